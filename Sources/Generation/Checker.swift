@@ -1,0 +1,148 @@
+import Canonical
+import MeshKit
+import Projectors
+
+/// The result of `check` (§4.4).
+public struct CheckResult: Sendable, Equatable {
+    public var modified: [String] = []
+    public var added: [String] = []
+    public var removed: [String] = []
+    public var extendsChanged: [String] = []
+    public var staleTargets: [String] = []
+    public var outputsModified: [String] = []
+    public var outputsRemoved: [String] = []
+    public var outputsStale: [String] = []
+    public var outputsChecked = false
+    public var lockConflict = false
+    public var lessonsGraphError: ToolError?
+
+    public var canonicalDrift: Bool { !modified.isEmpty || !added.isEmpty || !removed.isEmpty || !extendsChanged.isEmpty || !staleTargets.isEmpty }
+    public var outputDrift: Bool { !outputsModified.isEmpty || !outputsRemoved.isEmpty || !outputsStale.isEmpty }
+    public var inSync: Bool { !canonicalDrift && !outputDrift && !lockConflict && lessonsGraphError == nil }
+
+    public var json: JSONValue {
+        var object = JSONObject()
+        object["inSync"] = .bool(inSync)
+        object["canonicalDrift"] = .bool(canonicalDrift)
+        object["outputDrift"] = .bool(outputDrift)
+        object["modified"] = .strings(modified)
+        object["added"] = .strings(added)
+        object["removed"] = .strings(removed)
+        object["extendsChanged"] = .strings(extendsChanged)
+        object["staleTargets"] = .strings(staleTargets)
+        object["outputsModified"] = .strings(outputsModified)
+        object["outputsRemoved"] = .strings(outputsRemoved)
+        object["outputsStale"] = .strings(outputsStale)
+        object["outputsChecked"] = .bool(outputsChecked)
+        object["lockConflict"] = .bool(lockConflict)
+        if let error = lessonsGraphError {
+            object["lessonsGraphError"] = ["code": .string(error.code), "message": .string(error.message)]
+        } else {
+            object["lessonsGraphError"] = .null
+        }
+        return .object(object)
+    }
+}
+
+/// Drift detection against `.agentsmesh/.lock` without running the full projection.
+public enum Checker {
+    public static func check(root: String, verifyOutputs: Bool = true) throws(ToolError) -> CheckResult {
+        guard let bytes = try FileSystem.readIfExists(root + "/" + Lockfile.path, displayPath: Lockfile.path) else {
+            throw ToolError(ErrorCode.notFound, ".agentsmesh/.lock not found; run agentsmesh generate")
+        }
+        var result = CheckResult()
+        let text = String(decoding: bytes, as: UTF8.self)
+        if Lockfile.hasConflictMarkers(text) {
+            result.lockConflict = true
+            return result
+        }
+        let lock = try Lockfile.parse(text)
+        let config = try ConfigLoader.load(root: root)
+        let current = try CanonicalStore.checksums(root: root)
+        for path in current.keys.sorted(by: FileSystem.byteOrder) {
+            if let locked = lock.checksums[path] {
+                if locked != current[path] { result.modified.append(path) }
+            } else {
+                result.added.append(path)
+            }
+        }
+        result.removed = lock.checksums.keys.filter { current[$0] == nil }.sorted(by: FileSystem.byteOrder)
+        result.staleTargets = lock.staleTargets.sorted(by: FileSystem.byteOrder)
+        result.lessonsGraphError = LessonsGraphProbe.error(root: root)
+
+        guard verifyOutputs, let outputs = lock.outputs else { return result }
+        result.outputsChecked = true
+        let coOwned = try coOwnedDescriptors(root: root, config: config, checksums: current)
+        for path in outputs.keys.sorted(by: FileSystem.byteOrder) {
+            let absolute = root + "/" + path
+            guard FileSystem.kind(absolute) == .file, let disk = try? FileSystem.read(absolute, displayPath: path) else {
+                result.outputsRemoved.append(path)
+                continue
+            }
+            let hash: String?
+            if let descriptor = coOwned[path] {
+                hash = CoOwnedMerge.diskHash(descriptor, bytes: disk)
+            } else {
+                hash = SHA256.tagged(disk)
+            }
+            if hash != outputs[path] { result.outputsModified.append(path) }
+        }
+        let enabled = config.targets.compactMap { Targets.projector($0) }
+        var stale: Set<String> = []
+        for projector in enabled {
+            for folder in projector.managedFolders {
+                for rel in FileSystem.walkFiles(root + "/" + folder) where outputs[folder + "/" + rel] == nil {
+                    stale.insert(folder + "/" + rel)
+                }
+            }
+        }
+        result.outputsStale = stale.sorted(by: FileSystem.byteOrder)
+        return result
+    }
+
+    /// The co-owned outputs generate would produce, projected from the settings files only,
+    /// so owned-key hashing matches generate exactly.
+    static func coOwnedDescriptors(root: String, config: ProjectConfig, checksums: [String: String]) throws(ToolError) -> [String: OutputFile] {
+        var partial = CanonicalProject()
+        let base = root + "/.agentsmesh/"
+        if let bytes = try FileSystem.readIfExists(base + "mcp.json", displayPath: ".agentsmesh/mcp.json") {
+            partial.mcpServers = try SettingsParsing.mcpServers(bytes, path: ".agentsmesh/mcp.json")
+        }
+        if let bytes = try FileSystem.readIfExists(base + "permissions.yaml", displayPath: ".agentsmesh/permissions.yaml") {
+            partial.permissions = try SettingsParsing.permissions(bytes, path: ".agentsmesh/permissions.yaml")
+        }
+        if let bytes = try FileSystem.readIfExists(base + "hooks.yaml", displayPath: ".agentsmesh/hooks.yaml") {
+            partial.hooks = try SettingsParsing.hooks(bytes, path: ".agentsmesh/hooks.yaml")
+        }
+        if checksums.keys.contains(where: { $0.hasPrefix("agents/") }) {
+            partial.agents = [Agent(name: "probe", path: "agents/probe.md", body: "")]
+        }
+        var out: [String: OutputFile] = [:]
+        for projector in config.targets.compactMap({ Targets.projector($0) }) {
+            let context = ProjectionContext(config: config, features: config.features(for: projector.id), projectRoot: root)
+            for file in projector.project(partial, context: context).files where file.kind == .coOwned {
+                out[file.path] = file
+            }
+        }
+        return out
+    }
+}
+
+/// Minimal readability probe of the lessons graph (full lessons support lives in the Lessons module).
+enum LessonsGraphProbe {
+    static func error(root: String) -> ToolError? {
+        let path = ".agentsmesh/lessons/lessons.json"
+        guard let bytes = try? FileSystem.readIfExists(root + "/" + path, displayPath: path) else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self)
+        if Lockfile.hasConflictMarkers(text) {
+            return ToolError("MERGE_CONFLICT", "\(path) contains git conflict markers")
+        }
+        guard let value = try? JSONParser.parse(bytes: bytes), let object = value.objectValue else {
+            return ToolError("CORRUPT_GRAPH", "\(path) is not valid JSON")
+        }
+        if let version = object["version"]?.intValue, version > 2 {
+            return ToolError("NEWER_GRAPH_VERSION", "\(path) has graph version \(version); upgrade agentsmesh")
+        }
+        return nil
+    }
+}

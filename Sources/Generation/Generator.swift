@@ -1,0 +1,119 @@
+import Canonical
+import MeshKit
+import Projectors
+
+/// Options of `generate` (§4.1).
+public struct GenerateOptions: Sendable {
+    public var targets: [String]?
+    public var dryRun = false
+    public var check = false
+    public var force = false
+    /// Seconds to wait for `.generate.lock` (0 = fail at once, as MCP does).
+    public var lockTimeout: Double = 30
+    /// The verb recorded in the process lock.
+    public var command = "generate"
+
+    public init(targets: [String]? = nil, dryRun: Bool = false, check: Bool = false, force: Bool = false, lockTimeout: Double = 30) {
+        self.targets = targets
+        self.dryRun = dryRun
+        self.check = check
+        self.force = force
+        self.lockTimeout = lockTimeout
+    }
+}
+
+/// The outcome of a generate run (the `data` of §4.1).
+public struct GenerateResult: Sendable {
+    public var dryRun: Bool
+    public var targets: [String]
+    public var files: [(path: String, target: String, status: FileStatus)]
+    public var lockfileUpdated: Bool
+    public var warnings: [Diagnostic]
+
+    public func count(_ status: FileStatus) -> Int { files.filter { $0.status == status }.count }
+
+    /// Paths with pending changes.
+    public var changes: [(path: String, target: String, status: FileStatus)] { files.filter { $0.status != .unchanged } }
+
+    public var json: JSONValue {
+        var object = JSONObject()
+        object["dryRun"] = .bool(dryRun)
+        object["targets"] = .strings(targets)
+        object["files"] = .array(files.map { ["path": .string($0.path), "target": .string($0.target), "status": .string($0.status.rawValue)] })
+        object["counts"] = [
+            "create": .int(count(.create)), "update": .int(count(.update)), "unchanged": .int(count(.unchanged)),
+            "delete": .int(count(.delete)),
+        ]
+        object["lockfileUpdated"] = .bool(lockfileUpdated)
+        object["warnings"] = .array(warnings.map(\.json))
+        return .object(object)
+    }
+}
+
+/// Owns the generate lock: in-process callers are serialised by the actor, other processes by
+/// `.agentsmesh/.generate.lock`.
+public actor Generator {
+    public let root: String
+
+    public init(root: String) {
+        self.root = root
+    }
+
+    /// Runs generate; `--check` returns `DRIFT` when anything is pending.
+    public func generate(_ options: GenerateOptions) throws(ToolError) -> GenerateResult {
+        if options.dryRun || options.check {
+            let plan = try Planner.plan(root: root, targets: options.targets, force: options.force)
+            let result = Self.result(plan, dryRun: true, lockUpdated: false)
+            if options.check, plan.hasChanges || !(plan.previousLock.map { $0.sameContent(as: plan.newLock) } ?? false) {
+                throw ToolError(ErrorCode.drift, "generated files are out of date; run `agentsmesh generate`", details: result.json)
+            }
+            return result
+        }
+        let lock = ProcessLock(root: root, relativePath: ".agentsmesh/.generate.lock")
+        try lock.acquire(command: options.command, timeout: options.lockTimeout)
+        defer { lock.release() }
+        let plan = try Planner.plan(root: root, targets: options.targets, force: options.force)
+        try Self.apply(plan)
+        let lockUpdated = try Self.writeLock(plan)
+        return Self.result(plan, dryRun: false, lockUpdated: lockUpdated)
+    }
+
+    /// Stage 8 + 10: atomic writes, then deletions and emptied managed folders.
+    static func apply(_ plan: GeneratePlan) throws(ToolError) {
+        for file in plan.files where file.status != .unchanged {
+            try AtomicFile.write(file.bytes, to: plan.root + "/" + file.path, displayPath: file.path)
+        }
+        for deletion in plan.deletions {
+            try FileSystem.remove(plan.root + "/" + deletion.path, displayPath: deletion.path)
+            removeEmptyParents(of: deletion.path, root: plan.root, managedFolders: plan.managedFolders)
+        }
+    }
+
+    /// Removes folders emptied by deletions, up to and including the managed folder.
+    static func removeEmptyParents(of path: String, root: String, managedFolders: [String]) {
+        guard let folder = managedFolders.first(where: { path.hasPrefix($0 + "/") }) else { return }
+        var current = path
+        while let slash = current.lastIndex(of: "/") {
+            current = String(current[..<slash])
+            guard current.count >= folder.count, FileSystem.removeIfEmptyDirectory(root + "/" + current) else { break }
+        }
+    }
+
+    /// Stage 9: rewrites `.lock` only when its content changed.
+    static func writeLock(_ plan: GeneratePlan) throws(ToolError) -> Bool {
+        if let previous = plan.previousLock, previous.sameContent(as: plan.newLock),
+            FileSystem.kind(plan.root + "/" + Lockfile.path) == .file
+        {
+            return false
+        }
+        try AtomicFile.write(plan.newLock.serialized(), to: plan.root + "/" + Lockfile.path, displayPath: Lockfile.path)
+        return true
+    }
+
+    static func result(_ plan: GeneratePlan, dryRun: Bool, lockUpdated: Bool) -> GenerateResult {
+        var files = plan.files.map { (path: $0.path, target: $0.target, status: $0.status) }
+        files += plan.deletions.map { (path: $0.path, target: $0.target, status: FileStatus.delete) }
+        files.sort { FileSystem.byteOrder($0.path, $1.path) }
+        return GenerateResult(dryRun: dryRun, targets: plan.runTargets, files: files, lockfileUpdated: lockUpdated, warnings: plan.warnings)
+    }
+}

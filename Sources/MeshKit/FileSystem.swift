@@ -1,0 +1,165 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The kind of a filesystem entry, read without following symlinks.
+public enum EntryKind: Sendable, Equatable {
+    case file, directory, symlink, other, missing
+}
+
+/// Small POSIX helpers: reading, listing and probing without following symlinks.
+public enum FileSystem {
+    /// The kind of `path` (lstat).
+    public static func kind(_ path: String) -> EntryKind {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return .missing }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: return .file
+        case S_IFDIR: return .directory
+        case S_IFLNK: return .symlink
+        default: return .other
+        }
+    }
+
+    /// Whether `path` exists (following symlinks).
+    public static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0
+    }
+
+    /// Whether `path` is a directory (following symlinks).
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR
+    }
+
+    /// Whole-file read; `displayPath` is used in errors instead of the absolute path.
+    public static func read(_ path: String, displayPath: String) throws(ToolError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ToolError.io("cannot read", path: displayPath, errno: errno) }
+        defer { close(fd) }
+        var st = stat()
+        var out: [UInt8] = []
+        if fstat(fd, &st) == 0, st.st_size > 0 { out.reserveCapacity(Int(st.st_size)) }
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, 65536) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ToolError.io("cannot read", path: displayPath, errno: errno)
+            }
+            if n == 0 { break }
+            out.append(contentsOf: chunk[0..<n])
+        }
+        return out
+    }
+
+    /// Reads a file when it exists as a regular file (or a symlink to one); `nil` when missing.
+    public static func readIfExists(_ path: String, displayPath: String) throws(ToolError) -> [UInt8]? {
+        guard exists(path), !isDirectory(path) else { return nil }
+        return try read(path, displayPath: displayPath)
+    }
+
+    /// Text read as UTF-8 (invalid sequences repaired).
+    public static func readText(_ path: String, displayPath: String) throws(ToolError) -> String {
+        String(decoding: try read(path, displayPath: displayPath), as: UTF8.self)
+    }
+
+    /// Names in a directory (no `.`/`..`), sorted by byte order; empty when not a directory.
+    public static func list(_ path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted(by: byteOrder)
+    }
+
+    /// Every regular file below `root`, as `/`-joined relative paths sorted by byte order.
+    /// Symlinks are not followed; they are reported through `skipped`.
+    public static func walkFiles(_ root: String, skipped: ((String) -> Void)? = nil) -> [String] {
+        var out: [String] = []
+        func visit(_ rel: String) {
+            let abs = rel.isEmpty ? root : root + "/" + rel
+            for name in list(abs) {
+                let childRel = rel.isEmpty ? name : rel + "/" + name
+                switch kind(abs + "/" + name) {
+                case .file: out.append(childRel)
+                case .directory: visit(childRel)
+                case .symlink: skipped?(childRel)
+                default: break
+                }
+            }
+        }
+        visit("")
+        return out.sorted(by: byteOrder)
+    }
+
+    /// Creates a directory and its parents with mode 0755.
+    public static func makeDirectories(_ path: String, displayPath: String) throws(ToolError) {
+        if isDirectory(path) { return }
+        var current = path.hasPrefix("/") ? "" : "."
+        for segment in path.split(separator: "/") {
+            current += "/" + segment
+            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+                throw ToolError.io("cannot create folder", path: displayPath, errno: errno)
+            }
+        }
+    }
+
+    /// Deletes a file (not a folder); missing files are fine.
+    public static func remove(_ path: String, displayPath: String) throws(ToolError) {
+        if unlink(path) != 0 && errno != ENOENT {
+            throw ToolError.io("cannot delete", path: displayPath, errno: errno)
+        }
+    }
+
+    /// Removes a folder tree (symlinks are unlinked, never followed).
+    public static func removeTree(_ path: String) {
+        switch kind(path) {
+        case .directory:
+            for name in list(path) { removeTree(path + "/" + name) }
+            rmdir(path)
+        case .missing: return
+        default: unlink(path)
+        }
+    }
+
+    /// Removes `path` if it is an empty folder; returns whether it did.
+    @discardableResult
+    public static func removeIfEmptyDirectory(_ path: String) -> Bool {
+        kind(path) == .directory && list(path).isEmpty && rmdir(path) == 0
+    }
+
+    /// The resolved absolute form of an existing path (symlinks resolved).
+    public static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// The current working directory.
+    public static func currentDirectory() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return "." }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Modification time in seconds since the epoch, or nil.
+    public static func modificationTime(_ path: String) -> Double? {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return nil }
+        return Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
+    }
+
+    /// Byte-order comparison of two strings (the sort order of every listing in the spec).
+    public static func byteOrder(_ a: String, _ b: String) -> Bool {
+        a.utf8.lexicographicallyPrecedes(b.utf8)
+    }
+}

@@ -1,0 +1,212 @@
+import Canonical
+import MeshKit
+
+/// Claude Code (§3.8): `CLAUDE.md`, `.claude/{rules,commands,agents,skills}`, `.mcp.json`,
+/// `.claude/settings.json` (permissions + hooks), `.claudeignore`.
+public struct ClaudeCodeProjector: TargetProjector {
+    static let root = "CLAUDE.md"
+    static let legacyRoot = ".claude/CLAUDE.md"
+    static let rules = ".claude/rules"
+    static let commands = ".claude/commands"
+    static let agents = ".claude/agents"
+    static let skills = ".claude/skills"
+    static let mcp = ".mcp.json"
+    static let settings = ".claude/settings.json"
+    static let ignore = ".claudeignore"
+
+    public init() {}
+
+    public var id: String { TargetID.claudeCode }
+    public var displayName: String { "Claude Code" }
+    public var category: String { "cli" }
+    public var managedFolders: [String] { [Self.agents, Self.commands, Self.rules, Self.skills] }
+    public var managedFiles: [String] { [Self.root, Self.ignore] }
+    public var coOwnedFiles: [String] { [Self.mcp, Self.settings] }
+    public var detectionPaths: [String] { [Self.root, Self.legacyRoot, Self.rules, Self.commands] }
+    /// Files removed when the root is written.
+    public var supersededFiles: [String] { [Self.legacyRoot] }
+
+    public func rebasedPath(forCanonical path: String) -> String? {
+        if path == ".agentsmesh/mcp.json" { return Self.mcp }
+        if path == ".agentsmesh/ignore" { return Self.ignore }
+        guard let (feature, rest) = CanonicalPaths.split(path), !rest.isEmpty else { return nil }
+        switch feature {
+        case "rules": return rest == "_root.md" ? Self.root : rest.hasSuffix(".md") ? Self.rules + "/" + lastSegment(rest) : nil
+        case "commands": return Self.commands + "/" + rest
+        case "agents": return rest.hasSuffix(".md") ? Self.agents + "/" + lastSegment(rest) : nil
+        case "skills": return Self.skills + "/" + rest
+        default: return nil
+        }
+    }
+
+    public func project(_ canonical: CanonicalProject, context: ProjectionContext) -> Projection {
+        var out = Projection()
+        let rebaser = forwardRebaser(canonical, projectRoot: context.projectRoot)
+        if context.has(.rules) {
+            if let root = canonical.root {
+                let body = rebase(root.body.trimmedWhitespace(), rebaser, from: root.path, to: Self.root)
+                out.add(.text(Self.root, id, ManagedBlocks.withContract(body, enabled: context.config.generationContract)))
+            }
+            for rule in canonical.additionalRules where rule.applies(to: id) {
+                let path = "\(Self.rules)/\(rule.name).md"
+                let fm = ProjectionSupport.frontmatter([
+                    ("description", .string(rule.description)), ("paths", .strings(rule.globs)),
+                ])
+                out.add(.text(path, id, Frontmatter.serialize(fm, body: rebase(rule.body, rebaser, from: rule.path, to: path))))
+            }
+        }
+        if context.has(.commands) {
+            for command in canonical.commands {
+                let path = "\(Self.commands)/\(command.slashPath).md"
+                let fm = ProjectionSupport.frontmatter([
+                    ("description", .string(command.description)), ("allowed-tools", .strings(command.allowedTools)),
+                ])
+                out.add(.text(path, id, Frontmatter.serialize(fm, body: rebase(command.body, rebaser, from: command.path, to: path))))
+            }
+        }
+        if context.has(.agents) {
+            for agent in canonical.agents {
+                let path = "\(Self.agents)/\(agent.name).md"
+                var hooks = JSONObject()
+                for (event, entries) in agent.hooks where !entries.isEmpty {
+                    hooks[event] = .array(ProjectionSupport.nestedHooks(entries))
+                }
+                let fm = ProjectionSupport.frontmatter([
+                    ("name", .string(agent.name)), ("description", .string(agent.description)),
+                    ("tools", .strings(agent.tools)), ("disallowedTools", .strings(agent.disallowedTools)),
+                    ("model", .string(agent.model)), ("permissionMode", .string(agent.permissionMode)),
+                    ("maxTurns", agent.maxTurns > 0 ? .int(agent.maxTurns) : .null), ("mcpServers", .strings(agent.mcpServers)),
+                    ("hooks", .object(hooks)), ("skills", .strings(agent.skills)), ("memory", .string(agent.memory)),
+                ])
+                let body = ProjectionSupport.prefixed(rebase(agent.body, rebaser, from: agent.path, to: path), heading: "## Role")
+                out.add(.text(path, id, Frontmatter.serialize(fm, body: body)))
+            }
+        }
+        if context.has(.skills) {
+            for skill in canonical.skills {
+                let path = "\(Self.skills)/\(skill.name)/SKILL.md"
+                let fm = ProjectionSupport.frontmatter([("name", .string(skill.name)), ("description", .string(skill.description))])
+                let body = ProjectionSupport.prefixed(rebase(skill.body, rebaser, from: skill.path, to: path), heading: "## Purpose")
+                out.add(.text(path, id, Frontmatter.serialize(fm, body: body)))
+                out.files += ProjectionSupport.skillFiles(skill, folder: Self.skills, target: id)
+            }
+        }
+        if context.has(.mcp), let owned = ProjectionSupport.mcpOwned(canonical.mcpServers) {
+            out.add(OutputFile(path: Self.mcp, target: id, kind: .coOwned, content: .json(owned: [owned], prelude: [], createIfMissing: !(canonical.mcpServers?.isEmpty ?? true))))
+        }
+        var settings: [OwnedKey] = []
+        var settingsNonEmpty = false
+        if context.has(.permissions), let permissions = canonical.permissions {
+            settings.append(OwnedKey(["permissions", "allow"], .strings(permissions.allow)))
+            settings.append(OwnedKey(["permissions", "deny"], .strings(permissions.deny)))
+            settings.append(OwnedKey(["permissions", "ask"], .strings(permissions.ask)))
+            settingsNonEmpty = settingsNonEmpty || !permissions.isEmpty
+        }
+        if context.has(.hooks), let hooks = canonical.hooks {
+            var object = JSONObject()
+            for (event, entries) in hooks.events where !entries.isEmpty {
+                object[event] = .array(ProjectionSupport.nestedHooks(entries))
+            }
+            settings.append(OwnedKey(["hooks"], .object(object)))
+            settingsNonEmpty = settingsNonEmpty || !object.isEmpty
+        }
+        if !settings.isEmpty {
+            out.add(OutputFile(path: Self.settings, target: id, kind: .coOwned, content: .json(owned: settings, prelude: [], createIfMissing: settingsNonEmpty)))
+        }
+        if context.has(.ignore), let ignore = canonical.ignore {
+            out.add(.text(Self.ignore, id, ProjectionSupport.ignoreText(ignore)))
+        }
+        return out
+    }
+}
+
+func lastSegment(_ path: String) -> String {
+    path.split(separator: "/").last.map(String.init) ?? path
+}
+
+extension ClaudeCodeProjector {
+    var inverseTable: PathTable {
+        PathTable(entries: [
+            (Self.root, ".agentsmesh/rules/_root.md", true), (Self.legacyRoot, ".agentsmesh/rules/_root.md", true),
+            (Self.mcp, ".agentsmesh/mcp.json", true), (Self.ignore, ".agentsmesh/ignore", true),
+            (Self.rules, ".agentsmesh/rules", false), (Self.commands, ".agentsmesh/commands", false),
+            (Self.agents, ".agentsmesh/agents", false), (Self.skills, ".agentsmesh/skills", false),
+        ])
+    }
+
+    public func importNative(root: String) throws(ToolError) -> ImportResult {
+        var result = ImportResult()
+        let reader = NativeReader(root: root)
+        let table = inverseTable
+        let rebaser = reader.rebaser { table.canonical($0) }
+
+        for rootPath in [Self.root, Self.legacyRoot] {
+            guard let document = try reader.document(rootPath) else { continue }
+            var body = ManagedBlocks.strip("root-generation-contract", from: document.body)
+            body = rebaser.rebase(body, from: rootPath, to: ".agentsmesh/rules/_root.md")
+            result.project.rules.append(Rule(name: "_root", path: "rules/_root.md", isRoot: true, frontmatter: ["root": true], body: body))
+            result.sources["rules/_root.md"] = rootPath
+            break
+        }
+        for rel in reader.files(in: Self.rules, suffix: ".md") {
+            let native = "\(Self.rules)/\(rel)"
+            guard let document = try reader.document(native) else { continue }
+            let name = lastSegment(String(rel.dropLast(3)))
+            let fm = document.frontmatter
+            let globs: [String] = fm["paths"]?.stringValue.map { s in
+                s.split(separator: ",").map { String($0).trimmedWhitespace() }.filter { !$0.isEmpty }
+            } ?? SettingsParsing.commaList(fm["paths"])
+            let body = rebaser.rebase(document.body.trimmedWhitespace(), from: native, to: ".agentsmesh/rules/\(name).md")
+            var extra = fm
+            extra["paths"] = nil
+            extra["description"] = nil
+            result.project.rules.append(Rule(name: name, path: "rules/\(name).md", description: SettingsParsing.string(fm["description"]), globs: globs, frontmatter: extra, body: body))
+            result.sources["rules/\(name).md"] = native
+        }
+        try reader.markdownCommands(in: Self.commands, rebaser: rebaser, result: &result)
+        for rel in reader.files(in: Self.agents, suffix: ".md") {
+            let native = "\(Self.agents)/\(rel)"
+            guard var document = try reader.document(native) else { continue }
+            let fileName = lastSegment(String(rel.dropLast(3)))
+            if let nested = document.frontmatter["hooks"]?.objectValue {
+                var flat = JSONObject()
+                for (event, groups) in nested {
+                    flat[event] = .array(ProjectionSupport.flatEntries(groups).map(\.json))
+                }
+                document.frontmatter["hooks"] = .object(flat)
+            }
+            var agent = EntityParsing.agent(fileName: fileName, path: "agents/\(fileName).md", document: document)
+            agent.name = fileName
+            agent.body = ProjectionSupport.unprefixed(
+                rebaser.rebase(document.body.trimmedWhitespace(), from: native, to: ".agentsmesh/agents/\(fileName).md"), heading: "## Role")
+            result.project.agents.append(agent)
+            result.sources["agents/\(fileName).md"] = native
+        }
+        try reader.skills(in: Self.skills, unprefix: "## Purpose", rebaser: rebaser, result: &result)
+        if let mcp = try reader.json(Self.mcp), let servers = mcp["mcpServers"]?.objectValue {
+            result.project.mcpServers = servers
+            result.sources["mcp.json"] = Self.mcp
+        }
+        if let settings = try reader.json(Self.settings) {
+            if let permissions = settings["permissions"]?.objectValue {
+                result.project.permissions = Permissions(
+                    allow: permissions["allow"]?.stringList ?? [], deny: permissions["deny"]?.stringList ?? [],
+                    ask: permissions["ask"]?.stringList ?? [])
+                result.sources["permissions.yaml"] = Self.settings
+            }
+            if let hooks = settings["hooks"]?.objectValue {
+                var canonical = Hooks()
+                for (event, groups) in hooks where HookEvent.all.contains(event) {
+                    canonical.append(ProjectionSupport.flatEntries(groups), to: event)
+                }
+                result.project.hooks = canonical
+                result.sources["hooks.yaml"] = Self.settings
+            }
+        }
+        if let ignore = try reader.ignore([Self.ignore]) {
+            result.project.ignore = ignore
+            result.sources["ignore"] = Self.ignore
+        }
+        return result
+    }
+}

@@ -1,0 +1,406 @@
+import Canonical
+import MeshKit
+
+/// Gemini CLI (§3.10): `GEMINI.md` with embedded rules, `.gemini/{commands,agents,skills}`,
+/// `.gemini/settings.json`, `.gemini/policies/permissions.toml`, `.geminiignore`, `AGENTS.md` mirror.
+public struct GeminiCLIProjector: TargetProjector {
+    static let root = "GEMINI.md"
+    static let commands = ".gemini/commands"
+    static let agents = ".gemini/agents"
+    static let skills = ".gemini/skills"
+    static let legacyRules = ".gemini/rules"
+    static let settings = ".gemini/settings.json"
+    static let policies = ".gemini/policies/permissions.toml"
+    static let ignore = ".geminiignore"
+    static let agentsMirror = "AGENTS.md"
+    static let policyStart = "# agentsmesh:permissions:start"
+    static let policyEnd = "# agentsmesh:permissions:end"
+
+    /// Canonical event → Gemini event (§3.6).
+    static let events: [String: String] = [
+        "PreToolUse": "BeforeTool", "PostToolUse": "AfterTool", "Notification": "Notification",
+        "UserPromptSubmit": "BeforeAgent", "SubagentStart": "BeforeAgent", "SubagentStop": "AfterAgent",
+        "SessionStart": "SessionStart",
+    ]
+
+    public init() {}
+
+    public var id: String { TargetID.geminiCLI }
+    public var displayName: String { "Gemini CLI" }
+    public var category: String { "cli" }
+    public var managedFolders: [String] { [Self.agents, Self.commands, Self.skills] }
+    public var managedFiles: [String] { [Self.root, Self.agentsMirror, Self.ignore] }
+    public var coOwnedFiles: [String] { [Self.settings, Self.policies] }
+    public var detectionPaths: [String] { [Self.root, ".gemini"] }
+
+    public func rebasedPath(forCanonical path: String) -> String? {
+        if path == ".agentsmesh/mcp.json" { return Self.settings }
+        if path == ".agentsmesh/ignore" { return Self.ignore }
+        guard let (feature, rest) = CanonicalPaths.split(path), !rest.isEmpty else { return nil }
+        switch feature {
+        case "rules": return rest.hasSuffix(".md") ? Self.root : nil
+        case "commands": return rest.hasSuffix(".md") ? "\(Self.commands)/\(rest.dropLast(3)).toml" : nil
+        case "agents": return rest.hasSuffix(".md") ? Self.agents + "/" + lastSegment(rest) : nil
+        case "skills": return Self.skills + "/" + rest
+        default: return nil
+        }
+    }
+
+    /// The embedded-rule meta object (key order `source, description?, globs, targets`).
+    static func ruleMeta(_ rule: Rule) -> JSONValue {
+        var meta = JSONObject()
+        meta["source"] = .string(rule.path)
+        if !rule.description.isEmpty { meta["description"] = .string(rule.description) }
+        meta["globs"] = .strings(rule.globs)
+        meta["targets"] = .strings(rule.targets)
+        return .object(meta)
+    }
+
+    /// One `[[rule]]` policy table per mapped tool name.
+    static func policyRules(_ entry: String, decision: String, priority: Int) -> [String] {
+        let (tool, matcher) = PermissionEntry.split(entry)
+        return GeminiToolMap.gemini(tool).map { name in
+            var lines = ["[[rule]]", "toolName = \(TOMLWriter.basic(name))"]
+            if let matcher {
+                if tool == "Bash" {
+                    if matcher.hasSuffix(":*") || matcher.hasSuffix("*") {
+                        var prefix = matcher.hasSuffix(":*") ? String(matcher.dropLast(2)) : String(matcher.dropLast())
+                        while prefix.hasSuffix(" ") { prefix.removeLast() }
+                        lines.append("commandPrefix = \(TOMLWriter.basic(prefix))")
+                    } else {
+                        lines.append("commandRegex = \(TOMLWriter.basic("^" + RegexEscape.escape(matcher) + "$"))")
+                    }
+                } else {
+                    let pattern = matcher.split(separator: "*", omittingEmptySubsequences: false).map { RegexEscape.escape(String($0)) }.joined(separator: ".*")
+                    lines.append("argsPattern = \(TOMLWriter.basic(pattern))")
+                }
+            }
+            lines.append("decision = \(TOMLWriter.basic(decision))")
+            lines.append("priority = \(priority)")
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    public func project(_ canonical: CanonicalProject, context: ProjectionContext) -> Projection {
+        var out = Projection()
+        let rebaser = forwardRebaser(canonical, projectRoot: context.projectRoot)
+        if context.has(.rules) {
+            let rules = canonical.additionalRules.filter { $0.applies(to: id) }
+                .sorted { FileSystem.byteOrder($0.path, $1.path) }
+            if canonical.root != nil || !rules.isEmpty {
+                var parts: [String] = []
+                if let root = canonical.root {
+                    parts.append(rebase(root.body.trimmedWhitespace(), rebaser, from: root.path, to: Self.root))
+                }
+                if !rules.isEmpty {
+                    let blocks = rules.map { rule in
+                        ManagedBlocks.start("embedded-rule", meta: JSONEmitter.compact(Self.ruleMeta(rule))) + "\n"
+                            + rebase(rule.body.trimmedWhitespace(), rebaser, from: rule.path, to: Self.root) + "\n"
+                            + ManagedBlocks.end("embedded-rule")
+                    }
+                    parts.append(ManagedBlocks.start("embedded-rules") + "\n" + blocks.joined(separator: "\n\n") + "\n" + ManagedBlocks.end("embedded-rules"))
+                }
+                let text = parts.filter { !$0.isEmpty }.joined(separator: "\n\n")
+                out.add(.text(Self.root, id, ManagedBlocks.withContract(text, enabled: context.config.generationContract)))
+            }
+        }
+        if context.has(.commands) {
+            for command in canonical.commands {
+                let path = "\(Self.commands)/\(command.slashPath).toml"
+                var text = ""
+                if !command.description.isEmpty { text += "description = \(TOMLWriter.basic(command.description))\n" }
+                let prompt = rebase(command.body.trimmedWhitespace(), rebaser, from: command.path, to: path)
+                    .replacingOccurrences(of: "$ARGUMENTS", with: "{{args}}")
+                text += "prompt = \(TOMLWriter.multiline(prompt))\n"
+                out.add(.text(path, id, text))
+            }
+        }
+        var wroteAgents = false
+        if context.has(.agents) {
+            let asSkills = context.config.agentsToSkills[id] ?? false
+            for agent in canonical.agents {
+                if asSkills {
+                    let path = "\(Self.skills)/\(agent.name)/SKILL.md"
+                    let fm = ProjectionSupport.frontmatter([("name", .string(agent.name)), ("description", .string(agent.description))])
+                    out.add(.text(path, id, Frontmatter.serialize(fm, body: rebase(agent.body, rebaser, from: agent.path, to: path))))
+                    continue
+                }
+                let path = "\(Self.agents)/\(agent.name).md"
+                let fm = ProjectionSupport.frontmatter([
+                    ("name", .string(agent.name)), ("description", .string(agent.description)), ("kind", "local"),
+                    ("tools", .strings(GeminiToolMap.gemini(list: agent.tools))), ("model", .string(agent.model)),
+                    ("maxTurns", agent.maxTurns > 0 ? .int(agent.maxTurns) : .null),
+                ])
+                var dropped: [String] = []
+                if !agent.disallowedTools.isEmpty { dropped.append("disallowedTools") }
+                if !agent.permissionMode.isEmpty { dropped.append("permissionMode") }
+                if !agent.mcpServers.isEmpty { dropped.append("mcpServers") }
+                if agent.hooks.contains(where: { !$0.entries.isEmpty }) { dropped.append("hooks") }
+                if !agent.skills.isEmpty { dropped.append("skills") }
+                if !agent.memory.isEmpty { dropped.append("memory") }
+                if !dropped.isEmpty {
+                    out.warn("SILENT_DROP", "gemini-cli agents cannot express \(dropped.joined(separator: ", ")) (agent '\(agent.name)')", target: id, path: ".agentsmesh/" + agent.path)
+                }
+                out.add(.text(path, id, Frontmatter.serialize(fm, body: rebase(agent.body, rebaser, from: agent.path, to: path))))
+                wroteAgents = true
+            }
+        }
+        if context.has(.skills) {
+            for skill in canonical.skills {
+                let path = "\(Self.skills)/\(skill.name)/SKILL.md"
+                let fm = ProjectionSupport.frontmatter([("name", .string(skill.name)), ("description", .string(skill.description))])
+                out.add(.text(path, id, Frontmatter.serialize(fm, body: rebase(skill.body, rebaser, from: skill.path, to: path))))
+                out.files += ProjectionSupport.skillFiles(skill, folder: Self.skills, target: id)
+            }
+        }
+        var settings: [OwnedKey] = []
+        var settingsNonEmpty = false
+        if context.has(.mcp), let servers = canonical.mcpServers {
+            settings.append(OwnedKey(["mcpServers"], .object(servers)))
+            settingsNonEmpty = settingsNonEmpty || !servers.isEmpty
+        }
+        if context.has(.hooks), let hooks = canonical.hooks {
+            let object = geminiHooks(hooks, into: &out)
+            settings.append(OwnedKey(["hooks"], .object(object)))
+            settingsNonEmpty = settingsNonEmpty || !object.isEmpty
+        }
+        if wroteAgents {
+            settings.append(OwnedKey(["experimental", "enableAgents"], .bool(true)))
+            settingsNonEmpty = true
+        }
+        if !settings.isEmpty {
+            out.add(OutputFile(path: Self.settings, target: id, kind: .coOwned, content: .json(owned: settings, prelude: [], createIfMissing: settingsNonEmpty)))
+        }
+        if context.has(.permissions), let permissions = canonical.permissions {
+            var tables: [String] = []
+            for entry in permissions.deny { tables += Self.policyRules(entry, decision: "deny", priority: 300) }
+            for entry in permissions.ask { tables += Self.policyRules(entry, decision: "ask_user", priority: 200) }
+            for entry in permissions.allow { tables += Self.policyRules(entry, decision: "allow", priority: 100) }
+            let inner = tables.joined(separator: "\n\n")
+            let block = Self.policyStart + "\n" + (inner.isEmpty ? "" : inner + "\n") + Self.policyEnd
+            out.add(OutputFile(path: Self.policies, target: id, kind: .coOwned, content: .textBlock(startMarker: Self.policyStart, endMarker: Self.policyEnd, block: block, createIfMissing: !tables.isEmpty)))
+        }
+        if context.has(.ignore), let ignore = canonical.ignore {
+            out.add(.text(Self.ignore, id, ProjectionSupport.ignoreText(ignore)))
+        }
+        return out
+    }
+
+    private func geminiHooks(_ hooks: Hooks, into out: inout Projection) -> JSONObject {
+        // Collect per Gemini event; BeforeAgent takes UserPromptSubmit entries before SubagentStart ones.
+        var order: [String] = []
+        var collected: [String: [(source: String, entries: [HookEntry])]] = [:]
+        for (event, entries) in hooks.events where !entries.isEmpty {
+            guard let geminiEvent = Self.events[event] else {
+                out.warn("SILENT_DROP", "gemini-cli has no hook event for \(event)", target: id, path: ".agentsmesh/hooks.yaml")
+                continue
+            }
+            var kept: [HookEntry] = []
+            for entry in entries {
+                if entry.type == "prompt" || (entry.command ?? "").trimmedWhitespace().isEmpty {
+                    out.warn("SILENT_DROP", "gemini-cli hooks need a command; \(event) entry dropped", target: id, path: ".agentsmesh/hooks.yaml")
+                    continue
+                }
+                let (_, translated) = GeminiToolMap.matcher(entry.matcher)
+                if !translated {
+                    out.warn("MATCHER_UNTRANSLATED", "hook matcher '\(entry.matcher ?? "")' passed to gemini-cli verbatim", target: id, path: ".agentsmesh/hooks.yaml")
+                }
+                kept.append(entry)
+            }
+            guard !kept.isEmpty else { continue }
+            if collected[geminiEvent] == nil { order.append(geminiEvent) }
+            collected[geminiEvent, default: []].append((event, kept))
+        }
+        var object = JSONObject()
+        for geminiEvent in order {
+            let groups = collected[geminiEvent] ?? []
+            let sorted = groups.filter { $0.source != "SubagentStart" } + groups.filter { $0.source == "SubagentStart" }
+            let entries = sorted.flatMap(\.entries)
+            object[geminiEvent] = .array(ProjectionSupport.nestedHooks(entries, matcher: { GeminiToolMap.matcher($0).value }, timeoutScale: 1000))
+        }
+        return object
+    }
+}
+
+/// Regex escaping for Gemini policy patterns.
+enum RegexEscape {
+    static func escape(_ s: String) -> String {
+        var out = ""
+        for ch in s {
+            if "\\^$.|?*+()[]{}".contains(ch) { out.append("\\") }
+            out.append(ch)
+        }
+        return out
+    }
+
+    static func unescape(_ s: String) -> String {
+        var out = ""
+        var escaping = false
+        for ch in s {
+            if escaping {
+                out.append(ch)
+                escaping = false
+            } else if ch == "\\" {
+                escaping = true
+            } else {
+                out.append(ch)
+            }
+        }
+        return out
+    }
+}
+
+extension GeminiCLIProjector {
+    public func importNative(root: String) throws(ToolError) -> ImportResult {
+        var result = ImportResult()
+        let reader = NativeReader(root: root)
+        let table = PathTable(entries: [
+            (Self.root, ".agentsmesh/rules/_root.md", true), (Self.ignore, ".agentsmesh/ignore", true),
+            (Self.agents, ".agentsmesh/agents", false), (Self.skills, ".agentsmesh/skills", false),
+        ])
+        let rebaser = reader.rebaser { path in
+            if let mapped = table.canonical(path) { return mapped }
+            if path.hasPrefix(Self.commands + "/"), path.hasSuffix(".toml") {
+                return ".agentsmesh/commands/\(path.dropFirst(Self.commands.count + 1).dropLast(5)).md"
+            }
+            return nil
+        }
+        if let text = try reader.text(Self.root) {
+            let normalized = text.replacingCRLF()
+            for block in ManagedBlocks.blocks("embedded-rule", in: normalized) {
+                guard let meta = block.meta, let source = meta["source"]?.stringValue,
+                    source.hasPrefix("rules/"), source.hasSuffix(".md")
+                else { continue }
+                let name = lastSegment(String(source.dropLast(3)))
+                let body = rebaser.rebase(block.content.trimmedWhitespace(), from: Self.root, to: ".agentsmesh/" + source)
+                result.project.rules.append(Rule(
+                    name: name, path: source, description: meta["description"]?.stringValue ?? "",
+                    targets: meta["targets"]?.stringList ?? [], globs: meta["globs"]?.stringList ?? [], body: body))
+                result.sources[source] = Self.root
+            }
+            var rootBody = ManagedBlocks.strip("embedded-rules", from: normalized)
+            rootBody = ManagedBlocks.strip("root-generation-contract", from: rootBody)
+            rootBody = rebaser.rebase(rootBody, from: Self.root, to: ".agentsmesh/rules/_root.md")
+            result.project.rules.insert(Rule(name: "_root", path: "rules/_root.md", isRoot: true, frontmatter: ["root": true], body: rootBody), at: 0)
+            result.sources["rules/_root.md"] = Self.root
+        }
+        for rel in reader.files(in: Self.legacyRules, suffix: ".md") {
+            let native = "\(Self.legacyRules)/\(rel)"
+            guard let document = try reader.document(native) else { continue }
+            let name = lastSegment(String(rel.dropLast(3)))
+            if result.project.rules.contains(where: { $0.name == name }) { continue }
+            var rule = EntityParsing.rule(name: name, path: "rules/\(name).md", document: document, isRoot: false)
+            rule.body = rule.body.trimmedWhitespace()
+            result.project.rules.append(rule)
+            result.sources["rules/\(name).md"] = native
+        }
+        for rel in reader.files(in: Self.commands, suffix: ".toml") {
+            let native = "\(Self.commands)/\(rel)"
+            guard let text = try reader.text(native) else { continue }
+            let document: TOMLReader.Document
+            do {
+                document = try TOMLReader.parse(text)
+            } catch {
+                throw ToolError.syntax(path: native, line: error.line, column: nil, message: error.message)
+            }
+            let inner = String(rel.dropLast(5))
+            let prompt = (document.values["prompt"]?.stringValue ?? "").replacingOccurrences(of: "{{args}}", with: "$ARGUMENTS")
+            let body = rebaser.rebase(prompt.trimmedWhitespace(), from: native, to: ".agentsmesh/commands/\(inner).md")
+            result.project.commands.append(Command(
+                name: inner.split(separator: "/").joined(separator: ":"), path: "commands/\(inner).md",
+                description: document.values["description"]?.stringValue ?? "", body: body))
+            result.sources["commands/\(inner).md"] = native
+        }
+        var mdCommands = ImportResult()
+        try reader.markdownCommands(in: Self.commands, rebaser: rebaser, result: &mdCommands)
+        for command in mdCommands.project.commands where !result.project.commands.contains(where: { $0.name == command.name }) {
+            result.project.commands.append(command)
+        }
+        for rel in reader.files(in: Self.agents, suffix: ".md") {
+            let native = "\(Self.agents)/\(rel)"
+            guard var document = try reader.document(native) else { continue }
+            let fileName = lastSegment(String(rel.dropLast(3)))
+            document.frontmatter["kind"] = nil
+            var agent = EntityParsing.agent(fileName: fileName, path: "agents/\(fileName).md", document: document)
+            agent.name = fileName
+            agent.tools = GeminiToolMap.canonical(list: agent.tools)
+            agent.frontmatter["tools"] = .strings(agent.tools)
+            agent.body = rebaser.rebase(document.body.trimmedWhitespace(), from: native, to: ".agentsmesh/agents/\(fileName).md")
+            result.project.agents.append(agent)
+            result.sources["agents/\(fileName).md"] = native
+        }
+        try reader.skills(in: Self.skills, unprefix: nil, rebaser: rebaser, result: &result)
+        if let settings = try reader.json(Self.settings) {
+            if let servers = settings["mcpServers"]?.objectValue {
+                result.project.mcpServers = servers
+                result.sources["mcp.json"] = Self.settings
+            }
+            if let hooks = settings["hooks"]?.objectValue {
+                var canonical = Hooks()
+                let inverse: [(String, String)] = [
+                    ("BeforeTool", "PreToolUse"), ("AfterTool", "PostToolUse"), ("Notification", "Notification"),
+                    ("BeforeAgent", "UserPromptSubmit"), ("AfterAgent", "SubagentStop"), ("SessionStart", "SessionStart"),
+                ]
+                for (geminiEvent, list) in hooks {
+                    guard let event = inverse.first(where: { $0.0 == geminiEvent })?.1 else { continue }
+                    canonical.append(ProjectionSupport.flatEntries(list, matcher: GeminiToolMap.canonicalMatcher, timeoutScale: 1000), to: event)
+                }
+                result.project.hooks = canonical
+                result.sources["hooks.yaml"] = Self.settings
+            }
+        }
+        if let text = try reader.text(Self.policies) {
+            result.project.permissions = try Self.importPolicies(text)
+            result.sources["permissions.yaml"] = Self.policies
+        }
+        if let ignore = try reader.ignore([Self.ignore]) {
+            result.project.ignore = ignore
+            result.sources["ignore"] = Self.ignore
+        }
+        return result
+    }
+
+    /// Reads the owned policy block back into canonical permissions (inverse of `policyRules`).
+    static func importPolicies(_ text: String) throws(ToolError) -> Permissions? {
+        let lines = text.replacingCRLF().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard let start = lines.firstIndex(of: policyStart), let end = lines[start...].firstIndex(of: policyEnd) else { return nil }
+        let document: TOMLReader.Document
+        do {
+            document = try TOMLReader.parse(lines[(start + 1)..<end].joined(separator: "\n"))
+        } catch {
+            throw ToolError.syntax(path: policies, line: error.line + start + 1, column: nil, message: error.message)
+        }
+        var permissions = Permissions()
+        var previous: (decision: String, tool: String, extra: String)?
+        for rule in document.arrays["rule"] ?? [] {
+            let toolName = rule["toolName"]?.stringValue ?? ""
+            let decision = rule["decision"]?.stringValue ?? "allow"
+            var matcher: String?
+            var tool = GeminiToolMap.canonical(list: [toolName]).first ?? toolName
+            if let prefix = rule["commandPrefix"]?.stringValue {
+                matcher = prefix + ":*"
+            } else if let regex = rule["commandRegex"]?.stringValue {
+                var inner = Substring(regex)
+                if inner.hasPrefix("^") { inner = inner.dropFirst() }
+                if inner.hasSuffix("$") { inner = inner.dropLast() }
+                matcher = RegexEscape.unescape(String(inner))
+            } else if let args = rule["argsPattern"]?.stringValue {
+                matcher = args.components(separatedBy: ".*").map(RegexEscape.unescape).joined(separator: "*")
+            }
+            if toolName == "run_shell_command" { tool = "Bash" }
+            let entry = matcher.map { "\(tool)(\($0))" } ?? tool
+            // read_file + read_many_files pairs come from one canonical `Read` entry.
+            let key = (decision, tool, matcher ?? "")
+            if let previous, previous == key, tool == "Read" { continue }
+            previous = key
+            switch decision {
+            case "deny": if !permissions.deny.contains(entry) { permissions.deny.append(entry) }
+            case "ask_user": if !permissions.ask.contains(entry) { permissions.ask.append(entry) }
+            default: if !permissions.allow.contains(entry) { permissions.allow.append(entry) }
+            }
+        }
+        return permissions
+    }
+}
+
+import Foundation

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Canonical
+import Generation
+import MeshKit
+
+/// The `agentsmesh` command line: argument parsing and printing only.
+struct AgentsMeshCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agentsmesh",
+        abstract: "One canonical .agentsmesh/ folder, projected into Claude Code, Cursor and Gemini CLI configs.",
+        version: AgentsMeshVersion.current,
+        subcommands: [
+            GenerateCommand.self, CheckCommand.self, MatrixCommand.self,
+        ]
+    )
+}
+
+/// `--json` shared by every verb that supports it.
+struct OutputOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print one JSON envelope on stdout instead of text.")
+    var json = false
+}
+
+/// Runs a verb body, printing the envelope or text and mapping errors to exit codes.
+func runVerb(_ verb: String, json: Bool, _ body: () async throws(ToolError) -> (data: JSONValue, text: String)) async throws {
+    do {
+        let (data, text) = try await body()
+        if json {
+            Output.stdout(Envelope.success(verb, data))
+        } else if !text.isEmpty {
+            Output.stdout(text.hasSuffix("\n") ? text : text + "\n")
+        }
+    } catch {
+        if json {
+            Output.stdout(Envelope.failure(verb, error))
+        } else {
+            Output.stderr("error: \(error.code): \(error.message)\n")
+            if let details = error.details, error.code == ErrorCode.drift || error.code == ErrorCode.lintFailed {
+                Output.stderr(Output.describe(details) )
+            }
+        }
+        throw ExitCode(Envelope.exitCode(for: error))
+    }
+}
+
+/// The project root for the current directory.
+func projectRoot() throws(ToolError) -> String {
+    try ProjectLocator.find(from: FileSystem.currentDirectory())
+}
+
+/// Human rendering of warnings.
+func warningLines(_ warnings: [Diagnostic]) -> String {
+    warnings.map { "warning: \($0.code): \($0.message)\n" }.joined()
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Generation
+import MeshKit
+
+struct GenerateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "generate", abstract: "Project .agentsmesh/ into each target's native files.")
+
+    @Option(help: "Comma-separated target ids to generate (default: the config's targets).")
+    var targets: String?
+    @Flag(help: "Print what would change and write nothing.")
+    var dryRun = false
+    @Flag(help: "Exit 1 (DRIFT) when generated files are out of date; write nothing.")
+    var check = false
+    @Flag(help: "Generate even when locked features changed.")
+    var force = false
+    @Option(help: "Seconds to wait for another generate to finish.")
+    var lockTimeout: Double = 30
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        try await runVerb("generate", json: output.json) { () throws(ToolError) in
+            let root = try projectRoot()
+            var options = GenerateOptions(targets: try Targets.parseList(targets), dryRun: dryRun, check: check, force: force, lockTimeout: lockTimeout)
+            options.command = "generate"
+            let result = try await Generator(root: root).generate(options)
+            return (result.json, GenerateText.render(result))
+        }
+    }
+}
+
+/// Human output of generate.
+enum GenerateText {
+    static func render(_ result: GenerateResult) -> String {
+        var text = warningLines(result.warnings)
+        if result.dryRun {
+            for change in result.changes {
+                text += "[dry-run] \(change.status.rawValue) \(change.path) (\(change.target))\n"
+            }
+        } else {
+            for change in result.changes { text += "\(change.status.rawValue) \(change.path) (\(change.target))\n" }
+        }
+        text += "Generated \(result.count(.create) + result.count(.update)) file(s), \(result.count(.unchanged)) unchanged, \(result.count(.delete)) deleted"
+        return text
+    }
+}
+
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "check", abstract: "Fail when canonical files or generated outputs drifted from .agentsmesh/.lock.")
+
+    @Flag(help: "Only compare canonical checksums; skip generated outputs.")
+    var noOutputs = false
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        try await runVerb("check", json: output.json) { () throws(ToolError) in
+            let result = try Checker.check(root: try projectRoot(), verifyOutputs: !noOutputs)
+            guard result.inSync else {
+                throw ToolError(ErrorCode.drift, result.lockConflict ? ".agentsmesh/.lock has git conflict markers; run `agentsmesh merge`" : "out of sync with .agentsmesh/.lock; run `agentsmesh generate`", details: result.json)
+            }
+            var text = "In sync."
+            if !result.outputsChecked { text += " (old-format lock: outputs not verified)" }
+            return (result.json, text)
+        }
+    }
+}
+
+struct MatrixCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "matrix", abstract: "Show what each target supports.")
+
+    @Option(help: "Comma-separated target ids.")
+    var targets: String?
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        try await runVerb("matrix", json: output.json) { () throws(ToolError) in
+            let ids = try Targets.parseList(targets)
+            return (CapabilityMatrix.data(targets: ids), CapabilityMatrix.table(targets: ids))
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Generation
+import MeshKit
+
+/// Entry point: usage errors exit 2 (not ArgumentParser's 64), with a JSON envelope under `--json`.
+@main
+enum Main {
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        do {
+            var command = try AgentsMeshCommand.parseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = AgentsMeshCommand.exitCode(for: error)
+            if code == .success {
+                Output.stdout(AgentsMeshCommand.fullMessage(for: error) + "\n")
+                exit(0)
+            }
+            if let exitCode = error as? ExitCode { exit(exitCode.rawValue) }
+            let message = AgentsMeshCommand.fullMessage(for: error)
+            if arguments.contains("--json") {
+                let verb = arguments.first { !$0.hasPrefix("-") } ?? "agentsmesh"
+                Output.stdout(Envelope.failure(verb, ToolError(ErrorCode.usage, message.split(separator: "\n").first.map(String.init) ?? message)))
+            } else {
+                Output.stderr(message + "\n")
+            }
+            exit(code == .validationFailure || code.rawValue == 64 ? 2 : code.rawValue)
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
