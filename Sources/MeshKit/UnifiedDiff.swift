@@ -97,14 +97,27 @@ public enum UnifiedDiff {
         let newIndices = (low..<newHigh).filter { inOld[b[$0]] }
         if oldIndices.isEmpty || newIndices.isEmpty { return (oldMatched, newMatched) }
 
-        var search = MyersSearch(
-            a: oldIndices.map { a[$0] }, b: newIndices.map { b[$0] }, traceBudget: traceBudget
-        )
-        search.solve(aLow: 0, aHigh: oldIndices.count, bLow: 0, bHigh: newIndices.count)
-        for (position, matched) in search.aMatched.enumerated() where matched {
+        let shortA = oldIndices.map { a[$0] }
+        let shortB = newIndices.map { b[$0] }
+        var shortAMatched = [Bool](repeating: false, count: shortA.count)
+        var shortBMatched = [Bool](repeating: false, count: shortB.count)
+        shortA.withUnsafeBufferPointer { aBuffer in
+            shortB.withUnsafeBufferPointer { bBuffer in
+                shortAMatched.withUnsafeMutableBufferPointer { aMarks in
+                    shortBMatched.withUnsafeMutableBufferPointer { bMarks in
+                        let search = MyersSearch(
+                            a: aBuffer, b: bBuffer, aMatched: aMarks, bMatched: bMarks,
+                            traceBudget: max(traceBudget, 3)
+                        )
+                        search.solve(aLow: 0, aHigh: shortA.count, bLow: 0, bHigh: shortB.count)
+                    }
+                }
+            }
+        }
+        for (position, matched) in shortAMatched.enumerated() where matched {
             oldMatched[oldIndices[position]] = true
         }
-        for (position, matched) in search.bMatched.enumerated() where matched {
+        for (position, matched) in shortBMatched.enumerated() where matched {
             newMatched[newIndices[position]] = true
         }
         return (oldMatched, newMatched)
@@ -145,23 +158,18 @@ public enum UnifiedDiff {
 /// `V` row (the trace) and backtracks through it. When the trace would outgrow `traceBudget`
 /// entries, the subproblem is instead cut at a point halfway along an optimal path (found with
 /// two forward passes in linear space) and both halves are solved recursively.
+///
+/// The buffers are borrowed for the duration of one `solve` call (see `UnifiedDiff.matchLines`);
+/// working on raw buffers keeps the inner loops free of reference counting in debug builds.
 private struct MyersSearch {
-    let a: [Int]
-    let b: [Int]
+    let a: UnsafeBufferPointer<Int>
+    let b: UnsafeBufferPointer<Int>
+    let aMatched: UnsafeMutableBufferPointer<Bool>
+    let bMatched: UnsafeMutableBufferPointer<Bool>
+    /// At least 3, so a one-edit problem always fits and every split makes progress.
     let traceBudget: Int
-    var aMatched: [Bool]
-    var bMatched: [Bool]
 
-    init(a: [Int], b: [Int], traceBudget: Int) {
-        self.a = a
-        self.b = b
-        // A one-edit problem needs three entries; never go below that so the split always shrinks.
-        self.traceBudget = max(traceBudget, 3)
-        aMatched = [Bool](repeating: false, count: a.count)
-        bMatched = [Bool](repeating: false, count: b.count)
-    }
-
-    mutating func solve(aLow: Int, aHigh: Int, bLow: Int, bHigh: Int) {
+    func solve(aLow: Int, aHigh: Int, bLow: Int, bHigh: Int) {
         var aLow = aLow
         var bLow = bLow
         var aHigh = aHigh
@@ -185,22 +193,11 @@ private struct MyersSearch {
         solve(aLow: aLow + x, aHigh: aHigh, bLow: bLow + y, bHigh: bHigh)
     }
 
-    /// Follows a diagonal of equal lines from local point (`x`, `y`); returns the x where it ends.
-    private func slide(_ x: Int, _ y: Int, aLow: Int, n: Int, bLow: Int, m: Int) -> Int {
-        var x = x
-        var y = y
-        while x < n && y < m && a[aLow + x] == b[bLow + y] {
-            x += 1
-            y += 1
-        }
-        return x
-    }
-
     /// Greedy search with a stored trace; returns false (having marked nothing) if over budget.
     ///
     /// Round `d` stores the furthest x reached on diagonals k = -d, -d+2, ..., d in `d + 1`
     /// consecutive entries starting at d(d+1)/2; diagonal k sits at index (k + d) / 2.
-    private mutating func solveWithTrace(aLow: Int, aHigh: Int, bLow: Int, bHigh: Int) -> Bool {
+    private func solveWithTrace(aLow: Int, aHigh: Int, bLow: Int, bHigh: Int) -> Bool {
         let n = aHigh - aLow
         let m = bHigh - bLow
         var trace: [Int] = []
@@ -209,7 +206,8 @@ private struct MyersSearch {
             let rowStart = trace.count
             if rowStart + d + 1 > traceBudget { return false }
             let previousRow = rowStart - d
-            for k in stride(from: -d, through: d, by: 2) {
+            var k = -d
+            while k <= d {
                 var x = 0
                 if d > 0 {
                     let index = previousRow + (k + d) / 2
@@ -220,12 +218,18 @@ private struct MyersSearch {
                         x = trace[index - 1] + 1
                     }
                 }
-                x = slide(x, x - k, aLow: aLow, n: n, bLow: bLow, m: m)
+                // Follow the diagonal of equal lines (inlined: this is the hot loop).
+                var y = x - k
+                while x < n && y < m && a[aLow + x] == b[bLow + y] {
+                    x += 1
+                    y += 1
+                }
                 trace.append(x)
                 if k == n - m && x >= n {
                     finalRound = d
                     break rounds
                 }
+                k += 2
             }
         }
 
@@ -279,7 +283,8 @@ private struct MyersSearch {
         var markX = furthest
         var markY = furthest
         for d in 0...(n + m) {
-            for k in stride(from: -d, through: d, by: 2) {
+            var k = -d
+            while k <= d {
                 var x = 0
                 var previousK = k
                 if d > 0 {
@@ -291,7 +296,12 @@ private struct MyersSearch {
                         x = furthest[offset + previousK] + 1
                     }
                 }
-                x = slide(x, x - k, aLow: aLow, n: n, bLow: bLow, m: m)
+                // Follow the diagonal of equal lines (inlined: this is the hot loop).
+                var y = x - k
+                while x < n && y < m && a[aLow + x] == b[bLow + y] {
+                    x += 1
+                    y += 1
+                }
                 furthest[offset + k] = x
                 if let recordRound {
                     if d == recordRound {
@@ -305,6 +315,7 @@ private struct MyersSearch {
                 if k == n - m && x >= n {
                     return (d, markX[offset + k], markY[offset + k])
                 }
+                k += 2
             }
         }
         return (n + m, n, m)

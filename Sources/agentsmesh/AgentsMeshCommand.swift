@@ -10,7 +10,8 @@ struct AgentsMeshCommand: AsyncParsableCommand {
         abstract: "One canonical .agentsmesh/ folder, projected into Claude Code, Cursor and Gemini CLI configs.",
         version: AgentsMeshVersion.current,
         subcommands: [
-            GenerateCommand.self, CheckCommand.self, MatrixCommand.self,
+            InitCommand.self, GenerateCommand.self, CheckCommand.self, DiffCommand.self, LintCommand.self,
+            ImportCommand.self, ConvertCommand.self, MergeCommand.self, MatrixCommand.self, WatchCommand.self,
         ]
     )
 }

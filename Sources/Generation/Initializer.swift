@@ -1,0 +1,137 @@
+import Canonical
+import MeshKit
+import Projectors
+
+/// `init` (§4.12): seeds a canonical project, importing existing tool configs with `--yes`.
+public enum Initializer {
+    public struct Options: Sendable {
+        public var yes = false
+        public var targets: [String]?
+        public var allTargets = false
+        public init(yes: Bool = false, targets: [String]? = nil, allTargets: Bool = false) {
+            self.yes = yes
+            self.targets = targets
+            self.allTargets = allTargets
+        }
+    }
+
+    static let gitignoreLines = ["agentsmesh.local.yaml", ".agentsmeshcache", ".agentsmesh/.lock.tmp", ".agentsmesh/packs/"]
+
+    static let seeds: [(path: String, text: String)] = [
+        ("agentsmesh.local.yaml", "# Per-developer overrides of agentsmesh.yaml (gitignored).\n# targets: [claude-code]\n# features: [rules, commands]\n"),
+        (".agentsmesh/rules/_root.md", "---\nroot: true\n---\n# Project instructions\n\nDescribe the project, its conventions and how to build and test it.\nEvery target receives this file as its root instructions.\n"),
+        (".agentsmesh/rules/_example.md", "---\ndescription: Example scoped rule (files starting with _ are templates and never projected)\nglobs:\n  - src/**/*.ts\n---\nPrefer explicit return types in exported functions.\n"),
+        (".agentsmesh/commands/_example.md", "---\ndescription: Example command (templates are never projected)\nallowed-tools:\n  - Read\n  - Grep\n---\nReview the staged changes and list risky edits.\n"),
+        (".agentsmesh/agents/_example.md", "---\ndescription: Example sub-agent (templates are never projected)\ntools:\n  - Read\n  - Grep\n---\nYou review code for correctness and clarity.\n"),
+        (".agentsmesh/skills/_example/SKILL.md", "---\ndescription: Example skill (templates are never projected)\n---\nExplain when to use this skill and link supporting files with ./relative paths.\n"),
+        (".agentsmesh/hooks.yaml", "{}\n# Example:\n# PostToolUse:\n#   - matcher: Write\n#     type: command\n#     command: npx prettier --write $FILE\n#     timeout: 30\n"),
+        (".agentsmesh/permissions.yaml", "# Permissions are not managed until a list is uncommented.\n# allow:\n#   - Read\n#   - Bash(npm run:*)\n# deny:\n#   - Bash(rm -rf*)\n# ask: []\n"),
+        (".agentsmesh/ignore", "node_modules/\n.env\n"),
+    ]
+
+    public static func run(root: String, options: Options) async throws(ToolError) -> JSONValue {
+        if FileSystem.kind(root + "/" + ConfigLoader.projectFile) != .missing {
+            throw ToolError(ErrorCode.alreadyExists, "agentsmesh.yaml already exists; this project is initialised")
+        }
+        let detected = TargetID.firstClass.filter { id in
+            Targets.projector(id)?.detectionPaths.contains { FileSystem.exists(root + "/" + $0) } ?? false
+        }
+        let home = ProcessEnvironment.value("HOME") ?? ""
+        let targets: [String]
+        if let requested = options.targets {
+            targets = requested
+        } else if options.allTargets {
+            targets = TargetID.firstClass
+        } else if !detected.isEmpty {
+            targets = detected
+        } else {
+            let homeTools = TargetID.firstClass.filter { id in
+                let folder = [TargetID.claudeCode: ".claude", TargetID.cursor: ".cursor", TargetID.geminiCLI: ".gemini"][id] ?? ""
+                return !home.isEmpty && FileSystem.isDirectory(home + "/" + folder)
+            }
+            targets = homeTools.isEmpty ? TargetID.firstClass : homeTools
+        }
+        if !detected.isEmpty && !options.yes {
+            throw ToolError(
+                ErrorCode.importRequired,
+                "existing tool configuration found for \(detected.joined(separator: ", ")); rerun with --yes to import it into .agentsmesh/",
+                details: ["tools": .strings(detected)])
+        }
+        let safe = SafePath(root: root)
+        var created: [String] = []
+        func seed(_ path: String, _ text: String) throws(ToolError) {
+            let absolute = try safe.resolve(path)
+            guard FileSystem.kind(absolute) == .missing else { return }
+            try AtomicFile.write(text, to: absolute, displayPath: path)
+            created.append(path)
+        }
+        let config = "version: 1\ntargets: [\(targets.joined(separator: ", "))]\nfeatures: [rules, commands, agents, skills, mcp, hooks, ignore, permissions]\n"
+
+        // Imports first, so seeds never overwrite imported content.
+        var importData = ImportData(from: detected.joined(separator: ","))
+        if !detected.isEmpty {
+            var collected: [(String, CanonicalProject)] = []
+            for id in detected {
+                let result = try Importer.collect(root: root, from: id, features: nil)
+                importData.warnings += result.warnings
+                collected.append((id, result.project))
+            }
+            for (id, project) in disambiguate(collected) {
+                var data = ImportData(from: id)
+                try Importer.merge(project, into: root, data: &data, seedSelfEntry: false)
+                importData.imported += data.imported
+                importData.warnings += data.warnings
+            }
+        }
+        try seed(ConfigLoader.projectFile, config)
+        for (path, text) in seeds { try seed(path, text) }
+        if FileSystem.kind(root + "/.agentsmesh/mcp.json") == .missing {
+            try seed(".agentsmesh/mcp.json", JSONEmitter.pretty(["mcpServers": ["agentsmesh": Importer.selfEntry]]) + "\n")
+        } else {
+            var data = ImportData(from: "init")
+            try Importer.mergeMcp(JSONObject(), root: root, seedSelfEntry: true, data: &data)
+        }
+        try appendGitignore(root: root, lines: gitignoreLines)
+        let generated = try await Generator(root: root).generate(GenerateOptions(lockTimeout: 30))
+        return [
+            "targets": .strings(targets),
+            "imported": .array(importData.imported.map { ["kind": .string($0.kind), "name": .string($0.name), "path": .string($0.path)] }),
+            "created": .strings(created),
+            "generated": generated.json,
+        ]
+    }
+
+    /// Entities imported from more than one tool under the same name are kept as `<name>-<target>`.
+    static func disambiguate(_ imports: [(String, CanonicalProject)]) -> [(String, CanonicalProject)] {
+        guard imports.count > 1 else { return imports }
+        func counts(_ names: (CanonicalProject) -> [String]) -> [String: Int] {
+            var c: [String: Int] = [:]
+            for (_, project) in imports { for name in Set(names(project)) { c[name, default: 0] += 1 } }
+            return c
+        }
+        let rules = counts { $0.rules.filter { !$0.isRoot }.map(\.name) }
+        let commands = counts { $0.commands.map(\.name) }
+        let agents = counts { $0.agents.map(\.name) }
+        let skills = counts { $0.skills.map(\.name) }
+        return imports.map { id, project in
+            var p = project
+            for i in p.rules.indices where !p.rules[i].isRoot && (rules[p.rules[i].name] ?? 0) > 1 { p.rules[i].name += "-\(id)" }
+            for i in p.commands.indices where (commands[p.commands[i].name] ?? 0) > 1 { p.commands[i].name += "-\(id)" }
+            for i in p.agents.indices where (agents[p.agents[i].name] ?? 0) > 1 { p.agents[i].name += "-\(id)" }
+            for i in p.skills.indices where (skills[p.skills[i].name] ?? 0) > 1 { p.skills[i].name += "-\(id)" }
+            return (id, p)
+        }
+    }
+
+    /// Appends each line to `.gitignore` only if absent.
+    public static func appendGitignore(root: String, lines: [String]) throws(ToolError) {
+        let path = root + "/.gitignore"
+        var text = (try FileSystem.readIfExists(path, displayPath: ".gitignore")).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let present = Set(text.split(separator: "\n").map { String($0).trimmedWhitespace() })
+        let missing = lines.filter { !present.contains($0) }
+        guard !missing.isEmpty else { return }
+        if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
+        text += missing.joined(separator: "\n") + "\n"
+        try AtomicFile.write(text, to: path, displayPath: ".gitignore")
+    }
+}
