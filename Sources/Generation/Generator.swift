@@ -60,7 +60,7 @@ public actor Generator {
     }
 
     /// Runs generate; `--check` returns `DRIFT` when anything is pending.
-    public func generate(_ options: GenerateOptions) throws(ToolError) -> GenerateResult {
+    public func generate(_ options: GenerateOptions) async throws(ToolError) -> GenerateResult {
         if options.dryRun || options.check {
             let plan = try Planner.plan(root: root, targets: options.targets, force: options.force)
             let result = Self.result(plan, dryRun: true, lockUpdated: false)
@@ -70,12 +70,19 @@ public actor Generator {
             return result
         }
         let lock = ProcessLock(root: root, relativePath: ".agentsmesh/.generate.lock")
-        try lock.acquire(command: options.command, timeout: options.lockTimeout)
-        defer { lock.release() }
-        let plan = try Planner.plan(root: root, targets: options.targets, force: options.force)
-        try Self.apply(plan)
-        let lockUpdated = try Self.writeLock(plan)
-        return Self.result(plan, dryRun: false, lockUpdated: lockUpdated)
+        // Registered before acquiring: no suspension point may sit between acquire and release,
+        // or a re-entrant call on this actor would spin on the file lock this call holds.
+        await HeldLocks.shared.add(lock)
+        let outcome = Result { () throws(ToolError) -> GenerateResult in
+            try lock.acquire(command: options.command, timeout: options.lockTimeout)
+            defer { lock.release() }
+            let plan = try Planner.plan(root: root, targets: options.targets, force: options.force)
+            try Self.apply(plan)
+            let lockUpdated = try Self.writeLock(plan)
+            return Self.result(plan, dryRun: false, lockUpdated: lockUpdated)
+        }
+        await HeldLocks.shared.remove(lock)
+        return try outcome.get()
     }
 
     /// Stage 8 + 10: atomic writes, then deletions and emptied managed folders.

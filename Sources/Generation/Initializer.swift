@@ -69,11 +69,13 @@ public enum Initializer {
 
         // Imports first, so seeds never overwrite imported content.
         var importData = ImportData(from: detected.joined(separator: ","))
+        var importedSources: Set<String> = []
         if !detected.isEmpty {
             var collected: [(String, CanonicalProject)] = []
             for id in detected {
                 let result = try Importer.collect(root: root, from: id, features: nil)
                 importData.warnings += result.warnings
+                importedSources.formUnion(result.sources.values)
                 collected.append((id, result.project))
             }
             for (id, project) in disambiguate(collected) {
@@ -93,12 +95,30 @@ public enum Initializer {
         }
         try appendGitignore(root: root, lines: gitignoreLines)
         let generated = try await Generator(root: root).generate(GenerateOptions(lockTimeout: 30))
+        let adopted = try removeRenamedSources(root: root, sources: importedSources)
         return [
             "targets": .strings(targets),
             "imported": .array(importData.imported.map { ["kind": .string($0.kind), "name": .string($0.name), "path": .string($0.path)] }),
             "created": .strings(created),
+            "replaced": .strings(adopted),
             "generated": generated.json,
         ]
+    }
+
+    /// Native files that were imported but are now generated under another name (collisions) would be
+    /// left as unmanaged files; their content lives in `.agentsmesh/`, so they are removed.
+    static func removeRenamedSources(root: String, sources: Set<String>) throws(ToolError) -> [String] {
+        guard let lock = try Lockfile.read(root: root), let outputs = lock.outputs else { return [] }
+        let config = try ConfigLoader.load(root: root)
+        let folders = config.targets.compactMap { Targets.projector($0) }.flatMap(\.managedFolders)
+        var removed: [String] = []
+        for path in sources.sorted(by: FileSystem.byteOrder) where outputs[path] == nil {
+            guard folders.contains(where: { path.hasPrefix($0 + "/") }), FileSystem.kind(root + "/" + path) == .file else { continue }
+            try FileSystem.remove(root + "/" + path, displayPath: path)
+            Generator.removeEmptyParents(of: path, root: root, managedFolders: folders)
+            removed.append(path)
+        }
+        return removed
     }
 
     /// Entities imported from more than one tool under the same name are kept as `<name>-<target>`.

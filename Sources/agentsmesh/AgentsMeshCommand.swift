@@ -24,6 +24,8 @@ struct OutputOptions: ParsableArguments {
 
 /// Runs a verb body, printing the envelope or text and mapping errors to exit codes.
 func runVerb(_ verb: String, json: Bool, _ body: () async throws(ToolError) -> (data: JSONValue, text: String)) async throws {
+    let interrupts = Interrupts.install()
+    defer { interrupts.forEach { $0.cancel() } }
     do {
         let (data, text) = try await body()
         if json {
@@ -53,3 +55,29 @@ func projectRoot() throws(ToolError) -> String {
 func warningLines(_ warnings: [Diagnostic]) -> String {
     warnings.map { "warning: \($0.code): \($0.message)\n" }.joined()
 }
+
+/// SIGINT/SIGTERM while a verb runs: release held process locks, then exit 130 (143 for SIGTERM).
+enum Interrupts {
+    static func install() -> [any DispatchSourceSignal] {
+        [(SIGINT, Int32(130)), (SIGTERM, Int32(143))].map { signalNumber, status in
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber)
+            source.setEventHandler {
+                Task {
+                    await HeldLocks.shared.releaseAll()
+                    Output.stderr("interrupted\n")
+                    exit(status)
+                }
+            }
+            source.resume()
+            return source
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch

@@ -163,6 +163,14 @@ import Testing
             == "--- a/x\n+++ b/x\n@@ -2 +1,0 @@\n-line2\n")
     }
 
+    @Test func extremeContextValues() {
+        let old = "l1\nl2\nl3\nl4\nl5\n"
+        let new = "l1\nl2\nL3\nl4\nl5\n"
+        #expect(diff(old, new, context: .max) == "--- a/x\n+++ b/x\n@@ -1,5 +1,5 @@\n l1\n l2\n-l3\n+L3\n l4\n l5\n")
+        // Negative context is treated as zero.
+        #expect(diff(old, new, context: -4) == "--- a/x\n+++ b/x\n@@ -3 +3 @@\n-l3\n+L3\n")
+    }
+
     @Test func edgesOfTheFile() {
         let six = numbered(6)
         #expect(diff(six, "zero\n" + six) == "--- a/x\n+++ b/x\n@@ -1,3 +1,4 @@\n+zero\n line1\n line2\n line3\n")
@@ -172,7 +180,8 @@ import Testing
     }
 
     @Test func carriageReturnsStayInsideLines() {
-        #expect(diff("a\r\nb\r\nc\r\n", "a\r\nB\r\nc\r\n") == "--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n a\r\n-b\r\n+B\r\n c\r\n")
+        #expect(diff("a\r\nb\r\nc\r\n", "a\r\nB\r\nc\r\n")
+            == "--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n a\r\n-b\r\n+B\r\n c\r\n")
     }
 
     @Test func linesCompareBytesNotCanonicalEquivalence() {
@@ -193,7 +202,9 @@ import Testing
             oldPath: "a/big", newPath: "b/big"
         )
         let headers = result.split(separator: "\n").filter { $0.hasPrefix("@@") }
-        #expect(headers == ["@@ -97,7 +97,7 @@", "@@ -1997,7 +1997,6 @@", "@@ -3998,6 +3997,8 @@", "@@ -4997,4 +4998,4 @@"])
+        #expect(headers == [
+            "@@ -97,7 +97,7 @@", "@@ -1997,7 +1997,6 @@", "@@ -3998,6 +3997,8 @@", "@@ -4997,4 +4998,4 @@",
+        ])
         #expect(result == """
             --- a/big
             +++ b/big
