@@ -6,6 +6,8 @@ public struct LoadedCanonical: Sendable {
     /// Lockfile checksums: path relative to `.agentsmesh/` → `sha256:<hex>`.
     public var checksums: [String: String]
     public var warnings: [Diagnostic]
+    /// Installed pack name → content hash (for the lockfile).
+    public var packs: [String: String] = [:]
 }
 
 /// Loading and validation of `.agentsmesh/` (§2).
@@ -19,8 +21,20 @@ public enum CanonicalStore {
     }
 
     /// Loads a canonical layout rooted at `canonicalRoot` (also used for packs and staged trees).
-    public static func load(canonicalRoot base: String, displayPrefix: String) throws(ToolError) -> LoadedCanonical {
+    /// With `broken` set, a file that fails to parse or breaks a name rule is reported and skipped
+    /// instead of failing the load (used for third-party packs).
+    public static func load(
+        canonicalRoot base: String, displayPrefix: String, broken: ((_ path: String, _ reason: String) -> Void)? = nil
+    ) throws(ToolError) -> LoadedCanonical {
         var project = CanonicalProject()
+        func guarded(_ rel: String, _ body: () throws(ToolError) -> Void) throws(ToolError) {
+            do {
+                try body()
+            } catch {
+                guard let broken else { throw error }
+                broken(rel, error.message)
+            }
+        }
         var checksums: [String: String] = [:]
         var warnings: [Diagnostic] = []
 
@@ -42,6 +56,7 @@ public enum CanonicalStore {
         // Rules.
         var ruleNames: [String: String] = [:]
         for rel in markdownFiles("rules") where !isTemplate(rel) {
+          try guarded(rel) { () throws(ToolError) in
             try NameRules.check(path: String(rel.dropLast(3)), displayPath: displayPrefix + rel)
             let name = String(rel.split(separator: "/").last!.dropLast(3))
             if let other = ruleNames[name] {
@@ -61,11 +76,13 @@ public enum CanonicalStore {
             } else {
                 project.rules.append(rule)
             }
+          }
         }
 
         // Commands.
         var commandNames: [String: String] = [:]
         for rel in markdownFiles("commands") where !isTemplate(rel) {
+          try guarded(rel) { () throws(ToolError) in
             let inner = String(rel.dropFirst("commands/".count).dropLast(3))
             try NameRules.check(path: inner, displayPath: displayPrefix + rel)
             let name = inner.split(separator: "/").joined(separator: ":")
@@ -74,11 +91,13 @@ public enum CanonicalStore {
             let text = String(decoding: try read(rel), as: UTF8.self)
             let document = try Frontmatter.parse(text, path: displayPrefix + rel)
             project.commands.append(EntityParsing.command(name: name, path: rel, document: document))
+          }
         }
 
         // Agents.
         var agentNames: [String: String] = [:]
         for rel in markdownFiles("agents") where !isTemplate(rel) {
+          try guarded(rel) { () throws(ToolError) in
             try NameRules.check(path: String(rel.dropFirst("agents/".count).dropLast(3)), displayPath: displayPrefix + rel)
             let fileName = String(rel.split(separator: "/").last!.dropLast(3))
             if let other = agentNames[fileName] { throw duplicate("agent", fileName, displayPrefix + other, displayPrefix + rel) }
@@ -88,12 +107,14 @@ public enum CanonicalStore {
             var agent = EntityParsing.agent(fileName: fileName, path: rel, document: document)
             agent.name = fileName
             project.agents.append(agent)
+          }
         }
 
         // Skills.
         for name in FileSystem.list(base + "/skills") where !name.hasPrefix("_") {
             let dir = base + "/skills/" + name
             guard FileSystem.kind(dir) == .directory else { continue }
+          try guarded("skills/" + name) { () throws(ToolError) in
             try NameRules.check(path: name, displayPath: displayPrefix + "skills/" + name)
             var files: [SkillFile] = []
             var document: MarkdownDocument?
@@ -111,24 +132,31 @@ public enum CanonicalStore {
             }
             guard let document else {
                 warnings.append(Diagnostic(code: "SKILL_MISSING_FILE", message: "\(displayPrefix)skills/\(name) has no SKILL.md; skipped", path: displayPrefix + "skills/" + name))
-                continue
+                return
             }
             project.skills.append(EntityParsing.skill(name: name, document: document, files: files))
+          }
         }
 
         // Settings files.
         if FileSystem.kind(base + "/mcp.json") == .file {
-            project.mcpServers = try SettingsParsing.mcpServers(try read("mcp.json"), path: displayPrefix + "mcp.json")
+            try guarded("mcp.json") { () throws(ToolError) in
+                project.mcpServers = try SettingsParsing.mcpServers(try read("mcp.json"), path: displayPrefix + "mcp.json")
+            }
         }
         if FileSystem.kind(base + "/permissions.yaml") == .file {
-            project.permissions = try SettingsParsing.permissions(try read("permissions.yaml"), path: displayPrefix + "permissions.yaml")
+            try guarded("permissions.yaml") { () throws(ToolError) in
+                project.permissions = try SettingsParsing.permissions(try read("permissions.yaml"), path: displayPrefix + "permissions.yaml")
+            }
         }
         if FileSystem.kind(base + "/hooks.yaml") == .file {
+          try guarded("hooks.yaml") { () throws(ToolError) in
             if var hooks = try SettingsParsing.hooks(try read("hooks.yaml"), path: displayPrefix + "hooks.yaml") {
                 project.unknownHookEvents = hooks.events.map(\.event).filter { !HookEvent.all.contains($0) }
                 hooks.events.removeAll { !HookEvent.all.contains($0.event) }
                 project.hooks = hooks
             }
+          }
         }
         if FileSystem.kind(base + "/ignore") == .file {
             project.ignore = SettingsParsing.ignore(try read("ignore"))

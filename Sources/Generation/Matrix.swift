@@ -1,5 +1,6 @@
 import Canonical
 import MeshKit
+import Projectors
 
 /// The capability matrix (§3.1, §4.10).
 public enum CapabilityMatrix {

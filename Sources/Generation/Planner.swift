@@ -55,7 +55,7 @@ public enum Planner {
         }
         let projectors = runIds.compactMap { Targets.projector($0) }
 
-        let loaded = try CanonicalStore.load(root: root)
+        let loaded = try PackMerge.loadMerged(root: root)
         warnings += loaded.warnings
         let canonical = loaded.project
         let previousLock = try readLockTolerant(root: root)
@@ -161,7 +161,7 @@ public enum Planner {
         lock.generatedAt = Clock.isoNow()
         lock.generatedBy = ProcessEnvironment.value("USER") ?? ProcessEnvironment.value("USERNAME") ?? "unknown"
         lock.libVersion = AgentsMeshVersion.current
-        lock.packs = previousLock?.packs ?? [:]
+        lock.packs = loaded.packs
         let newOutputs = Dictionary(files.map { ($0.path, $0.hash) }, uniquingKeysWith: { a, _ in a })
         if fullRun {
             lock.checksums = loaded.checksums

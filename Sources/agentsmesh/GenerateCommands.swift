@@ -1,5 +1,6 @@
 import ArgumentParser
 import Generation
+import Projectors
 import MeshKit
 
 struct GenerateCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Canonical
 import Generation
+import Projectors
 import MeshKit
 
 #if canImport(Glibc)

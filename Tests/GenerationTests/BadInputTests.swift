@@ -1,6 +1,7 @@
 import Foundation
 import Generation
 import MeshKit
+import Projectors
 import Testing
 
 /// Bad canonical inputs: each gives a stable code, a message without absolute paths, and writes nothing.

@@ -5,9 +5,9 @@ public actor HeldLocks {
 
     private var locks: [String: ProcessLock] = [:]
 
-    func add(_ lock: ProcessLock) { locks[lock.absolutePath] = lock }
+    public func add(_ lock: ProcessLock) { locks[lock.absolutePath] = lock }
 
-    func remove(_ lock: ProcessLock) { locks[lock.absolutePath] = nil }
+    public func remove(_ lock: ProcessLock) { locks[lock.absolutePath] = nil }
 
     /// Releases every lock this process holds (used on SIGINT/SIGTERM).
     public func releaseAll() {

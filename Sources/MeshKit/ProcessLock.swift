@@ -1,4 +1,3 @@
-import MeshKit
 
 #if canImport(Glibc)
 import Glibc
@@ -10,7 +9,7 @@ import Darwin
 public struct ProcessLock: Sendable {
     /// Project-relative lock path, e.g. `.agentsmesh/.generate.lock`.
     public let relativePath: String
-    let absolutePath: String
+    public let absolutePath: String
 
     public init(root: String, relativePath: String) {
         self.relativePath = relativePath
@@ -77,7 +76,7 @@ public struct ProcessLock: Sendable {
     }
 
     /// Deletes a stale lock: dead local PID, older than 6 hours, or unparsable and older than 60 s.
-    func evictIfStale() -> Bool {
+    public func evictIfStale() -> Bool {
         let now = Clock.now()
         let mtime = FileSystem.modificationTime(absolutePath) ?? now
         guard let bytes = try? FileSystem.read(absolutePath, displayPath: relativePath),

@@ -1,0 +1,82 @@
+"""Helpers shared by the Python benchmarks run through Scripts/bench (stdlib only)."""
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+
+class Env:
+    """What Scripts/bench passes to every benchmark."""
+
+    def __init__(self):
+        try:
+            self.binary = os.environ["AGENTSMESH_BIN"]
+            self.tmp = os.environ["BENCH_TMP"]
+            self.root = os.environ["BENCH_ROOT"]
+        except KeyError as missing:
+            sys.exit("benchmark: %s is not set; run it through Scripts/bench" % missing)
+        self.runs = int(os.environ.get("BENCH_RUNS", "5"))
+        if self.runs < 1:
+            sys.exit("benchmark: BENCH_RUNS must be >= 1")
+        self.strict = os.environ.get("BENCH_STRICT") == "1"
+
+    def data_script(self, name):
+        return os.path.join(self.root, "Scripts", "bench-data", name)
+
+
+class CommandFailed(Exception):
+    pass
+
+
+def timed(cmd, cwd, expect=0):
+    """Runs cmd in cwd; returns (milliseconds, stdout text). Raises CommandFailed on another exit status.
+
+    Only the child's lifetime is timed (perf_counter around spawn + wait); output is captured in pipes."""
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    elapsed = (time.perf_counter() - start) * 1000.0
+    if proc.returncode != expect:
+        raise CommandFailed("`%s` (in %s) exited %d, expected %d\n--- stderr ---\n%s--- stdout (tail) ---\n%s" % (
+            " ".join(cmd), cwd, proc.returncode, expect, proc.stderr.decode(errors="replace"),
+            "\n".join(proc.stdout.decode(errors="replace").splitlines()[-20:])))
+    return elapsed, proc.stdout.decode(errors="replace")
+
+
+def median(samples):
+    return statistics.median(samples)
+
+
+def fmt_ms(value):
+    return "%.1f" % value
+
+
+def table(headers, rows):
+    """Prints a left-aligned first column, right-aligned other columns."""
+    widths = [max(len(str(r[i])) for r in [headers] + rows) for i in range(len(headers))]
+    def line(r):
+        cells = [str(r[0]).ljust(widths[0])] + [str(c).rjust(w) for c, w in zip(r[1:], widths[1:])]
+        return "  ".join(cells).rstrip()
+    print(line(headers))
+    print("  ".join("-" * w for w in widths))
+    for r in rows:
+        print(line(r))
+
+
+def count_files(path, exclude_top=()):
+    """Number of regular files and their total bytes below path, skipping top-level names in exclude_top."""
+    files = size = 0
+    for entry in os.listdir(path):
+        if entry in exclude_top:
+            continue
+        full = os.path.join(path, entry)
+        if os.path.isdir(full) and not os.path.islink(full):
+            for dirpath, _, names in os.walk(full):
+                for n in names:
+                    files += 1
+                    size += os.lstat(os.path.join(dirpath, n)).st_size
+        else:
+            files += 1
+            size += os.lstat(full).st_size
+    return files, size
