@@ -27,7 +27,8 @@ public enum Frontmatter {
         guard let close = lines.firstIndex(of: "---") else {
             throw ToolError.syntax(path: path, line: 1, column: 1, message: "frontmatter has no closing '---' line")
         }
-        let yamlText = lines[..<close].joined(separator: "\n")
+        // Each YAML line keeps its line break, so a trailing `|` block keeps its final newline.
+        let yamlText = lines[..<close].map { $0 + "\n" }.joined()
         let body = lines[(close + 1)...].joined(separator: "\n")
         let value: JSONValue?
         do {

@@ -87,7 +87,7 @@ public enum JSONEmitter {
     /// Doubles print without a fraction when integral, otherwise in Swift's shortest round-trip form.
     static func formatDouble(_ d: Double) -> String {
         guard d.isFinite else { return "null" }
-        if d.rounded() == d, abs(d) < 1e15 { return String(Int(d)) }
+        if d.rounded() == d, abs(d) < 9e18 { return String(Int(d)) }
         return "\(d)"
     }
 

@@ -11,13 +11,26 @@ public enum YAML {
     }
 
     /// YAML 1.2 core-schema booleans only (`yes`/`on` stay strings), plus ints, floats and nulls.
+    /// YAML 1.2 core schema: only `true`/`false` are booleans, numbers have no `_`, `0b` or sexagesimal forms.
     private static let resolver: Resolver = {
-        let base = (try? Resolver.basic.appending(.bool, "^(?:true|True|TRUE|false|False|FALSE)$")) ?? Resolver.basic
-        return base.appending(.int).appending(.float).appending(.null)
+        var resolver = Resolver.basic
+        let rules: [(Tag.Name, String)] = [
+            (.bool, "^(?:true|True|TRUE|false|False|FALSE)$"),
+            (.int, "^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+            (.float, "^(?:[-+]?(?:\\.[0-9]+|[0-9]+(?:\\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$"),
+            (.null, "^(?:~|null|Null|NULL|)$"),
+        ]
+        for (tag, pattern) in rules {
+            if let next = try? resolver.appending(tag, pattern) { resolver = next }
+        }
+        return resolver
     }()
 
     /// Parses a single YAML document; `nil` when the document is empty or comment-only.
     public static func parse(_ text: String) throws(Failure) -> JSONValue? {
+        if let line = aliasLine(text) {
+            throw Failure(line: line, column: nil, message: "YAML anchors and aliases are not supported")
+        }
         let node: Node?
         do {
             node = try Yams.compose(yaml: text, resolver, .default)
@@ -28,6 +41,29 @@ public enum YAML {
         }
         guard let node else { return nil }
         return try convert(node, depth: 0)
+    }
+
+    /// The line of the first alias (`*name`) when the text also defines an anchor (`&name`).
+    /// Yams expands aliases while composing, so they are refused up front (no billion laughs).
+    static func aliasLine(_ text: String) -> Int? {
+        func tokenLine(_ sigil: Character) -> Int? {
+            var line = 1
+            var previous: Character = "\n"
+            var iterator = text.makeIterator()
+            var current = iterator.next()
+            while let c = current {
+                let next = iterator.next()
+                if c == sigil, " \n\t[{,".contains(previous), let n = next, n.isLetter || n.isNumber || n == "_" {
+                    return line
+                }
+                if c == "\n" { line += 1 }
+                previous = c
+                current = next
+            }
+            return nil
+        }
+        guard tokenLine("&") != nil else { return nil }
+        return tokenLine("*")
     }
 
     private static func failure(from error: YamlError) -> Failure {

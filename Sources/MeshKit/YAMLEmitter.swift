@@ -59,12 +59,15 @@ public enum YAMLEmitter {
         case .array: return [head + " []"]
         case .object: return [head + " {}"]
         case .string(let s):
-            if s.contains("\n") && !s.split(separator: "\n", omittingEmptySubsequences: false).contains(where: { $0.hasPrefix(" ") }) {
+            // Split on the LF scalar: a Swift Character treats CRLF as one unit.
+            let scalarLines = s.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { String(String.UnicodeScalarView($0)) }
+            let blockSafe = !s.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n" && $0 != "\t") || $0.value == 0x7F }
+            if scalarLines.count > 1 && blockSafe && !scalarLines.contains(where: { $0.hasPrefix(" ") }) {
                 let endsWithOne = s.hasSuffix("\n") && !s.hasSuffix("\n\n")
-                let content = endsWithOne ? String(s.dropLast()) : s
+                let content = endsWithOne ? Array(scalarLines.dropLast()) : scalarLines
                 let pad = String(repeating: " ", count: contentIndent)
                 var lines = [head + (endsWithOne ? " |" : " |-")]
-                for line in content.split(separator: "\n", omittingEmptySubsequences: false) {
+                for line in content {
                     lines.append(line.isEmpty ? "" : pad + line)
                 }
                 return lines

@@ -1,0 +1,220 @@
+import Foundation
+import Testing
+@testable import MeshKit
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A scratch folder removed on deinit.
+private final class AtomicSandbox {
+    let dir: String
+
+    init() throws {
+        let made = FileManager.default.temporaryDirectory.path + "/atomic-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: made, withIntermediateDirectories: true)
+        dir = try #require(FileSystem.realPath(made))
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: dir) }
+
+    func read(_ path: String) throws -> [UInt8] {
+        try FileSystem.read(path, displayPath: path)
+    }
+
+    /// Every entry name below `dir` (recursive, symlinks not followed), sorted.
+    func allNames() -> [String] {
+        var out: [String] = []
+        func visit(_ rel: String) {
+            let abs = rel.isEmpty ? dir : dir + "/" + rel
+            for name in FileSystem.list(abs) {
+                let child = rel.isEmpty ? name : rel + "/" + name
+                out.append(child)
+                if FileSystem.kind(dir + "/" + child) == .directory { visit(child) }
+            }
+        }
+        visit("")
+        return out.sorted()
+    }
+
+    func leftoverTemps() -> [String] {
+        allNames().filter { $0.hasSuffix(".tmp") || $0.contains(".agentsmesh-") }
+    }
+}
+
+/// Permission bits of `path` (lstat).
+private func permissions(_ path: String) -> mode_t {
+    var st = stat()
+    guard lstat(path, &st) == 0 else { return 0o7777 }
+    return st.st_mode & 0o7777
+}
+
+/// The process umask, read without changing it (Linux `/proc/self/status`).
+private func currentUmask() -> mode_t? {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+    for line in status.split(separator: "\n") where line.hasPrefix("Umask:") {
+        let digits = line.dropFirst("Umask:".count).trimmingCharacters(in: .whitespaces)
+        return mode_t(digits, radix: 8)
+    }
+    return nil
+}
+
+/// Writes expecting a ToolError; records an issue when the write succeeds.
+private func writeError(_ bytes: [UInt8], to path: String, displayPath: String) -> ToolError? {
+    do {
+        try AtomicFile.write(bytes, to: path, displayPath: displayPath)
+        Issue.record("expected a ToolError writing \(displayPath)")
+        return nil
+    } catch {
+        return error
+    }
+}
+
+@Suite("AtomicFile")
+struct AtomicFileTests {
+    @Test func writesBytesExactly() throws {
+        let box = try AtomicSandbox()
+        var bytes: [UInt8] = [0x00, 0xFF, 0x0D, 0x0A, 0x0A, 0xEF, 0xBB, 0xBF] + Array("héllo\r\n".utf8)
+        bytes += (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        let path = box.dir + "/data.bin"
+        try AtomicFile.write(bytes, to: path, displayPath: "data.bin")
+        #expect(try box.read(path) == bytes)
+        #expect(box.allNames() == ["data.bin"])
+    }
+
+    @Test func emptyFile() throws {
+        let box = try AtomicSandbox()
+        let path = box.dir + "/empty"
+        try AtomicFile.write([], to: path, displayPath: "empty")
+        #expect(FileSystem.kind(path) == .file)
+        #expect(try box.read(path) == [])
+    }
+
+    @Test func stringConvenienceWritesUTF8WithoutAddingANewline() throws {
+        let box = try AtomicSandbox()
+        let path = box.dir + "/a.md"
+        try AtomicFile.write("# Ünïcode ✓", to: path, displayPath: "a.md")
+        #expect(try box.read(path) == Array("# Ünïcode ✓".utf8))
+    }
+
+    @Test func replacesExistingContentCompletely() throws {
+        let box = try AtomicSandbox()
+        let path = box.dir + "/f.txt"
+        try AtomicFile.write(Array("a much longer original content\n".utf8), to: path, displayPath: "f.txt")
+        try AtomicFile.write(Array("short".utf8), to: path, displayPath: "f.txt")
+        #expect(try box.read(path) == Array("short".utf8))
+        #expect(box.allNames() == ["f.txt"])
+    }
+
+    @Test func replacesASymlinkInsteadOfFollowingIt() throws {
+        let box = try AtomicSandbox()
+        try FileManager.default.createDirectory(atPath: box.dir + "/outside", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: box.dir + "/project", withIntermediateDirectories: true)
+        let target = box.dir + "/outside/secret.txt"
+        try AtomicFile.write(Array("original".utf8), to: target, displayPath: "secret.txt")
+        let destination = box.dir + "/project/CLAUDE.md"
+        try FileManager.default.createSymbolicLink(atPath: destination, withDestinationPath: target)
+        #expect(FileSystem.kind(destination) == .symlink)
+
+        try AtomicFile.write(Array("generated".utf8), to: destination, displayPath: "CLAUDE.md")
+
+        #expect(FileSystem.kind(destination) == .file)
+        #expect(try box.read(destination) == Array("generated".utf8))
+        #expect(try box.read(target) == Array("original".utf8))
+        #expect(FileSystem.kind(target) == .file)
+    }
+
+    @Test func replacesADanglingSymlink() throws {
+        let box = try AtomicSandbox()
+        let destination = box.dir + "/link.json"
+        let missing = box.dir + "/nowhere/target.json"
+        try FileManager.default.createSymbolicLink(atPath: destination, withDestinationPath: missing)
+        try AtomicFile.write(Array("{}".utf8), to: destination, displayPath: "link.json")
+        #expect(FileSystem.kind(destination) == .file)
+        #expect(try box.read(destination) == Array("{}".utf8))
+        #expect(FileSystem.kind(box.dir + "/nowhere") == .missing)
+    }
+
+    @Test func createsParentFolders() throws {
+        let box = try AtomicSandbox()
+        let path = box.dir + "/a/b/c/file.txt"
+        try AtomicFile.write(Array("x".utf8), to: path, displayPath: "a/b/c/file.txt")
+        #expect(try box.read(path) == Array("x".utf8))
+        #expect(box.allNames() == ["a", "a/b", "a/b/c", "a/b/c/file.txt"])
+        for folder in ["a", "a/b", "a/b/c"] {
+            #expect(FileSystem.kind(box.dir + "/" + folder) == .directory)
+        }
+    }
+
+    /// §4.1 stage 8: folders 0755. `mkdir` honours the umask, so this is exact only under umask 022.
+    @Test func createdFoldersAre0755UnderDefaultUmask() throws {
+        let mask = try #require(currentUmask())
+        let box = try AtomicSandbox()
+        try AtomicFile.write(Array("x".utf8), to: box.dir + "/p/q/r.txt", displayPath: "p/q/r.txt")
+        #expect(permissions(box.dir + "/p") == 0o755 & ~mask)
+        #expect(permissions(box.dir + "/p/q") == 0o755 & ~mask)
+    }
+
+    @Test func newFilesAre0644() throws {
+        let box = try AtomicSandbox()
+        let path = box.dir + "/new.md"
+        try AtomicFile.write(Array("x".utf8), to: path, displayPath: "new.md")
+        #expect(permissions(path) == 0o644)
+    }
+
+    @Test func overwrittenFileGets0644Again() throws {
+        let box = try AtomicSandbox()
+        let path = box.dir + "/private.md"
+        try AtomicFile.write(Array("x".utf8), to: path, displayPath: "private.md")
+        #expect(chmod(path, 0o600) == 0)
+        #expect(permissions(path) == 0o600)
+        try AtomicFile.write(Array("y".utf8), to: path, displayPath: "private.md")
+        #expect(permissions(path) == 0o644)
+    }
+
+    @Test func explicitModeIsAppliedExactly() throws {
+        let box = try AtomicSandbox()
+        let path = box.dir + "/script.sh"
+        try AtomicFile.write(Array("#!/bin/sh\n".utf8), to: path, displayPath: "script.sh", mode: 0o755)
+        #expect(permissions(path) == 0o755)
+        let secret = box.dir + "/secret"
+        try AtomicFile.write(Array("s".utf8), to: secret, displayPath: "secret", mode: 0o600)
+        #expect(permissions(secret) == 0o600)
+    }
+
+    @Test func leavesNoTempFilesAfterManyWrites() throws {
+        let box = try AtomicSandbox()
+        for i in 0..<20 {
+            try AtomicFile.write(Array("v\(i)".utf8), to: box.dir + "/sub/out.json", displayPath: "sub/out.json")
+            try AtomicFile.write(Array("w\(i)".utf8), to: box.dir + "/top.md", displayPath: "top.md")
+        }
+        #expect(box.leftoverTemps() == [])
+        #expect(box.allNames() == ["sub", "sub/out.json", "top.md"])
+        #expect(try box.read(box.dir + "/sub/out.json") == Array("v19".utf8))
+    }
+
+    @Test func destinationThatIsAFolderFailsWithIOErrorAndNoTempLeft() throws {
+        let box = try AtomicSandbox()
+        try FileManager.default.createDirectory(atPath: box.dir + "/taken/inner", withIntermediateDirectories: true)
+        let error = writeError(Array("x".utf8), to: box.dir + "/taken", displayPath: "taken")
+        #expect(error?.code == "IO_ERROR")
+        #expect(error?.message.hasPrefix("cannot replace taken: ") == true)
+        #expect(error?.details == .object(["errno": "EISDIR"]))
+        #expect(box.leftoverTemps() == [])
+        #expect(box.allNames() == ["taken", "taken/inner"])
+    }
+
+    @Test func parentThatIsAFileFailsWithIOError() throws {
+        let box = try AtomicSandbox()
+        try AtomicFile.write(Array("x".utf8), to: box.dir + "/plain", displayPath: "plain")
+        let error = writeError(Array("y".utf8), to: box.dir + "/plain/child.md", displayPath: "plain/child.md")
+        #expect(error?.code == "IO_ERROR")
+        #expect(error?.message.contains("plain/child.md") == true)
+        #expect(error?.message.contains(box.dir) == false)
+        #expect(error?.details == .object(["errno": "ENOTDIR"]))
+        #expect(try box.read(box.dir + "/plain") == Array("x".utf8))
+        #expect(box.leftoverTemps() == [])
+    }
+}
