@@ -220,15 +220,15 @@ def mcp_json():
 def hooks_yaml():
     return (
         "PreToolUse:\n"
-        "  - matcher: Bash\n    type: command\n    command: ./scripts/guard-shell.sh\n    timeout: 10\n"
-        "  - matcher: Edit|Write\n    type: command\n    command: ./scripts/check-paths.sh\n"
+        "  - matcher: Bash\n    type: command\n    command: npx --yes @example/guard-shell\n    timeout: 10\n"
+        "  - matcher: Edit|Write\n    type: command\n    command: npx --yes @example/check-paths $FILE\n"
         "PostToolUse:\n"
         "  - matcher: Write\n    type: command\n    command: npx prettier --write $FILE\n    timeout: 30\n"
         "  - matcher: Edit|Write\n    type: command\n    command: npx eslint --fix $FILE\n"
         "UserPromptSubmit:\n"
-        "  - type: command\n    command: ./scripts/inject-context.sh\n"
+        "  - type: command\n    command: git status --short\n"
         "SessionStart:\n"
-        "  - type: command\n    command: ./scripts/session-banner.sh\n    timeout: 5\n"
+        "  - type: command\n    command: echo session started\n    timeout: 5\n"
     )
 
 

@@ -1,6 +1,7 @@
 """Helpers shared by the Python benchmarks run through Scripts/bench (stdlib only)."""
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -30,18 +31,33 @@ class CommandFailed(Exception):
     pass
 
 
-def timed(cmd, cwd, expect=0):
-    """Runs cmd in cwd; returns (milliseconds, stdout text). Raises CommandFailed on another exit status.
+class Sample:
+    """One timed command: wall milliseconds, CPU milliseconds (user + system of the child), stdout."""
 
-    Only the child's lifetime is timed (perf_counter around spawn + wait); output is captured in pipes."""
+    def __init__(self, wall, cpu, stdout):
+        self.wall, self.cpu, self.stdout = wall, cpu, stdout
+
+
+def _children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (usage.ru_utime + usage.ru_stime) * 1000.0
+
+
+def timed(cmd, cwd, expect=0):
+    """Runs cmd in cwd and returns a Sample. Raises CommandFailed on another exit status.
+
+    Only the child's lifetime is timed (perf_counter around spawn + wait); output is captured in pipes.
+    CPU time comes from RUSAGE_CHILDREN deltas, so run one timed command at a time."""
+    cpu0 = _children_cpu()
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     elapsed = (time.perf_counter() - start) * 1000.0
+    cpu = _children_cpu() - cpu0
     if proc.returncode != expect:
         raise CommandFailed("`%s` (in %s) exited %d, expected %d\n--- stderr ---\n%s--- stdout (tail) ---\n%s" % (
             " ".join(cmd), cwd, proc.returncode, expect, proc.stderr.decode(errors="replace"),
             "\n".join(proc.stdout.decode(errors="replace").splitlines()[-20:])))
-    return elapsed, proc.stdout.decode(errors="replace")
+    return Sample(elapsed, cpu, proc.stdout.decode(errors="replace"))
 
 
 def median(samples):
