@@ -27,7 +27,7 @@ let package = Package(
         ),
         .target(name: "Canonical", dependencies: ["MeshKit"], swiftSettings: strict),
         .target(name: "Projectors", dependencies: ["MeshKit", "Canonical"], swiftSettings: strict),
-        .target(name: "Generation", dependencies: ["MeshKit", "Canonical", "Projectors"], swiftSettings: strict),
+        .target(name: "Generation", dependencies: ["MeshKit", "Canonical", "Projectors", "Lessons"], swiftSettings: strict),
         .target(name: "Lessons", dependencies: ["MeshKit"], swiftSettings: strict),
         .target(name: "Packs", dependencies: ["MeshKit", "Canonical", "Projectors", "CGit2", "CZlib"], swiftSettings: strict),
         .executableTarget(
@@ -44,7 +44,7 @@ let package = Package(
         .testTarget(name: "CanonicalTests", dependencies: ["Canonical"], swiftSettings: strict),
         .testTarget(name: "ProjectorsTests", dependencies: ["Projectors"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["Generation", "agentsmesh"], swiftSettings: strict),
-        .testTarget(name: "LessonsTests", dependencies: ["Lessons"], swiftSettings: strict),
+        .testTarget(name: "LessonsTests", dependencies: ["Lessons", "Generation"], swiftSettings: strict),
         .testTarget(name: "PacksTests", dependencies: ["Packs", "Generation"], swiftSettings: strict),
         .testTarget(
             name: "GenerationTests",

@@ -1,4 +1,5 @@
 import Canonical
+import Lessons
 import MeshKit
 import Projectors
 
@@ -68,7 +69,7 @@ public enum Checker {
         }
         result.removed = lock.checksums.keys.filter { current[$0] == nil }.sorted(by: FileSystem.byteOrder)
         result.staleTargets = lock.staleTargets.sorted(by: FileSystem.byteOrder)
-        result.lessonsGraphError = LessonsGraphProbe.error(root: root)
+        result.lessonsGraphError = LessonsService.graphReadError(root: root)
 
         guard verifyOutputs, let outputs = lock.outputs else { return result }
         result.outputsChecked = true
@@ -128,21 +129,3 @@ public enum Checker {
     }
 }
 
-/// Minimal readability probe of the lessons graph (full lessons support lives in the Lessons module).
-enum LessonsGraphProbe {
-    static func error(root: String) -> ToolError? {
-        let path = ".agentsmesh/lessons/lessons.json"
-        guard let bytes = try? FileSystem.readIfExists(root + "/" + path, displayPath: path) else { return nil }
-        let text = String(decoding: bytes, as: UTF8.self)
-        if Lockfile.hasConflictMarkers(text) {
-            return ToolError("MERGE_CONFLICT", "\(path) contains git conflict markers")
-        }
-        guard let value = try? JSONParser.parse(bytes: bytes), let object = value.objectValue else {
-            return ToolError("CORRUPT_GRAPH", "\(path) is not valid JSON")
-        }
-        if let version = object["version"]?.intValue, version > 2 {
-            return ToolError("NEWER_GRAPH_VERSION", "\(path) has graph version \(version); upgrade agentsmesh")
-        }
-        return nil
-    }
-}

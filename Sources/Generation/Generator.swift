@@ -1,4 +1,5 @@
 import Canonical
+import Lessons
 import MeshKit
 import Projectors
 
@@ -66,6 +67,11 @@ public actor Generator {
             let result = Self.result(plan, dryRun: true, lockUpdated: false)
             if options.check, plan.hasChanges || !(plan.previousLock.map { $0.sameContent(as: plan.newLock) } ?? false) {
                 throw ToolError(ErrorCode.drift, "generated files are out of date; run `agentsmesh generate`", details: result.json)
+            }
+            if options.check, let graphError = LessonsService.graphReadError(root: root) {
+                var details = result.json.objectValue ?? JSONObject()
+                details["lessonsGraphError"] = ["code": .string(graphError.code), "message": .string(graphError.message)]
+                throw ToolError(ErrorCode.drift, "the lessons graph cannot be read: \(graphError.message)", details: .object(details))
             }
             return result
         }

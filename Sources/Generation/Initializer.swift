@@ -1,4 +1,5 @@
 import Canonical
+import Lessons
 import MeshKit
 import Projectors
 
@@ -8,10 +9,13 @@ public enum Initializer {
         public var yes = false
         public var targets: [String]?
         public var allTargets = false
-        public init(yes: Bool = false, targets: [String]? = nil, allTargets: Bool = false) {
+        /// Also seed the lessons files (§6.7); alone on an initialised project it retrofits them.
+        public var lessons = false
+        public init(yes: Bool = false, targets: [String]? = nil, allTargets: Bool = false, lessons: Bool = false) {
             self.yes = yes
             self.targets = targets
             self.allTargets = allTargets
+            self.lessons = lessons
         }
     }
 
@@ -31,6 +35,9 @@ public enum Initializer {
 
     public static func run(root: String, options: Options) async throws(ToolError) -> JSONValue {
         if FileSystem.kind(root + "/" + ConfigLoader.projectFile) != .missing {
+            if options.lessons && options.targets == nil && !options.allTargets {
+                return try await retrofitLessons(root: root)
+            }
             throw ToolError(ErrorCode.alreadyExists, "agentsmesh.yaml already exists; this project is initialised")
         }
         let detected = TargetID.firstClass.filter { id in
@@ -94,6 +101,9 @@ public enum Initializer {
             try Importer.mergeMcp(JSONObject(), root: root, seedSelfEntry: true, data: &data)
         }
         try appendGitignore(root: root, lines: gitignoreLines)
+        if options.lessons {
+            for path in try LessonsSeeder.seed(root: root) where !created.contains(path) { created.append(path) }
+        }
         let generated = try await Generator(root: root).generate(GenerateOptions(lockTimeout: 30))
         let adopted = try removeRenamedSources(root: root, sources: importedSources)
         return [
@@ -101,6 +111,20 @@ public enum Initializer {
             "imported": .array(importData.imported.map { ["kind": .string($0.kind), "name": .string($0.name), "path": .string($0.path)] }),
             "created": .strings(created),
             "replaced": .strings(adopted),
+            "generated": generated.json,
+        ]
+    }
+
+    /// `init --lessons` on an initialised project: adds the lessons files that are missing, then generates.
+    static func retrofitLessons(root: String) async throws(ToolError) -> JSONValue {
+        let created = try LessonsSeeder.seed(root: root)
+        let config = try ConfigLoader.load(root: root)
+        let generated = try await Generator(root: root).generate(GenerateOptions(lockTimeout: 30))
+        return [
+            "targets": .strings(config.targets),
+            "imported": [],
+            "created": .strings(created),
+            "replaced": [],
             "generated": generated.json,
         ]
     }
@@ -145,13 +169,6 @@ public enum Initializer {
 
     /// Appends each line to `.gitignore` only if absent.
     public static func appendGitignore(root: String, lines: [String]) throws(ToolError) {
-        let path = root + "/.gitignore"
-        var text = (try FileSystem.readIfExists(path, displayPath: ".gitignore")).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        let present = Set(text.split(separator: "\n").map { String($0).trimmedWhitespace() })
-        let missing = lines.filter { !present.contains($0) }
-        guard !missing.isEmpty else { return }
-        if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
-        text += missing.joined(separator: "\n") + "\n"
-        try AtomicFile.write(text, to: path, displayPath: ".gitignore")
+        try LineFile.appendMissing(lines, to: root + "/.gitignore", displayPath: ".gitignore")
     }
 }

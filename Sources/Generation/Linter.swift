@@ -1,4 +1,5 @@
 import Canonical
+import Lessons
 import MeshKit
 import Projectors
 
@@ -127,6 +128,12 @@ public enum Linter {
             let context = ProjectionContext(config: config, features: config.features(for: projector.id), projectRoot: root)
             for diagnostic in projector.project(project, context: context).warnings where diagnostic.code == "SILENT_DROP" {
                 warning("silent-drop-guard", diagnostic.message, path: diagnostic.path, target: projector.id)
+            }
+        }
+        if LessonsService.graphExists(root: root) {
+            for diagnostic in LessonsService.validate(root: root).diagnostics where diagnostic.severity == .error {
+                let path = diagnostic.path.map { $0.hasPrefix(".agentsmesh/") ? $0 : LessonsFiles.graph + "#" + $0 }
+                error(diagnostic.code, diagnostic.message, path: path)
             }
         }
         return out

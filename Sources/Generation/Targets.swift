@@ -16,14 +16,6 @@ public enum ProjectLocator {
     }
 }
 
-/// Environment access in one place (keeps `ProcessInfo` out of the logic).
-public enum ProcessEnvironment {
-    public static func value(_ name: String) -> String? {
-        guard let raw = getenv(name) else { return nil }
-        return String(cString: raw)
-    }
-}
-
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -122,7 +122,7 @@ public enum Redaction {
     static let tokenVariables = ["AGENTSMESH_GITHUB_TOKEN", "AGENTSMESH_GITLAB_TOKEN"]
 
     /// `scheme://user:secret@host` → `scheme://***@host`, and token values → `***`.
-    public static func mask(_ text: String, environment: [String: String] = ProcessEnvironmentSnapshot.current) -> String {
+    public static func mask(_ text: String, environment: [String: String] = ProcessEnvironment.current) -> String {
         var out = replaceUserinfo(text, with: "***@")
         for name in tokenVariables {
             if let value = environment[name], value.count >= 4 { out = out.replacingOccurrences(of: value, with: "***") }
@@ -150,19 +150,6 @@ public enum Redaction {
     }
 }
 
-/// The process environment as a dictionary (read once per call site that needs it).
-public enum ProcessEnvironmentSnapshot {
-    public static var current: [String: String] {
-        var result: [String: String] = [:]
-        var pointer = environ
-        while let entry = pointer.pointee {
-            let pair = String(cString: entry)
-            if let eq = pair.firstIndex(of: "=") { result[String(pair[..<eq])] = String(pair[pair.index(after: eq)...]) }
-            pointer = pointer.advanced(by: 1)
-        }
-        return result
-    }
-}
 
 import Foundation
 #if canImport(Glibc)

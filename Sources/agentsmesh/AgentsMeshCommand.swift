@@ -12,7 +12,7 @@ struct AgentsMeshCommand: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, GenerateCommand.self, CheckCommand.self, DiffCommand.self, LintCommand.self,
             ImportCommand.self, ConvertCommand.self, MergeCommand.self, MatrixCommand.self, WatchCommand.self,
-            InstallCommand.self, UninstallCommand.self, InstallsCommand.self, RefreshCommand.self,
+            InstallCommand.self, UninstallCommand.self, InstallsCommand.self, RefreshCommand.self, LessonsCommand.self,
         ]
     )
 }

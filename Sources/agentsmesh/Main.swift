@@ -23,7 +23,9 @@ enum Main {
             if let exitCode = error as? ExitCode { exit(exitCode.rawValue) }
             let message = AgentsMeshCommand.fullMessage(for: error)
             if arguments.contains("--json") {
-                let verb = arguments.first { !$0.hasPrefix("-") } ?? "agentsmesh"
+                let words = arguments.filter { !$0.hasPrefix("-") }
+                var verb = words.first ?? "agentsmesh"
+                if verb == "lessons", words.count > 1 { verb += " " + words[1] }
                 Output.stdout(Envelope.failure(verb, ToolError(ErrorCode.usage, message.split(separator: "\n").first.map(String.init) ?? message)))
             } else {
                 Output.stderr(message + "\n")

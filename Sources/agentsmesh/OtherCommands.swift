@@ -19,12 +19,14 @@ struct InitCommand: AsyncParsableCommand {
     var targets: String?
     @Flag(help: "Enable all three first-class targets.")
     var allTargets = false
+    @Flag(help: "Seed the lessons memory (.agentsmesh/lessons/, the lessons skill, the contract in _root.md).")
+    var lessons = false
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
         try await runVerb("init", json: output.json) { () throws(ToolError) in
             let root = FileSystem.currentDirectory()
-            let data = try await Initializer.run(root: root, options: .init(yes: yes, targets: try Targets.parseList(targets), allTargets: allTargets))
+            let data = try await Initializer.run(root: root, options: .init(yes: yes, targets: try Targets.parseList(targets), allTargets: allTargets, lessons: lessons))
             var text = "Initialised agentsmesh for \(data["targets"]?.stringList?.joined(separator: ", ") ?? "")."
             for path in data["created"]?.stringList ?? [] { text += "\ncreated \(path)" }
             for item in data["imported"]?.arrayValue ?? [] { text += "\nimported \(item["path"]?.stringValue ?? "")" }

@@ -13,7 +13,7 @@ func makeInstaller(root: String, json: Bool) -> PackInstaller {
         let result = try await Generator(root: root).generate(GenerateOptions(lockTimeout: 30))
         return result.warnings
     }
-    return PackInstaller(root: root, environment: ProcessEnvironmentSnapshot.current, progress: progress, regenerate: regenerate)
+    return PackInstaller(root: root, environment: ProcessEnvironment.current, progress: progress, regenerate: regenerate)
 }
 
 /// One progress line, rewritten in place.

@@ -31,6 +31,8 @@ public enum LessonsErrorCode {
     public static let nearDuplicateLesson = "NEAR_DUPLICATE_LESSON"
     /// Warning: the command pattern does not compile within the regex subset.
     public static let deadCommandPattern = "DEAD_COMMAND_PATTERN"
+    /// Warning: a keyword trigger with no searchable token (only stopwords or single characters).
+    public static let deadKeyword = "DEAD_KEYWORD"
     /// Warning: the per-query regex step budget ran out; remaining command patterns were not tried.
     public static let regexBudgetExhausted = "REGEX_BUDGET_EXHAUSTED"
 
