@@ -52,6 +52,9 @@ struct GlobPattern: Sendable {
         guard source.count <= GlobPattern.maximumLength else {
             throw UnsafeError(message: "longer than \(GlobPattern.maximumLength) characters")
         }
+        if GlobPattern.hasExtendedGlob(source) {
+            throw UnsafeError(message: "extended globs like '+(…)', '@(…)' or '!(…)' are not in the safe subset")
+        }
         var text = Substring(source)
         negated = text.hasPrefix("!")
         if negated { text = text.dropFirst() }
@@ -124,6 +127,16 @@ struct GlobPattern: Sendable {
             segments.append(part)
         }
         return segments.joined(separator: "/")
+    }
+
+    /// Whether `(` follows one of the extglob operators `+ @ ! ? *`.
+    private static func hasExtendedGlob(_ source: String) -> Bool {
+        var previous: Unicode.Scalar?
+        for scalar in source.unicodeScalars {
+            if scalar == "(", let previous, "+@!?*".unicodeScalars.contains(previous) { return true }
+            previous = scalar
+        }
+        return false
     }
 
     private static func checkSegments(_ body: String) throws(UnsafeError) {
