@@ -184,9 +184,7 @@ private struct Reader {
             issue(path + ".pattern", "must be a non-empty string")
             return nil
         }
-        var extra = object
-        extra["kind"] = nil
-        extra["pattern"] = nil
+        let extra = Self.unknownKeys(object, known: Self.triggerKeySet)
         return LessonTrigger(id: id, kind: kind, pattern: pattern, extra: extra)
     }
 
@@ -205,8 +203,7 @@ private struct Reader {
             issue("topics.\(id).summary", "must be a string")
             return nil
         }
-        var extra = object
-        extra["summary"] = nil
+        let extra = Self.unknownKeys(object, known: Self.topicKeySet)
         return LessonTopic(id: id, summary: summary, extra: extra)
     }
 
@@ -243,8 +240,7 @@ private struct Reader {
         let scope = optionalString(object["scope"], path: path + ".scope")
         if let scope, scope != LessonGraph.alwaysScope { issue(path + ".scope", "the only scope is \"always\"") }
         let supersededBy = optionalString(object["supersededBy"], path: path + ".supersededBy")
-        var extra = object
-        for key in Self.lessonKeys { extra[key] = nil }
+        let extra = Self.unknownKeys(object, known: Self.lessonKeySet)
         return Lesson(
             id: id, rule: rule, createdAt: createdAt, evidence: evidence, rationale: rationale, scope: scope,
             status: status, supersededBy: supersededBy, topics: topics, triggers: triggers, extra: extra)
@@ -253,6 +249,16 @@ private struct Reader {
     static let lessonKeys = [
         "createdAt", "evidence", "rationale", "rule", "scope", "status", "supersededBy", "topics", "triggers",
     ]
+    static let lessonKeySet = Set(lessonKeys)
+    static let triggerKeySet: Set<String> = ["kind", "pattern"]
+    static let topicKeySet: Set<String> = ["summary"]
+
+    /// The members of `object` whose keys are not in `known` (usually none, so no copy is made).
+    static func unknownKeys(_ object: JSONObject, known: Set<String>) -> JSONObject {
+        var extra = JSONObject()
+        for key in object.keys where !known.contains(key) { extra[key] = object[key] }
+        return extra
+    }
 
     mutating func stringList(_ value: JSONValue?, path: String, required: Bool) -> [String] {
         guard let value else {
@@ -290,7 +296,7 @@ private struct Reader {
     }
 
     mutating func checkInvariants(_ graph: LessonGraph) {
-        for id in graph.lessons.keys.sorted(by: FileSystem.byteOrder) {
+        for id in graph.lessons.keys.sorted() {
             guard let lesson = graph.lessons[id] else { continue }
             let path = "lessons.\(id)"
             for (index, topic) in lesson.topics.enumerated() where graph.topics[topic] == nil {

@@ -48,7 +48,8 @@ struct GraphIndex: Sendable {
 
     init(_ graph: LessonGraph) {
         self.graph = graph
-        let active = graph.lessons.values.filter { $0.status == .active }.sorted { FileSystem.byteOrder($0.id, $1.id) }
+        // Ids are `^[a-z0-9-]+$` (validated on read), so `<` is byte order.
+        let active = graph.lessons.keys.sorted().compactMap { id in graph.lessons[id].flatMap { $0.status == .active ? $0 : nil } }
         lessons = active
         var position: [String: Int] = [:]
         var byTrigger: [String: [Int]] = [:]

@@ -11,8 +11,44 @@ public enum Tokenizer {
         "what", "when", "where", "which", "while", "who", "why", "will", "with", "would", "you", "your",
     ]
 
+    /// The longest stopword; longer tokens skip the stopword lookup.
+    static let longestStopword = stopwords.map(\.utf8.count).max() ?? 0
+
     /// The tokens of `text` in order (duplicates kept).
     public static func tokens(_ text: String) -> [String] {
+        var copy = text
+        if let ascii = copy.withUTF8({ asciiTokens($0) }) { return ascii }
+        return unicodeTokens(text)
+    }
+
+    /// The byte-level path for ASCII text (the common case); `nil` when a non-ASCII byte appears.
+    private static func asciiTokens(_ bytes: UnsafeBufferPointer<UInt8>) -> [String]? {
+        var out: [String] = []
+        var token: [UInt8] = []
+        token.reserveCapacity(32)
+        func flush() {
+            if token.count > 1 {
+                let text = String(decoding: token, as: UTF8.self)
+                if token.count > longestStopword || !stopwords.contains(text) { out.append(text) }
+            }
+            token.removeAll(keepingCapacity: true)
+        }
+        for byte in bytes {
+            if (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) {
+                token.append(byte)
+            } else if byte >= 0x41 && byte <= 0x5A {
+                token.append(byte + 0x20)
+            } else if byte >= 0x80 {
+                return nil
+            } else if !token.isEmpty {
+                flush()
+            }
+        }
+        flush()
+        return out
+    }
+
+    private static func unicodeTokens(_ text: String) -> [String] {
         var out: [String] = []
         var current = String.UnicodeScalarView()
         var length = 0
