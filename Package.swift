@@ -11,11 +11,15 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "agentsmesh", targets: ["agentsmesh"]),
+        .executable(name: "meshes", targets: ["meshes"]),
         .library(name: "Generation", targets: ["Generation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
@@ -30,6 +34,36 @@ let package = Package(
         .target(name: "Generation", dependencies: ["MeshKit", "Canonical", "Projectors", "Lessons"], swiftSettings: strict),
         .target(name: "Lessons", dependencies: ["MeshKit"], swiftSettings: strict),
         .target(name: "Packs", dependencies: ["MeshKit", "Canonical", "Projectors", "CGit2", "CZlib"], swiftSettings: strict),
+        .target(
+            name: "MeshesCore",
+            dependencies: ["MeshKit", .product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("Resources/integrations.json")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Meshes",
+            dependencies: ["MeshKit", "MeshesCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "MeshesServer",
+            dependencies: ["Meshes", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "meshes",
+            dependencies: [
+                "Meshes", "MeshesServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "meshes-bench",
+            dependencies: ["Meshes", "MeshesCore"],
+            path: "Sources/MeshesBench",
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "agentsmesh",
             dependencies: [
@@ -46,6 +80,8 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["Generation", "agentsmesh"], swiftSettings: strict),
         .testTarget(name: "LessonsTests", dependencies: ["Lessons", "Generation"], swiftSettings: strict),
         .testTarget(name: "PacksTests", dependencies: ["Packs", "Generation"], swiftSettings: strict),
+        .testTarget(name: "MeshesCoreTests", dependencies: ["MeshesCore"], swiftSettings: strict),
+        .testTarget(name: "MeshesTests", dependencies: ["Meshes", "MeshesServer", "meshes"], swiftSettings: strict),
         .testTarget(
             name: "GenerationTests",
             dependencies: ["Generation"],

@@ -90,11 +90,11 @@ import Testing
         let runs = RunCounter()
         let task = Task { await WatchLoop.run(root: project.root, forcePolling: forcePolling) { _ in Task { await runs.increment() } } }
         defer { task.cancel() }
-        #expect(await runs.wait(for: 1, seconds: 5))
+        #expect(await runs.wait(for: 1, seconds: 30))
         #expect(project.read("CLAUDE.md") == "First")
         try await Task.sleep(for: .milliseconds(200))
         try project.write(".agentsmesh/rules/_root.md", "---\nroot: true\n---\nSecond\n")
-        #expect(await runs.wait(for: 2, seconds: 5))
+        #expect(await runs.wait(for: 2, seconds: 30))
         #expect(project.read("CLAUDE.md") == "Second")
         // Its own writes (.lock, outputs) must not trigger another run.
         try await Task.sleep(for: .milliseconds(1500))

@@ -41,7 +41,8 @@ public actor LessonsService {
             return GraphIndex(LessonGraph())
         }
         if let cached, cached.bytes == bytes, !file.isUnmergedInIndex() { return cached.index }
-        let index = GraphIndex(try file.decode(bytes))
+        let decoded = try file.decodeForIndex(bytes)
+        let index = GraphIndex(decoded.graph, lessonsInIDOrder: decoded.lessonsInIDOrder)
         cached = (bytes, index)
         return index
     }
@@ -298,12 +299,13 @@ public actor LessonsService {
         let probeID = "~probe"
         probe.lessons[probeID] = Lesson(id: probeID, rule: rule, createdAt: "9999-12-31", topics: [topic], triggers: [])
         let index = GraphIndex(probe)
-        guard let own = index.position[probeID] else { return [] }
-        let ceiling = index.bm25(own, terms: terms)
+        guard let own = index.position(of: probeID) else { return [] }
+        let statistics = index.lexicalStatistics(terms)
+        let ceiling = statistics.bm25(own)
         guard ceiling > 0 else { return [] }
         var out: [LessonsWarning] = []
         for (position, lesson) in index.lessons.enumerated() where position != own && lesson.topics.contains(topic) {
-            let score = index.bm25(position, terms: terms)
+            let score = statistics.bm25(position)
             if score >= 0.6 * ceiling {
                 out.append(
                     LessonsWarning(

@@ -52,6 +52,15 @@ enum LessonGraphCodec {
         return decoded.graph
     }
 
+    /// `decode` for queries: the index of the graph, built straight from the fast decoder's sections when
+    /// it reads the document (no graph dictionaries are built then), else from the decoded graph.
+    static func decodeIndex(bytes: [UInt8], displayPath: String) throws(ToolError) -> GraphIndex {
+        if let snapshot = LessonGraphFastDecoder.decode(bytes) { return GraphIndex(snapshot) }
+        let decoded = try decodeGenerically(bytes: bytes, displayPath: displayPath)
+        if !decoded.issues.isEmpty { throw schemaError(decoded.issues, displayPath: displayPath) }
+        return GraphIndex(decoded.graph)
+    }
+
     /// The `SCHEMA_INVALID` error listing the issues.
     static func schemaError(_ issues: [Issue], displayPath: String) -> ToolError {
         var message = "\(displayPath): \(issues[0].path): \(issues[0].message)"
@@ -62,7 +71,16 @@ enum LessonGraphCodec {
 
     /// Decodes whatever is well-formed; throws only when nothing sensible can be read
     /// (`MERGE_CONFLICT`, `CORRUPT_GRAPH`, `NEWER_GRAPH_VERSION`, or a non-object document).
+    ///
+    /// A clean version-2 graph is read by `LessonGraphFastDecoder`; everything else (and every failure) takes
+    /// the generic path below, so results and errors are the same either way.
     static func decodeLeniently(bytes: [UInt8], displayPath: String) throws(ToolError) -> Decoded {
+        if let snapshot = LessonGraphFastDecoder.decode(bytes) { return Decoded(graph: snapshot.graph, issues: []) }
+        return try decodeGenerically(bytes: bytes, displayPath: displayPath)
+    }
+
+    /// The generic path: `JSONParser` into a `JSONValue` tree, then the field-by-field reader.
+    static func decodeGenerically(bytes: [UInt8], displayPath: String) throws(ToolError) -> Decoded {
         if hasConflictMarkers(bytes) {
             throw ToolError(
                 LessonsErrorCode.mergeConflict,
@@ -99,6 +117,36 @@ enum LessonGraphCodec {
         var reader = Reader(version: version)
         let graph = reader.read(root)
         return Decoded(graph: graph, issues: reader.issues)
+    }
+
+    /// `YYYY-MM-DD`, optionally followed by `T…` (an ISO datetime).
+    static func isDate(_ text: String) -> Bool {
+        var count = 0
+        var valid = true
+        var followedByT = false
+        for byte in text.utf8 {
+            if count < 10 {
+                if count == 4 || count == 7 {
+                    if byte != 0x2D { valid = false }
+                } else if byte < 0x30 || byte > 0x39 {
+                    valid = false
+                }
+            } else if count == 10 {
+                followedByT = byte == 0x54
+            } else {
+                break
+            }
+            if !valid { return false }
+            count += 1
+        }
+        return count == 10 || (count > 10 && followedByT)
+    }
+
+    /// Whether `text` keeps something once leading and trailing whitespace is trimmed.
+    static func hasVisibleText(_ text: String) -> Bool {
+        // An ASCII byte is a whole scalar; the only ASCII whitespace is U+0009…U+000D and U+0020.
+        for byte in text.utf8 where byte < 0x80 && byte != 0x20 && (byte < 0x09 || byte > 0x0D) { return true }
+        return text.unicodeScalars.contains { !$0.properties.isWhitespace }
     }
 }
 
@@ -209,7 +257,7 @@ private struct Reader {
 
     mutating func readLesson(id: String, _ object: JSONObject) -> Lesson? {
         let path = "lessons.\(id)"
-        guard let rule = object["rule"]?.stringValue, !rule.trimmingWhitespace.isEmpty else {
+        guard let rule = object["rule"]?.stringValue, LessonGraphCodec.hasVisibleText(rule) else {
             issue(path + ".rule", "must be a non-empty string")
             return nil
         }
@@ -225,7 +273,7 @@ private struct Reader {
         }
         var createdAt = "1970-01-01"
         if let raw = object["createdAt"] {
-            if let text = raw.stringValue, Self.isDate(text) {
+            if let text = raw.stringValue, LessonGraphCodec.isDate(text) {
                 createdAt = text
             } else {
                 issue(path + ".createdAt", "must be a date YYYY-MM-DD or an ISO datetime")
@@ -279,20 +327,6 @@ private struct Reader {
             return nil
         }
         return text
-    }
-
-    /// `YYYY-MM-DD`, optionally followed by `T…` (an ISO datetime).
-    static func isDate(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard bytes.count >= 10 else { return false }
-        for (index, byte) in bytes.prefix(10).enumerated() {
-            if index == 4 || index == 7 {
-                if byte != 0x2D { return false }
-            } else if byte < 0x30 || byte > 0x39 {
-                return false
-            }
-        }
-        return bytes.count == 10 || bytes[10] == 0x54
     }
 
     mutating func checkInvariants(_ graph: LessonGraph) {

@@ -1,138 +1,118 @@
 import MeshKit
 
-/// Everything a query needs, precomputed once per graph snapshot: compiled triggers, fan-out, topic
-/// membership and BM25 statistics over the rules of active lessons.
+/// The part of a graph a query starts from: its active lessons in id order (positions in that list identify
+/// lessons inside the index) and those with `scope: always`.
+///
+/// Everything else is derived per query, and only for what the query asks: `LessonRecall` compiles only the
+/// trigger kinds its predicates need (and, for file globs, only patterns whose literal parts fit the path),
+/// finds the lessons of the triggers that matched with one scan (`members(of:)`), and computes BM25
+/// statistics for its own terms only (`LexicalStatistics`). Building an index is therefore cheap, and a
+/// cached index costs little memory.
 struct GraphIndex: Sendable {
-    /// A compiled glob with its trigger id.
-    struct CompiledGlob: Sendable {
-        var triggerID: String
-        var pattern: GlobPattern
-    }
-
-    /// A compiled command regex with its trigger id.
-    struct CompiledCommand: Sendable {
-        var triggerID: String
-        var pattern: CommandPattern
-    }
-
-    /// A keyword trigger as a token run.
-    struct KeywordRun: Sendable {
-        var triggerID: String
-        var tokens: [String]
-    }
-
     let graph: LessonGraph
-    /// Active lessons sorted by id; positions in this array identify lessons inside the index.
-    let lessons: [Lesson]
-    let position: [String: Int]
-    /// Active lessons referencing each trigger (its fan-out is the count).
-    let lessonsByTrigger: [String: [Int]]
-    /// Active lessons in each topic.
-    let lessonsByTopic: [String: [Int]]
-    /// Non-negated literal globs by path.
-    let literalGlobs: [String: [String]]
-    /// Every other glob, by trigger id.
-    let globs: [CompiledGlob]
-    /// Command patterns sorted by trigger id (the order the step budget is spent in).
-    let commands: [CompiledCommand]
-    /// Keyword runs by their first token.
-    let keywordsByFirstToken: [String: [KeywordRun]]
+    /// Active lessons sorted by id.
+    let lessons: ActiveLessons
     /// Active lessons with `scope: always`.
     let alwaysScoped: [Int]
-    /// BM25 statistics.
-    let termFrequencies: [[String: Int]]
-    let documentLengths: [Int]
-    let documentFrequency: [String: Int]
-    let postings: [String: [Int]]
-    let averageLength: Double
 
-    init(_ graph: LessonGraph) {
+    /// Indexes `graph`. `lessonsInIDOrder`, when given, must be the graph's lessons sorted by id (the fast
+    /// decoder provides it); it spares the sort and is viewed in place rather than copied.
+    init(_ graph: LessonGraph, lessonsInIDOrder: [Lesson]? = nil) {
         self.graph = graph
-        // Ids are `^[a-z0-9-]+$` (validated on read), so `<` is byte order.
-        let active = graph.lessons.keys.sorted().compactMap { id in graph.lessons[id].flatMap { $0.status == .active ? $0 : nil } }
-        lessons = active
-        var position: [String: Int] = [:]
-        var byTrigger: [String: [Int]] = [:]
-        var byTopic: [String: [Int]] = [:]
+        if let lessonsInIDOrder {
+            lessons = ActiveLessons(filtering: lessonsInIDOrder)
+        } else {
+            // Ids are `^[a-z0-9-]+$` (validated on read), so `<` is byte order.
+            var keyed: [(key: String, value: Lesson)] = []
+            keyed.reserveCapacity(graph.lessons.count)
+            for entry in graph.lessons where entry.value.status == .active { keyed.append(entry) }
+            keyed.sort { $0.key < $1.key }
+            lessons = ActiveLessons(filtering: keyed.map(\.value))
+        }
         var always: [Int] = []
-        var frequencies: [[String: Int]] = []
-        var lengths: [Int] = []
-        var documentFrequency: [String: Int] = [:]
-        var postings: [String: [Int]] = [:]
-        frequencies.reserveCapacity(active.count)
-        for (index, lesson) in active.enumerated() {
-            position[lesson.id] = index
-            for trigger in Set(lesson.triggers) { byTrigger[trigger, default: []].append(index) }
-            for topic in Set(lesson.topics) { byTopic[topic, default: []].append(index) }
-            if lesson.isAlwaysScoped { always.append(index) }
-            let tokens = Tokenizer.tokens(lesson.rule)
-            var counts: [String: Int] = [:]
-            for token in tokens { counts[token, default: 0] += 1 }
-            for token in counts.keys {
-                documentFrequency[token, default: 0] += 1
-                postings[token, default: []].append(index)
-            }
-            frequencies.append(counts)
-            lengths.append(tokens.count)
-        }
-        self.position = position
-        lessonsByTrigger = byTrigger
-        lessonsByTopic = byTopic
+        for index in lessons.indices where lessons[index].scope == LessonGraph.alwaysScope { always.append(index) }
         alwaysScoped = always
-        termFrequencies = frequencies
-        documentLengths = lengths
-        self.documentFrequency = documentFrequency
-        self.postings = postings
-        averageLength = active.isEmpty ? 0 : Double(lengths.reduce(0, +)) / Double(active.count)
+    }
 
-        var literal: [String: [String]] = [:]
-        var globs: [CompiledGlob] = []
-        var commands: [CompiledCommand] = []
-        var keywords: [String: [KeywordRun]] = [:]
-        for triggerID in byTrigger.keys.sorted(by: FileSystem.byteOrder) {
-            guard let trigger = graph.triggers[triggerID] else { continue }
-            switch trigger.kind {
-            case .fileGlob:
-                guard let pattern = try? GlobPattern(trigger.pattern) else { continue }
-                if let path = pattern.literal, !pattern.negated {
-                    literal[path, default: []].append(triggerID)
-                } else {
-                    globs.append(CompiledGlob(triggerID: triggerID, pattern: pattern))
+    /// The index of the active lesson `id` (the last one, should two share an id).
+    func position(of id: String) -> Int? {
+        lessons.lastIndex { $0.id == id }
+    }
+
+    /// The graph's triggers of `kind`, as `(id, trigger)` pairs in no particular order.
+    func triggers(of kind: TriggerKind) -> [(id: String, trigger: LessonTrigger)] {
+        var out: [(id: String, trigger: LessonTrigger)] = []
+        for (id, trigger) in graph.triggers where trigger.kind == kind { out.append((id, trigger)) }
+        return out
+    }
+
+    /// For each trigger id, the active lessons referencing it, ascending, each once (its fan-out is the count).
+    func members(of triggerIDs: [String]) -> [[Int]] {
+        var out = [[Int]](repeating: [], count: triggerIDs.count)
+        guard !triggerIDs.isEmpty else { return out }
+        if triggerIDs.count <= 8 {
+            for index in lessons.indices {
+                for reference in lessons[index].triggers {
+                    for slot in triggerIDs.indices where reference == triggerIDs[slot] && out[slot].last != index {
+                        out[slot].append(index)
+                    }
                 }
-            case .commandPattern:
-                guard let pattern = try? CommandPattern(trigger.pattern) else { continue }
-                commands.append(CompiledCommand(triggerID: triggerID, pattern: pattern))
-            case .keyword:
-                let tokens = Tokenizer.tokens(trigger.pattern)
-                guard let first = tokens.first else { continue }
-                keywords[first, default: []].append(KeywordRun(triggerID: triggerID, tokens: tokens))
+            }
+            return out
+        }
+        var slots: [String: Int] = [:]
+        slots.reserveCapacity(triggerIDs.count)
+        for (slot, id) in triggerIDs.enumerated() where slots[id] == nil { slots[id] = slot }
+        for index in lessons.indices {
+            for reference in lessons[index].triggers {
+                guard let slot = slots[reference], out[slot].last != index else { continue }
+                out[slot].append(index)
             }
         }
-        literalGlobs = literal
-        self.globs = globs
-        self.commands = commands
-        keywordsByFirstToken = keywords
+        for (slot, id) in triggerIDs.enumerated() {
+            if let first = slots[id], first != slot { out[slot] = out[first] }
+        }
+        return out
     }
 
     /// Number of active lessons sharing a trigger.
-    func fanout(_ triggerID: String) -> Int { lessonsByTrigger[triggerID]?.count ?? 0 }
+    func fanout(_ triggerID: String) -> Int { members(of: [triggerID])[0].count }
 
-    /// Okapi BM25 (k1 1.2, b 0.75) of lesson `index` against distinct query terms.
-    func bm25(_ index: Int, terms: [String]) -> Double {
-        let k1 = 1.2
-        let b = 0.75
-        let count = Double(lessons.count)
-        let length = Double(documentLengths[index])
-        let norm = averageLength > 0 ? length / averageLength : 0
-        var score = 0.0
-        let frequencies = termFrequencies[index]
-        for term in terms {
-            guard let tf = frequencies[term], let df = documentFrequency[term] else { continue }
-            let idf = log1pPortable((count - Double(df) + 0.5) / (Double(df) + 0.5))
-            let frequency = Double(tf)
-            score += idf * frequency * (k1 + 1) / (frequency + k1 * (1 - b + b * norm))
+    /// BM25 statistics of `terms` over the rules of the active lessons.
+    func lexicalStatistics(_ terms: [String]) -> LexicalStatistics {
+        LexicalStatistics(lessons: lessons, terms: terms)
+    }
+}
+
+/// The active lessons of a list, in its order, viewed without copying the list (positions are kept only
+/// when some lesson is inactive).
+struct ActiveLessons: RandomAccessCollection, Sendable {
+    private let storage: [Lesson]
+    /// Positions in `storage` of the active lessons; `nil` when all are active.
+    private let positions: [Int32]?
+
+    init(filtering lessons: [Lesson]) {
+        storage = lessons
+        var kept: [Int32] = []
+        var allActive = true
+        for position in lessons.indices {
+            if lessons[position].status == .active {
+                if !allActive { kept.append(Int32(truncatingIfNeeded: position)) }
+            } else if allActive {
+                allActive = false
+                kept.reserveCapacity(lessons.count)
+                for earlier in 0..<position { kept.append(Int32(truncatingIfNeeded: earlier)) }
+            }
         }
-        return score
+        positions = allActive ? nil : kept
+    }
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { positions?.count ?? storage.count }
+
+    subscript(position: Int) -> Lesson {
+        if let positions { return storage[Int(positions[position])] }
+        return storage[position]
     }
 }
 

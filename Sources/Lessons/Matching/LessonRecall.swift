@@ -47,59 +47,78 @@ struct LessonRecall {
 
     /// Matches, ranks and returns every candidate (caps are applied by the caller).
     func run(_ query: Query) -> Outcome {
-        var best: [Int: Double] = [:]
-        var matched: [Int: Set<String>] = [:]
         var warnings: [LessonsWarning] = []
-
+        /// Matched trigger ids with the specificity they were matched with (the highest, should it vary).
+        var hits: [String: Double] = [:]
         func hit(_ triggerID: String, specificity: Double) {
-            guard let members = index.lessonsByTrigger[triggerID], !members.isEmpty else { return }
-            let value = specificity / Double(members.count)
-            for member in members {
-                if let current = best[member] {
-                    if value > current { best[member] = value }
-                } else {
-                    best[member] = value
-                }
-                matched[member, default: []].insert(triggerID)
-            }
+            if let current = hits[triggerID], current >= specificity { return }
+            hits[triggerID] = specificity
         }
 
         var streams: [[String]] = []
-        for path in query.files {
-            if let ids = index.literalGlobs[path] {
-                for id in ids { hit(id, specificity: GlobPattern.Shape.exactPath.specificity) }
+        if !query.files.isEmpty {
+            var globs = FileGlobs(index.graph.triggers)
+            for path in query.files {
+                globs.match(path) { triggerID, specificity in hit(triggerID, specificity: specificity) }
+                streams.append(Tokenizer.tokens(path))
             }
-            let scalars = path.unicodeScalars.map(\.value)
-            for glob in index.globs where glob.pattern.matches(path: scalars, text: path) {
-                hit(glob.triggerID, specificity: glob.pattern.shape.specificity)
-            }
-            streams.append(Tokenizer.tokens(path))
         }
         if let command = query.command {
+            // Only patterns some active lesson references take part, in trigger id order (the order the
+            // step budget is spent in).
+            let candidates = index.triggers(of: .commandPattern).sorted { FileSystem.byteOrder($0.id, $1.id) }
+            let fanouts = index.members(of: candidates.map(\.id))
+            var compiled: [(triggerID: String, pattern: CommandPattern)] = []
+            for (slot, candidate) in candidates.enumerated() where !fanouts[slot].isEmpty {
+                guard let pattern = try? CommandPattern(candidate.trigger.pattern) else { continue }
+                compiled.append((candidate.id, pattern))
+            }
             var budget = StepBudget(steps: stepBudget)
             let scalars = command.unicodeScalars.map(\.value)
-            for (position, compiled) in index.commands.enumerated() {
-                let outcome = compiled.pattern.matches(scalars, budget: &budget)
-                if outcome == .match { hit(compiled.triggerID, specificity: LessonRecall.commandSpecificity) }
+            for (position, entry) in compiled.enumerated() {
+                let outcome = entry.pattern.matches(scalars, budget: &budget)
+                if outcome == .match { hit(entry.triggerID, specificity: LessonRecall.commandSpecificity) }
                 if outcome == .exhausted {
-                    let skipped = index.commands.count - position
+                    let skipped = compiled.count - position
                     warnings.append(
                         LessonsWarning(
                             code: LessonsErrorCode.regexBudgetExhausted,
                             message: "the regex work budget of \(stepBudget) steps ran out; \(skipped) command pattern(s) were not tried",
-                            pattern: compiled.pattern.source))
+                            pattern: entry.pattern.source))
                     break
                 }
             }
             streams.append(Tokenizer.tokens(command))
         }
         let keywordStreams = query.keywords.map(Tokenizer.tokens)
-        for stream in streams + keywordStreams {
-            for start in stream.indices {
-                guard let runs = index.keywordsByFirstToken[stream[start]] else { continue }
-                for run in runs where stream[start...].starts(with: run.tokens) {
-                    hit(run.triggerID, specificity: LessonRecall.keywordSpecificity)
+        let allStreams = streams + keywordStreams
+        if allStreams.contains(where: { !$0.isEmpty }) {
+            var firstTokens = Set<String>()
+            for stream in allStreams { firstTokens.formUnion(stream) }
+            for (triggerID, trigger) in index.triggers(of: .keyword) {
+                let run = Tokenizer.tokens(trigger.pattern)
+                guard let first = run.first, firstTokens.contains(first) else { continue }
+                let found = allStreams.contains { stream in
+                    stream.indices.contains { start in stream[start] == first && stream[start...].starts(with: run) }
                 }
+                if found { hit(triggerID, specificity: LessonRecall.keywordSpecificity) }
+            }
+        }
+
+        // Fan-out and membership of the matched triggers only (a trigger no active lesson references is a no-op).
+        var best: [Int: Double] = [:]
+        var matched: [Int: [String]] = [:]
+        let matchedIDs = Array(hits.keys)
+        for (slot, members) in index.members(of: matchedIDs).enumerated() where !members.isEmpty {
+            let triggerID = matchedIDs[slot]
+            let value = (hits[triggerID] ?? 0) / Double(members.count)
+            for member in members {
+                if let current = best[member] {
+                    if value > current { best[member] = value }
+                } else {
+                    best[member] = value
+                }
+                matched[member, default: []].append(triggerID)
             }
         }
         if query.always {
@@ -108,46 +127,52 @@ struct LessonRecall {
 
         var seenTerms = Set<String>()
         var terms: [String] = []
-        for token in (streams + keywordStreams).joined() where seenTerms.insert(token).inserted { terms.append(token) }
+        for token in allStreams.joined() where seenTerms.insert(token).inserted { terms.append(token) }
 
         let candidates = best.keys.sorted()
-        var ranked = fuse(candidates: candidates, specificity: best, terms: terms).map { entry in
+        let lexicalExtrasWanted = query.files.isEmpty && query.command == nil && !keywordStreams.joined().isEmpty
+        let statistics = (!candidates.isEmpty && !terms.isEmpty) || lexicalExtrasWanted ? index.lexicalStatistics(terms) : nil
+        var ranked = fuse(candidates: candidates, specificity: best, statistics: statistics).map { entry in
             Ranked(
                 lesson: index.lessons[entry.index], score: entry.score,
                 matchedTriggers: (matched[entry.index] ?? []).sorted(by: FileSystem.byteOrder), lexical: false)
         }
-        if query.files.isEmpty && query.command == nil && !keywordStreams.joined().isEmpty {
+        if lexicalExtrasWanted, let statistics {
+            // The keyword terms are the query terms here (no file or command stream), summed in sorted order.
             let keywordTerms = Array(Set(keywordStreams.joined())).sorted()
-            ranked += lexicalExtras(excluding: Set(candidates), terms: keywordTerms)
+            let slots = keywordTerms.compactMap { term in terms.firstIndex(of: term) }
+            ranked += lexicalExtras(excluding: Set(candidates), slots: slots, statistics: statistics)
         }
         return Outcome(ranked: ranked, warnings: warnings)
     }
 
     /// Weighted RRF of the three rankings; ties by newer `createdAt`, then id ascending.
-    private func fuse(candidates: [Int], specificity: [Int: Double], terms: [String]) -> [(index: Int, score: Double)] {
+    private func fuse(candidates: [Int], specificity: [Int: Double], statistics: LexicalStatistics?) -> [(index: Int, score: Double)] {
         guard !candidates.isEmpty else { return [] }
-        let candidateSet = Set(candidates)
-        var inTopic: [String: Int] = [:]
-        for member in candidates {
-            for topic in Set(index.lessons[member].topics) { inTopic[topic, default: 0] += 1 }
-        }
-        var coherence: [Int: Double] = [:]
+        // Topic coherence only ever counts other candidates, so candidates by topic is all it needs.
+        var candidatesByTopic: [String: [Int]] = [:]
+        var distinctTopics: [[String]] = []
+        distinctTopics.reserveCapacity(candidates.count)
         for member in candidates {
             let topics = Array(Set(index.lessons[member].topics))
+            for topic in topics { candidatesByTopic[topic, default: []].append(member) }
+            distinctTopics.append(topics)
+        }
+        var coherence: [Int: Double] = [:]
+        for (position, member) in candidates.enumerated() {
+            let topics = distinctTopics[position]
             if topics.count <= 1 {
-                coherence[member] = Double(max(0, (topics.first.flatMap { inTopic[$0] } ?? 1) - 1))
+                coherence[member] = Double(max(0, (topics.first.flatMap { candidatesByTopic[$0]?.count } ?? 1) - 1))
             } else {
                 var others = Set<Int>()
                 for topic in topics {
-                    for other in index.lessonsByTopic[topic] ?? [] where other != member && candidateSet.contains(other) {
-                        others.insert(other)
-                    }
+                    for other in candidatesByTopic[topic] ?? [] where other != member { others.insert(other) }
                 }
                 coherence[member] = Double(others.count)
             }
         }
         var lexical: [Int: Double] = [:]
-        for member in candidates { lexical[member] = terms.isEmpty ? 0 : index.bm25(member, terms: terms) }
+        for member in candidates { lexical[member] = statistics.map { $0.terms.isEmpty ? 0 : $0.bm25(member) } ?? 0 }
         let specificityRank = LessonRecall.competitionRanks(candidates, specificity)
         let coherenceRank = LessonRecall.competitionRanks(candidates, coherence)
         let lexicalRank = LessonRecall.competitionRanks(candidates, lexical)
@@ -165,10 +190,10 @@ struct LessonRecall {
 
     /// Tie-break: newer `createdAt` first, then id ascending.
     private func newerFirst(_ lhs: Int, _ rhs: Int) -> Bool {
-        let left = index.lessons[lhs]
-        let right = index.lessons[rhs]
-        if left.createdAt != right.createdAt { return FileSystem.byteOrder(right.createdAt, left.createdAt) }
-        return FileSystem.byteOrder(left.id, right.id)
+        let left = index.lessons[lhs].createdAt
+        let right = index.lessons[rhs].createdAt
+        if left != right { return FileSystem.byteOrder(right, left) }
+        return FileSystem.byteOrder(index.lessons[lhs].id, index.lessons[rhs].id)
     }
 
     /// Rank = 1 + number of candidates with a strictly higher value (ties share a rank).
@@ -188,18 +213,21 @@ struct LessonRecall {
         return ranks
     }
 
-    /// Up to three BM25 hits that share at least two non-generic query terms with the rule.
-    private func lexicalExtras(excluding candidates: Set<Int>, terms: [String]) -> [Ranked] {
+    /// Up to three BM25 hits that share at least two non-generic query terms with the rule (`slots` name the
+    /// terms of `statistics`, in the order scores add them up).
+    private func lexicalExtras(excluding candidates: Set<Int>, slots: [Int], statistics: LexicalStatistics) -> [Ranked] {
         let total = index.lessons.count
-        let specific = terms.filter { term in
-            guard let frequency = index.documentFrequency[term] else { return false }
-            return 2 * frequency <= max(total, 2)
+        let specific = slots.filter { slot in
+            let frequency = statistics.documentFrequency[slot]
+            return frequency > 0 && 2 * frequency <= max(total, 2)
         }
         var shared: [Int: Int] = [:]
-        for term in specific {
-            for member in index.postings[term] ?? [] where !candidates.contains(member) { shared[member, default: 0] += 1 }
+        for slot in specific {
+            for posting in statistics.postings[slot] where !candidates.contains(Int(posting.lesson)) {
+                shared[Int(posting.lesson), default: 0] += 1
+            }
         }
-        let hits = shared.filter { $0.value >= 2 }.map { (index: $0.key, score: index.bm25($0.key, terms: terms)) }
+        let hits = shared.filter { $0.value >= 2 }.map { (index: $0.key, score: statistics.bm25($0.key, slots: slots)) }
         let ordered = hits.sorted { lhs, rhs in
             if lhs.score != rhs.score { return lhs.score > rhs.score }
             return newerFirst(lhs.index, rhs.index)

@@ -14,6 +14,54 @@ public enum Tokenizer {
     /// The longest stopword; longer tokens skip the stopword lookup.
     static let longestStopword = stopwords.map(\.utf8.count).max() ?? 0
 
+    /// Up to 8 bytes packed into an integer, the first byte lowest (exact for tokens, which hold no NUL).
+    static func pack(_ bytes: some Collection<UInt8>) -> UInt64 {
+        var packed: UInt64 = 0
+        for (offset, byte) in bytes.prefix(8).enumerated() { packed |= UInt64(byte) << UInt64(8 * offset) }
+        return packed
+    }
+
+    /// Whether every stopword is ASCII and at most 8 bytes long, so `isPackedStopword` can answer for them.
+    static let stopwordsPack = stopwords.allSatisfy { word in word.utf8.count <= 8 && word.utf8.allSatisfy { $0 < 0x80 } }
+
+    /// The stopwords packed by `pack`, in an open-addressing table of 256 slots (0 marks a free slot).
+    static let packedStopwordTable: [UInt64] = {
+        var table = [UInt64](repeating: 0, count: 256)
+        for word in stopwords where word.utf8.count <= 8 {
+            let packed = pack(Array(word.utf8))
+            var slot = stopwordSlot(packed)
+            while table[slot] != 0 && table[slot] != packed { slot = (slot + 1) & 255 }
+            table[slot] = packed
+        }
+        return table
+    }()
+
+    /// The home slot of a packed token in `packedStopwordTable`.
+    static func stopwordSlot(_ packed: UInt64) -> Int {
+        Int(truncatingIfNeeded: (packed &* 0x9E37_79B9_7F4A_7C15) >> 56)
+    }
+
+    /// Whether a token of at most 8 bytes, packed by `pack`, is a stopword (valid when `stopwordsPack`);
+    /// `table` is `packedStopwordTable`.
+    static func isPackedStopword(_ packed: UInt64, in table: [UInt64]) -> Bool {
+        var slot = stopwordSlot(packed)
+        while true {
+            let entry = table[slot]
+            if entry == packed { return true }
+            if entry == 0 { return false }
+            slot = (slot + 1) & 255
+        }
+    }
+
+    /// Per byte: the lowercased byte when it belongs to a token (`[a-z0-9]`, `[A-Z]` lowered), 0 for a
+    /// separator, 0xFF for a non-ASCII byte.
+    static let tokenByteTable: [UInt8] = (0...255).map { (value: Int) -> UInt8 in
+        let byte = UInt8(value)
+        if (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) { return byte }
+        if byte >= 0x41 && byte <= 0x5A { return byte + 0x20 }
+        return byte >= 0x80 ? 0xFF : 0
+    }
+
     /// The tokens of `text` in order (duplicates kept).
     public static func tokens(_ text: String) -> [String] {
         var copy = text

@@ -19,12 +19,22 @@ struct GraphFile: Sendable {
 
     /// Decodes `bytes`, failing with `MERGE_CONFLICT`, `CORRUPT_GRAPH`, `NEWER_GRAPH_VERSION` or `SCHEMA_INVALID`.
     func decode(_ bytes: [UInt8]) throws(ToolError) -> LessonGraph {
+        try checkMerged()
+        return try LessonGraphCodec.decode(bytes: bytes, displayPath: LessonsFiles.graph)
+    }
+
+    /// `decode` for queries: the index of the graph, with the same failures.
+    func decodeIndex(_ bytes: [UInt8]) throws(ToolError) -> GraphIndex {
+        try checkMerged()
+        return try LessonGraphCodec.decodeIndex(bytes: bytes, displayPath: LessonsFiles.graph)
+    }
+
+    private func checkMerged() throws(ToolError) {
         if isUnmergedInIndex() {
             throw ToolError(
                 LessonsErrorCode.mergeConflict,
                 "\(LessonsFiles.graph) is unmerged in the git index; resolve the conflict and git add it")
         }
-        return try LessonGraphCodec.decode(bytes: bytes, displayPath: LessonsFiles.graph)
     }
 
     /// The graph (empty when the file does not exist).

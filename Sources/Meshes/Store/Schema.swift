@@ -1,0 +1,256 @@
+import GRDB
+
+/// Forward-only schema migrations; the schema version lives in `PRAGMA user_version` (§1).
+enum Schema {
+    /// The version this engine writes.
+    static let currentVersion = 1
+
+    /// Statements per version; version `n` is `migrations[n - 1]`.
+    static let migrations: [[String]] = [
+        [
+            """
+            CREATE TABLE settings (
+                key TEXT PRIMARY KEY NOT NULL,
+                value BLOB NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE orgs (
+                id TEXT PRIMARY KEY NOT NULL,
+                name TEXT NOT NULL,
+                created_at INTEGER NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE machine_keys (
+                access_key TEXT PRIMARY KEY NOT NULL,
+                org_id TEXT NOT NULL REFERENCES orgs(id),
+                secret BLOB NOT NULL,
+                created_at INTEGER NOT NULL,
+                last_used_at INTEGER,
+                revoked_at INTEGER
+            )
+            """,
+            """
+            CREATE TABLE workspaces (
+                id TEXT PRIMARY KEY NOT NULL,
+                org_id TEXT NOT NULL REFERENCES orgs(id),
+                name TEXT NOT NULL,
+                name_key TEXT NOT NULL,
+                description TEXT,
+                publishable_key TEXT NOT NULL UNIQUE,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                UNIQUE (org_id, name_key)
+            )
+            """,
+            "CREATE INDEX workspaces_org_order ON workspaces (org_id, created_at DESC, id DESC)",
+            """
+            CREATE TABLE connections (
+                id TEXT PRIMARY KEY NOT NULL,
+                org_id TEXT NOT NULL,
+                workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+                type TEXT NOT NULL,
+                name TEXT NOT NULL,
+                metadata TEXT NOT NULL,
+                secrets BLOB,
+                action_data TEXT,
+                active INTEGER NOT NULL,
+                inactive_reason TEXT,
+                hidden INTEGER NOT NULL,
+                failure_streak INTEGER NOT NULL DEFAULT 0,
+                created_by TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                UNIQUE (workspace_id, name)
+            )
+            """,
+            "CREATE INDEX connections_org_order ON connections (org_id, created_at DESC, id DESC)",
+            "CREATE INDEX connections_workspace_order ON connections (workspace_id, created_at DESC, id DESC)",
+            """
+            CREATE TABLE rules (
+                id TEXT PRIMARY KEY NOT NULL,
+                org_id TEXT NOT NULL,
+                workspace_id TEXT NOT NULL,
+                connection_id TEXT NOT NULL REFERENCES connections(id),
+                type TEXT NOT NULL,
+                event TEXT NOT NULL,
+                resource TEXT,
+                resource_id TEXT,
+                metadata TEXT NOT NULL,
+                dedup_key TEXT NOT NULL UNIQUE,
+                active INTEGER NOT NULL,
+                hidden INTEGER NOT NULL,
+                created_by TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL
+            )
+            """,
+            "CREATE INDEX rules_match ON rules (workspace_id, event)",
+            "CREATE INDEX rules_org_order ON rules (org_id, created_at DESC, id DESC)",
+            "CREATE INDEX rules_connection ON rules (connection_id)",
+            """
+            CREATE TABLE events (
+                id TEXT PRIMARY KEY NOT NULL,
+                org_id TEXT NOT NULL,
+                workspace_id TEXT NOT NULL,
+                event TEXT NOT NULL,
+                resource TEXT NOT NULL,
+                resource_id TEXT,
+                payload TEXT NOT NULL,
+                status TEXT NOT NULL,
+                total_rules INTEGER NOT NULL,
+                completed_count INTEGER NOT NULL DEFAULT 0,
+                failed_count INTEGER NOT NULL DEFAULT 0,
+                canceled_count INTEGER NOT NULL DEFAULT 0,
+                started_at INTEGER,
+                completed_at INTEGER,
+                created_by TEXT NOT NULL,
+                created_at INTEGER NOT NULL
+            )
+            """,
+            "CREATE INDEX events_org_order ON events (org_id, created_at DESC, id DESC)",
+            "CREATE INDEX events_workspace_order ON events (workspace_id, created_at DESC, id DESC)",
+            """
+            CREATE TABLE rule_events (
+                id TEXT PRIMARY KEY NOT NULL,
+                org_id TEXT NOT NULL,
+                workspace_id TEXT NOT NULL,
+                event_id TEXT NOT NULL REFERENCES events(id),
+                event_name TEXT NOT NULL,
+                resource TEXT NOT NULL,
+                resource_id TEXT,
+                connection_id TEXT NOT NULL,
+                rule_id TEXT NOT NULL,
+                integration_type TEXT NOT NULL,
+                status TEXT NOT NULL,
+                attempt_count INTEGER NOT NULL DEFAULT 0,
+                scheduled_failures INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at INTEGER,
+                started_at INTEGER,
+                completed_at INTEGER,
+                last_error TEXT,
+                lease_owner TEXT,
+                lease_expires_at INTEGER,
+                cancel_requested INTEGER NOT NULL DEFAULT 0,
+                created_by TEXT NOT NULL,
+                created_at INTEGER NOT NULL
+            )
+            """,
+            "CREATE INDEX rule_events_event ON rule_events (event_id, created_at, id)",
+            "CREATE INDEX rule_events_due ON rule_events (status, next_attempt_at)",
+            "CREATE INDEX rule_events_connection ON rule_events (connection_id, status)",
+            """
+            CREATE TABLE attempts (
+                id TEXT PRIMARY KEY NOT NULL,
+                rule_event_id TEXT NOT NULL REFERENCES rule_events(id),
+                event_id TEXT NOT NULL,
+                rule_id TEXT NOT NULL,
+                connection_id TEXT NOT NULL,
+                attempt_number INTEGER NOT NULL,
+                trigger TEXT NOT NULL,
+                outcome_code TEXT NOT NULL,
+                message TEXT NOT NULL,
+                request_method TEXT NOT NULL,
+                request_url TEXT NOT NULL,
+                response_status INTEGER,
+                response_duration_ms INTEGER NOT NULL,
+                response_headers TEXT,
+                response_body TEXT,
+                response_truncated INTEGER NOT NULL DEFAULT 0,
+                started_at INTEGER NOT NULL,
+                ended_at INTEGER NOT NULL,
+                next_attempt_at INTEGER,
+                created_at INTEGER NOT NULL
+            )
+            """,
+            "CREATE INDEX attempts_rule_event ON attempts (rule_event_id, created_at DESC, id DESC)",
+            """
+            CREATE TABLE catalog_items (
+                id TEXT PRIMARY KEY NOT NULL,
+                workspace_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                key TEXT NOT NULL,
+                label TEXT NOT NULL,
+                description TEXT,
+                active INTEGER NOT NULL,
+                created_by TEXT,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                UNIQUE (workspace_id, kind, key)
+            )
+            """,
+            """
+            CREATE TABLE sessions (
+                session_id TEXT PRIMARY KEY NOT NULL,
+                org_id TEXT NOT NULL,
+                workspace_id TEXT NOT NULL,
+                role TEXT NOT NULL,
+                session_type TEXT NOT NULL,
+                external_user_id TEXT,
+                resource TEXT,
+                resource_id TEXT,
+                ttl_seconds INTEGER NOT NULL,
+                launch_page TEXT NOT NULL,
+                allowed_origins TEXT NOT NULL,
+                scopes TEXT NOT NULL,
+                status TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL
+            )
+            """,
+            "CREATE INDEX sessions_workspace_order ON sessions (workspace_id, created_at DESC, session_id DESC)",
+            """
+            CREATE TABLE launch_tokens (
+                token_hash TEXT PRIMARY KEY NOT NULL,
+                session_id TEXT NOT NULL,
+                expires_at INTEGER NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE idempotency (
+                org_id TEXT NOT NULL,
+                key TEXT NOT NULL,
+                path TEXT NOT NULL,
+                body_hash TEXT NOT NULL,
+                state TEXT NOT NULL,
+                status INTEGER,
+                response TEXT,
+                created_at INTEGER NOT NULL,
+                completed_at INTEGER,
+                PRIMARY KEY (org_id, key, path)
+            )
+            """,
+        ]
+    ]
+
+    /// Applies the missing migrations in one transaction; refuses a database from a newer engine.
+    static func migrate(_ db: Database) throws {
+        let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+        guard version <= currentVersion else { throw StoreError.newerSchema(version) }
+        guard version < currentVersion else { return }
+        for index in version..<currentVersion {
+            for statement in migrations[index] { try db.execute(sql: statement) }
+        }
+        try db.execute(sql: "PRAGMA user_version = \(currentVersion)")
+    }
+}
+
+/// Store failures that are not API errors.
+public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The database was written by a newer engine (`PRAGMA user_version` above ours).
+    case newerSchema(Int)
+    /// The file cannot be opened or prepared.
+    case unavailable(String)
+    /// A sealed value cannot be opened (wrong or lost master key).
+    case unsealFailed
+
+    public var description: String {
+        switch self {
+        case .newerSchema(let version):
+            return "the database was written by a newer meshes engine (schema \(version) > \(Schema.currentVersion)); upgrade meshes"
+        case .unavailable(let reason): return "cannot open the database: \(reason)"
+        case .unsealFailed: return "a sealed secret cannot be opened: the master key is wrong or lost"
+        }
+    }
+}

@@ -1,0 +1,11 @@
+/// Comparisons whose running time does not depend on where two secrets differ.
+public enum ConstantTime {
+    /// Whether `a` and `b` hold the same bytes. Only the lengths may leak through timing; every byte of
+    /// equal-length inputs is always visited.
+    public static func equals(_ a: some Collection<UInt8>, _ b: some Collection<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for (x, y) in zip(a, b) { difference |= x ^ y }
+        return difference == 0
+    }
+}

@@ -1,0 +1,54 @@
+import MeshKit
+
+/// Identifier and timestamp formats shared by the engine (§2 conventions).
+public enum Formats {
+    /// Whether `text` is a UUID (any version, case-insensitive hex) in the 8-4-4-4-12 form.
+    public static func isUUID(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 36 else { return false }
+        for (index, byte) in bytes.enumerated() {
+            if index == 8 || index == 13 || index == 18 || index == 23 {
+                if byte != 0x2D { return false }
+            } else if !isHex(byte) {
+                return false
+            }
+        }
+        return true
+    }
+
+    static func isHex(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66) || (byte >= 0x41 && byte <= 0x46)
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// A random lowercase UUID v4.
+    public static func uuid() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt64
+        var bytes = [UInt8](repeating: 0, count: 16)
+        for index in 0..<8 {
+            bytes[index] = UInt8(truncatingIfNeeded: high >> (UInt64(index) * 8))
+            bytes[index + 8] = UInt8(truncatingIfNeeded: low >> (UInt64(index) * 8))
+        }
+        bytes[6] = (bytes[6] & 0x0F) | 0x40
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        var text = [UInt8]()
+        text.reserveCapacity(36)
+        for (index, byte) in bytes.enumerated() {
+            if index == 4 || index == 6 || index == 8 || index == 10 { text.append(0x2D) }
+            text.append(hexDigits[Int(byte >> 4)])
+            text.append(hexDigits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// RFC 3339 UTC with milliseconds for epoch milliseconds.
+    public static func timestamp(milliseconds: Int64) -> String {
+        Clock.iso(seconds: Int(milliseconds / 1000), milliseconds: Int(milliseconds % 1000))
+    }
+
+    /// The current time in epoch milliseconds.
+    public static func nowMilliseconds() -> Int64 { Int64((Clock.now() * 1000).rounded(.down)) }
+}
