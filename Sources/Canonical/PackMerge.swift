@@ -135,4 +135,10 @@ public enum ContentHash {
         }
         return "sha256:" + SHA256.hex(lines.sorted(by: FileSystem.byteOrder).joined(separator: "\n"))
     }
+
+    /// The same hash from already computed `relpath → sha256 hex` pairs.
+    public static func fromHexes(_ hexes: [String: String]) -> String {
+        let lines = hexes.map { $0.key + ":" + $0.value }
+        return "sha256:" + SHA256.hex(lines.sorted(by: FileSystem.byteOrder).joined(separator: "\n"))
+    }
 }

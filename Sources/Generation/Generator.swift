@@ -92,10 +92,16 @@ public actor Generator {
     }
 
     /// Stage 8 + 10: atomic writes, then deletions and emptied managed folders.
+    /// Every changed file is written to its temp first, all temps are made durable in one pass, then
+    /// each is renamed over its destination (no file is ever half-written; one sync instead of one
+    /// fsync per file).
     static func apply(_ plan: GeneratePlan) throws(ToolError) {
+        var batch = AtomicFile.Batch()
+        defer { batch.discard() }
         for file in plan.files where file.status != .unchanged {
-            try AtomicFile.write(file.bytes, to: plan.root + "/" + file.path, displayPath: file.path)
+            try batch.stage(file.bytes, to: plan.root + "/" + file.path, displayPath: file.path)
         }
+        try batch.commit()
         for deletion in plan.deletions {
             try FileSystem.remove(plan.root + "/" + deletion.path, displayPath: deletion.path)
             removeEmptyParents(of: deletion.path, root: plan.root, managedFolders: plan.managedFolders)

@@ -56,6 +56,88 @@ public struct Lockfile: Equatable, Sendable {
 
     /// Parses a lock; `VALIDATION_FAILED` when malformed.
     public static func parse(_ text: String) throws(ToolError) -> Lockfile {
+        if let lock = parseFast(text) { return lock }
+        return try parseYAML(text)
+    }
+
+    /// The big maps (`checksums`, `extends`, `packs`, `outputs`) in the exact layout `serialized()` writes,
+    /// with keys of plain-safe characters and `sha256:`/`local:sha256:` hex values (always YAML strings),
+    /// are read line by line; the rest of the document (with those sections replaced by `{}`) still goes
+    /// through YAML. Anything unusual (other layouts, repeated sections, odd keys or values) returns nil
+    /// and the whole text is parsed by YAML, so the result is always the YAML result.
+    static func parseFast(_ text: String) -> Lockfile? {
+        let names: Set<Substring> = ["checksums:", "extends:", "packs:", "outputs:"]
+        var maps: [Substring: [String: String]] = [:]
+        var reduced = ""
+        var seenTop: Set<Substring> = []
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var index = 0
+        while index < lines.count {
+            let line = lines[index]
+            if let first = line.utf8.first, first != UInt8(ascii: " "), first != UInt8(ascii: "#"), first != UInt8(ascii: "-") {
+                let key = line.prefix { $0 != ":" }
+                guard seenTop.insert(key).inserted else { return nil }
+            }
+            guard names.contains(line) else {
+                reduced += line
+                reduced += "\n"
+                index += 1
+                continue
+            }
+            var map: [String: String] = [:]
+            var next = index + 1
+            while next < lines.count, lines[next].hasPrefix("  ") {
+                guard let (key, value) = entry(lines[next]), map.updateValue(value, forKey: key) == nil else { return nil }
+                next += 1
+            }
+            guard !map.isEmpty else { return nil }
+            maps[line] = map
+            reduced += line
+            reduced += " {}\n"
+            index = next
+        }
+        if reduced.hasSuffix("\n") { reduced.removeLast() }
+        guard var lock = try? parseYAML(reduced) else { return nil }
+        if let map = maps["checksums:"] { lock.checksums = map }
+        if let map = maps["extends:"] { lock.extends = map }
+        if let map = maps["packs:"] { lock.packs = map }
+        if let map = maps["outputs:"] { lock.outputs = map }
+        return lock
+    }
+
+    /// `  <key>: <value>` with a conservative plain key and a hash value, else nil.
+    private static func entry(_ line: Substring) -> (String, String)? {
+        let utf8 = line.utf8
+        guard utf8.count > 4 else { return nil }
+        var i = utf8.index(utf8.startIndex, offsetBy: 2)
+        let keyStart = i
+        while i != utf8.endIndex, utf8[i] != UInt8(ascii: ":") {
+            let c = utf8[i]
+            let ok = (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || c == 0x2E || c == 0x5F || c == 0x2F || c == 0x2D
+            guard ok else { return nil }
+            i = utf8.index(after: i)
+        }
+        guard i != keyStart, i != utf8.endIndex else { return nil }
+        let first = utf8[keyStart]
+        guard first != UInt8(ascii: "-"), first != UInt8(ascii: ".") || utf8[utf8.index(after: keyStart)] != UInt8(ascii: ".") else { return nil }
+        let key = String(decoding: utf8[keyStart..<i], as: UTF8.self)
+        i = utf8.index(after: i)
+        guard i != utf8.endIndex, utf8[i] == UInt8(ascii: " ") else { return nil }
+        i = utf8.index(after: i)
+        let value = utf8[i...]
+        var hex = value[...]
+        if value.starts(with: "sha256:".utf8) {
+            hex = value.dropFirst(7)
+        } else if value.starts(with: "local:sha256:".utf8) {
+            hex = value.dropFirst(13)
+        } else {
+            return nil
+        }
+        guard !hex.isEmpty, hex.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else { return nil }
+        return (key, String(decoding: value, as: UTF8.self))
+    }
+
+    static func parseYAML(_ text: String) throws(ToolError) -> Lockfile {
         let value: JSONValue?
         do {
             value = try YAML.parse(text)

@@ -4,24 +4,115 @@ import Glibc
 import Darwin
 #endif
 
-/// Crash-safe writes: temp file in the destination folder, fsync, rename over the destination.
+/// Crash-safe writes: temp file in the destination folder, made durable, renamed over the destination.
+///
+/// Durability is batched: `AtomicFile.Batch` writes every temp file first, makes them all durable in one
+/// pass (`syncfs` on the destination filesystem: one journal commit instead of one per file; per-file
+/// `fsync` where `syncfs` is unavailable or fails), then renames each temp over its destination. A crash
+/// at any point leaves every destination either with its old bytes or with its complete new bytes,
+/// never half-written; stray `.tmp` files are the only residue. The single-file `write` is a batch of one.
 public enum AtomicFile {
     /// Writes `bytes` to `path` atomically; a symlink at the destination is replaced, never followed.
     /// Parent folders are created (0755). `displayPath` is used in errors.
     public static func write(
         _ bytes: [UInt8], to path: String, displayPath: String, mode: mode_t = 0o644
     ) throws(ToolError) {
-        let slash = path.lastIndex(of: "/")
-        let folder = slash.map { String(path[..<$0]) } ?? "."
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        try FileSystem.makeDirectories(folder, displayPath: displayPath)
-        let temp = folder + "/.\(name).agentsmesh-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw ToolError.io("cannot write", path: displayPath, errno: errno) }
-        var ok = false
-        defer {
-            if !ok { unlink(temp) }
+        var batch = Batch()
+        defer { batch.discard() }
+        try batch.stage(bytes, to: path, displayPath: displayPath, mode: mode)
+        try batch.commit()
+    }
+
+    /// UTF-8 convenience for `write(_:to:displayPath:)`.
+    public static func write(_ text: String, to path: String, displayPath: String) throws(ToolError) {
+        try write(Array(text.utf8), to: path, displayPath: displayPath)
+    }
+
+    /// A set of atomic writes made durable together. `stage` writes temp files, `commit` syncs them once
+    /// and renames them into place in staging order; `discard` removes temps that were not committed.
+    public struct Batch {
+        struct Pending {
+            var temp: String
+            var path: String
+            var displayPath: String
         }
+
+        var pending: [Pending] = []
+        var folders = FolderCache()
+
+        public init() {}
+
+        /// Writes `bytes` to a temp file next to `path` (not yet durable, not yet visible).
+        public mutating func stage(_ bytes: [UInt8], to path: String, displayPath: String, mode: mode_t = 0o644) throws(ToolError) {
+            let slash = path.utf8.lastIndex(of: UInt8(ascii: "/"))
+            let folder = slash.map { String(path[..<$0]) } ?? "."
+            let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+            try folders.ensure(folder, displayPath: displayPath)
+            let temp = folder + "/.\(name).agentsmesh-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
+            let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+            guard fd >= 0 else { throw ToolError.io("cannot write", path: displayPath, errno: errno) }
+            if let code = AtomicFile.writeAll(fd, bytes) {
+                close(fd)
+                unlink(temp)
+                throw ToolError.io("cannot write", path: displayPath, errno: code)
+            }
+            fchmod(fd, mode)
+            close(fd)
+            pending.append(Pending(temp: temp, path: path, displayPath: displayPath))
+        }
+
+        /// Makes every staged temp durable, then renames each over its destination.
+        public mutating func commit() throws(ToolError) {
+            guard !pending.isEmpty else { return }
+            try AtomicFile.sync(pending.map(\.temp), displayPaths: pending.map(\.displayPath))
+            while !pending.isEmpty {
+                let item = pending.removeFirst()
+                guard rename(item.temp, item.path) == 0 else {
+                    let code = errno
+                    unlink(item.temp)
+                    throw ToolError.io("cannot replace", path: item.displayPath, errno: code)
+                }
+            }
+        }
+
+        /// Removes temps that were staged but not committed.
+        public mutating func discard() {
+            for item in pending { unlink(item.temp) }
+            pending.removeAll()
+        }
+    }
+
+    /// Makes the given files durable: one `syncfs` of their filesystem when possible, else `fsync` each.
+    public static func sync(_ paths: [String], displayPaths: [String]) throws(ToolError) {
+        guard let first = paths.first else { return }
+        #if os(Linux)
+        // One file: fsync is cheaper than flushing the whole filesystem.
+        let fd = paths.count == 1 ? -1 : open(first, O_RDONLY | O_CLOEXEC)
+        if fd >= 0 {
+            // syncfs(2) is not exported by the Glibc module (it needs _GNU_SOURCE): look it up once per batch.
+            let rc: Int32
+            if let symbol = dlsym(nil, "syncfs") {
+                rc = unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)(fd)
+            } else {
+                rc = -1
+            }
+            close(fd)
+            if rc == 0 { return }
+        }
+        #endif
+        for (index, path) in paths.enumerated() {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            let display = index < displayPaths.count ? displayPaths[index] : path
+            guard fd >= 0 else { throw ToolError.io("cannot sync", path: display, errno: errno) }
+            let rc = fsync(fd)
+            let code = errno
+            close(fd)
+            if rc != 0 { throw ToolError.io("cannot sync", path: display, errno: code) }
+        }
+    }
+
+    /// Writes every byte to `fd`; returns the errno on failure.
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32? {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { raw in
@@ -29,25 +120,40 @@ public enum AtomicFile {
             }
             if n < 0 {
                 if errno == EINTR { continue }
-                let code = errno
-                close(fd)
-                throw ToolError.io("cannot write", path: displayPath, errno: code)
+                return errno
             }
             offset += n
         }
-        fchmod(fd, mode)
-        if fsync(fd) != 0 {
-            let code = errno
-            close(fd)
-            throw ToolError.io("cannot sync", path: displayPath, errno: code)
-        }
-        close(fd)
-        guard rename(temp, path) == 0 else { throw ToolError.io("cannot replace", path: displayPath, errno: errno) }
-        ok = true
+        return nil
     }
 
-    /// UTF-8 convenience for `write(_:to:displayPath:)`.
-    public static func write(_ text: String, to path: String, displayPath: String) throws(ToolError) {
-        try write(Array(text.utf8), to: path, displayPath: displayPath)
+    /// Plain (non-atomic, not synced) write for private scratch/staging folders, which are made durable
+    /// as a whole (or thrown away) by their owner. Parent folders must exist. Truncates an existing file.
+    public static func writeScratch(_ bytes: [UInt8], to path: String, displayPath: String, mode: mode_t = 0o644) throws(ToolError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
+        guard fd >= 0 else { throw ToolError.io("cannot write", path: displayPath, errno: errno) }
+        if let code = writeAll(fd, bytes) {
+            close(fd)
+            throw ToolError.io("cannot write", path: displayPath, errno: code)
+        }
+        fchmod(fd, mode)
+        close(fd)
+    }
+}
+
+/// Remembers folders known to exist during one batch of writes, so each is probed/created once.
+public struct FolderCache {
+    var known: Set<String> = []
+
+    public init() {}
+
+    /// Records a folder the caller knows exists.
+    public mutating func assume(_ folder: String) { known.insert(folder) }
+
+    /// Creates `folder` (and parents) unless it was already seen.
+    public mutating func ensure(_ folder: String, displayPath: String) throws(ToolError) {
+        if known.contains(folder) { return }
+        try FileSystem.makeDirectories(folder, displayPath: displayPath)
+        known.insert(folder)
     }
 }

@@ -101,13 +101,19 @@ public enum FileSystem {
         return out.sorted(by: byteOrder)
     }
 
-    /// Creates a directory and its parents with mode 0755.
+    /// Creates a directory and its parents with mode 0755. Probes upwards from `path` for the nearest
+    /// existing folder, then creates only the missing ones (no `mkdir` on existing ancestors).
     public static func makeDirectories(_ path: String, displayPath: String) throws(ToolError) {
         if isDirectory(path) { return }
-        var current = path.hasPrefix("/") ? "" : "."
-        for segment in path.split(separator: "/") {
-            current += "/" + segment
-            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+        var missing: [String] = [path]
+        var current = path
+        while let slash = current.utf8.lastIndex(of: UInt8(ascii: "/")) {
+            current = String(current[..<slash])
+            if current.isEmpty || isDirectory(current) { break }
+            missing.append(current)
+        }
+        for folder in missing.reversed() {
+            if mkdir(folder, 0o755) != 0 && errno != EEXIST {
                 throw ToolError.io("cannot create folder", path: displayPath, errno: errno)
             }
         }

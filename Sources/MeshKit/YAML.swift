@@ -33,7 +33,9 @@ public enum YAML {
         }
         let node: Node?
         do {
-            node = try Yams.compose(yaml: text, resolver, .default)
+            // Explicit UTF-8 (what `.default` resolves to for native Swift strings): `Parser.Encoding.default`
+            // reads the whole process environment on every call.
+            node = try Yams.compose(yaml: text, resolver, .default, .utf8)
         } catch let error as YamlError {
             throw failure(from: error)
         } catch {

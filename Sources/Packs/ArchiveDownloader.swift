@@ -13,13 +13,17 @@ enum ArchiveDownloader {
         private let lock = NSLock()
         private var hops = 0
 
-        func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse, newRequest request: URLRequest) async -> URLRequest? {
+        /// The completion-handler form: swift-corelibs-foundation on Linux never calls the `async` variant and
+        /// would follow every redirect.
+        func urlSession(
+            _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+            newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
+        ) {
             let count = lock.withLock { () -> Int in
                 hops += 1
                 return hops
             }
-            guard count <= 5, request.url?.scheme == "https" else { return nil }
-            return request
+            completionHandler(count <= 5 && request.url?.scheme == "https" ? request : nil)
         }
     }
 
@@ -45,6 +49,9 @@ enum ArchiveDownloader {
             throw ToolError("FETCH_FAILED", Redaction.mask("cannot download \(source.display): \(error.localizedDescription)", environment: environment))
         }
         defer { try? FileManager.default.removeItem(at: temporary) }
+        if let final = response.url, final.scheme != "https" {
+            throw ToolError("SOURCE_REFUSED", "archive download was redirected away from https: \(source.display)")
+        }
         guard let http = response as? HTTPURLResponse, (200..<300).contains(http.statusCode) else {
             throw ToolError("FETCH_FAILED", "cannot download \(source.display): HTTP \((response as? HTTPURLResponse)?.statusCode ?? 0)")
         }

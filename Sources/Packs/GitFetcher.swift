@@ -313,7 +313,10 @@ struct GitSession {
                 var subtree: OpaquePointer?
                 guard git_tree_lookup(&subtree, repo, git_tree_entry_id(entry)) == 0, let subtree else { throw fail("cannot read \(path) of") }
                 defer { git_tree_free(subtree) }
-                try FileSystem.makeDirectories(destination + "/" + path, displayPath: path)
+                // The parent was created by the enclosing level (or is the destination itself).
+                if mkdir(destination + "/" + path, 0o755) != 0 && errno != EEXIST {
+                    throw ToolError.io("cannot create folder", path: path, errno: errno)
+                }
                 try writeTree(repo, subtree, relative: path, destination: destination, warnings: &warnings)
             case GIT_FILEMODE_BLOB, GIT_FILEMODE_BLOB_EXECUTABLE:
                 var blob: OpaquePointer?
@@ -321,7 +324,9 @@ struct GitSession {
                 defer { git_blob_free(blob) }
                 let size = Int(git_blob_rawsize(blob))
                 let bytes: [UInt8] = size == 0 ? [] : Array(UnsafeRawBufferPointer(start: git_blob_rawcontent(blob), count: size))
-                try AtomicFile.write(bytes, to: destination + "/" + path, displayPath: path, mode: mode == GIT_FILEMODE_BLOB_EXECUTABLE ? 0o755 : 0o644)
+                // Scratch tree in the private staging folder: read back and re-staged by the installer,
+                // never used in place, so no temp/rename/fsync per blob.
+                try AtomicFile.writeScratch(bytes, to: destination + "/" + path, displayPath: path, mode: mode == GIT_FILEMODE_BLOB_EXECUTABLE ? 0o755 : 0o644)
             case GIT_FILEMODE_LINK:
                 warnings.append(Diagnostic(code: "SYMLINK_SKIPPED", message: "symlink \(path) in the repository is not installed", path: path))
             default:

@@ -103,12 +103,32 @@ public actor PackInstaller {
         let now = Clock.isoNow()
         let packStage = staging + "/pack"
         try FileSystem.makeDirectories(packStage, displayPath: packPath)
+        // The stage is private: files are written plainly and the whole folder is made durable once,
+        // just before it is renamed into place.
         var manifestFiles = JSONObject()
+        var folders = FolderCache()
+        folders.assume(packStage)
+        var staged: [String] = []
+        var hashes: [String: String] = [:]
         for (path, bytes) in pack.files.sorted(by: { FileSystem.byteOrder($0.path, $1.path) }) {
-            try AtomicFile.write(bytes, to: packStage + "/" + path, displayPath: packPath + "/" + path)
-            manifestFiles[path] = .string(SHA256.tagged(bytes))
+            let target = packStage + "/" + path
+            if let slash = target.utf8.lastIndex(of: UInt8(ascii: "/")) {
+                try folders.ensure(String(target[..<slash]), displayPath: packPath + "/" + path)
+            }
+            try AtomicFile.writeScratch(bytes, to: target, displayPath: packPath + "/" + path)
+            let hex = SHA256.hex(bytes)
+            hashes[path] = hex
+            manifestFiles[path] = .string("sha256:" + hex)
+            staged.append(target)
         }
-        let contentHash = ContentHash.folder(packStage) ?? "sha256:"
+        // §4.2 content hash of the staged folder, from the bytes just written (same lines as
+        // ContentHash.folder would read back); re-read only if the paths were not plain and unique.
+        let contentHash: String
+        if hashes.count == staged.count, FileSystem.walkFiles(packStage).count == staged.count {
+            contentHash = ContentHash.fromHexes(hashes)
+        } else {
+            contentHash = ContentHash.folder(packStage) ?? "sha256:"
+        }
         let accepted = source.needsConsent ? options.accept.intersection(["hooks", "mcp", "permissions"]).sorted() : []
         var packYAML = JSONObject()
         packYAML["name"] = .string(name)
@@ -119,7 +139,8 @@ public actor PackInstaller {
         packYAML["features"] = .strings(pack.features.map(\.rawValue))
         packYAML["content_hash"] = .string(contentHash)
         packYAML["installed_at"] = .string(now)
-        try AtomicFile.write(YAMLEmitter.emit(packYAML) + "\n", to: packStage + "/pack.yaml", displayPath: packPath + "/pack.yaml")
+        try AtomicFile.writeScratch(Array((YAMLEmitter.emit(packYAML) + "\n").utf8), to: packStage + "/pack.yaml", displayPath: packPath + "/pack.yaml")
+        staged.append(packStage + "/pack.yaml")
         var manifest = JSONObject()
         manifest["name"] = .string(name)
         manifest["source"] = .string(source.persisted)
@@ -127,7 +148,9 @@ public actor PackInstaller {
         manifest["extends_id"] = .null
         manifest["source_type"] = pack.sourceType.map { .string($0.rawValue) } ?? .null
         manifest["files"] = .object(manifestFiles)
-        try AtomicFile.write(JSONEmitter.pretty(.object(manifest)), to: packStage + "/" + Self.manifestName, displayPath: packPath + "/" + Self.manifestName)
+        try AtomicFile.writeScratch(Array(JSONEmitter.pretty(.object(manifest)).utf8), to: packStage + "/" + Self.manifestName, displayPath: packPath + "/" + Self.manifestName)
+        staged.append(packStage + "/" + Self.manifestName)
+        try AtomicFile.sync(staged, displayPaths: staged.map { packPath + "/" + $0.dropFirst(packStage.count + 1) })
         try swap(staged: packStage, name: name, staging: staging)
 
         var row = JSONObject()

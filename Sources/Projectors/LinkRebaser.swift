@@ -1,44 +1,283 @@
+import Foundation
 import MeshKit
 
 /// Rewrites references to project files inside Markdown (§3.7). Used forward (canonical → target)
 /// and inverse (target → canonical) with different maps.
 public struct LinkRebaser: Sendable {
     /// Project-relative path → rewritten project-relative path, or nil when not mapped.
-    public var map: @Sendable (String) -> String?
+    public var map: @Sendable (String) -> String? { didSet { cache = RewriteCache() } }
     /// Whether a project-relative path (file or folder) exists and may be rewritten.
-    public var exists: @Sendable (String) -> Bool
+    public var exists: @Sendable (String) -> Bool { didSet { cache = RewriteCache() } }
     /// Absolute project root (absolute in-project references become project-relative).
-    public var projectRoot: String
+    public var projectRoot: String { didSet { cache = RewriteCache() } }
+    /// Optional pre-filter: when set, every path `exists` accepts has its last `/`-segment in this set,
+    /// so a reference whose last segment is not in it is rejected without being resolved.
+    public var lastSegments: Set<String>?
+    /// Memoised `rewrite` results (the closures are fixed for the rebaser's lifetime).
+    private(set) var cache = RewriteCache()
 
-    public init(projectRoot: String, exists: @escaping @Sendable (String) -> Bool, map: @escaping @Sendable (String) -> String?) {
+    public init(
+        projectRoot: String, exists: @escaping @Sendable (String) -> Bool, map: @escaping @Sendable (String) -> String?,
+        lastSegments: Set<String>? = nil
+    ) {
         self.projectRoot = projectRoot
         self.exists = exists
         self.map = map
+        self.lastSegments = lastSegments
     }
 
     /// Rewrites `text` written in `sourceFile` for placement at `outputFile` (both project-relative).
+    ///
+    /// ASCII lines are scanned as UTF-8 bytes (for ASCII every byte is one `Character`, so the result is
+    /// the same as the `Character`-level scan, which non-ASCII lines and texts with CR still use).
     public func rebase(_ text: String, from sourceFile: String, to outputFile: String) -> String {
+        var text = text
+        enum Route {
+            case unchanged, characters, mixed
+            case rebased(String)
+        }
+        let route: Route = text.withUTF8 { bytes in
+            var hasMarker = false
+            var ascii = true
+            for byte in bytes {
+                if byte == 0x2F || byte == 0x5C || byte == 0x2E { hasMarker = true }
+                if byte >= 0x80 { ascii = false }
+                if byte == 0x0D { return .characters }  // CR LF is one Character: keep the Character-level path
+            }
+            if !ascii { return .mixed }
+            return hasMarker ? .rebased(rebaseBytes(bytes, sourceFile: sourceFile, outputFile: outputFile)) : .unchanged
+        }
+        switch route {
+        case .unchanged: return text
+        case .rebased(let result): return result
+        case .characters: return rebaseCharacters(text, sourceFile: sourceFile, outputFile: outputFile)
+        case .mixed:
+            // Non-ASCII text without CR: the Character-level guard decides; lines split on LF bytes exactly
+            // as on Character "\n", and only the non-ASCII lines take the Character-level path.
+            guard text.contains("/") || text.contains("\\") || text.contains(".") else { return text }
+            return text.withUTF8 { rebaseBytes($0, sourceFile: sourceFile, outputFile: outputFile) }
+        }
+    }
+
+    /// The `Character`-level reference implementation.
+    func rebaseCharacters(_ text: String, sourceFile: String, outputFile: String) -> String {
         guard text.contains("/") || text.contains("\\") || text.contains(".") else { return text }
         var out: [String] = []
         var fence: String?
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let stripped = line.drop { $0 == " " }
-            if let open = fence {
-                out.append(String(line))
-                if stripped.hasPrefix(open) && stripped.drop(while: { String($0) == String(open.first!) }).trimmingSpaces().isEmpty {
-                    fence = nil
-                }
-                continue
-            }
-            if line.prefix(while: { $0 == " " }).count <= 3, stripped.hasPrefix("```") || stripped.hasPrefix("~~~") {
-                let marker = stripped.first!
-                fence = String(stripped.prefix { $0 == marker })
-                out.append(String(line))
-                continue
-            }
-            out.append(rebaseLine(String(line), sourceFile: sourceFile, outputFile: outputFile))
+            out.append(characterLine(line, fence: &fence, sourceFile: sourceFile, outputFile: outputFile))
         }
         return out.joined(separator: "\n")
+    }
+
+    /// One line at `Character` level, updating the code-fence state.
+    private func characterLine(_ line: Substring, fence: inout String?, sourceFile: String, outputFile: String) -> String {
+        let stripped = line.drop { $0 == " " }
+        if let open = fence {
+            if stripped.hasPrefix(open) && stripped.drop(while: { String($0) == String(open.first!) }).trimmingSpaces().isEmpty {
+                fence = nil
+            }
+            return String(line)
+        }
+        if line.prefix(while: { $0 == " " }).count <= 3, stripped.hasPrefix("```") || stripped.hasPrefix("~~~") {
+            let marker = stripped.first!
+            fence = String(stripped.prefix { $0 == marker })
+            return String(line)
+        }
+        return rebaseLine(String(line), sourceFile: sourceFile, outputFile: outputFile)
+    }
+
+    /// Byte-level rebase of a text without CR; non-ASCII lines go through `characterLine`.
+    private func rebaseBytes(_ bytes: UnsafeBufferPointer<UInt8>, sourceFile: String, outputFile: String) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + bytes.count / 8)
+        var fence: String?
+        var lineStart = 0
+        let count = bytes.count
+        while true {
+            var lineEnd = lineStart
+            var ascii = true
+            while lineEnd < count, bytes[lineEnd] != 0x0A {
+                if bytes[lineEnd] >= 0x80 { ascii = false }
+                lineEnd += 1
+            }
+            if ascii {
+                byteLine(bytes, lineStart, lineEnd, fence: &fence, into: &out, sourceFile: sourceFile, outputFile: outputFile)
+            } else {
+                let line = String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd]), as: UTF8.self)
+                out.append(contentsOf: characterLine(Substring(line), fence: &fence, sourceFile: sourceFile, outputFile: outputFile).utf8)
+            }
+            if lineEnd >= count { break }
+            out.append(0x0A)
+            lineStart = lineEnd + 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// One ASCII line: fences, code spans (kept) and prose (scanned).
+    private func byteLine(
+        _ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, fence: inout String?, into out: inout [UInt8],
+        sourceFile: String, outputFile: String
+    ) {
+        var indent = start
+        while indent < end, b[indent] == 0x20 { indent += 1 }
+        if let open = fence {
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<end]))
+            let marker = open.utf8.first!
+            var i = indent
+            var matched = 0
+            for m in open.utf8 {
+                guard i < end, b[i] == m else { break }
+                matched += 1
+                i += 1
+            }
+            if matched == open.utf8.count {
+                var j = indent
+                while j < end, b[j] == marker { j += 1 }
+                while j < end, b[j] == 0x20 || b[j] == 0x09 { j += 1 }
+                if j == end { fence = nil }
+            }
+            return
+        }
+        if indent - start <= 3, end - indent >= 3, let marker = Optional(b[indent]), marker == 0x60 || marker == 0x7E,
+            b[indent + 1] == marker, b[indent + 2] == marker
+        {
+            var j = indent
+            while j < end, b[j] == marker { j += 1 }
+            fence = String(repeating: Character(Unicode.Scalar(marker)), count: j - indent)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<end]))
+            return
+        }
+        var proseStart = start
+        var i = start
+        while i < end {
+            guard b[i] == 0x60 else {
+                i += 1
+                continue
+            }
+            var ticksEnd = i
+            while ticksEnd < end, b[ticksEnd] == 0x60 { ticksEnd += 1 }
+            let n = ticksEnd - i
+            // First occurrence of n backticks after the opening run (inside a longer run too).
+            var close = -1
+            var j = ticksEnd
+            while j + n <= end {
+                var k = 0
+                while k < n, b[j + k] == 0x60 { k += 1 }
+                if k == n {
+                    close = j
+                    break
+                }
+                j += 1
+            }
+            if close < 0 {
+                i = ticksEnd
+                continue
+            }
+            byteProse(b, proseStart, i, into: &out, sourceFile: sourceFile, outputFile: outputFile)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<(close + n)]))
+            i = close + n
+            proseStart = i
+        }
+        byteProse(b, proseStart, end, into: &out, sourceFile: sourceFile, outputFile: outputFile)
+    }
+
+    /// Prose split on spaces and tabs; each token is rebased.
+    private func byteProse(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, into out: inout [UInt8], sourceFile: String, outputFile: String) {
+        var tokenStart = start
+        var i = start
+        while i <= end {
+            if i == end || b[i] == 0x20 || b[i] == 0x09 {
+                byteToken(b, tokenStart, i, into: &out, sourceFile: sourceFile, outputFile: outputFile)
+                if i < end { out.append(b[i]) }
+                tokenStart = i + 1
+            }
+            i += 1
+        }
+    }
+
+    /// `rebaseToken` for an ASCII token.
+    private func byteToken(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, into out: inout [UInt8], sourceFile: String, outputFile: String) {
+        let token = UnsafeBufferPointer(rebasing: b[s..<e])
+        guard e - s > 1, token.contains(where: { $0 == 0x2F || $0 == 0x5C || $0 == 0x2E }) else {
+            out.append(contentsOf: token)
+            return
+        }
+        var start = s
+        var linkOpen = -1
+        var k = e - 2
+        while k >= s {
+            if b[k] == 0x5D && b[k + 1] == 0x28 {
+                linkOpen = k
+                break
+            }
+            k -= 1
+        }
+        if linkOpen >= 0 {
+            start = linkOpen + 2
+        } else {
+            // ( [ < " ' @ *
+            while start < e, Self.isOpener(b[start]) { start += 1 }
+        }
+        var end = start
+        // ) ] > " ' *
+        while end < e, !Self.isCloser(b[end]) { end += 1 }
+        var candidateEnd = end
+        // . , ; : ! ?
+        while candidateEnd > start, Self.isTrailingPunctuation(b[candidateEnd - 1]) { candidateEnd -= 1 }
+        let candidate = UnsafeBufferPointer(rebasing: b[start..<candidateEnd])
+        if candidate.isEmpty || cannotMatch(candidate) {
+            out.append(contentsOf: token)
+            return
+        }
+        guard let rewritten = cachedRewrite(String(decoding: candidate, as: UTF8.self), sourceFile: sourceFile, outputFile: outputFile) else {
+            out.append(contentsOf: token)
+            return
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: b[s..<start]))
+        out.append(contentsOf: rewritten.utf8)
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: b[candidateEnd..<e]))
+    }
+
+    @inline(__always) static func isOpener(_ c: UInt8) -> Bool {
+        switch c {
+        case 0x28, 0x5B, 0x3C, 0x22, 0x27, 0x40, 0x2A: return true  // ( [ < " ' @ *
+        default: return false
+        }
+    }
+
+    @inline(__always) static func isCloser(_ c: UInt8) -> Bool {
+        switch c {
+        case 0x29, 0x5D, 0x3E, 0x22, 0x27, 0x2A: return true  // ) ] > " ' *
+        default: return false
+        }
+    }
+
+    @inline(__always) static func isTrailingPunctuation(_ c: UInt8) -> Bool {
+        switch c {
+        case 0x2E, 0x2C, 0x3B, 0x3A, 0x21, 0x3F: return true  // . , ; : ! ?
+        default: return false
+        }
+    }
+
+    /// True when `rewrite` would certainly return nil for this ASCII reference: every path it may look up
+    /// ends with the reference's last segment (after dropping `#anchor`, `:<line>` and one trailing
+    /// slash), so a segment outside `lastSegments` cannot exist. `.`/`..`/empty segments are not judged.
+    private func cannotMatch(_ raw: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let lastSegments else { return false }
+        var end = raw.firstIndex(of: 0x23) ?? raw.count  // '#'
+        if let colon = raw[..<end].lastIndex(of: 0x3A), colon + 1 < end, raw[(colon + 1)..<end].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+            end = colon
+        }
+        func isSlash(_ byte: UInt8) -> Bool { byte == 0x2F || byte == 0x5C }
+        if end > 1, isSlash(raw[end - 1]) { end -= 1 }
+        var segStart = end
+        while segStart > 0, !isSlash(raw[segStart - 1]) { segStart -= 1 }
+        let segment = UnsafeBufferPointer(rebasing: raw[segStart..<end])
+        if segment.isEmpty || (segment.count == 1 && segment[0] == 0x2E) || (segment.count == 2 && segment[0] == 0x2E && segment[1] == 0x2E) {
+            return false
+        }
+        return !lastSegments.contains(String(decoding: segment, as: UTF8.self))
     }
 
     private func rebaseLine(_ line: String, sourceFile: String, outputFile: String) -> String {
@@ -105,6 +344,16 @@ public struct LinkRebaser: Sendable {
         return String(scalars[0..<start]) + rewritten + trailing + String(scalars[end...])
     }
 
+    /// `rewrite`, memoised per rebaser: its result depends only on the reference and the two folders
+    /// (the same link usually appears in many files).
+    func cachedRewrite(_ raw: String, sourceFile: String, outputFile: String) -> String? {
+        let key = RewriteCache.Key(raw: raw, sourceFolder: dirname(sourceFile), outputFolder: dirname(outputFile))
+        if let hit = cache.lookup(key) { return hit }
+        let result = rewrite(raw, sourceFile: sourceFile, outputFile: outputFile)
+        cache.store(key, result)
+        return result
+    }
+
     /// Rewrites one reference, or nil when it is not a mapped project path.
     func rewrite(_ raw: String, sourceFile: String, outputFile: String) -> String? {
         guard !raw.isEmpty else { return nil }
@@ -127,7 +376,7 @@ public struct LinkRebaser: Sendable {
             suffix = String(path[colon...]) + suffix
             path = String(path[..<colon])
         }
-        let normalizedInput = path.replacingOccurrences(of: "\\", with: "/")
+        let normalizedInput = path.contains("\\") ? path.replacingOccurrences(of: "\\", with: "/") : path
         let trailingSlash = normalizedInput.hasSuffix("/") && normalizedInput.count > 1
         let input = trailingSlash ? String(normalizedInput.dropLast()) : normalizedInput
         guard !input.isEmpty else { return nil }
@@ -191,3 +440,29 @@ extension Substring {
 }
 
 import Foundation
+
+/// A locked memo of `LinkRebaser.rewrite` results, shared by copies of one rebaser.
+final class RewriteCache: @unchecked Sendable {
+    struct Key: Hashable {
+        var raw: String
+        var sourceFolder: String
+        var outputFolder: String
+    }
+
+    private let lock = NSLock()
+    private var results: [Key: String?] = [:]
+
+    /// `.some(result)` when cached (the result itself may be nil).
+    func lookup(_ key: Key) -> String?? {
+        lock.lock()
+        defer { lock.unlock() }
+        return results[key]
+    }
+
+    func store(_ key: Key, _ result: String?) {
+        lock.lock()
+        defer { lock.unlock() }
+        if results.count > 4096 { results.removeAll() }
+        results[key] = result
+    }
+}

@@ -129,10 +129,15 @@ extension TargetProjector {
     /// The canonical → target link rebaser of §3.7.
     public func forwardRebaser(_ canonical: CanonicalProject, projectRoot: String) -> LinkRebaser {
         let known = canonical.knownPaths
+        var segments = Set<String>()
+        for path in known {
+            segments.insert(path.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(path[path.index(after: $0)...]) } ?? path)
+        }
         return LinkRebaser(
             projectRoot: projectRoot,
             exists: { path in path.hasPrefix(".agentsmesh/") && known.contains(String(path.dropFirst(12))) },
-            map: { path in self.rebasedPath(forCanonical: path) })
+            map: { path in self.rebasedPath(forCanonical: path) },
+            lastSegments: segments)
     }
 
     /// Rebases a body written in a canonical file for an output path.

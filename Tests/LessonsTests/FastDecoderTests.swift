@@ -85,11 +85,15 @@ import Testing
     @Test func readsTheCleanGraphExactlyAsTheGenericPath() throws {
         let fast = try #require(LessonGraphFastDecoder.decode(Array(FastDecoderTests.clean.utf8)))
         try expectSameAsGeneric(FastDecoderTests.clean, accepted: true)
-        // The file lists lessons in id order except `ci-pin-node` > `ci-old`, so no order is handed on.
-        #expect(fast.lessonsInIDOrder == nil)
+        // The file lists `ci-pin-node` before `ci-old`: not in id order.
+        #expect(!fast.lessonsSorted)
+        #expect(fast.lessons.map(\.id) == ["ci-pin-node", "ci-old", "docs-always"])
+        #expect(fast.trigger("t-kw-1")?.pattern == "node version")
+        #expect(fast.trigger("t-kw-2") == nil)
         let sorted = FastDecoderTests.clean.replacingOccurrences(of: "ci-pin-node", with: "ci-a-pin-node")
         let ordered = try #require(LessonGraphFastDecoder.decode(Array(sorted.utf8)))
-        #expect(ordered.lessonsInIDOrder?.map(\.id) == ["ci-a-pin-node", "ci-old", "docs-always"])
+        #expect(ordered.lessonsSorted)
+        #expect(ordered.lessons.map(\.id) == ["ci-a-pin-node", "ci-old", "docs-always"])
         try expectSameAsGeneric(sorted, accepted: true)
     }
 
@@ -101,7 +105,9 @@ import Testing
             let fast = try #require(LessonGraphFastDecoder.decode(Array(text.utf8)), "round \(round)")
             #expect(fast.graph == graph)
             #expect(FastDecoderTests.fingerprint(fast.graph) == FastDecoderTests.fingerprint(graph))
-            #expect(fast.lessonsInIDOrder?.map(\.id) == graph.lessons.keys.sorted())
+            #expect(fast.lessonsSorted)
+            #expect(fast.lessons.map(\.id) == graph.lessons.keys.sorted())
+            for (id, trigger) in graph.triggers { #expect(fast.trigger(id) == trigger) }
             try expectSameAsGeneric(text, accepted: true)
             // Compact (one-line) JSON too.
             let compact = JSONEmitter.compact(graph.json)
@@ -302,6 +308,18 @@ import Testing
         for text in ["", " ", "\n\t", "\u{2003}", "x", " x ", "\u{00A0}", "\u{200B}"] {
             #expect(LessonGraphCodec.hasVisibleText(text) == !text.trimmingWhitespace.isEmpty, "\(text.unicodeScalars.map(\.value))")
         }
+    }
+
+    @Test func idTablesFindEveryKeyAndRejectDuplicates() throws {
+        let keys = (0..<3000).map { "t-glob-\(String($0 * 2_654_435_761 % 4_294_967_296, radix: 16))" } + ["a", "b-1", "lesson-with-a-much-longer-id-than-sixteen-bytes"]
+        let table = try #require(IDTable(keys))
+        for (position, key) in keys.enumerated() { #expect(table.position(of: key) == position) }
+        for missing in ["", "c", "t-glob-", "t-glob-zz", "A", "lesson-with-a-much-longer-id-than-sixteen-byte"] {
+            #expect(table.position(of: missing) == nil)
+        }
+        #expect(IDTable(keys + ["b-1"]) == nil)
+        #expect(IDTable([]) != nil)
+        #expect(IDTable([])?.position(of: "x") == nil)
     }
 
     // MARK: Helpers

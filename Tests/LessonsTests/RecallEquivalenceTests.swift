@@ -48,11 +48,16 @@ import Testing
         for round in 0..<60 {
             let graph = RecallEquivalenceTests.randomGraph(&random, lessons: 5 + round * 2)
             let reference = ReferenceGraphIndex(graph)
-            let sorted = graph.lessons.keys.sorted().compactMap { graph.lessons[$0] }
-            let indexes = [GraphIndex(graph), GraphIndex(graph, lessonsInIDOrder: sorted)]
-            #expect(Array(indexes[0].lessons) == reference.lessons)
-            #expect(Array(indexes[1].lessons) == reference.lessons)
-            #expect(indexes[0].alwaysScoped == reference.alwaysScoped)
+            let indexes = [
+                GraphIndex(graph), GraphIndex(RecallEquivalenceTests.snapshot(graph, sorted: true, &random)),
+                GraphIndex(RecallEquivalenceTests.snapshot(graph, sorted: false, &random)),
+            ]
+            for index in indexes {
+                #expect(Array(index.lessons) == reference.lessons)
+                #expect(index.alwaysScoped == reference.alwaysScoped)
+                for id in graph.triggers.keys { #expect(index.trigger(id) == graph.triggers[id]) }
+                #expect(index.trigger("t-glob-missing") == nil)
+            }
             for _ in 0..<25 {
                 var query = LessonRecall.Query(files: [], command: nil, keywords: [], always: random.next() % 4 == 0)
                 for _ in 0..<(random.next() % 3) { query.files.append(files[Int(random.next() % UInt64(files.count))]) }
@@ -138,6 +143,20 @@ import Testing
 
     static func summary(_ outcome: ReferenceRecall.Outcome) -> [Line] {
         outcome.ranked.map { Line(id: $0.lesson.id, score: $0.score, matched: $0.matchedTriggers, lexical: $0.lexical) }
+    }
+
+    /// The graph's sections as the fast decoder would hand them over, lessons sorted by id or shuffled.
+    static func snapshot(_ graph: LessonGraph, sorted: Bool, _ random: inout SplitMix) -> GraphSnapshot {
+        var lessons = graph.lessons.keys.sorted().compactMap { graph.lessons[$0] }
+        if !sorted {
+            for position in lessons.indices.reversed() {
+                lessons.swapAt(position, Int(random.next() % UInt64(position + 1)))
+            }
+        }
+        let triggers = Array(graph.triggers.values)
+        return GraphSnapshot(
+            lessons: lessons, lessonsSorted: sorted, topics: Array(graph.topics.values), triggers: triggers,
+            triggerTable: IDTable(triggers.map(\.id))!)
     }
 
     /// The previous `nearDuplicates`, over the eager index.

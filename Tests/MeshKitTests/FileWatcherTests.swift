@@ -99,7 +99,7 @@ struct FileWatcherTests {
         for round in 1...3 {
             try project.write(".agentsmesh/rules/a.md", "# rule \(round)\n")
         }
-        #expect(await watcherEventually(within: 2) { await !recorder.batches.isEmpty })
+        #expect(await watcherEventually(within: 30) { await !recorder.batches.isEmpty })
         // Stay quiet for longer than the debounce window plus a poll: no second batch may follow.
         try await Task.sleep(for: .milliseconds(700))
         let batches = await recorder.batches
@@ -127,7 +127,7 @@ struct FileWatcherTests {
         #expect(!sawBatch)
         // The watcher is still alive: a real change arrives alone, without the ignored paths.
         try project.write("agentsmesh.yaml", "version: 2\n")
-        #expect(await watcherEventually(within: 2) { await !recorder.batches.isEmpty })
+        #expect(await watcherEventually(within: 30) { await !recorder.batches.isEmpty })
         #expect(await recorder.batches == [["agentsmesh.yaml"]])
     }
 
@@ -146,11 +146,11 @@ struct FileWatcherTests {
         try await Task.sleep(for: .milliseconds(50))
         try project.write(".agentsmesh/commands/git/commit.md", "commit\n")
         // The folder creation may arrive as its own batch; wait until the file shows up in any batch.
-        #expect(await watcherEventually(within: 3) { await recorder.batches.flatMap { $0 }.contains(".agentsmesh/commands/git/commit.md") })
+        #expect(await watcherEventually(within: 30) { await recorder.batches.flatMap { $0 }.contains(".agentsmesh/commands/git/commit.md") })
         let before = await recorder.batches.count
         // A later write proves the new folder has its own watch (not just the creation-time scan).
         try project.write(".agentsmesh/commands/git/push.md", "push\n")
-        #expect(await watcherEventually(within: 3) { await recorder.batches.dropFirst(before).flatMap { $0 }.contains(".agentsmesh/commands/git/push.md") })
+        #expect(await watcherEventually(within: 30) { await recorder.batches.dropFirst(before).flatMap { $0 }.contains(".agentsmesh/commands/git/push.md") })
         let second = await recorder.batches.dropFirst(before).flatMap { $0 }
         #expect(second.contains(".agentsmesh/commands/git/push.md"))
     }
@@ -165,11 +165,11 @@ struct FileWatcherTests {
         defer { task.cancel() }
         try await Task.sleep(for: .milliseconds(50))
         watcher.stop()
-        #expect(await watcherEventually(within: 1) { await recorder.finished })
+        #expect(await watcherEventually(within: 30) { await recorder.finished })
         // A stream requested after stop() is already finished.
         let late = WatcherBatchRecorder()
         let lateTask = late.drain(watcher.changes())
         defer { lateTask.cancel() }
-        #expect(await watcherEventually(within: 1) { await late.finished })
+        #expect(await watcherEventually(within: 30) { await late.finished })
     }
 }

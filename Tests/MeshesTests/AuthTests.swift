@@ -87,6 +87,7 @@ import Testing
     @Test func ingestRateLimit() async throws {
         var options = MeshesAPI.Options()
         options.ingestRate = 2
+        options.limiterClock = { 1_000 }  // frozen: the burst (2 x rate = 4) is all there is
         let engine = try await TestEngine(options: options)
         let workspace = try await engine.workspace()
         let body: JSONValue = ["workspace": .string(workspace), "event": "e", "payload": ["a": 1]]

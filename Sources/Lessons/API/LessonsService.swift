@@ -12,7 +12,8 @@ public actor LessonsService {
     private let environment: [String: String]
     private let lockTimeout: Double
     private let now: @Sendable () -> Double
-    private var cached: (bytes: [UInt8], index: GraphIndex)?
+    /// The index of the graph bytes last read, and the graph once built from it.
+    private var cached: (bytes: [UInt8], index: GraphIndex, graph: LessonGraph?)?
 
     /// Creates the service. `environment` supplies `AGENTSMESH_SESSION_ID` and the config overrides;
     /// `now` is the clock used for `createdAt` and the recall log.
@@ -32,7 +33,13 @@ public actor LessonsService {
 
     /// The graph as stored (empty when `lessons.json` does not exist).
     public func graph() throws(ToolError) -> LessonGraph {
-        try index().graph
+        let index = try index()
+        if let graph = index.prebuiltGraph { return graph }
+        // `index()` left the cache holding this index.
+        if let graph = cached?.graph { return graph }
+        let graph = index.makeGraph()
+        cached?.graph = graph
+        return graph
     }
 
     private func index() throws(ToolError) -> GraphIndex {
@@ -41,9 +48,8 @@ public actor LessonsService {
             return GraphIndex(LessonGraph())
         }
         if let cached, cached.bytes == bytes, !file.isUnmergedInIndex() { return cached.index }
-        let decoded = try file.decodeForIndex(bytes)
-        let index = GraphIndex(decoded.graph, lessonsInIDOrder: decoded.lessonsInIDOrder)
-        cached = (bytes, index)
+        let index = try file.decodeIndex(bytes)
+        cached = (bytes, index, nil)
         return index
     }
 
@@ -80,7 +86,7 @@ public actor LessonsService {
         let items = selected.map { pick in
             LessonsQueryResult.Item(
                 id: pick.ranked.lesson.id, rule: pick.rule, topics: pick.ranked.lesson.topics,
-                triggers: pick.ranked.lesson.triggers.compactMap { index.graph.triggers[$0] },
+                triggers: pick.ranked.lesson.triggers.compactMap { index.trigger($0) },
                 evidence: pick.ranked.lesson.evidence, score: pick.ranked.score, lexical: pick.ranked.lexical,
                 matchedTriggers: pick.ranked.matchedTriggers)
         }
@@ -156,7 +162,7 @@ public actor LessonsService {
 
     /// `lessons_topics` / `lessons topics`.
     public func topics() throws(ToolError) -> LessonsTopicsResult {
-        let graph = try index().graph
+        let graph = try graph()
         var counts: [String: Int] = [:]
         for lesson in graph.lessons.values where lesson.status == .active {
             for topic in Set(lesson.topics) { counts[topic, default: 0] += 1 }
@@ -169,7 +175,7 @@ public actor LessonsService {
 
     /// `lessons_show` / `lessons show`: a topic's lessons (inactive included), or one lesson by id.
     public func show(_ input: LessonsShowInput) throws(ToolError) -> LessonsShowResult {
-        let graph = try index().graph
+        let graph = try graph()
         let key = input.topic
         let members: [Lesson]
         if graph.topics[key] != nil {

@@ -76,10 +76,28 @@ struct IDTable: Sendable {
         }
     }
 
-    /// FNV-1a over the bytes, spread by a multiplication; the top bits pick the home slot.
+    /// A multiply-xorshift hash of the bytes, a word at a time; the top bits pick the home slot.
     private static func slot(_ key: String, shift: UInt64) -> Int {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        var text = key
+        let hash = text.withUTF8 { bytes -> UInt64 in
+            let raw = UnsafeRawBufferPointer(bytes)
+            var hash = UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15
+            var offset = 0
+            while offset + 8 <= bytes.count {
+                hash = (hash ^ UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))) &* 0xBF58_476D_1CE4_E5B9
+                hash ^= hash >> 29
+                offset += 8
+            }
+            var tail: UInt64 = 0
+            var bit: UInt64 = 0
+            while offset < bytes.count {
+                tail |= UInt64(bytes[offset]) << bit
+                bit += 8
+                offset += 1
+            }
+            hash = (hash ^ tail) &* 0x94D0_49BB_1331_11EB
+            return hash ^ (hash >> 32)
+        }
         return Int(truncatingIfNeeded: (hash &* 0x9E37_79B9_7F4A_7C15) >> shift)
     }
 }

@@ -48,10 +48,18 @@ private struct FastReader {
     let base: UnsafePointer<UInt8>
     let count: Int
     var index = 0
+    /// Elements of the string array being read.
+    var scratch: [String] = []
+    /// The previous lesson's arrays, reused when the next lesson's are equal (lessons sorted by id are
+    /// grouped by topic, so neighbours often share topics and triggers): one allocation fewer each time.
+    var previousTopics: [String] = []
+    var previousTriggers: [String] = []
+    var previousEvidence: [String] = []
 
     init(base: UnsafePointer<UInt8>, count: Int) {
         self.base = base
         self.count = count
+        scratch.reserveCapacity(16)
     }
 
     // MARK: Document
@@ -259,13 +267,13 @@ private struct FastReader {
                     }
                 case 6 where matches(key, "topics"):
                     try mark(LessonField.topics)
-                    topics = try stringArray()
+                    topics = try stringArray(reusing: .topics)
                 case 8 where matches(key, "evidence"):
                     try mark(LessonField.evidence)
-                    evidence = try stringArray()
+                    evidence = try stringArray(reusing: .evidence)
                 case 8 where matches(key, "triggers"):
                     try mark(LessonField.triggers)
-                    triggers = try stringArray()
+                    triggers = try stringArray(reusing: .triggers)
                 case 9 where matches(key, "createdAt"):
                     try mark(LessonField.createdAt)
                     createdAt = try string()
@@ -434,15 +442,41 @@ private struct FastReader {
         return String(decoding: UnsafeBufferPointer(start: base + key.lowerBound, count: key.count), as: UTF8.self)
     }
 
-    /// `[` string, … `]`.
-    mutating func stringArray() throws(Miss) -> [String] {
+    /// `[` string, … `]`, allocated once at its final size, or `previous` itself when equal to it (which
+    /// then becomes the result for the next comparison).
+    mutating func stringArray(reusing field: ArrayField) throws(Miss) -> [String] {
         try open(0x5B)
         if try closesEmpty(0x5D) { return [] }
-        var out: [String] = []
+        scratch.removeAll(keepingCapacity: true)
         repeat {
-            out.append(try string())
+            scratch.append(try string())
         } while try more(close: 0x5D)
-        return out
+        let last: [String]
+        switch field {
+        case .topics: last = previousTopics
+        case .triggers: last = previousTriggers
+        case .evidence: last = previousEvidence
+        }
+        if scratch.count == last.count && scratch.indices.allSatisfy({ scratch[$0].utf8.elementsEqual(last[$0].utf8) }) {
+            return last
+        }
+        // A fresh buffer of the right size (`Array(scratch)` would share, then outgrow, the scratch buffer).
+        var array: [String] = []
+        array.reserveCapacity(scratch.count)
+        array.append(contentsOf: scratch)
+        switch field {
+        case .topics: previousTopics = array
+        case .triggers: previousTriggers = array
+        case .evidence: previousEvidence = array
+        }
+        return array
+    }
+
+    /// The string arrays of a lesson.
+    enum ArrayField {
+        case topics
+        case triggers
+        case evidence
     }
 
     /// A string value, decoded exactly as `JSONParser` does (escapes included; invalid UTF-8 gives up).

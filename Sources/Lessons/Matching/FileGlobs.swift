@@ -6,13 +6,13 @@
 /// base-name globs like `*.ts`, non-ASCII text — is compiled and matched in full. Compiled patterns are
 /// kept for the next path of the same query.
 struct FileGlobs {
-    private let triggers: [String: LessonTrigger]
+    private let index: GraphIndex
     /// Compiled patterns by trigger id; `nil` inside when the pattern is outside the safe subset.
     private var compiled: [String: GlobPattern?] = [:]
 
-    /// The `file_glob` triggers among `triggers` (the graph's triggers by id).
-    init(_ triggers: [String: LessonTrigger]) {
-        self.triggers = triggers
+    /// The `file_glob` triggers of the indexed graph.
+    init(_ index: GraphIndex) {
+        self.index = index
     }
 
     /// Reports every trigger whose glob matches `path`, with the specificity of the match (§6.5).
@@ -20,13 +20,13 @@ struct FileGlobs {
         let pathBytes = Array(path.utf8)
         let pathIsASCII = pathBytes.allSatisfy { $0 < 0x80 }
         var scalars: [UInt32]?
-        for entry in triggers.indices where triggers[entry].value.kind == .fileGlob {
-            if pathIsASCII && !FileGlobs.mayMatch(triggers[entry].value.pattern, pathBytes) { continue }
-            let id = triggers[entry].key
-            guard let pattern = pattern(id, triggers[entry].value.pattern) else { continue }
+        index.forEachTrigger { id, trigger in
+            guard trigger.kind == .fileGlob else { return }
+            if pathIsASCII && !FileGlobs.mayMatch(trigger.pattern, pathBytes) { return }
+            guard let pattern = pattern(id, trigger.pattern) else { return }
             if let literal = pattern.literal, !pattern.negated {
                 if literal == path { report(id, GlobPattern.Shape.exactPath.specificity) }
-                continue
+                return
             }
             if scalars == nil { scalars = path.unicodeScalars.map(\.value) }
             if pattern.matches(path: scalars ?? [], text: path) { report(id, pattern.shape.specificity) }

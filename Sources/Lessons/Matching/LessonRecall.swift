@@ -57,7 +57,7 @@ struct LessonRecall {
 
         var streams: [[String]] = []
         if !query.files.isEmpty {
-            var globs = FileGlobs(index.graph.triggers)
+            var globs = FileGlobs(index)
             for path in query.files {
                 globs.match(path) { triggerID, specificity in hit(triggerID, specificity: specificity) }
                 streams.append(Tokenizer.tokens(path))
@@ -154,7 +154,7 @@ struct LessonRecall {
         var distinctTopics: [[String]] = []
         distinctTopics.reserveCapacity(candidates.count)
         for member in candidates {
-            let topics = Array(Set(index.lessons[member].topics))
+            let topics = Array(Set(index.lessons.topics(at: member)))
             for topic in topics { candidatesByTopic[topic, default: []].append(member) }
             distinctTopics.append(topics)
         }
@@ -190,10 +190,10 @@ struct LessonRecall {
 
     /// Tie-break: newer `createdAt` first, then id ascending.
     private func newerFirst(_ lhs: Int, _ rhs: Int) -> Bool {
-        let left = index.lessons[lhs].createdAt
-        let right = index.lessons[rhs].createdAt
+        let left = index.lessons.createdAt(at: lhs)
+        let right = index.lessons.createdAt(at: rhs)
         if left != right { return FileSystem.byteOrder(right, left) }
-        return FileSystem.byteOrder(index.lessons[lhs].id, index.lessons[rhs].id)
+        return FileSystem.byteOrder(index.lessons.id(at: lhs), index.lessons.id(at: rhs))
     }
 
     /// Rank = 1 + number of candidates with a strictly higher value (ties share a rank).

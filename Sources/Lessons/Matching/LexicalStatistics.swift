@@ -35,7 +35,7 @@ struct LexicalStatistics: Sendable {
         var counts = [Int32](repeating: 0, count: terms.count)
         var total = 0
         for index in lessons.indices {
-            let length = scanner.scan(lessons[index].rule, counts: &counts)
+            let length = scanner.scan(lessons.rule(at: index), counts: &counts)
             total += length
             lengths.append(Int32(truncatingIfNeeded: length))
             for slot in counts.indices where counts[slot] > 0 {
@@ -132,41 +132,41 @@ private struct TermScanner {
         var all: UInt8 = 0
         for byte in bytes { all |= byte }
         if all >= 0x80 { return nil }
-        var length = 0
-        var tokenLength = 0
-        var tokenStart = 0
-        var packed: UInt64 = 0
-        let end = bytes.count
-        for position in 0...end {
-            let lower = position < end ? byteTable[Int(bytes[position])] : 0
-            if lower != 0 {
-                if tokenLength == 0 {
-                    tokenStart = position
-                    packed = 0
+        return byteTable.withUnsafeBufferPointer { table -> Int in
+            var length = 0
+            var position = 0
+            let end = bytes.count
+            while position < end {
+                var lower = table[Int(bytes[position])]
+                if lower == 0 {
+                    position += 1
+                    continue
                 }
-                if tokenLength < 8 { packed |= UInt64(lower) << UInt64(8 * tokenLength) }
-                tokenLength += 1
-                continue
-            }
-            guard tokenLength > 1 else {
-                tokenLength = 0
-                continue
-            }
-            if tokenLength > longestStopword || !Tokenizer.isPackedStopword(packed, in: stopwordTable) {
+                let tokenStart = position
+                var packed: UInt64 = 0
+                var tokenLength = 0
+                while true {
+                    if tokenLength < 8 { packed |= UInt64(lower) << UInt64(8 * tokenLength) }
+                    tokenLength += 1
+                    position += 1
+                    if position == end { break }
+                    lower = table[Int(bytes[position])]
+                    if lower == 0 { break }
+                }
+                guard tokenLength > 1 else { continue }
+                if tokenLength <= longestStopword && Tokenizer.isPackedStopword(packed, in: stopwordTable) { continue }
                 length += 1
-                if termLengths & (1 << UInt64(min(tokenLength, 63))) != 0 {
-                    for slot in termBytes.indices where termBytes[slot].count == tokenLength {
-                        if tokenLength <= 8 {
-                            if termPacked[slot] == packed { counts[slot] += 1 }
-                        } else if matchesLowercased(bytes, from: tokenStart, termBytes[slot]) {
-                            counts[slot] += 1
-                        }
+                guard termLengths & (1 << UInt64(min(tokenLength, 63))) != 0 else { continue }
+                for slot in termBytes.indices where termBytes[slot].count == tokenLength {
+                    if tokenLength <= 8 {
+                        if termPacked[slot] == packed { counts[slot] += 1 }
+                    } else if matchesLowercased(bytes, from: tokenStart, termBytes[slot]) {
+                        counts[slot] += 1
                     }
                 }
             }
-            tokenLength = 0
+            return length
         }
-        return length
     }
 
     /// Whether the token at `start` (same length as `term`) lowercases to `term`.

@@ -104,7 +104,7 @@ extension MeshesAPI {
     /// `--ingest-rate`: 429 with `Retry-After` when the org's bucket is empty.
     private func throttle(_ caller: Principal, count: Int) async throws(APIError) {
         guard let ingestLimiter else { return }
-        if let wait = await ingestLimiter.take(caller.orgID, count: Double(count), now: Clock.now()) {
+        if let wait = await ingestLimiter.take(caller.orgID, count: Double(count), now: options.limiterClock()) {
             throw APIError(
                 status: 429, code: "rate_limited", message: "Ingest rate limit exceeded; retry later",
                 headers: [("Retry-After", String(wait))])

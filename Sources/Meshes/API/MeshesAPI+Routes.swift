@@ -36,11 +36,11 @@ extension MeshesAPI {
         case (.workspaceRules(let id), _):
             let page = try page(request)
             _ = try await ownedWorkspace(id, caller: caller)
-            let filter = ruleFilter(request)
+            let filter = ruleFilter(request, caller: caller)
             return .json(200, try await run { try await store.listRules(orgID: org, workspaceID: id, filter: filter, page: page) }.json(\.json))
         case (.workspaceEvents(let id), _):
             let page = try page(request)
-            let filter = try eventFilter(request)
+            let filter = try eventFilter(request, caller: caller)
             _ = try await ownedWorkspace(id, caller: caller)
             return .json(200, try await run { try await store.listEvents(orgID: org, workspaceID: id, filter: filter, page: page) }.json { $0.json() })
 
@@ -66,12 +66,8 @@ extension MeshesAPI {
             }
             let deleted = try await run { try await store.deleteConnection(orgID: org, id: id, force: force) }
             return .json(200, ["id": .string(deleted.id), "type": .string(deleted.type)])
-        case (.connectionActions(let id), _):
-            let connection = try await ownedConnection(id, caller: caller)
-            return .json(200, connection.actionData ?? .object(JSONObject()))
-        case (.connectionFields, _), (.connectionMapping, _):
-            _ = try await ownedConnectionFromRoute(route, caller: caller)
-            throw APIError(status: 503, code: "unavailable", message: "Field catalogs and mappings are not available in this engine build")
+        case (.connectionActions, _), (.connectionFields, _), (.connectionMapping, _):
+            return try await connectionDataRoute(route, request, caller: caller)
 
         case (.integrations, _):
             let records = MeshesAPI.integrationRecords
@@ -81,10 +77,14 @@ extension MeshesAPI {
         // Rules
         case (.rules, "GET"):
             let page = try page(request)
-            let filter = ruleFilter(request)
+            let filter = ruleFilter(request, caller: caller)
             return .json(200, try await run { try await store.listRules(orgID: org, workspaceID: nil, filter: filter, page: page) }.json(\.json))
         case (.rules, "POST"):
-            let input = try RuleValidator.validateCreate(try body(request))
+            var input = try RuleValidator.validateCreate(try body(request))
+            if let grant = caller.grant, grant.type == .resource {
+                input.resource = grant.resource
+                input.resourceID = grant.resourceID
+            }
             _ = try await ownedWorkspace(input.workspace, caller: caller)
             let connection = try await ownedConnection(input.connection, caller: caller)
             guard connection.workspaceID == input.workspace else { throw APIError.notFound("Connection") }
@@ -95,9 +95,9 @@ extension MeshesAPI {
             let rule = try await run { try await store.createRule(orgID: org, input: draft, createdBy: caller.createdBy) }
             return .json(201, ["rule": rule.json])
         case (.rule(let id), "GET"):
-            guard let rule = try await run({ try await store.rule(orgID: org, id: id) }) else { throw APIError.notFound("Rule") }
-            return .json(200, rule.json)
+            return .json(200, try await ownedRule(id, caller: caller).json)
         case (.rule(let id), "DELETE"):
+            _ = try await ownedRule(id, caller: caller)
             let rule = try await run { try await store.deleteRule(orgID: org, id: id) }
             var object = JSONObject()
             object["id"] = .string(rule.id)
@@ -117,40 +117,47 @@ extension MeshesAPI {
         case (.eventPayload(let id), _):
             return .json(200, try await ownedEvent(id, caller: caller, payload: true).json(includePayload: true))
         case (.eventCancel(let id), _):
+            if caller.grant != nil { _ = try await ownedEvent(id, caller: caller) }
             return .json(200, try await run { try await store.cancelEvent(orgID: org, id: id) }.json())
         case (.ruleEventCancel(let eventID, let ruleID), _):
+            if caller.grant != nil { _ = try await ownedEvent(eventID, caller: caller) }
             return .json(200, try await run { try await store.cancelRuleEvent(orgID: org, eventID: eventID, ruleID: ruleID) }.json)
         case (.ruleEventRetry(let eventID, let ruleID), _):
+            if caller.grant != nil { _ = try await ownedEvent(eventID, caller: caller) }
             return try await retry(eventID: eventID, ruleID: ruleID, caller: caller)
         case (.attempts(let eventID, let ruleID), _):
             let page = try page(request)
+            if caller.grant != nil { _ = try await ownedEvent(eventID, caller: caller) }
             guard try await run({ try await store.ruleEvent(orgID: org, eventID: eventID, ruleID: ruleID) }) != nil else {
                 throw APIError.notFound("Rule event")
             }
             return .json(200, try await run { try await store.attempts(orgID: org, eventID: eventID, ruleID: ruleID, page: page) }.json(\.json))
         case (.attempt(let eventID, let ruleID, let attemptID), _):
+            if caller.grant != nil { _ = try await ownedEvent(eventID, caller: caller) }
             guard let attempt = try await run({ try await store.attempt(orgID: org, eventID: eventID, ruleID: ruleID, id: attemptID) }) else {
                 throw APIError.notFound("Attempt")
             }
             return .json(200, attempt.json)
         case (.attemptResponse(let eventID, let ruleID, let attemptID), _):
+            if caller.grant != nil { _ = try await ownedEvent(eventID, caller: caller) }
             guard let attempt = try await run({ try await store.attempt(orgID: org, eventID: eventID, ruleID: ruleID, id: attemptID) }) else {
                 throw APIError.notFound("Attempt")
             }
             return .json(200, attempt.responseDetailsJSON)
 
         case (.sessions, _), (.sessionLaunch, _), (.sessionRefresh, _), (.session, _):
-            throw APIError(status: 503, code: "unavailable", message: "Sessions are not available in this engine build")
+            return try await sessionRoute(route, request, caller: caller)
         default:
             throw APIError.notFound("Route")
         }
     }
 
-    private func ownedConnectionFromRoute(_ route: Route, caller: Principal) async throws(APIError) -> Connection {
-        switch route {
-        case .connectionFields(let id), .connectionMapping(let id): return try await ownedConnection(id, caller: caller)
-        default: throw APIError.notFound("Connection")
+    private func ownedRule(_ id: String, caller: Principal) async throws(APIError) -> Rule {
+        guard let rule = try await run({ try await store.rule(orgID: caller.orgID, id: id) }) else { throw APIError.notFound("Rule") }
+        if let grant = caller.grant {
+            try SessionPolicy.check(grant, workspace: rule.workspaceID, resource: .some(rule.resource), resourceID: .some(rule.resourceID))
         }
+        return rule
     }
 
     // MARK: - Connections
@@ -236,7 +243,7 @@ extension MeshesAPI {
         {
             throw APIError(status: 425, code: "retry_too_early", message: "The delivery is due or running; try again later")
         }
-        if let wait = await retryLimiter.take(caller.orgID, now: Double(options.nowSeconds())) {
+        if let wait = await retryLimiter.take(caller.orgID, now: options.limiterClock()) {
             throw APIError(
                 status: 429, code: "rate_limited", message: "Too many manual retries; try again later",
                 headers: [("Retry-After", String(wait))])

@@ -19,6 +19,8 @@ public final class MeshesAPI: Sendable {
         public var maximumJSONDepth = 64
         /// Unix seconds (tests pin it).
         public var nowSeconds: @Sendable () -> Int = { Int(Clock.now()) }
+        /// The clock of the rate limiters, in fractional seconds (tests pin it).
+        public var limiterClock: @Sendable () -> Double = { Clock.now() }
 
         public init() {}
     }
@@ -53,6 +55,7 @@ public final class MeshesAPI: Sendable {
         guard route.methods.contains(request.method) else { return methodNotAllowed(route) }
         do throws(APIError) {
             var response: APIResponse
+            if route == .sessionLaunch { return try await launchSession(request) }
             let caller: Principal
             if let principal {
                 caller = principal
@@ -60,6 +63,7 @@ public final class MeshesAPI: Sendable {
                 caller = try await authenticator.authenticate(request, route: route)
             }
             if case .publishable = caller, !route.acceptsPublishableKey { throw APIError.unauthorized }
+            if let grant = caller.grant { try SessionPolicy.authorize(grant, route: route, method: request.method) }
             if request.body.count > options.maximumBodyBytes {
                 throw APIError(status: 413, code: "invalid_request", message: "request body is larger than \(options.maximumBodyBytes) bytes")
             }
@@ -140,6 +144,7 @@ public final class MeshesAPI: Sendable {
         guard let workspace = try await run({ try await store.workspace(orgID: caller.orgID, id: id) }) else {
             throw APIError.notFound("Workspace")
         }
+        if let grant = caller.grant { try SessionPolicy.check(grant, workspace: workspace.id) }
         return workspace
     }
 
@@ -147,6 +152,7 @@ public final class MeshesAPI: Sendable {
         guard let connection = try await run({ try await store.connection(orgID: caller.orgID, id: id) }) else {
             throw APIError.notFound("Connection")
         }
+        if let grant = caller.grant { try SessionPolicy.check(grant, workspace: connection.workspaceID) }
         return connection
     }
 
@@ -154,16 +160,29 @@ public final class MeshesAPI: Sendable {
         guard let event = try await run({ try await store.event(orgID: caller.orgID, id: id, includePayload: payload) }) else {
             throw APIError.notFound("Event")
         }
+        if let grant = caller.grant {
+            try SessionPolicy.check(grant, workspace: event.workspaceID, resource: .some(event.resource), resourceID: .some(event.resourceID))
+        }
         return event
     }
 
-    func ruleFilter(_ request: APIRequest) -> RuleFilter {
-        RuleFilter(event: request.queryValue("event"), resource: request.queryValue("resource"), resourceID: request.queryValue("resource_id"))
+    func ruleFilter(_ request: APIRequest, caller: Principal) -> RuleFilter {
+        var filter = RuleFilter(
+            event: request.queryValue("event"), resource: request.queryValue("resource"), resourceID: request.queryValue("resource_id"))
+        if let grant = caller.grant, grant.type == .resource {
+            filter.resource = grant.resource
+            filter.resourceID = grant.resourceID
+        }
+        return filter
     }
 
-    func eventFilter(_ request: APIRequest) throws(APIError) -> EventFilter {
+    func eventFilter(_ request: APIRequest, caller: Principal) throws(APIError) -> EventFilter {
         var filter = EventFilter(
             event: request.queryValue("event"), resource: request.queryValue("resource"), resourceID: request.queryValue("resource_id"))
+        if let grant = caller.grant, grant.type == .resource {
+            filter.resource = grant.resource
+            filter.resourceID = grant.resourceID
+        }
         if let status = request.queryValue("status") {
             guard let parsed = DeliveryStatus(rawValue: status) else {
                 throw APIError.invalidRequest(

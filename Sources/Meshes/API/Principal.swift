@@ -10,10 +10,13 @@ public enum Principal: Sendable, Equatable {
     case publishable(orgID: String, workspaceID: String)
     /// An in-process caller (embedded mode: CLI, MCP) acting as the store's default org.
     case embedded(orgID: String)
+    /// A verified session access token (§4.3).
+    case session(SessionGrant)
 
     public var orgID: String {
         switch self {
         case .machine(let org, _), .publishable(let org, _), .embedded(let org): return org
+        case .session(let grant): return grant.orgID
         }
     }
 
@@ -23,8 +26,27 @@ public enum Principal: Sendable, Equatable {
         case .machine(_, let key): return key
         case .publishable(_, let workspace): return "pub:\(workspace)"
         case .embedded: return "system"
+        case .session(let grant): return "session:\(grant.sessionID)"
         }
     }
+
+    /// The session grant, when the caller is a session.
+    var grant: SessionGrant? {
+        if case .session(let grant) = self { return grant }
+        return nil
+    }
+}
+
+/// What a session token allows (§4.3).
+public struct SessionGrant: Sendable, Equatable {
+    public var orgID: String
+    public var sessionID: String
+    public var workspaceID: String
+    public var role: SessionInput.Role
+    public var type: SessionInput.Kind
+    public var resource: String?
+    public var resourceID: String?
+    public var scopes: [String]
 }
 
 /// Verifies credentials of §4.1 and §4.2 against the store.
@@ -37,7 +59,11 @@ struct Authenticator: Sendable {
         if let authorization = request.header("authorization") {
             let parts = authorization.split(separator: " ", maxSplits: 1)
             guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw APIError.unauthorized }
-            return try await verifyMachineToken(String(parts[1]).trimmingCharacters(in: .whitespaces))
+            let token = String(parts[1]).trimmingCharacters(in: .whitespaces)
+            if let kid = Authenticator.keyID(of: token), kid.hasPrefix(SessionJWT.keyIDPrefix) {
+                return try await verifySessionToken(token, origin: request.header("origin"))
+            }
+            return try await verifyMachineToken(token)
         }
         if let key = request.header("x-meshes-publishable-key") {
             guard route.acceptsPublishableKey, PublishableKey(key) != nil else { throw APIError.unauthorized }
@@ -73,6 +99,43 @@ struct Authenticator: Sendable {
         }
         try? await store.touchMachineKey(identity.accessKey)
         return .machine(orgID: identity.orgID, accessKey: identity.accessKey)
+    }
+
+    /// The session-signing key (number 1), created sealed on first use.
+    static func sessionSigningKey(_ store: any MeshesStore) async throws -> [UInt8] {
+        try await store.sealedSetting("session-signing-key-1") { SecureRandom.bytes(32) }
+    }
+
+    private func verifySessionToken(_ token: String, origin: String?) async throws(APIError) -> Principal {
+        let key: [UInt8]
+        do {
+            key = try await Authenticator.sessionSigningKey(store)
+        } catch {
+            throw APIError.unauthorized
+        }
+        let claims: SessionJWT.Claims
+        do {
+            claims = try SessionJWT.verify(token, now: nowSeconds()) { $0 == 1 ? key : nil }
+        } catch {
+            throw APIError.unauthorized
+        }
+        let stored: SessionRecord?
+        do {
+            stored = try await store.session(id: claims.sessionID)
+        } catch {
+            throw APIError.internalError()
+        }
+        guard let session = stored, session.isActive, session.orgID == claims.orgID,
+            let role = SessionInput.Role(rawValue: claims.role), let type = SessionInput.Kind(rawValue: claims.sessionType)
+        else { throw APIError.unauthorized }
+        if let origin, !session.allowedOrigins.isEmpty {
+            guard let normalised = SessionValidator.normalisedOrigin(origin), session.allowedOrigins.contains(normalised) else {
+                throw APIError.forbidden("Origin is not allowed for this session")
+            }
+        }
+        return .session(SessionGrant(
+            orgID: claims.orgID, sessionID: claims.sessionID, workspaceID: claims.workspaceID, role: role, type: type,
+            resource: claims.resource, resourceID: claims.resourceID, scopes: claims.scopes))
     }
 
     /// The `kid` of a compact JWT's header, when it parses.

@@ -10,10 +10,18 @@ extension SQLiteStore {
         let now = now()
         let eventID = Formats.uuid()
         let payload = JSONEmitter.compact(.object(record.payload))
-        return try await write { db in
-            guard try Bool.fetchOne(
-                db.cachedStatement(sql: "SELECT 1 FROM workspaces WHERE id = ? AND org_id = ?"), arguments: [workspaceID, orgID]) != nil
-            else { throw APIError.notFound("Workspace") }
+        let facts = [
+            IngestCache.workspaceKey(org: orgID, workspace: workspaceID),
+            IngestCache.catalogKey(workspace: workspaceID, kind: .eventType, key: record.event),
+            IngestCache.catalogKey(workspace: workspaceID, kind: .resource, key: record.resource),
+        ]
+        let known = await ingestCache.lookup(facts)
+        let event: Event = try await write { db in
+            if !known[0] {
+                guard try Bool.fetchOne(
+                    db.cachedStatement(sql: "SELECT 1 FROM workspaces WHERE id = ? AND org_id = ?"), arguments: [workspaceID, orgID]) != nil
+                else { throw APIError.notFound("Workspace") }
+            }
             let matches = try Row.fetchAll(
                 db.cachedStatement(
                     sql: """
@@ -58,14 +66,20 @@ extension SQLiteStore {
                     INSERT OR IGNORE INTO catalog_items (id, workspace_id, kind, key, label, active, created_by, created_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, 1, 'system', ?, ?)
                     """)
-            try upsert.execute(arguments: [Formats.uuid(), workspaceID, CatalogKind.eventType.rawValue, record.event, record.event, now, now])
-            try upsert.execute(arguments: [Formats.uuid(), workspaceID, CatalogKind.resource.rawValue, record.resource, record.resource, now, now])
+            if !known[1] {
+                try upsert.execute(arguments: [Formats.uuid(), workspaceID, CatalogKind.eventType.rawValue, record.event, record.event, now, now])
+            }
+            if !known[2] {
+                try upsert.execute(arguments: [Formats.uuid(), workspaceID, CatalogKind.resource.rawValue, record.resource, record.resource, now, now])
+            }
             return Event(
                 id: eventID, orgID: orgID, workspaceID: workspaceID, event: record.event, resource: record.resource,
                 resourceID: record.resourceID, status: status, totalRules: matches.count, completedCount: 0, failedCount: 0,
                 canceledCount: 0, completedAt: matches.isEmpty ? now : nil, createdBy: createdBy, createdAt: now,
                 payload: .object(record.payload), ruleEvents: ruleEvents)
         }
+        if known.contains(false) { await ingestCache.remember(facts) }
+        return event
     }
 
     // MARK: - Reads

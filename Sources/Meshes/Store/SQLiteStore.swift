@@ -15,6 +15,7 @@ public final class SQLiteStore: MeshesStore {
     let pool: DatabasePool
     let sealer: any SecretSealer
     let committer: GroupCommit
+    let ingestCache = IngestCache()
     public let defaultOrg: Org
     let clock: @Sendable () -> Int64
 

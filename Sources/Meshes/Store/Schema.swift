@@ -3,7 +3,7 @@ import GRDB
 /// Forward-only schema migrations; the schema version lives in `PRAGMA user_version` (§1).
 enum Schema {
     /// The version this engine writes.
-    static let currentVersion = 1
+    static let currentVersion = 2
 
     /// Statements per version; version `n` is `migrations[n - 1]`.
     static let migrations: [[String]] = [
@@ -221,7 +221,44 @@ enum Schema {
                 PRIMARY KEY (org_id, key, path)
             )
             """,
-        ]
+        ],
+        // 2: field catalogs and versioned default mappings of connections (§2.9). Rows go with their
+        // connection (ON DELETE CASCADE), so deleting a connection needs no extra statements.
+        [
+            """
+            CREATE TABLE field_catalogs (
+                id TEXT PRIMARY KEY NOT NULL,
+                org_id TEXT NOT NULL,
+                workspace_id TEXT NOT NULL,
+                connection_id TEXT NOT NULL UNIQUE REFERENCES connections(id) ON DELETE CASCADE,
+                integration_type TEXT NOT NULL,
+                catalog_version TEXT NOT NULL,
+                fields TEXT NOT NULL,
+                refreshed_at INTEGER NOT NULL,
+                created_by TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE default_mappings (
+                id TEXT PRIMARY KEY NOT NULL,
+                mapping_id TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                org_id TEXT NOT NULL,
+                workspace_id TEXT NOT NULL,
+                connection_id TEXT NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+                integration_type TEXT NOT NULL,
+                name TEXT NOT NULL,
+                schema TEXT NOT NULL,
+                catalog_version TEXT,
+                created_by TEXT,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                UNIQUE (connection_id, version)
+            )
+            """,
+        ],
     ]
 
     /// Applies the missing migrations in one transaction; refuses a database from a newer engine.
