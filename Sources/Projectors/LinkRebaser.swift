@@ -463,6 +463,6 @@ final class RewriteCache: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if results.count > 4096 { results.removeAll() }
-        results[key] = result
+        results[key] = .some(result)  // keeps nil results (plain assignment of nil would remove the key)
     }
 }

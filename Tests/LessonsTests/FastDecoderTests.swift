@@ -310,6 +310,29 @@ import Testing
         }
     }
 
+    @Test func neighbouringLessonsWithEqualArraysDecodeLikeTheGenericPath() throws {
+        // Equal, prefix-equal, escaped and differently spaced arrays in consecutive lessons.
+        let arrays = [
+            #"["t-kw-1"]"#, #"["t-kw-1"]"#, #"["t-kw-1","t-kw-2"]"#, #"["t-kw-1","t-kw-2"]"#, #"["t-kw-1"]"#,
+            #"["t-kw-\u0031"]"#, #"[ "t-kw-1" ]"#, #"[]"#, #"[]"#, #"["t-kw-2","t-kw-1"]"#,
+        ]
+        var lessons: [String] = []
+        for (n, triggers) in arrays.enumerated() {
+            let evidence = n % 3 == 0 ? #"["PR \"1\""]"# : #"["PR \"1\"", "x"]"#
+            lessons.append(
+                #""l-\#(n)":{"createdAt":"2026-01-01","evidence":\#(evidence),"rule":"R\#(n)","status":"active","topics":["t"],"triggers":\#(triggers)}"#)
+        }
+        let text = #"{"lessons":{"# + lessons.joined(separator: ",")
+            + #"},"topics":{"t":{"summary":"T"}},"triggers":{"t-kw-1":{"kind":"keyword","pattern":"a"},"t-kw-2":{"kind":"keyword","pattern":"b"}},"version":2}"#
+        try expectSameAsGeneric(text, accepted: true)
+        let fast = try #require(LessonGraphFastDecoder.decode(Array(text.utf8)))
+        #expect(fast.lessons.map(\.triggers) == [
+            ["t-kw-1"], ["t-kw-1"], ["t-kw-1", "t-kw-2"], ["t-kw-1", "t-kw-2"], ["t-kw-1"], ["t-kw-1"], ["t-kw-1"], [], [],
+            ["t-kw-2", "t-kw-1"],
+        ])
+        #expect(fast.lessons.map(\.evidence.count) == [1, 2, 2, 1, 2, 2, 1, 2, 2, 1])
+    }
+
     @Test func idTablesFindEveryKeyAndRejectDuplicates() throws {
         let keys = (0..<3000).map { "t-glob-\(String($0 * 2_654_435_761 % 4_294_967_296, radix: 16))" } + ["a", "b-1", "lesson-with-a-much-longer-id-than-sixteen-bytes"]
         let table = try #require(IDTable(keys))

@@ -50,11 +50,12 @@ private struct FastReader {
     var index = 0
     /// Elements of the string array being read.
     var scratch: [String] = []
-    /// The previous lesson's arrays, reused when the next lesson's are equal (lessons sorted by id are
-    /// grouped by topic, so neighbours often share topics and triggers): one allocation fewer each time.
-    var previousTopics: [String] = []
-    var previousTriggers: [String] = []
-    var previousEvidence: [String] = []
+    /// The previous lesson's arrays and their JSON text, reused when the next lesson's text is the same
+    /// (lessons sorted by id are grouped by topic, so neighbours often share topics and triggers): that
+    /// array is then neither parsed nor allocated again.
+    var previousTopics: (array: [String], text: Range<Int>) = ([], 0..<0)
+    var previousTriggers: (array: [String], text: Range<Int>) = ([], 0..<0)
+    var previousEvidence: (array: [String], text: Range<Int>) = ([], 0..<0)
 
     init(base: UnsafePointer<UInt8>, count: Int) {
         self.base = base
@@ -442,32 +443,38 @@ private struct FastReader {
         return String(decoding: UnsafeBufferPointer(start: base + key.lowerBound, count: key.count), as: UTF8.self)
     }
 
-    /// `[` string, … `]`, allocated once at its final size, or `previous` itself when equal to it (which
-    /// then becomes the result for the next comparison).
+    /// `[` string, … `]`, allocated once at its final size, or the previous lesson's array for `field`
+    /// when its JSON text is byte for byte the same (the same text always decodes to the same array).
     mutating func stringArray(reusing field: ArrayField) throws(Miss) -> [String] {
+        skipWhitespace()
+        let start = index
+        let previous: (array: [String], text: Range<Int>)
+        switch field {
+        case .topics: previous = previousTopics
+        case .triggers: previous = previousTriggers
+        case .evidence: previous = previousEvidence
+        }
+        let length = previous.text.count
+        if length > 0 && start + length <= count && memcmp(base + start, base + previous.text.lowerBound, length) == 0 {
+            index += length
+            return previous.array
+        }
         try open(0x5B)
-        if try closesEmpty(0x5D) { return [] }
-        scratch.removeAll(keepingCapacity: true)
-        repeat {
-            scratch.append(try string())
-        } while try more(close: 0x5D)
-        let last: [String]
-        switch field {
-        case .topics: last = previousTopics
-        case .triggers: last = previousTriggers
-        case .evidence: last = previousEvidence
-        }
-        if scratch.count == last.count && scratch.indices.allSatisfy({ scratch[$0].utf8.elementsEqual(last[$0].utf8) }) {
-            return last
-        }
-        // A fresh buffer of the right size (`Array(scratch)` would share, then outgrow, the scratch buffer).
         var array: [String] = []
-        array.reserveCapacity(scratch.count)
-        array.append(contentsOf: scratch)
+        if !(try closesEmpty(0x5D)) {
+            scratch.removeAll(keepingCapacity: true)
+            repeat {
+                scratch.append(try string())
+            } while try more(close: 0x5D)
+            // A fresh buffer of the right size (`Array(scratch)` would share, then outgrow, the scratch buffer).
+            array.reserveCapacity(scratch.count)
+            array.append(contentsOf: scratch)
+        }
+        let latest = (array, start..<index)
         switch field {
-        case .topics: previousTopics = array
-        case .triggers: previousTriggers = array
-        case .evidence: previousEvidence = array
+        case .topics: previousTopics = latest
+        case .triggers: previousTriggers = latest
+        case .evidence: previousEvidence = latest
         }
         return array
     }
@@ -603,3 +610,9 @@ private struct FastReader {
         }
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -68,25 +68,30 @@ extension MeshesAPI {
         }
         let items = try IngestValidator.validateBulk(value)
         try await throttle(caller, count: items.count)
-        let outcomes = await withTaskGroup(of: (Int, JSONValue, Bool).self) { group in
-            for (index, item) in items.enumerated() {
-                group.addTask {
-                    do throws(APIError) {
-                        let valid = try item.get()
-                        let workspace = try IngestValidator.resolveWorkspace(of: valid, publishableKeyWorkspace: keyWorkspace)
-                        let event = try await self.run {
-                            try await self.store.ingest(
-                                orgID: caller.orgID, workspaceID: workspace, record: MeshesAPI.record(valid), createdBy: caller.createdBy)
-                        }
-                        return (index, event.createdJSON, true)
-                    } catch {
-                        return (index, ["message": .string(error.message), "error": .string(error.code), "index": .int(index)], false)
-                    }
+        var outcomes = [(JSONValue, Bool)](repeating: (.null, false), count: items.count)
+        var jobs: [IngestJob] = []
+        var positions: [Int] = []
+        func rejected(_ error: APIError, _ index: Int) -> JSONValue {
+            ["message": .string(error.message), "error": .string(error.code), "index": .int(index)]
+        }
+        for (index, item) in items.enumerated() {
+            do throws(APIError) {
+                let valid = try item.get()
+                let workspace = try IngestValidator.resolveWorkspace(of: valid, publishableKeyWorkspace: keyWorkspace)
+                jobs.append(IngestJob(workspaceID: workspace, record: MeshesAPI.record(valid), createdBy: caller.createdBy))
+                positions.append(index)
+            } catch {
+                outcomes[index] = (rejected(error, index), false)
+            }
+        }
+        if !jobs.isEmpty {
+            let results = try await run { [jobs] in try await store.ingestMany(orgID: caller.orgID, items: jobs) }
+            for (position, result) in zip(positions, results) {
+                switch result {
+                case .success(let event): outcomes[position] = (event.createdJSON, true)
+                case .failure(let error): outcomes[position] = (rejected(error, position), false)
                 }
             }
-            var results = [(JSONValue, Bool)](repeating: (.null, false), count: items.count)
-            for await (index, value, accepted) in group { results[index] = (value, accepted) }
-            return results
         }
         let accepted = outcomes.filter(\.1).count
         let rejected = outcomes.count - accepted

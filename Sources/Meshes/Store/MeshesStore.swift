@@ -94,6 +94,28 @@ public struct IngestRecord: Sendable {
     }
 }
 
+/// One item of a bulk ingest.
+public struct IngestJob: Sendable {
+    public var workspaceID: String
+    public var record: IngestRecord
+    public var createdBy: String
+
+    public init(workspaceID: String, record: IngestRecord, createdBy: String) {
+        self.workspaceID = workspaceID
+        self.record = record
+        self.createdBy = createdBy
+    }
+
+    /// The never-retracted facts this item relies on (see `IngestCache`).
+    func facts(orgID: String) -> [String] {
+        [
+            IngestCache.workspaceKey(org: orgID, workspace: workspaceID),
+            IngestCache.catalogKey(workspace: workspaceID, kind: .eventType, key: record.event),
+            IngestCache.catalogKey(workspace: workspaceID, kind: .resource, key: record.resource),
+        ]
+    }
+}
+
 /// What an `Idempotency-Key` lookup found (§3.2).
 public enum IdempotencyState: Sendable, Equatable {
     /// No entry: this request owns the key now and must complete or abandon it.
@@ -140,6 +162,9 @@ public protocol MeshesStore: MappingStore, SessionStore {
     func deleteRule(orgID: String, id: String) async throws -> Rule
 
     func ingest(orgID: String, workspaceID: String, record: IngestRecord, createdBy: String) async throws -> Event
+    /// Bulk ingest: each item is stored atomically on its own (a failing item never blocks the others) and
+    /// the results come back in input order.
+    func ingestMany(orgID: String, items: [IngestJob]) async throws -> [Result<Event, APIError>]
     func event(orgID: String, id: String, includePayload: Bool) async throws -> Event?
     func listEvents(orgID: String, workspaceID: String?, filter: EventFilter, page: PageRequest) async throws -> Page<Event>
     func cancelEvent(orgID: String, id: String) async throws -> Event

@@ -7,79 +7,111 @@ extension SQLiteStore {
     // MARK: - Ingest and fan-out (§5.1)
 
     public func ingest(orgID: String, workspaceID: String, record: IngestRecord, createdBy: String) async throws -> Event {
-        let now = now()
-        let eventID = Formats.uuid()
-        let payload = JSONEmitter.compact(.object(record.payload))
-        let facts = [
-            IngestCache.workspaceKey(org: orgID, workspace: workspaceID),
-            IngestCache.catalogKey(workspace: workspaceID, kind: .eventType, key: record.event),
-            IngestCache.catalogKey(workspace: workspaceID, kind: .resource, key: record.resource),
-        ]
+        let item = IngestJob(workspaceID: workspaceID, record: record, createdBy: createdBy)
+        let facts = item.facts(orgID: orgID)
         let known = await ingestCache.lookup(facts)
-        let event: Event = try await write { db in
-            if !known[0] {
-                guard try Bool.fetchOne(
-                    db.cachedStatement(sql: "SELECT 1 FROM workspaces WHERE id = ? AND org_id = ?"), arguments: [workspaceID, orgID]) != nil
-                else { throw APIError.notFound("Workspace") }
-            }
-            let matches = try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT r.id, r.connection_id, r.type FROM rules r JOIN connections c ON c.id = r.connection_id
-                        WHERE r.workspace_id = ? AND r.event = ? AND r.active = 1 AND c.active = 1
-                          AND (r.resource IS NULL OR r.resource = ?) AND (r.resource_id IS NULL OR r.resource_id = ?)
-                        ORDER BY r.created_at, r.id
-                        """),
-                arguments: [workspaceID, record.event, record.resource, record.resourceID])
-            let status: DeliveryStatus = matches.isEmpty ? .completed : .pending
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO events (id, org_id, workspace_id, event, resource, resource_id, payload, status, total_rules,
-                        completed_at, created_by, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """
-            ).execute(arguments: [
-                eventID, orgID, workspaceID, record.event, record.resource, record.resourceID, payload, status.rawValue,
-                matches.count, matches.isEmpty ? now : nil, createdBy, now,
-            ])
-            var ruleEvents: [RuleEvent] = []
-            let insert = try db.cachedStatement(
-                sql: """
-                    INSERT INTO rule_events (id, org_id, workspace_id, event_id, event_name, resource, resource_id, connection_id,
-                        rule_id, integration_type, status, next_attempt_at, created_by, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
-                    """)
-            for match in matches {
-                let ruleEvent = RuleEvent(
-                    id: Formats.uuid(), orgID: orgID, workspaceID: workspaceID, eventID: eventID, eventName: record.event,
-                    resource: record.resource, resourceID: record.resourceID, connectionID: match["connection_id"],
-                    ruleID: match["id"], integrationType: match["type"], status: .pending, attemptCount: 0, nextAttemptAt: now,
-                    cancelRequested: false, createdBy: createdBy, createdAt: now)
-                try insert.execute(arguments: [
-                    ruleEvent.id, orgID, workspaceID, eventID, record.event, record.resource, record.resourceID,
-                    ruleEvent.connectionID, ruleEvent.ruleID, ruleEvent.integrationType, now, createdBy, now,
-                ])
-                ruleEvents.append(ruleEvent)
-            }
-            let upsert = try db.cachedStatement(
-                sql: """
-                    INSERT OR IGNORE INTO catalog_items (id, workspace_id, kind, key, label, active, created_by, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, 1, 'system', ?, ?)
-                    """)
-            if !known[1] {
-                try upsert.execute(arguments: [Formats.uuid(), workspaceID, CatalogKind.eventType.rawValue, record.event, record.event, now, now])
-            }
-            if !known[2] {
-                try upsert.execute(arguments: [Formats.uuid(), workspaceID, CatalogKind.resource.rawValue, record.resource, record.resource, now, now])
-            }
-            return Event(
-                id: eventID, orgID: orgID, workspaceID: workspaceID, event: record.event, resource: record.resource,
-                resourceID: record.resourceID, status: status, totalRules: matches.count, completedCount: 0, failedCount: 0,
-                canceledCount: 0, completedAt: matches.isEmpty ? now : nil, createdBy: createdBy, createdAt: now,
-                payload: .object(record.payload), ruleEvents: ruleEvents)
-        }
+        let now = now()
+        let event: Event = try await write { db in try SQLiteStore.insertEvent(db, orgID: orgID, item, known: known, now: now) }
         if known.contains(false) { await ingestCache.remember(facts) }
         return event
+    }
+
+    public func ingestMany(orgID: String, items: [IngestJob]) async throws -> [Result<Event, APIError>] {
+        let facts = items.map { $0.facts(orgID: orgID) }
+        let known = await ingestCache.lookup(facts.flatMap { $0 })
+        let now = now()
+        let results: [Result<Event, APIError>] = try await write { db in
+            var out: [Result<Event, APIError>] = []
+            out.reserveCapacity(items.count)
+            for (index, item) in items.enumerated() {
+                var event: Event?
+                do {
+                    try db.inSavepoint {
+                        event = try SQLiteStore.insertEvent(db, orgID: orgID, item, known: Array(known[(index * 3)..<(index * 3 + 3)]), now: now)
+                        return .commit
+                    }
+                    out.append(event.map { .success($0) } ?? .failure(APIError.internalError()))
+                } catch let error as APIError {
+                    out.append(.failure(error))
+                }
+            }
+            return out
+        }
+        var learned: [String] = []
+        for (index, result) in results.enumerated() {
+            if case .success = result, known[(index * 3)..<(index * 3 + 3)].contains(false) { learned += facts[index] }
+        }
+        if !learned.isEmpty { await ingestCache.remember(learned) }
+        return results
+    }
+
+    /// Stores one event and its rule events (§5.1) in the caller's transaction.
+    static func insertEvent(_ db: Database, orgID: String, _ item: IngestJob, known: [Bool], now: Int64) throws -> Event {
+        let workspaceID = item.workspaceID
+        let record = item.record
+        let createdBy = item.createdBy
+        let eventID = Formats.uuid()
+        let payload = JSONEmitter.compact(.object(record.payload))
+        if !known[0] {
+            guard try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT 1 FROM workspaces WHERE id = ? AND org_id = ?"), arguments: [workspaceID, orgID]) != nil
+            else { throw APIError.notFound("Workspace") }
+        }
+        let matches = try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT r.id, r.connection_id, r.type FROM rules r JOIN connections c ON c.id = r.connection_id
+                    WHERE r.workspace_id = ? AND r.event = ? AND r.active = 1 AND c.active = 1
+                      AND (r.resource IS NULL OR r.resource = ?) AND (r.resource_id IS NULL OR r.resource_id = ?)
+                    ORDER BY r.created_at, r.id
+                    """),
+            arguments: [workspaceID, record.event, record.resource, record.resourceID])
+        let status: DeliveryStatus = matches.isEmpty ? .completed : .pending
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO events (id, org_id, workspace_id, event, resource, resource_id, payload, status, total_rules,
+                    completed_at, created_by, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            eventID, orgID, workspaceID, record.event, record.resource, record.resourceID, payload, status.rawValue,
+            matches.count, matches.isEmpty ? now : nil, createdBy, now,
+        ])
+        var ruleEvents: [RuleEvent] = []
+        let insert = try db.cachedStatement(
+            sql: """
+                INSERT INTO rule_events (id, org_id, workspace_id, event_id, event_name, resource, resource_id, connection_id,
+                    rule_id, integration_type, status, next_attempt_at, created_by, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
+                """)
+        for match in matches {
+            let ruleEvent = RuleEvent(
+                id: Formats.uuid(), orgID: orgID, workspaceID: workspaceID, eventID: eventID, eventName: record.event,
+                resource: record.resource, resourceID: record.resourceID, connectionID: match["connection_id"],
+                ruleID: match["id"], integrationType: match["type"], status: .pending, attemptCount: 0, nextAttemptAt: now,
+                cancelRequested: false, createdBy: createdBy, createdAt: now)
+            try insert.execute(arguments: [
+                ruleEvent.id, orgID, workspaceID, eventID, record.event, record.resource, record.resourceID,
+                ruleEvent.connectionID, ruleEvent.ruleID, ruleEvent.integrationType, now, createdBy, now,
+            ])
+            ruleEvents.append(ruleEvent)
+        }
+        let upsert = try db.cachedStatement(
+            sql: """
+                INSERT OR IGNORE INTO catalog_items (id, workspace_id, kind, key, label, active, created_by, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, 1, 'system', ?, ?)
+                """)
+        if !known[1] {
+            try upsert.execute(arguments: [Formats.uuid(), workspaceID, CatalogKind.eventType.rawValue, record.event, record.event, now, now])
+        }
+        if !known[2] {
+            try upsert.execute(arguments: [Formats.uuid(), workspaceID, CatalogKind.resource.rawValue, record.resource, record.resource, now, now])
+        }
+        return Event(
+            id: eventID, orgID: orgID, workspaceID: workspaceID, event: record.event, resource: record.resource,
+            resourceID: record.resourceID, status: status, totalRules: matches.count, completedCount: 0, failedCount: 0,
+            canceledCount: 0, completedAt: matches.isEmpty ? now : nil, createdBy: createdBy, createdAt: now,
+            payload: .object(record.payload), ruleEvents: ruleEvents)
     }
 
     // MARK: - Reads
