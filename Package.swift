@@ -59,6 +59,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "agentsmesh-bench",
+            dependencies: ["Lessons", "MeshKit"],
+            path: "Sources/AgentsMeshBench",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "meshes-bench",
             dependencies: ["Meshes", "MeshesCore"],
             path: "Sources/MeshesBench",

@@ -112,6 +112,31 @@ import Testing
         }
     }
 
+    @Test func theByteScanCountsTokensLikeTheTokenizer() {
+        let rules = [
+            "", "a", "ab", "The a of AN to", "UPPER lower MiXeD 42 x9 9x", "should shoulder shoulds", "tab\tnew\nline",
+            "punctuation!!!(and)[brackets]{braces}--dashes__under", "averyveryverylongtokenindeed and another-one",
+            "12345678 123456789 abcdefgh abcdefghi", "café naïve", "e\u{301}t\u{e9}", "\u{212A}elvin", "end.",
+            "Webhook SIGNATURE webhook-signature webhooksignature",
+        ]
+        var lessons: [Lesson] = []
+        for (n, rule) in rules.enumerated() {
+            lessons.append(Lesson(id: "l-\(n)", rule: rule, createdAt: "2026-01-01", topics: [], triggers: []))
+        }
+        let active = ActiveLessons(filtering: lessons)
+        for terms in [[], ["webhook", "signature", "abcdefghi", "12345678", "ab", "shoulder"], ["café", "webhook"], ["kelvin", "été"]] {
+            let statistics = LexicalStatistics(lessons: active, terms: terms)
+            for (n, rule) in rules.enumerated() {
+                let tokens = Tokenizer.tokens(rule)
+                #expect(Int(statistics.lengths[n]) == tokens.count, "\(rule)")
+                for (slot, term) in terms.enumerated() {
+                    let expected = tokens.filter { $0 == term }.count
+                    #expect((statistics.termFrequency(slot, in: n) ?? 0) == expected, "\(rule) \(term)")
+                }
+            }
+        }
+    }
+
     @Test func nearDuplicateWarningsMatchTheEagerIndex() {
         var random = SplitMix(seed: 5)
         for round in 0..<15 {

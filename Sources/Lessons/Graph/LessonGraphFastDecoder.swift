@@ -4,7 +4,8 @@ import MeshKit
 /// `lessons.json` bytes into lessons, topics and triggers, without building a `JSONValue` tree.
 ///
 /// It accepts only documents the generic path (`JSONParser` + the field reader) would read with no issue
-/// and with no unknown keys, and then builds exactly the graph the generic path would build. Anything
+/// and with no unknown keys, and its sections then make exactly the graph the generic path would build
+/// (`GraphSnapshot.graph`; queries use the sections directly). Anything
 /// unusual — another version, unknown or repeated keys, `null`, numbers other than the version `2`, a
 /// wrong type, an invalid id, a dangling reference, malformed JSON or UTF-8 — makes it give up (`nil`), so
 /// the caller falls back to the generic path, which owns every error code and issue message.
