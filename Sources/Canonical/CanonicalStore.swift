@@ -182,24 +182,34 @@ public enum CanonicalStore {
 
     /// Lockfile checksums of the canonical tree without parsing it (used by `check`).
     public static func checksums(root: String) throws(ToolError) -> [String: String] {
+        try checksums(root: root) { (display: String, absolute: String) throws(ToolError) -> String in
+            SHA256.tagged(try FileSystem.read(absolute, displayPath: display))
+        }
+    }
+
+    /// The same, with the tagged hash of each file computed by `hash(displayPath, absolutePath)`
+    /// (so a stat cache can answer for unchanged files).
+    public static func checksums(
+        root: String, hash: (_ displayPath: String, _ absolutePath: String) throws(ToolError) -> String
+    ) throws(ToolError) -> [String: String] {
         let base = root + "/" + folder
         var out: [String: String] = [:]
         for feature in ["rules", "commands", "agents"] {
             for rel in FileSystem.walkFiles(base + "/" + feature) where rel.hasSuffix(".md") {
                 let full = feature + "/" + rel
                 if full != "rules/_root.md", rel.split(separator: "/").contains(where: { $0.hasPrefix("_") }) { continue }
-                out[full] = SHA256.tagged(try FileSystem.read(base + "/" + full, displayPath: folder + "/" + full))
+                out[full] = try hash(folder + "/" + full, base + "/" + full)
             }
         }
         for name in FileSystem.list(base + "/skills") where !name.hasPrefix("_") {
             guard FileSystem.kind(base + "/skills/" + name) == .directory else { continue }
             for rel in FileSystem.walkFiles(base + "/skills/" + name) {
                 let full = "skills/\(name)/\(rel)"
-                out[full] = SHA256.tagged(try FileSystem.read(base + "/" + full, displayPath: folder + "/" + full))
+                out[full] = try hash(folder + "/" + full, base + "/" + full)
             }
         }
         for file in ["mcp.json", "permissions.yaml", "hooks.yaml", "ignore"] where FileSystem.kind(base + "/" + file) == .file {
-            out[file] = SHA256.tagged(try FileSystem.read(base + "/" + file, displayPath: folder + "/" + file))
+            out[file] = try hash(folder + "/" + file, base + "/" + file)
         }
         return out
     }

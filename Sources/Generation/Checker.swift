@@ -1,4 +1,5 @@
 import Canonical
+import Dispatch
 import Lessons
 import MeshKit
 import Projectors
@@ -59,7 +60,36 @@ public enum Checker {
         }
         let lock = try Lockfile.parse(text)
         let config = try ConfigLoader.load(root: root)
-        let current = try CanonicalStore.checksums(root: root)
+        // The stat cache (an accelerator only) answers for files whose stat is unchanged and settled.
+        let cache = StatCache.load(root: root, key: GenerateCache.key(root: root))
+        let cached = cache?.index() ?? [:]
+        @Sendable func cachedHash(_ path: String, _ stat: FileStat) -> String? {
+            guard let cache, let entry = cached[path], cache.trusts(entry, current: stat) else { return nil }
+            return entry.hash
+        }
+        // Three independent scans run side by side: canonical checksums, the lstat of every recorded
+        // output, and the listing of the managed folders (results are used in the original order).
+        let outputPaths = verifyOutputs ? (lock.outputs?.keys.sorted(by: FileSystem.byteOrder) ?? []) : []
+        let managedFolders = verifyOutputs && lock.outputs != nil ? config.targets.compactMap { Targets.projector($0) }.flatMap(\.managedFolders) : []
+        nonisolated(unsafe) var canonical: Result<[String: String], ToolError> = .success([:])
+        nonisolated(unsafe) var outputStats: [FileStat] = []
+        nonisolated(unsafe) var managedFiles: [[String]] = []
+        DispatchQueue.concurrentPerform(iterations: 3) { part in
+            switch part {
+            case 0:
+                canonical = Result { () throws(ToolError) -> [String: String] in
+                    try CanonicalStore.checksums(root: root) { (display: String, absolute: String) throws(ToolError) -> String in
+                        if let hash = cachedHash(display, FileStat.of(absolute)) { return hash }
+                        return SHA256.tagged(try FileSystem.read(absolute, displayPath: display))
+                    }
+                }
+            case 1:
+                outputStats = outputPaths.map { FileStat.of(root + "/" + $0) }
+            default:
+                managedFiles = managedFolders.map { FileSystem.walkFiles(root + "/" + $0) }
+            }
+        }
+        let current = try canonical.get()
         for path in current.keys.sorted(by: FileSystem.byteOrder) {
             if let locked = lock.checksums[path] {
                 if locked != current[path] { result.modified.append(path) }
@@ -74,9 +104,13 @@ public enum Checker {
         guard verifyOutputs, let outputs = lock.outputs else { return result }
         result.outputsChecked = true
         let coOwned = try coOwnedDescriptors(root: root, config: config, checksums: current)
-        for path in outputs.keys.sorted(by: FileSystem.byteOrder) {
+        for (path, stat) in zip(outputPaths, outputStats) {
             let absolute = root + "/" + path
-            guard FileSystem.kind(absolute) == .file, let disk = try? FileSystem.read(absolute, displayPath: path) else {
+            if coOwned[path] == nil, stat.kind == .file, let hash = cachedHash(path, stat) {
+                if hash != outputs[path] { result.outputsModified.append(path) }
+                continue
+            }
+            guard stat.kind == .file, let disk = try? FileSystem.read(absolute, displayPath: path) else {
                 result.outputsRemoved.append(path)
                 continue
             }
@@ -88,13 +122,10 @@ public enum Checker {
             }
             if hash != outputs[path] { result.outputsModified.append(path) }
         }
-        let enabled = config.targets.compactMap { Targets.projector($0) }
         var stale: Set<String> = []
-        for projector in enabled {
-            for folder in projector.managedFolders {
-                for rel in FileSystem.walkFiles(root + "/" + folder) where outputs[folder + "/" + rel] == nil {
-                    stale.insert(folder + "/" + rel)
-                }
+        for (folder, files) in zip(managedFolders, managedFiles) {
+            for rel in files where outputs[folder + "/" + rel] == nil {
+                stale.insert(folder + "/" + rel)
             }
         }
         result.outputsStale = stale.sorted(by: FileSystem.byteOrder)

@@ -82,9 +82,20 @@ public actor Generator {
         let outcome = Result { () throws(ToolError) -> GenerateResult in
             try lock.acquire(command: options.command, timeout: options.lockTimeout)
             defer { lock.release() }
+            let cacheable = GenerateCache.isCacheable(options)
+            if cacheable, let result = GenerateCache.fastPath(root: root) { return result }
+            let stamp = FileStat.clockNow()
+            let pre = cacheable ? GenerateCache.collect(root: root, outputs: [], racyStamp: stamp) : nil
             let plan = try Planner.plan(root: root, targets: options.targets, force: options.force)
+            if plan.hasChanges || !(plan.previousLock.map { $0.sameContent(as: plan.newLock) } ?? false) {
+                // The stat cache describes the state before this run: drop it before anything changes.
+                StatCache.remove(root: root)
+            }
             try Self.apply(plan)
             let lockUpdated = try Self.writeLock(plan)
+            if let pre {
+                GenerateCache.record(root: root, plan: plan, pre: pre, stamp: stamp, lockUpdated: lockUpdated)
+            }
             return Self.result(plan, dryRun: false, lockUpdated: lockUpdated)
         }
         await HeldLocks.shared.remove(lock)

@@ -51,7 +51,30 @@ public struct Lockfile: Equatable, Sendable {
 
     /// Whether a lock text holds git conflict markers.
     public static func hasConflictMarkers(_ text: String) -> Bool {
-        text.split(separator: "\n").contains { $0.hasPrefix("<<<<<<< ") || $0 == "=======" || $0.hasPrefix(">>>>>>> ") }
+        var copy = text
+        // Plain ASCII without CR (every lock agentsmesh writes): scan bytes. Anything else keeps the
+        // Character semantics of the general form.
+        let fast = copy.withUTF8 { bytes -> Bool? in
+            var lineStart = 0
+            var found = false
+            for i in 0...bytes.count {
+                let byte = i < bytes.count ? bytes[i] : 10
+                if byte >= 128 || byte == 13 { return nil }
+                guard byte == 10 else { continue }
+                if !found {
+                    let length = i - lineStart
+                    let first = length > 0 ? bytes[lineStart] : 0
+                    if first == UInt8(ascii: "<") || first == UInt8(ascii: ">") || first == UInt8(ascii: "=") {
+                        let line = String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart..<i]), as: UTF8.self)
+                        found = line.hasPrefix("<<<<<<< ") || line == "=======" || line.hasPrefix(">>>>>>> ")
+                    }
+                }
+                lineStart = i + 1
+            }
+            return found
+        }
+        if let fast { return fast }
+        return text.split(separator: "\n").contains { $0.hasPrefix("<<<<<<< ") || $0 == "=======" || $0.hasPrefix(">>>>>>> ") }
     }
 
     /// Parses a lock; `VALIDATION_FAILED` when malformed.
@@ -70,7 +93,12 @@ public struct Lockfile: Equatable, Sendable {
         var maps: [Substring: [String: String]] = [:]
         var reduced = ""
         var seenTop: Set<Substring> = []
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // LF always ends a grapheme, so splitting the bytes gives the same lines as splitting the
+        // Characters — except for CR LF (one Character), which keeps the Character split.
+        let lines: [Substring] =
+            text.utf8.contains(13)
+            ? text.split(separator: "\n", omittingEmptySubsequences: false)
+            : text.utf8.split(separator: 10, omittingEmptySubsequences: false).map { Substring($0) }
         var index = 0
         while index < lines.count {
             let line = lines[index]

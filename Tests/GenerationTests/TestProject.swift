@@ -44,7 +44,7 @@ struct TestProject {
 
     /// Every file outside `.agentsmesh/` and `agentsmesh*.yaml`, relative and sorted.
     func outputFiles() -> [String] {
-        FileSystem.walkFiles(root).filter { !$0.hasPrefix(".agentsmesh/") && !$0.hasPrefix("agentsmesh") }
+        FileSystem.walkFiles(root).filter { !$0.hasPrefix(".agentsmesh/") && !$0.hasPrefix("agentsmesh") && $0 != StatCache.fileName }
     }
 
     @discardableResult

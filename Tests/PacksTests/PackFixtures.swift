@@ -119,7 +119,9 @@ enum PackFixtures {
     /// Every file under a folder with its bytes (for byte-identical comparisons).
     static func snapshot(_ root: String) -> [String: Data] {
         var out: [String: Data] = [:]
-        for path in FileSystem.walkFiles(root) where !path.hasPrefix(".agentsmesh/.staging") && !path.hasSuffix(".lock") {
+        // `.agentsmeshcache` is the stat cache of generate (inodes, ctimes): it always differs between runs.
+        for path in FileSystem.walkFiles(root)
+        where !path.hasPrefix(".agentsmesh/.staging") && !path.hasSuffix(".lock") && path != ".agentsmeshcache" {
             out[path] = FileManager.default.contents(atPath: root + "/" + path)
         }
         return out

@@ -1,0 +1,234 @@
+import Canonical
+import MeshKit
+import Projectors
+
+/// The `.agentsmeshcache` stat cache of generate and check: a pure accelerator.
+///
+/// A full `generate` (no `--targets`, no `--force`) records the `lstat` identity of every path its plan
+/// depends on — the config files, everything under `.agentsmesh/` (canonical files, packs, installs,
+/// `.lock`; the top-level folder by its entry names), every managed folder/file and co-owned file of every
+/// projector, `AGENTS.md`, `.claude/CLAUDE.md`, every output and their ancestors — together with the
+/// content hashes it used and the result a re-run would give. A later generate whose every recorded stat
+/// still matches (racy entries re-verified by content) answers with that result without loading or
+/// projecting anything. `check` uses the recorded hashes instead of re-reading unchanged files.
+enum GenerateCache {
+    /// Top-level names of `.agentsmesh/` generate never reads (process locks, lessons, scratch).
+    static let transient: Set<String> = [".generate.lock", ".install.lock", "lessons", ".lock.tmp"]
+
+    /// Entries recorded for a cache built by another version or for another root are ignored.
+    static func key(root: String) -> String {
+        "v1 lib=\(AgentsMeshVersion.current) root=\(FileSystem.realPath(root) ?? root)"
+    }
+
+    struct Snapshot {
+        var order: [String] = []
+        var stats: [String: FileStat] = [:]
+        var listings: [String: String] = [:]
+        /// Folder → hash of its entry names (as read while walking).
+        var names: [String: String] = [:]
+        /// Content hashes of files that were racy when the snapshot was taken (see `collect`).
+        var hashes: [String: String] = [:]
+    }
+
+    /// lstat of every path a full plan depends on (see the type comment).
+    /// With `racyStamp`, files racy against it are also hashed (read after their stat), so they can be
+    /// re-verified by content later.
+    static func collect(root: String, outputs: [String], racyStamp: Int64? = nil) -> Snapshot {
+        var snapshot = Snapshot()
+        func single(_ path: String) -> FileStat? {
+            guard snapshot.stats[path] == nil, !path.isEmpty else { return nil }
+            let stat = FileStat.of(root + "/" + path)
+            if let racyStamp, stat.kind == .file, stat.isRacy(stamp: racyStamp),
+                let bytes = try? FileSystem.read(root + "/" + path, displayPath: path)
+            {
+                snapshot.hashes[path] = SHA256.tagged(bytes)
+            }
+            snapshot.stats[path] = stat
+            snapshot.order.append(path)
+            return stat
+        }
+        func listed(_ path: String) -> [String] {
+            let names = FileSystem.list(root + "/" + path)
+            snapshot.names[path] = StatCache.namesHash(names)
+            return names
+        }
+        func tree(_ path: String) {
+            guard let stat = single(path), stat.kind == .directory else { return }
+            for name in listed(path) { tree(path + "/" + name) }
+        }
+        func ancestors(_ path: String) {
+            var end = path.startIndex
+            while let slash = path[end...].firstIndex(of: "/") {
+                let folder = String(path[..<slash])
+                if single(folder)?.kind == .directory { _ = listed(folder) }
+                end = path.index(after: slash)
+            }
+        }
+        _ = single(ConfigLoader.projectFile)
+        _ = single(ConfigLoader.localFile)
+        let folder = CanonicalStore.folder
+        if single(folder)?.kind == .directory {
+            snapshot.listings[folder] = StatCache.listingHash(root + "/" + folder, excluding: transient)
+            for name in FileSystem.list(root + "/" + folder) where !transient.contains(name) && !name.hasSuffix(".tmp") {
+                tree(folder + "/" + name)
+            }
+        }
+        var paths: [String] = []
+        for projector in Targets.all {
+            paths += projector.managedFolders + projector.managedFiles + projector.coOwnedFiles
+        }
+        paths += ["AGENTS.md", ".claude/CLAUDE.md"] + outputs
+        for path in paths {
+            ancestors(path)
+            tree(path)
+        }
+        return snapshot
+    }
+
+    static func isCacheable(_ options: GenerateOptions) -> Bool {
+        options.targets == nil && !options.force && !options.dryRun && !options.check
+    }
+
+    // MARK: - Fast path
+
+    /// The result of a no-op generate, when the cache proves nothing changed since it was recorded.
+    static func fastPath(root: String) -> GenerateResult? {
+        guard let cache = StatCache.load(root: root, key: key(root: root)), !cache.records.isEmpty else { return nil }
+        var targets: [String]?
+        var warnings: [Diagnostic] = []
+        for record in cache.records {
+            if record.hasPrefix("targets ") {
+                guard let list = (try? JSONParser.parse(String(record.dropFirst(8))))?.stringList else { return nil }
+                targets = list
+            } else if record.hasPrefix("warning ") {
+                guard let object = (try? JSONParser.parse(String(record.dropFirst(8))))?.objectValue,
+                    let code = object["code"]?.stringValue, let message = object["message"]?.stringValue
+                else { return nil }
+                warnings.append(Diagnostic(code: code, message: message, path: object["path"]?.stringValue, target: object["target"]?.stringValue))
+            } else {
+                return nil
+            }
+        }
+        guard let targets else { return nil }
+        let stamp = FileStat.clockNow()
+        guard let validation = cache.validate(root: root, listingExcludes: transient) else { return nil }
+        if validation.verified {
+            // Racy entries were re-verified by content after `stamp`: record them against it.
+            var refreshed = cache
+            refreshed.stamp = stamp
+            for index in refreshed.entries.indices where !refreshed.entries[index].listing {
+                refreshed.entries[index].racy = refreshed.entries[index].stat.isRacy(stamp: stamp)
+            }
+            refreshed.write(root: root)
+        }
+        var files: [(path: String, target: String, status: FileStatus)] = []
+        for entry in cache.entries {
+            if let tag = entry.tag { files.append((path: entry.path, target: tag, status: .unchanged)) }
+        }
+        files.sort { FileSystem.byteOrder($0.path, $1.path) }
+        return GenerateResult(dryRun: false, targets: targets, files: files, lockfileUpdated: false, warnings: warnings)
+    }
+
+    // MARK: - Recording
+
+    /// Records the cache after a full generate run that started (before planning) with `pre` taken at
+    /// filesystem time `stamp`. Anything that changed under the run (other than by the run) drops the cache.
+    static func record(root: String, plan: GeneratePlan, pre: Snapshot, stamp: Int64, lockUpdated: Bool) {
+        var touched = Set(plan.files.filter { $0.status != .unchanged }.map(\.path))
+        touched.formUnion(plan.deletions.map(\.path))
+        if lockUpdated { touched.insert(Lockfile.path) }
+        var touchedFolders: Set<String> = []
+        for path in touched {
+            var current = Substring(path)
+            while let slash = current.lastIndex(of: "/") {
+                current = current[..<slash]
+                touchedFolders.insert(String(current))
+            }
+        }
+        var postStamp = stamp
+        if !touched.isEmpty {
+            // Wait for the filesystem clock to pass our own writes, so they are recorded as settled.
+            FileStat.waitForClock(after: FileStat.clockNow())
+            postStamp = FileStat.clockNow()
+        }
+        let post = collect(root: root, outputs: plan.files.map(\.path))
+        var outputs: [String: (hash: String, target: String)] = [:]
+        for file in plan.files {
+            outputs[file.path] = (file.kind == .coOwned ? SHA256.tagged(file.bytes) : file.hash, file.target)
+        }
+        let canonicalPrefix = CanonicalStore.folder + "/"
+        var entries: [StatCache.Entry] = []
+        entries.reserveCapacity(post.order.count)
+        var recordable = true
+        for path in post.order {
+            guard let stat = post.stats[path] else { continue }
+            if stat.kind == .other { recordable = false }
+            if let listing = post.listings[path] {
+                guard pre.listings[path] == listing || lockUpdated else { return StatCache.remove(root: root) }
+                entries.append(StatCache.Entry(path: path, stat: stat, hash: listing, listing: true))
+                continue
+            }
+            let racy: Bool
+            if touched.contains(path) || touchedFolders.contains(path) {
+                racy = stat.isRacy(stamp: postStamp)
+            } else if let before = pre.stats[path] {
+                guard before == stat else { return StatCache.remove(root: root) }
+                racy = stat.isRacy(stamp: stamp)
+            } else {
+                racy = true
+            }
+            var entry = StatCache.Entry(path: path, stat: stat, racy: racy)
+            if stat.kind == .directory {
+                // Folders are verified by their entry names when their timestamps are racy.
+                guard let names = post.names[path] else { return StatCache.remove(root: root) }
+                entry.hash = names
+            }
+            if let output = outputs[path] {
+                guard stat.kind == .file else { return StatCache.remove(root: root) }
+                entry.hash = output.hash
+                entry.tag = output.target
+            } else if path.hasPrefix(canonicalPrefix), stat.kind == .file, let hash = plan.newLock.checksums[String(path.dropFirst(canonicalPrefix.count))] {
+                entry.hash = hash
+            } else if stat.kind == .file, !touched.contains(path), let hash = pre.hashes[path] {
+                entry.hash = hash
+            } else if path == Lockfile.path, lockUpdated, stat.kind == .file {
+                entry.hash = SHA256.tagged(Array(plan.newLock.serialized().utf8))
+            }
+            entries.append(entry)
+        }
+        var cache = StatCache(key: key(root: root), stamp: postStamp, entries: entries)
+        let projectors = plan.runTargets.compactMap { Targets.projector($0) }
+        if recordable, let warnings = rerunWarnings(plan: plan, post: post, projectors: projectors) {
+            cache.records.append("targets " + JSONEmitter.compact(.strings(plan.runTargets)))
+            for warning in warnings { cache.records.append("warning " + JSONEmitter.compact(warning.json)) }
+        }
+        cache.write(root: root)
+    }
+
+    /// The warnings a re-run on the recorded state gives: the plan's, with `UNMANAGED_FILE` recomputed
+    /// against the new lock and the folders as they are now. Nil when that cannot be derived.
+    static func rerunWarnings(plan: GeneratePlan, post: Snapshot, projectors: [any TargetProjector]) -> [Diagnostic]? {
+        var warnings = plan.warnings.filter { $0.code != Planner.unmanagedCode }
+        let known = Set(plan.newLock.outputs?.keys.map { $0 } ?? []).union(plan.files.map(\.path))
+        var filesByFolder: [String: [String]] = [:]
+        for projector in projectors {
+            for folder in projector.managedFolders where filesByFolder[folder] == nil {
+                guard let stat = post.stats[folder], stat.kind == .directory || stat.kind == .missing else { return nil }
+                let prefix = folder + "/"
+                filesByFolder[folder] = post.order.filter { $0.hasPrefix(prefix) && post.stats[$0]?.kind == .file }
+                    .map { String($0.dropFirst(prefix.count)) }.sorted(by: FileSystem.byteOrder)
+            }
+        }
+        for projector in projectors {
+            for folder in projector.managedFolders {
+                for rel in filesByFolder[folder] ?? [] {
+                    let path = folder + "/" + rel
+                    if !known.contains(path), !rel.hasSuffix(".tmp") {
+                        warnings.append(Planner.unmanagedWarning(path: path, target: projector.id))
+                    }
+                }
+            }
+        }
+        return warnings
+    }
+}

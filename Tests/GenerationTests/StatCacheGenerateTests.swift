@@ -1,0 +1,176 @@
+import Foundation
+@testable import Generation
+import MeshKit
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `.agentsmeshcache` accelerator: the fast no-op path and check must give exactly the results of
+/// the full path, and any change to an input must be noticed.
+@Suite struct StatCacheGenerateTests {
+    static func text(_ result: GenerateResult) -> String { JSONEmitter.compact(result.json) }
+
+    /// A FULL project, generated once, with an unmanaged file so the result carries warnings.
+    static func generated(stray: Bool = true) async throws -> TestProject {
+        let project = try TestProject(FullFixture.files())
+        if stray { try project.write(".claude/rules/stray.md", "stray\n") }
+        try await project.generate()
+        return project
+    }
+
+    /// The full-path answer on the same state (cache removed, then rebuilt by that run).
+    static func slowResult(_ project: TestProject) async throws -> String {
+        StatCache.remove(root: project.root)
+        return text(try await project.generate())
+    }
+
+    @Test func fastPathAnswersExactlyLikeTheFullPath() async throws {
+        let project = try await Self.generated()
+        #expect(project.exists(StatCache.fileName))
+        let fast = try #require(GenerateCache.fastPath(root: project.root))
+        #expect(fast.changes.isEmpty && fast.lockfileUpdated == false)
+        #expect(fast.warnings.contains { $0.code == "UNMANAGED_FILE" && $0.path == ".claude/rules/stray.md" })
+        let viaGenerator = Self.text(try await project.generate())
+        let lock = project.bytes(".agentsmesh/.lock")
+        let slow = try await Self.slowResult(project)
+        #expect(Self.text(fast) == slow)
+        #expect(viaGenerator == slow)
+        #expect(project.bytes(".agentsmesh/.lock") == lock)
+        // The no-op run re-recorded the cache: the fast path answers again, identically.
+        #expect(GenerateCache.fastPath(root: project.root).map(Self.text) == slow)
+    }
+
+    @Test func sameSizeEditInTheSameSecondIsDetected() async throws {
+        let project = try TestProject(FullFixture.files())
+        let rule = ".agentsmesh/rules/typescript.md"
+        let original = try #require(project.bytes(rule))
+        try await project.generate()
+        let before = FileStat.of(project.root + "/" + rule)
+        // Same length, different bytes, immediately (same clock tick / second); mtime put back.
+        var edited = original
+        edited[edited.count - 2] = edited[edited.count - 2] == UInt8(ascii: "X") ? UInt8(ascii: "Y") : UInt8(ascii: "X")
+        try project.write(rule, bytes: edited)
+        var times = [timespec(tv_sec: Int(before.mtime / 1_000_000_000), tv_nsec: Int(before.mtime % 1_000_000_000))]
+        times.append(times[0])
+        _ = utimensat(AT_FDCWD, project.root + "/" + rule, times, AT_SYMLINK_NOFOLLOW)
+        #expect(FileStat.of(project.root + "/" + rule).size == before.size)
+        #expect(GenerateCache.fastPath(root: project.root) == nil)
+        #expect(try Checker.check(root: project.root).modified == ["rules/typescript.md"])
+        let result = try await project.generate()
+        #expect(!result.changes.isEmpty)
+        #expect(try Checker.check(root: project.root).inSync)
+    }
+
+    @Test func racyEntriesAreReverifiedByContent() async throws {
+        let project = try await Self.generated(stray: false)
+        var cache = try #require(StatCache.load(root: project.root, key: GenerateCache.key(root: project.root)))
+        // Mark every entry racy with a wrong hash for one output: the fast path must refuse.
+        let index = try #require(cache.entries.firstIndex { $0.path == "CLAUDE.md" })
+        for i in cache.entries.indices { cache.entries[i].racy = true }
+        cache.entries[index].hash = SHA256.tagged(Array("other".utf8))
+        cache.write(root: project.root)
+        #expect(GenerateCache.fastPath(root: project.root) == nil)
+        #expect(try Checker.check(root: project.root).inSync)
+    }
+
+    @Test func touchedOutputIsDriftForCheckAndUpdatedByGenerate() async throws {
+        let project = try await Self.generated(stray: false)
+        let output = ".claude/rules/typescript.md"
+        var bytes = try #require(project.bytes(output))
+        bytes[0] = bytes[0] == UInt8(ascii: "#") ? UInt8(ascii: "=") : UInt8(ascii: "#")
+        try project.write(output, bytes: bytes)
+        let check = try Checker.check(root: project.root)
+        #expect(check.outputsModified == [output] && !check.inSync)
+        let drift = await project.errorCode { try await project.generate(check: true) }
+        #expect(drift == ErrorCode.drift)
+        let result = try await project.generate()
+        #expect(result.changes.map(\.path) == [output])
+        #expect(try Checker.check(root: project.root).inSync)
+    }
+
+    @Test func missingOrCorruptCacheGivesTheSameResults() async throws {
+        let project = try await Self.generated()
+        let reference = Self.text(try await project.generate())
+        let referenceCheck = try Checker.check(root: project.root)
+        let cachePath = project.root + "/" + StatCache.fileName
+        let good = try #require(project.bytes(StatCache.fileName))
+        let corruptions: [[UInt8]] = [
+            [], Array("garbage\n".utf8), Array(good.prefix(good.count / 2)), Array(good.dropLast(1)),
+            Array(String(decoding: good, as: UTF8.self).replacingOccurrences(of: "agentsmesh-stat-cache 1", with: "agentsmesh-stat-cache 9").utf8),
+            Array(String(decoding: good, as: UTF8.self).replacingOccurrences(of: "lib=", with: "lib=0").utf8),
+            Array(String(decoding: good, as: UTF8.self).replacingOccurrences(of: "\ne 1 ", with: "\ne 7 ").utf8),
+        ]
+        for corrupt in corruptions {
+            try project.write(StatCache.fileName, bytes: corrupt)
+            #expect(GenerateCache.fastPath(root: project.root) == nil)
+            #expect(try Checker.check(root: project.root) == referenceCheck)
+            #expect(Self.text(try await project.generate()) == reference)
+        }
+        unlink(cachePath)
+        #expect(try Checker.check(root: project.root) == referenceCheck)
+        #expect(Self.text(try await project.generate()) == reference)
+        #expect(GenerateCache.fastPath(root: project.root).map(Self.text) == reference)
+    }
+
+    @Test func configChangesRegenerate() async throws {
+        let project = try await Self.generated()
+        #expect(GenerateCache.fastPath(root: project.root) != nil)
+        try project.write("agentsmesh.yaml", FullFixture.config.replacingOccurrences(of: "[claude-code, cursor, gemini-cli]", with: "[claude-code, cursor]"))
+        #expect(GenerateCache.fastPath(root: project.root) == nil)
+        let narrowed = try await project.generate()
+        #expect(narrowed.targets == ["claude-code", "cursor"])
+        #expect(Self.text(try await project.generate()) == (try await Self.slowResult(project)))
+        try project.write("agentsmesh.local.yaml", "targets: [claude-code]\n")
+        #expect(GenerateCache.fastPath(root: project.root) == nil)
+        #expect(try await project.generate().targets == ["claude-code"])
+    }
+
+    @Test func canonicalAndPackChangesRegenerate() async throws {
+        let project = try await Self.generated()
+        try project.write(".agentsmesh/packs/extra/rules/from-pack.md", "---\ndescription: Pack\n---\nFrom the pack.\n")
+        #expect(GenerateCache.fastPath(root: project.root) == nil)
+        let packed = try await project.generate()
+        #expect(packed.changes.contains { $0.path == ".claude/rules/from-pack.md" && $0.status == .create })
+        #expect(GenerateCache.fastPath(root: project.root) != nil)
+        try project.write(".agentsmesh/packs/extra/rules/from-pack.md", "---\ndescription: Pack\n---\nFrom the pack, edited.\n")
+        #expect(GenerateCache.fastPath(root: project.root) == nil)
+        #expect(try await project.generate().changes.contains { $0.path == ".claude/rules/from-pack.md" && $0.status == .update })
+        // New top-level canonical file and a new rule.
+        try project.write(".agentsmesh/rules/brand-new.md", "---\ndescription: New\n---\nNew.\n")
+        #expect(GenerateCache.fastPath(root: project.root) == nil)
+        #expect(try await project.generate().changes.contains { $0.path == ".claude/rules/brand-new.md" })
+        try project.remove(".agentsmesh/ignore")
+        #expect(GenerateCache.fastPath(root: project.root) == nil)
+        try await project.generate()
+        try project.write(".agentsmesh/ignore", "node_modules\n")
+        #expect(GenerateCache.fastPath(root: project.root) == nil)
+        try await project.generate()
+        // An unmanaged file dropped into a managed folder changes the warnings.
+        try project.write(".cursor/rules/other-stray.mdc", "x\n")
+        #expect(GenerateCache.fastPath(root: project.root) == nil)
+        let warned = try await project.generate()
+        #expect(warned.warnings.contains { $0.path == ".cursor/rules/other-stray.mdc" })
+        #expect(Self.text(try await project.generate()) == (try await Self.slowResult(project)))
+    }
+
+    @Test func deletedOutputIsRecreated() async throws {
+        let project = try await Self.generated()
+        try project.remove("GEMINI.md")
+        #expect(GenerateCache.fastPath(root: project.root) == nil)
+        #expect(try Checker.check(root: project.root).outputsRemoved == ["GEMINI.md"])
+        #expect(try await project.generate().changes.map(\.path) == ["GEMINI.md"])
+    }
+
+    @Test func partialRunsDoNotUseOrKeepTheFastPath() async throws {
+        let project = try await Self.generated()
+        let partial = try await project.generate(["claude-code"])
+        #expect(partial.targets == ["claude-code"])
+        try project.write(".agentsmesh/rules/typescript.md", "---\ndescription: TS\n---\nChanged.\n")
+        _ = try await project.generate(["claude-code"])
+        #expect(GenerateCache.fastPath(root: project.root) == nil)
+        #expect(try await project.generate().changes.isEmpty == false)
+        #expect(Self.text(try await project.generate()) == (try await Self.slowResult(project)))
+    }
+}
