@@ -267,3 +267,26 @@ import Testing
         }
     }
 }
+
+@Suite struct PayloadCapTests {
+    @Test func textAndMCPPayloadsStayUnder32000CharactersButJSONIsNotCut() async throws {
+        let project = try LessonsProject()
+        var specs: [LessonSpec] = []
+        for index in 1...20 {
+            let rule = String(format: "%02d ", index) + String(repeating: "y", count: 2_497)  // 2,500 characters
+            specs.append(LessonSpec(id: "big-\(index)", rule: rule, createdAt: "2026-01-01", topics: ["t\(index)"], triggers: [(.fileGlob, "big/**")]))
+        }
+        try project.seed(specs)
+        let service = project.service()
+        let query = LessonsQueryInput(file: ["big/x"], all: true)
+        let text = try await service.query(query, mode: .text).lessons
+        #expect(text.count == 12)
+        #expect(text.map(\.rule.count).reduce(0, +) == 30_000)
+        let mcp = try await service.query(query, mode: .mcp).lessons
+        // Each rule is first cut to 2,000 characters, so 16 fit in 32,000.
+        #expect(mcp.count == 16)
+        #expect(mcp.allSatisfy { $0.rule.count == 2_000 && $0.rule.hasSuffix("…") })
+        #expect(mcp.map(\.rule.count).reduce(0, +) == 32_000)
+        #expect(try await service.query(query, mode: .json).lessons.count == 20)
+    }
+}
