@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "Canonical", dependencies: ["MeshKit"], swiftSettings: strict),
         .target(name: "Projectors", dependencies: ["MeshKit", "Canonical"], swiftSettings: strict),
         .target(name: "Generation", dependencies: ["MeshKit", "Canonical", "Projectors", "Lessons"], swiftSettings: strict),
-        .target(name: "Lessons", dependencies: ["MeshKit"], swiftSettings: strict),
+        .target(name: "Lessons", dependencies: ["MeshKit", "CGit2"], swiftSettings: strict),
         .target(name: "Packs", dependencies: ["MeshKit", "Canonical", "Projectors", "CGit2", "CZlib"], swiftSettings: strict),
         .target(
             name: "MeshesCore",

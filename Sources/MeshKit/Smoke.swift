@@ -1,6 +1,20 @@
 import CGit2
 import CZlib
 
+/// libgit2 must be initialised once per process; every module that calls it goes through here.
+public enum LibGit2 {
+    private static let initialized: Int32 = git_libgit2_init()
+
+    /// Initialises libgit2 (once; later calls are free).
+    public static func ensure() { _ = initialized }
+
+    /// The last libgit2 error message (thread-local: read right after the failing call).
+    public static func lastError() -> String {
+        guard let error = git_error_last(), let message = error.pointee.message else { return "unknown libgit2 error" }
+        return String(cString: message)
+    }
+}
+
 /// Versions of the linked C libraries; also proves the system-library modules link.
 public enum NativeLibraries {
     /// libgit2's version as `major.minor.revision`.

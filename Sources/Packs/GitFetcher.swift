@@ -7,17 +7,6 @@ import MeshKit
 import Glibc
 #endif
 
-/// libgit2 must be initialised once per process.
-enum LibGit2 {
-    static let initialized: Int32 = git_libgit2_init()
-    static func ensure() { _ = initialized }
-
-    /// The last libgit2 error message (thread-local: read right after the failing call).
-    static func lastError() -> String {
-        guard let error = git_error_last(), let message = error.pointee.message else { return "unknown libgit2 error" }
-        return String(cString: message)
-    }
-}
 
 /// Progress of a git fetch: objects received / total and bytes received.
 public struct FetchProgress: Sendable {

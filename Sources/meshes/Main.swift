@@ -149,17 +149,9 @@ struct EmitCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("error: --payload is not valid JSON\n".utf8))
             throw ExitCode(2)
         }
-        var body = JSONObject()
-        body["workspace"] = .string(workspace)
-        body["event"] = .string(event)
-        body["payload"] = payloadValue
-        if let resource { body["resource"] = .string(resource) }
-        if let resourceID { body["resource_id"] = .string(resourceID) }
-        let store = try store.open()
-        let api = MeshesAPI(store: store)
-        let response = await api.handle(
-            APIRequest(method: "POST", path: "/api/v1/events", body: Array(JSONEmitter.compact(.object(body)).utf8)),
-            as: .embedded(orgID: store.defaultOrg.id))
+        let response = await MeshesEngine.emit(
+            store: try store.open(), workspace: workspace, event: event, payload: payloadValue, resource: resource,
+            resourceID: resourceID)
         let value = response.jsonBody ?? .null
         print(JSONEmitter.pretty(value))
         if response.status >= 500 { throw ExitCode(2) }

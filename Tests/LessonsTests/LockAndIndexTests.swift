@@ -72,5 +72,11 @@ import Testing
         #expect(LessonsService.graphReadError(root: root)?.code == "MERGE_CONFLICT")
         try Self.sh("git add -A", in: root)
         #expect(try await project.service().topics().topics.map(\.id) == ["t"])
+        // Glob liveness comes from the index: a tracked match is live, an untracked file does not count.
+        try project.write("scratch/notes.txt", "untracked\n")
+        let tracked = try await project.service().add(LessonsAddInput(rule: "Keep lessons sorted", topic: "t", triggerFiles: ["**/*.json"]))
+        #expect(tracked.warnings.isEmpty)
+        let untracked = try await project.service().add(LessonsAddInput(rule: "Notes are scratch", topic: "t", triggerFiles: ["scratch/*.txt"]))
+        #expect(untracked.warnings.map(\.code) == ["PENDING_GLOB"])
     }
 }

@@ -142,12 +142,8 @@ struct TriggerCapture {
     /// Tracked files from the git index, else a bounded walk of the project.
     private mutating func projectFiles() -> [String] {
         if let knownFiles { return knownFiles }
-        let files: [String]
-        if let index = GitIndex.load(containing: root) {
-            files = index.trackedPaths(under: root)
-        } else {
-            files = TriggerCapture.walk(root, limit: TriggerCapture.walkLimit)
-        }
+        let files = GitIndex.with(containing: root) { $0.trackedPaths(under: root) }
+            ?? TriggerCapture.walk(root, limit: TriggerCapture.walkLimit)
         knownFiles = files
         return files
     }

@@ -13,8 +13,7 @@ struct GraphFile: Sendable {
     /// Whether git lists the graph with conflict stages (an unmerged file without markers, e.g. `ours`
     /// kept by a merge tool but not yet `git add`ed).
     func isUnmergedInIndex() -> Bool {
-        guard let index = GitIndex.load(containing: root) else { return false }
-        return index.isUnmerged(LessonsFiles.graph, under: root)
+        GitIndex.with(containing: root) { $0.isUnmerged(LessonsFiles.graph, under: root) } ?? false
     }
 
     /// Decodes `bytes`, failing with `MERGE_CONFLICT`, `CORRUPT_GRAPH`, `NEWER_GRAPH_VERSION` or `SCHEMA_INVALID`.

@@ -1,4 +1,3 @@
-import Foundation
 import MeshKit
 import MeshesCore
 
@@ -30,23 +29,16 @@ public struct Cursor: Sendable, Equatable {
     /// The encoded form clients pass back.
     public var encoded: String {
         let json = JSONEmitter.compact(["c": .string(Formats.timestamp(milliseconds: createdAt)), "i": .string(id)])
-        return Data(json.utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return Base64URL.encode(json)
     }
 
     /// Decodes a cursor; `nil` when it is not one of ours.
     public init?(encoded text: String) {
-        guard !text.isEmpty, text.utf8.allSatisfy({ Cursor.alphabet.contains($0) }) else { return nil }
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard let data = Data(base64Encoded: base64), let value = try? JSONParser.parse(bytes: Array(data)),
+        guard let bytes = Base64URL.decode(text), let value = try? JSONParser.parse(bytes: bytes),
             let stamp = value["c"]?.stringValue, let id = value["i"]?.stringValue, let milliseconds = Cursor.parse(stamp)
         else { return nil }
         self.init(createdAt: milliseconds, id: id)
     }
-
-    private static let alphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
     /// Parses `YYYY-MM-DDTHH:MM:SS.mmmZ` to epoch milliseconds.
     static func parse(_ text: String) -> Int64? {

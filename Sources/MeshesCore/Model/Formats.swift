@@ -24,14 +24,7 @@ public enum Formats {
 
     /// A random lowercase UUID v4.
     public static func uuid() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64
-        let low = generator.next() as UInt64
-        var bytes = [UInt8](repeating: 0, count: 16)
-        for index in 0..<8 {
-            bytes[index] = UInt8(truncatingIfNeeded: high >> (UInt64(index) * 8))
-            bytes[index + 8] = UInt8(truncatingIfNeeded: low >> (UInt64(index) * 8))
-        }
+        var bytes = SecureRandom.bytes(16)
         bytes[6] = (bytes[6] & 0x0F) | 0x40
         bytes[8] = (bytes[8] & 0x3F) | 0x80
         var text = [UInt8]()
