@@ -34,7 +34,7 @@ import Darwin
                 try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('field_catalogs', 'default_mappings') ORDER BY name")
             )
         }
-        #expect(version == 2)
+        #expect(version == Schema.currentVersion)
         #expect(tables == ["default_mappings", "field_catalogs"])
     }
 

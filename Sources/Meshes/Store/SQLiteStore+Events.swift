@@ -23,14 +23,13 @@ extension SQLiteStore {
         let results: [Result<Event, APIError>] = try await write { db in
             var out: [Result<Event, APIError>] = []
             out.reserveCapacity(items.count)
+            // No savepoint per item: `insertEvent` throws its API errors before it writes anything, and any
+            // other error fails the whole job (rolled back by the job's savepoint).
             for (index, item) in items.enumerated() {
-                var event: Event?
                 do {
-                    try db.inSavepoint {
-                        event = try SQLiteStore.insertEvent(db, orgID: orgID, item, known: Array(known[(index * 3)..<(index * 3 + 3)]), now: now)
-                        return .commit
-                    }
-                    out.append(event.map { .success($0) } ?? .failure(APIError.internalError()))
+                    let event = try SQLiteStore.insertEvent(
+                        db, orgID: orgID, item, known: Array(known[(index * 3)..<(index * 3 + 3)]), now: now)
+                    out.append(.success(event))
                 } catch let error as APIError {
                     out.append(.failure(error))
                 }
@@ -45,7 +44,8 @@ extension SQLiteStore {
         return results
     }
 
-    /// Stores one event and its rule events (§5.1) in the caller's transaction.
+    /// Stores one event and its rule events (§5.1) in the caller's transaction. API errors (unknown workspace)
+    /// are thrown before the first write.
     static func insertEvent(_ db: Database, orgID: String, _ item: IngestJob, known: [Bool], now: Int64) throws -> Event {
         let workspaceID = item.workspaceID
         let record = item.record
@@ -77,12 +77,13 @@ extension SQLiteStore {
             eventID, orgID, workspaceID, record.event, record.resource, record.resourceID, payload, status.rawValue,
             matches.count, matches.isEmpty ? now : nil, createdBy, now,
         ])
+        let eventSeq = db.lastInsertedRowID
         var ruleEvents: [RuleEvent] = []
         let insert = try db.cachedStatement(
             sql: """
-                INSERT INTO rule_events (id, org_id, workspace_id, event_id, event_name, resource, resource_id, connection_id,
-                    rule_id, integration_type, status, next_attempt_at, created_by, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
+                INSERT INTO rule_events (id, event_seq, org_id, workspace_id, event_id, event_name, resource, resource_id,
+                    connection_id, rule_id, integration_type, status, next_attempt_at, created_by, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
                 """)
         for match in matches {
             let ruleEvent = RuleEvent(
@@ -91,7 +92,7 @@ extension SQLiteStore {
                 ruleID: match["id"], integrationType: match["type"], status: .pending, attemptCount: 0, nextAttemptAt: now,
                 cancelRequested: false, createdBy: createdBy, createdAt: now)
             try insert.execute(arguments: [
-                ruleEvent.id, orgID, workspaceID, eventID, record.event, record.resource, record.resourceID,
+                ruleEvent.id, eventSeq, orgID, workspaceID, eventID, record.event, record.resource, record.resourceID,
                 ruleEvent.connectionID, ruleEvent.ruleID, ruleEvent.integrationType, now, createdBy, now,
             ])
             ruleEvents.append(ruleEvent)
@@ -142,7 +143,11 @@ extension SQLiteStore {
         guard !events.isEmpty else { return events }
         let placeholders = Array(repeating: "?", count: events.count).joined(separator: ",")
         let rows = try Row.fetchAll(
-            db, sql: "SELECT * FROM rule_events WHERE event_id IN (\(placeholders)) ORDER BY created_at, id",
+            db,
+            sql: """
+                SELECT * FROM rule_events WHERE event_seq IN (SELECT seq FROM events WHERE id IN (\(placeholders)))
+                ORDER BY created_at, id
+                """,
             arguments: StatementArguments(events.map(\.id)))
         var byEvent: [String: [RuleEvent]] = [:]
         for row in rows {
@@ -196,7 +201,7 @@ extension SQLiteStore {
     public func ruleEvent(orgID: String, eventID: String, ruleID: String) async throws -> RuleEvent? {
         try await read { db in
             try Row.fetchOne(
-                db, sql: "SELECT * FROM rule_events WHERE event_id = ? AND rule_id = ? AND org_id = ?",
+                db, sql: "SELECT * FROM rule_events WHERE event_seq = (SELECT seq FROM events WHERE id = ?) AND rule_id = ? AND org_id = ?",
                 arguments: [eventID, ruleID, orgID]
             ).map(SQLiteStore.ruleEvent)
         }
@@ -210,7 +215,7 @@ extension SQLiteStore {
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM events WHERE id = ? AND org_id = ?", arguments: [id, orgID]) != nil else {
                 throw APIError.notFound("Event")
             }
-            try SQLiteStore.cancel(db, where: "event_id = ?", arguments: [id], now: now)
+            try SQLiteStore.cancel(db, where: "event_seq = (SELECT seq FROM events WHERE id = ?)", arguments: [id], now: now)
             return try SQLiteStore.fetchEvent(db, orgID: orgID, id: id, includePayload: false)!
         }
     }
@@ -218,15 +223,17 @@ extension SQLiteStore {
     public func cancelRuleEvent(orgID: String, eventID: String, ruleID: String) async throws -> RuleEvent {
         let now = now()
         return try await write { db in
-            guard let existing = try Row.fetchOne(
-                db, sql: "SELECT * FROM rule_events WHERE event_id = ? AND rule_id = ? AND org_id = ?",
+            guard let row = try Row.fetchOne(
+                db, sql: "SELECT * FROM rule_events WHERE event_seq = (SELECT seq FROM events WHERE id = ?) AND rule_id = ? AND org_id = ?",
                 arguments: [eventID, ruleID, orgID]
-            ).map(SQLiteStore.ruleEvent) else { throw APIError.notFound("Rule event") }
+            ) else { throw APIError.notFound("Rule event") }
+            let existing = SQLiteStore.ruleEvent(row)
+            let seq: Int64 = row["seq"]
             if existing.status.isTerminal {
                 throw APIError.conflict("delivery_terminal", "The delivery is already \(existing.status.rawValue)")
             }
-            try SQLiteStore.cancel(db, where: "id = ?", arguments: [existing.id], now: now)
-            return try Row.fetchOne(db, sql: "SELECT * FROM rule_events WHERE id = ?", arguments: [existing.id]).map(SQLiteStore.ruleEvent)!
+            try SQLiteStore.cancel(db, where: "seq = ?", arguments: [seq], now: now)
+            return try Row.fetchOne(db, sql: "SELECT * FROM rule_events WHERE seq = ?", arguments: [seq]).map(SQLiteStore.ruleEvent)!
         }
     }
 
@@ -267,23 +274,27 @@ extension SQLiteStore {
 
     /// §5.7 aggregation, in the caller's transaction.
     static func recomputeEvent(_ db: Database, eventID: String, now: Int64) throws {
-        guard let total = try Int.fetchOne(db, sql: "SELECT total_rules FROM events WHERE id = ?", arguments: [eventID]) else { return }
+        guard let head = try Row.fetchOne(db, sql: "SELECT seq, total_rules FROM events WHERE id = ?", arguments: [eventID]) else {
+            return
+        }
+        let seq: Int64 = head["seq"]
+        let total: Int = head["total_rules"]
         var counts: [String: Int] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM rule_events WHERE event_id = ? GROUP BY status", arguments: [eventID]) {
+        for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM rule_events WHERE event_seq = ? GROUP BY status", arguments: [seq]) {
             counts[row["status"]] = row["n"]
         }
-        let started = try Int64.fetchOne(db, sql: "SELECT MIN(started_at) FROM rule_events WHERE event_id = ?", arguments: [eventID])
-        let lastDone = try Int64.fetchOne(db, sql: "SELECT MAX(completed_at) FROM rule_events WHERE event_id = ?", arguments: [eventID])
+        let started = try Int64.fetchOne(db, sql: "SELECT MIN(started_at) FROM rule_events WHERE event_seq = ?", arguments: [seq])
+        let lastDone = try Int64.fetchOne(db, sql: "SELECT MAX(completed_at) FROM rule_events WHERE event_seq = ?", arguments: [seq])
         let status = aggregate(total: total, counts: counts, anyStarted: started != nil)
         try db.execute(
             sql: """
                 UPDATE events SET status = ?, completed_count = ?, failed_count = ?, canceled_count = ?, started_at = ?,
                     completed_at = ?
-                WHERE id = ?
+                WHERE seq = ?
                 """,
             arguments: [
                 status.rawValue, counts["completed"] ?? 0, counts["failed"] ?? 0, counts["canceled"] ?? 0, started,
-                status.isTerminal ? (lastDone ?? now) : nil, eventID,
+                status.isTerminal ? (lastDone ?? now) : nil, seq,
             ])
     }
 
@@ -370,8 +381,8 @@ extension SQLiteStore {
             try SQLiteStore.fetchPage(
                 db,
                 select: """
-                    SELECT a.* FROM attempts a JOIN rule_events r ON r.id = a.rule_event_id
-                    WHERE r.org_id = ? AND r.event_id = ? AND r.rule_id = ?
+                    SELECT a.* FROM attempts a JOIN rule_events r ON r.seq = a.rule_event_seq
+                    WHERE r.org_id = ? AND r.event_seq = (SELECT seq FROM events WHERE id = ?) AND r.rule_id = ?
                     """,
                 arguments: [orgID, eventID, ruleID], page: page, idColumn: "a.id", createdColumn: "a.created_at", map: SQLiteStore.attempt,
                 key: { Cursor(createdAt: $0.createdAt, id: $0.id) })
@@ -383,8 +394,8 @@ extension SQLiteStore {
             try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT a.* FROM attempts a JOIN rule_events r ON r.id = a.rule_event_id
-                    WHERE r.org_id = ? AND r.event_id = ? AND r.rule_id = ? AND a.id = ?
+                    SELECT a.* FROM attempts a JOIN rule_events r ON r.seq = a.rule_event_seq
+                    WHERE r.org_id = ? AND r.event_seq = (SELECT seq FROM events WHERE id = ?) AND r.rule_id = ? AND a.id = ?
                     """,
                 arguments: [orgID, eventID, ruleID, id]
             ).map(SQLiteStore.attempt)

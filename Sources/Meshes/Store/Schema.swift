@@ -3,7 +3,7 @@ import GRDB
 /// Forward-only schema migrations; the schema version lives in `PRAGMA user_version` (§1).
 enum Schema {
     /// The version this engine writes.
-    static let currentVersion = 2
+    static let currentVersion = 3
 
     /// Statements per version; version `n` is `migrations[n - 1]`.
     static let migrations: [[String]] = [
@@ -258,6 +258,127 @@ enum Schema {
                 UNIQUE (connection_id, version)
             )
             """,
+        ],
+        // 3: append-only keys for the ingest path. Events and rule events get an integer `seq` (the rowid), rule
+        // events point at their event by `seq` and attempts at their rule event by `seq`, so storing an event
+        // writes one random-key index entry (the event's public UUID) instead of three. Rule events are only ever
+        // addressed through their event (§3 rows 29-34), so their UUID needs no index. Existing rows are copied
+        // in creation order.
+        [
+            """
+            CREATE TABLE events_v3 (
+                seq INTEGER PRIMARY KEY,
+                id TEXT NOT NULL UNIQUE,
+                org_id TEXT NOT NULL,
+                workspace_id TEXT NOT NULL,
+                event TEXT NOT NULL,
+                resource TEXT NOT NULL,
+                resource_id TEXT,
+                payload TEXT NOT NULL,
+                status TEXT NOT NULL,
+                total_rules INTEGER NOT NULL,
+                completed_count INTEGER NOT NULL DEFAULT 0,
+                failed_count INTEGER NOT NULL DEFAULT 0,
+                canceled_count INTEGER NOT NULL DEFAULT 0,
+                started_at INTEGER,
+                completed_at INTEGER,
+                created_by TEXT NOT NULL,
+                created_at INTEGER NOT NULL
+            )
+            """,
+            """
+            INSERT INTO events_v3 (id, org_id, workspace_id, event, resource, resource_id, payload, status, total_rules,
+                completed_count, failed_count, canceled_count, started_at, completed_at, created_by, created_at)
+            SELECT id, org_id, workspace_id, event, resource, resource_id, payload, status, total_rules,
+                completed_count, failed_count, canceled_count, started_at, completed_at, created_by, created_at
+            FROM events ORDER BY created_at, id
+            """,
+            """
+            CREATE TABLE rule_events_v3 (
+                seq INTEGER PRIMARY KEY,
+                id TEXT NOT NULL,
+                event_seq INTEGER NOT NULL REFERENCES events_v3(seq),
+                org_id TEXT NOT NULL,
+                workspace_id TEXT NOT NULL,
+                event_id TEXT NOT NULL,
+                event_name TEXT NOT NULL,
+                resource TEXT NOT NULL,
+                resource_id TEXT,
+                connection_id TEXT NOT NULL,
+                rule_id TEXT NOT NULL,
+                integration_type TEXT NOT NULL,
+                status TEXT NOT NULL,
+                attempt_count INTEGER NOT NULL DEFAULT 0,
+                scheduled_failures INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at INTEGER,
+                started_at INTEGER,
+                completed_at INTEGER,
+                last_error TEXT,
+                lease_owner TEXT,
+                lease_expires_at INTEGER,
+                cancel_requested INTEGER NOT NULL DEFAULT 0,
+                created_by TEXT NOT NULL,
+                created_at INTEGER NOT NULL
+            )
+            """,
+            """
+            INSERT INTO rule_events_v3 (id, event_seq, org_id, workspace_id, event_id, event_name, resource, resource_id,
+                connection_id, rule_id, integration_type, status, attempt_count, scheduled_failures, next_attempt_at,
+                started_at, completed_at, last_error, lease_owner, lease_expires_at, cancel_requested, created_by, created_at)
+            SELECT r.id, e.seq, r.org_id, r.workspace_id, r.event_id, r.event_name, r.resource, r.resource_id,
+                r.connection_id, r.rule_id, r.integration_type, r.status, r.attempt_count, r.scheduled_failures,
+                r.next_attempt_at, r.started_at, r.completed_at, r.last_error, r.lease_owner, r.lease_expires_at,
+                r.cancel_requested, r.created_by, r.created_at
+            FROM rule_events r JOIN events_v3 e ON e.id = r.event_id ORDER BY e.seq, r.created_at, r.id
+            """,
+            """
+            CREATE TABLE attempts_v3 (
+                id TEXT PRIMARY KEY NOT NULL,
+                rule_event_seq INTEGER NOT NULL REFERENCES rule_events_v3(seq),
+                rule_event_id TEXT NOT NULL,
+                event_id TEXT NOT NULL,
+                rule_id TEXT NOT NULL,
+                connection_id TEXT NOT NULL,
+                attempt_number INTEGER NOT NULL,
+                trigger TEXT NOT NULL,
+                outcome_code TEXT NOT NULL,
+                message TEXT NOT NULL,
+                request_method TEXT NOT NULL,
+                request_url TEXT NOT NULL,
+                response_status INTEGER,
+                response_duration_ms INTEGER NOT NULL,
+                response_headers TEXT,
+                response_body TEXT,
+                response_truncated INTEGER NOT NULL DEFAULT 0,
+                started_at INTEGER NOT NULL,
+                ended_at INTEGER NOT NULL,
+                next_attempt_at INTEGER,
+                created_at INTEGER NOT NULL
+            )
+            """,
+            """
+            INSERT INTO attempts_v3 (id, rule_event_seq, rule_event_id, event_id, rule_id, connection_id, attempt_number,
+                trigger, outcome_code, message, request_method, request_url, response_status, response_duration_ms,
+                response_headers, response_body, response_truncated, started_at, ended_at, next_attempt_at, created_at)
+            SELECT a.id, r.seq, a.rule_event_id, a.event_id, a.rule_id, a.connection_id, a.attempt_number, a.trigger,
+                a.outcome_code, a.message, a.request_method, a.request_url, a.response_status, a.response_duration_ms,
+                a.response_headers, a.response_body, a.response_truncated, a.started_at, a.ended_at, a.next_attempt_at,
+                a.created_at
+            FROM attempts a JOIN rule_events_v3 r ON r.id = a.rule_event_id
+            """,
+            "DROP TABLE attempts",
+            "DROP TABLE rule_events",
+            "DROP TABLE events",
+            "ALTER TABLE events_v3 RENAME TO events",
+            "ALTER TABLE rule_events_v3 RENAME TO rule_events",
+            "ALTER TABLE attempts_v3 RENAME TO attempts",
+            "CREATE INDEX events_org_order ON events (org_id, created_at DESC, id DESC)",
+            "CREATE INDEX events_workspace_order ON events (workspace_id, created_at DESC, id DESC)",
+            "CREATE INDEX rule_events_event ON rule_events (event_seq, rule_id)",
+            "CREATE INDEX rule_events_due ON rule_events (status, next_attempt_at)",
+            "CREATE INDEX rule_events_connection ON rule_events (connection_id, status)",
+            "CREATE INDEX rule_events_rule ON rule_events (rule_id, status)",
+            "CREATE INDEX attempts_rule_event ON attempts (rule_event_seq, created_at DESC, id DESC)",
         ],
     ]
 
