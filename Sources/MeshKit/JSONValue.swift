@@ -1,7 +1,8 @@
 /// An insertion-ordered JSON object: key order is part of the output contract (§3.2).
 public struct JSONObject: Equatable, Sendable, Sequence, ExpressibleByDictionaryLiteral {
     public private(set) var keys: [String] = []
-    private var storage: [String: JSONValue] = [:]
+    /// Values by key; internal so the emitter can walk `keys` without the iterator's per-element closure.
+    var storage: [String: JSONValue] = [:]
 
     public init() {}
 

@@ -79,7 +79,7 @@ public struct APIResponse: Sendable {
     public static func json(_ status: Int, _ value: JSONValue, headers: [(name: String, value: String)] = []) -> APIResponse {
         APIResponse(
             status: status, headers: [("Content-Type", "application/json")] + headers,
-            body: Array(JSONEmitter.compact(value).utf8))
+            body: JSONEmitter.compactBytes(value))
     }
 
     /// An error response `{message, error, details?}` plus the error's own headers.

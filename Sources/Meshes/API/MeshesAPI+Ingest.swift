@@ -103,7 +103,8 @@ extension MeshesAPI {
     }
 
     static func record(_ item: IngestItem) -> IngestRecord {
-        IngestRecord(event: item.event, payload: item.payload, resource: item.resource, resourceID: item.resourceID)
+        IngestRecord(
+            event: item.event, payload: item.payload, payloadJSON: item.payloadJSON, resource: item.resource, resourceID: item.resourceID)
     }
 
     /// `--ingest-rate`: 429 with `Retry-After` when the org's bucket is empty.

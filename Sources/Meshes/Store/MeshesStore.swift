@@ -83,12 +83,17 @@ public struct EventFilter: Sendable, Equatable {
 public struct IngestRecord: Sendable {
     public var event: String
     public var payload: JSONObject
+    /// `payload` as compact JSON, the stored form.
+    public var payloadJSON: String
     public var resource: String
     public var resourceID: String?
 
-    public init(event: String, payload: JSONObject, resource: String = "global", resourceID: String? = nil) {
+    public init(
+        event: String, payload: JSONObject, payloadJSON: String? = nil, resource: String = "global", resourceID: String? = nil
+    ) {
         self.event = event
         self.payload = payload
+        self.payloadJSON = payloadJSON ?? JSONEmitter.compact(.object(payload))
         self.resource = resource
         self.resourceID = resourceID
     }

@@ -11,7 +11,10 @@ extension SQLiteStore {
         let facts = item.facts(orgID: orgID)
         let known = await ingestCache.lookup(facts)
         let now = now()
-        let event: Event = try await write { db in try SQLiteStore.insertEvent(db, orgID: orgID, item, known: known, now: now) }
+        let event: Event = try await write { db in
+            var matchCache: [MatchKey: [RuleMatch]] = [:]
+            return try SQLiteStore.insertEvent(db, orgID: orgID, item, known: known, now: now, matchCache: &matchCache)
+        }
         if known.contains(false) { await ingestCache.remember(facts) }
         return event
     }
@@ -24,11 +27,14 @@ extension SQLiteStore {
             var out: [Result<Event, APIError>] = []
             out.reserveCapacity(items.count)
             // No savepoint per item: `insertEvent` throws its API errors before it writes anything, and any
-            // other error fails the whole job (rolled back by the job's savepoint).
+            // other error fails the whole job (rolled back by the job's savepoint). Items of one request
+            // usually share workspace and event, so rule matches are looked up once per distinct key.
+            var matchCache: [MatchKey: [RuleMatch]] = [:]
             for (index, item) in items.enumerated() {
                 do {
                     let event = try SQLiteStore.insertEvent(
-                        db, orgID: orgID, item, known: Array(known[(index * 3)..<(index * 3 + 3)]), now: now)
+                        db, orgID: orgID, item, known: Array(known[(index * 3)..<(index * 3 + 3)]), now: now,
+                        matchCache: &matchCache)
                     out.append(.success(event))
                 } catch let error as APIError {
                     out.append(.failure(error))
@@ -46,26 +52,36 @@ extension SQLiteStore {
 
     /// Stores one event and its rule events (§5.1) in the caller's transaction. API errors (unknown workspace)
     /// are thrown before the first write.
-    static func insertEvent(_ db: Database, orgID: String, _ item: IngestJob, known: [Bool], now: Int64) throws -> Event {
+    static func insertEvent(
+        _ db: Database, orgID: String, _ item: IngestJob, known: [Bool], now: Int64, matchCache: inout [MatchKey: [RuleMatch]]
+    ) throws -> Event {
         let workspaceID = item.workspaceID
         let record = item.record
         let createdBy = item.createdBy
         let eventID = Formats.uuid()
-        let payload = JSONEmitter.compact(.object(record.payload))
+        let payload = record.payloadJSON
         if !known[0] {
             guard try Bool.fetchOne(
                 db.cachedStatement(sql: "SELECT 1 FROM workspaces WHERE id = ? AND org_id = ?"), arguments: [workspaceID, orgID]) != nil
             else { throw APIError.notFound("Workspace") }
         }
-        let matches = try Row.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT r.id, r.connection_id, r.type FROM rules r JOIN connections c ON c.id = r.connection_id
-                    WHERE r.workspace_id = ? AND r.event = ? AND r.active = 1 AND c.active = 1
-                      AND (r.resource IS NULL OR r.resource = ?) AND (r.resource_id IS NULL OR r.resource_id = ?)
-                    ORDER BY r.created_at, r.id
-                    """),
-            arguments: [workspaceID, record.event, record.resource, record.resourceID])
+        let key = MatchKey(workspaceID: workspaceID, event: record.event, resource: record.resource, resourceID: record.resourceID)
+        let matches: [RuleMatch]
+        if let cached = matchCache[key] {
+            matches = cached
+        } else {
+            matches = try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT r.id, r.connection_id, r.type FROM rules r JOIN connections c ON c.id = r.connection_id
+                        WHERE r.workspace_id = ? AND r.event = ? AND r.active = 1 AND c.active = 1
+                          AND (r.resource IS NULL OR r.resource = ?) AND (r.resource_id IS NULL OR r.resource_id = ?)
+                        ORDER BY r.created_at, r.id
+                        """),
+                arguments: [workspaceID, record.event, record.resource, record.resourceID]
+            ).map { RuleMatch(ruleID: $0["id"], connectionID: $0["connection_id"], integrationType: $0["type"]) }
+            matchCache[key] = matches
+        }
         let status: DeliveryStatus = matches.isEmpty ? .completed : .pending
         try db.cachedStatement(
             sql: """
@@ -88,8 +104,8 @@ extension SQLiteStore {
         for match in matches {
             let ruleEvent = RuleEvent(
                 id: Formats.uuid(), orgID: orgID, workspaceID: workspaceID, eventID: eventID, eventName: record.event,
-                resource: record.resource, resourceID: record.resourceID, connectionID: match["connection_id"],
-                ruleID: match["id"], integrationType: match["type"], status: .pending, attemptCount: 0, nextAttemptAt: now,
+                resource: record.resource, resourceID: record.resourceID, connectionID: match.connectionID,
+                ruleID: match.ruleID, integrationType: match.integrationType, status: .pending, attemptCount: 0, nextAttemptAt: now,
                 cancelRequested: false, createdBy: createdBy, createdAt: now)
             try insert.execute(arguments: [
                 ruleEvent.id, eventSeq, orgID, workspaceID, eventID, record.event, record.resource, record.resourceID,
@@ -113,6 +129,21 @@ extension SQLiteStore {
             resourceID: record.resourceID, status: status, totalRules: matches.count, completedCount: 0, failedCount: 0,
             canceledCount: 0, completedAt: matches.isEmpty ? now : nil, createdBy: createdBy, createdAt: now,
             payload: .object(record.payload), ruleEvents: ruleEvents)
+    }
+
+    /// What decides the rules an event matches (§5.1).
+    struct MatchKey: Hashable {
+        let workspaceID: String
+        let event: String
+        let resource: String
+        let resourceID: String?
+    }
+
+    /// One active rule (with an active connection) an event fans out to.
+    struct RuleMatch {
+        let ruleID: String
+        let connectionID: String
+        let integrationType: String
     }
 
     // MARK: - Reads

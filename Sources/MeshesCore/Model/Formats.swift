@@ -24,7 +24,7 @@ public enum Formats {
 
     /// A random lowercase UUID v4.
     public static func uuid() -> String {
-        var bytes = SecureRandom.bytes(16)
+        var bytes = SecureRandom.identifierBytes(16)
         bytes[6] = (bytes[6] & 0x0F) | 0x40
         bytes[8] = (bytes[8] & 0x3F) | 0x80
         var text = [UInt8]()

@@ -8,13 +8,19 @@ public struct IngestItem: Sendable, Equatable {
     /// The event key exactly as sent (not trimmed): rules match it case-sensitively.
     public var event: String
     public var payload: JSONObject
+    /// `payload` as compact JSON (what the store keeps), serialised once during validation.
+    public var payloadJSON: String
     public var resource: String
     public var resourceID: String?
 
-    public init(workspace: String?, event: String, payload: JSONObject, resource: String = "global", resourceID: String? = nil) {
+    public init(
+        workspace: String?, event: String, payload: JSONObject, payloadJSON: String? = nil, resource: String = "global",
+        resourceID: String? = nil
+    ) {
         self.workspace = workspace
         self.event = event
         self.payload = payload
+        self.payloadJSON = payloadJSON ?? JSONEmitter.compact(.object(payload))
         self.resource = resource
         self.resourceID = resourceID
     }

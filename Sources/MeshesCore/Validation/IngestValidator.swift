@@ -25,13 +25,14 @@ public enum IngestValidator {
         let reader = try BodyReader(body)
         let workspace = try reader.uuid("workspace")
         let event = try validateEvent(reader.object["event"])
-        let payload = try validatePayload(reader.object["payload"])
+        let (payload, payloadJSON) = try validatePayload(reader.object["payload"])
         let resource = try reader.resourceToken("resource") ?? "global"
         let resourceID = try reader.resourceToken("resource_id")
         if let type = try reader.string("type"), type != "event" {
             throw ValidationRules.invalidRequest("type", "type must be \"event\"")
         }
-        return IngestItem(workspace: workspace, event: event, payload: payload, resource: resource, resourceID: resourceID)
+        return IngestItem(
+            workspace: workspace, event: event, payload: payload, payloadJSON: payloadJSON, resource: resource, resourceID: resourceID)
     }
 
     /// Validates a bulk body: a JSON array of 1..100 items (400 `invalid_request` otherwise), then
@@ -91,14 +92,16 @@ public enum IngestValidator {
         return event
     }
 
-    /// The `payload` rules: an object, ≤256 KiB serialised, a non-empty value, a plausible `email`.
-    static func validatePayload(_ value: JSONValue?) throws(APIError) -> JSONObject {
+    /// The `payload` rules: an object, ≤256 KiB serialised, a non-empty value, a plausible `email`. Returns the
+    /// object and its compact serialisation.
+    static func validatePayload(_ value: JSONValue?) throws(APIError) -> (JSONObject, String) {
         func fail(_ message: String, field: String = "payload") -> APIError {
             APIError(status: 400, code: "invalid_payload", message: message, details: [.init(field: field, message: message)])
         }
         guard let value, !value.isNull else { throw fail("payload is required") }
         guard let payload = value.objectValue else { throw fail("payload must be a JSON object") }
-        guard JSONEmitter.compact(value).utf8.count <= maxPayloadBytes else {
+        let serialised = JSONEmitter.compact(value)
+        guard serialised.utf8.count <= maxPayloadBytes else {
             throw fail("payload must be at most 256 KiB when serialised")
         }
         guard payload.contains(where: { !ValidationRules.isEmptyValue($0.value) }) else {
@@ -109,6 +112,6 @@ public enum IngestValidator {
                 throw fail("payload.email must be a valid email address", field: "payload.email")
             }
         }
-        return payload
+        return (payload, serialised)
     }
 }

@@ -51,6 +51,21 @@ enum ValidationRules {
 
     /// A loose address check: one `@`, a non-empty local part, and a dotted domain without whitespace.
     static func isEmailAddress(_ text: String) -> Bool {
+        // Printable ASCII without spaces (nearly every real address): the same rules on bytes.
+        let utf8 = text.utf8
+        if utf8.count <= 254, utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+            guard let at = utf8.firstIndex(of: UInt8(ascii: "@")) else { return false }
+            let local = utf8[..<at]
+            let domain = utf8[utf8.index(after: at)...]
+            guard !local.isEmpty, local.count <= 64, !domain.contains(UInt8(ascii: "@")) else { return false }
+            let labels = domain.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+            return labels.count >= 2 && labels.allSatisfy { !$0.isEmpty }
+        }
+        return isEmailAddressGeneral(text)
+    }
+
+    /// `isEmailAddress` for any text (trims, then rejects whitespace and control characters anywhere).
+    static func isEmailAddressGeneral(_ text: String) -> Bool {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard length(trimmed) <= 254, !trimmed.unicodeScalars.contains(where: { $0.properties.isWhitespace }),
             !hasControlCharacter(trimmed)
