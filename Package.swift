@@ -26,7 +26,9 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "MeshKit",
-            dependencies: ["CGit2", "CZlib", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "CGit2", "CZlib", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .target(name: "Canonical", dependencies: ["MeshKit"], swiftSettings: strict),

@@ -38,24 +38,46 @@ public enum CanonicalStore {
         var checksums: [String: String] = [:]
         var warnings: [Diagnostic] = []
 
+        // Markdown entities are read, hashed and parsed up front on all cores; the loops below consume the
+        // results in their own order, so errors, warnings and `broken` reports come out as if read serially.
+        var prefetched: [String: Prefetched] = [:]
         func read(_ rel: String) throws(ToolError) -> [UInt8] {
+            if let early = prefetched[rel] {
+                let bytes = try early.bytes.get()
+                checksums[rel] = early.checksum
+                return bytes
+            }
             let bytes = try FileSystem.read(base + "/" + rel, displayPath: displayPrefix + rel)
             checksums[rel] = SHA256.tagged(bytes)
             return bytes
         }
+        func document(_ rel: String, _ bytes: [UInt8]) throws(ToolError) -> MarkdownDocument {
+            if let early = prefetched[rel]?.document { return try early.get() }
+            return try Frontmatter.parse(String(decoding: bytes, as: UTF8.self), path: displayPrefix + rel)
+        }
         func isTemplate(_ rel: String) -> Bool {
             rel.split(separator: "/").dropFirst().contains { $0.hasPrefix("_") } && rel != "rules/_root.md"
         }
-        func markdownFiles(_ feature: String) -> [String] {
-            FileSystem.walkFiles(base + "/" + feature) { skipped in
-                warnings.append(Diagnostic(code: "SYMLINK_SKIPPED", message: "symlink \(displayPrefix)\(feature)/\(skipped) is not followed", path: displayPrefix + feature + "/" + skipped))
+        /// The feature's Markdown files and the warnings for symlinks skipped while listing them.
+        func markdownFiles(_ feature: String) -> (files: [String], skipped: [Diagnostic]) {
+            var skippedLinks: [Diagnostic] = []
+            let files = FileSystem.walkFiles(base + "/" + feature) { skipped in
+                skippedLinks.append(Diagnostic(code: "SYMLINK_SKIPPED", message: "symlink \(displayPrefix)\(feature)/\(skipped) is not followed", path: displayPrefix + feature + "/" + skipped))
             }
             .filter { $0.hasSuffix(".md") }.map { feature + "/" + $0 }
+            return (files, skippedLinks)
         }
+
+        let listings = ["rules", "commands", "agents"].map { markdownFiles($0) }
+        let entityFiles = listings.map { $0.files.filter { !isTemplate($0) } }
+        let all = entityFiles.flatMap { $0 }
+        let early = try Parallel.map(all, grain: 32) { rel in Prefetched(path: base + "/" + rel, displayPath: displayPrefix + rel) }
+        for (rel, item) in zip(all, early) { prefetched[rel] = item }
 
         // Rules.
         var ruleNames: [String: String] = [:]
-        for rel in markdownFiles("rules") where !isTemplate(rel) {
+        warnings += listings[0].skipped
+        for rel in entityFiles[0] {
           try guarded(rel) { () throws(ToolError) in
             try NameRules.check(path: String(rel.dropLast(3)), displayPath: displayPrefix + rel)
             let name = String(rel.split(separator: "/").last!.dropLast(3))
@@ -63,8 +85,7 @@ public enum CanonicalStore {
                 throw duplicate("rule", name, displayPrefix + other, displayPrefix + rel)
             }
             ruleNames[name] = rel
-            let text = String(decoding: try read(rel), as: UTF8.self)
-            let document = try Frontmatter.parse(text, path: displayPrefix + rel)
+            let document = try document(rel, try read(rel))
             let isRoot = rel == "rules/_root.md"
             var rule = EntityParsing.rule(name: name, path: rel, document: document, isRoot: isRoot)
             if !isRoot, document.frontmatter["root"]?.boolValue == true {
@@ -81,29 +102,29 @@ public enum CanonicalStore {
 
         // Commands.
         var commandNames: [String: String] = [:]
-        for rel in markdownFiles("commands") where !isTemplate(rel) {
+        warnings += listings[1].skipped
+        for rel in entityFiles[1] {
           try guarded(rel) { () throws(ToolError) in
             let inner = String(rel.dropFirst("commands/".count).dropLast(3))
             try NameRules.check(path: inner, displayPath: displayPrefix + rel)
             let name = inner.split(separator: "/").joined(separator: ":")
             if let other = commandNames[name] { throw duplicate("command", name, displayPrefix + other, displayPrefix + rel) }
             commandNames[name] = rel
-            let text = String(decoding: try read(rel), as: UTF8.self)
-            let document = try Frontmatter.parse(text, path: displayPrefix + rel)
+            let document = try document(rel, try read(rel))
             project.commands.append(EntityParsing.command(name: name, path: rel, document: document))
           }
         }
 
         // Agents.
         var agentNames: [String: String] = [:]
-        for rel in markdownFiles("agents") where !isTemplate(rel) {
+        warnings += listings[2].skipped
+        for rel in entityFiles[2] {
           try guarded(rel) { () throws(ToolError) in
             try NameRules.check(path: String(rel.dropFirst("agents/".count).dropLast(3)), displayPath: displayPrefix + rel)
             let fileName = String(rel.split(separator: "/").last!.dropLast(3))
             if let other = agentNames[fileName] { throw duplicate("agent", fileName, displayPrefix + other, displayPrefix + rel) }
             agentNames[fileName] = rel
-            let text = String(decoding: try read(rel), as: UTF8.self)
-            let document = try Frontmatter.parse(text, path: displayPrefix + rel)
+            let document = try document(rel, try read(rel))
             var agent = EntityParsing.agent(fileName: fileName, path: rel, document: document)
             agent.name = fileName
             project.agents.append(agent)
@@ -212,5 +233,30 @@ public enum CanonicalStore {
             out[file] = try hash(folder + "/" + file, base + "/" + file)
         }
         return out
+    }
+}
+
+/// One Markdown entity file read, hashed and parsed ahead of the load loop (any failure kept for the loop
+/// to throw at the file's turn).
+private struct Prefetched: Sendable {
+    var bytes: Result<[UInt8], ToolError>
+    var checksum: String
+    var document: Result<MarkdownDocument, ToolError>?
+
+    init(path: String, displayPath: String) {
+        do {
+            let data = try FileSystem.read(path, displayPath: displayPath)
+            bytes = .success(data)
+            checksum = SHA256.tagged(data)
+            do {
+                document = .success(try Frontmatter.parse(String(decoding: data, as: UTF8.self), path: displayPath))
+            } catch {
+                document = .failure(error)
+            }
+        } catch {
+            bytes = .failure(error)
+            checksum = ""
+            document = nil
+        }
     }
 }

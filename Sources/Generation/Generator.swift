@@ -109,9 +109,7 @@ public actor Generator {
     static func apply(_ plan: GeneratePlan) throws(ToolError) {
         var batch = AtomicFile.Batch()
         defer { batch.discard() }
-        for file in plan.files where file.status != .unchanged {
-            try batch.stage(file.bytes, to: plan.root + "/" + file.path, displayPath: file.path)
-        }
+        try batch.stageAll(plan.files.filter { $0.status != .unchanged }.map { (bytes: $0.bytes, path: plan.root + "/" + $0.path, displayPath: $0.path) })
         try batch.commit()
         for deletion in plan.deletions {
             try FileSystem.remove(plan.root + "/" + deletion.path, displayPath: deletion.path)

@@ -71,10 +71,16 @@ public enum Planner {
         }
 
         // Stage 5–6: project, mirror, collisions.
+        // Targets are independent: they project concurrently, and their outputs join in target order.
         var outputs: [OutputFile] = []
-        for projector in projectors {
-            let context = ProjectionContext(config: config, features: config.features(for: projector.id), projectRoot: SafePath(root: root).root)
-            let projection = projector.project(canonical, context: context)
+        let projectRoot = SafePath(root: root).root
+        let projections = Parallel.all(projectors.map { projector in
+            { @Sendable in
+                let context = ProjectionContext(config: config, features: config.features(for: projector.id), projectRoot: projectRoot)
+                return projector.project(canonical, context: context)
+            }
+        })
+        for projection in projections {
             outputs += projection.files
             warnings += projection.warnings
         }
@@ -110,15 +116,16 @@ public enum Planner {
         }
 
         // Resolve contents against disk.
-        var files: [PlannedFile] = []
-        for path in order.sorted(by: FileSystem.byteOrder) {
-            guard let file = chosen[path] else { continue }
-            let absolute = root + "/" + path
-            let existing = FileSystem.kind(absolute) == .file ? try FileSystem.read(absolute, displayPath: path) : nil
-            guard let resolved = try CoOwnedMerge.resolve(file, existing: existing) else { continue }
+        let candidates = order.sorted(by: FileSystem.byteOrder).compactMap { chosen[$0] }
+        let files = try Parallel.map(candidates, grain: 32) { (file) throws(ToolError) -> PlannedFile? in
+            let absolute = root + "/" + file.path
+            let existing = FileSystem.kind(absolute) == .file ? try FileSystem.read(absolute, displayPath: file.path) : nil
+            guard let resolved = try CoOwnedMerge.resolve(file, existing: existing) else { return nil }
             let status: FileStatus = existing == nil ? .create : existing == resolved.bytes ? .unchanged : .update
-            files.append(PlannedFile(path: path, target: file.target, kind: file.kind, bytes: resolved.bytes, hash: resolved.hash, status: status, previous: existing))
-        }
+            return PlannedFile(
+                path: file.path, target: file.target, kind: file.kind, bytes: resolved.bytes, hash: resolved.hash, status: status,
+                previous: existing)
+        }.compactMap { $0 }
         let produced = Set(files.map(\.path))
 
         // Stale cleanup plan.

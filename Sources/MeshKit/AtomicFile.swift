@@ -61,6 +61,50 @@ public enum AtomicFile {
             pending.append(Pending(temp: temp, path: path, displayPath: displayPath))
         }
 
+        /// `stage` for many files at once: folders are created in order on this thread, then the temps are
+        /// written on all cores. On failure the temps already written stay staged (so `discard` removes
+        /// them) and the first failure in input order is thrown.
+        public mutating func stageAll(_ items: [(bytes: [UInt8], path: String, displayPath: String)], mode: mode_t = 0o644) throws(ToolError) {
+            var jobs: [StageJob] = []
+            jobs.reserveCapacity(items.count)
+            for item in items {
+                let slash = item.path.utf8.lastIndex(of: UInt8(ascii: "/"))
+                let folder = slash.map { String(item.path[..<$0]) } ?? "."
+                let name = slash.map { String(item.path[item.path.index(after: $0)...]) } ?? item.path
+                try folders.ensure(folder, displayPath: item.displayPath)
+                let temp = folder + "/.\(name).agentsmesh-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
+                jobs.append(StageJob(bytes: item.bytes, temp: temp, path: item.path, displayPath: item.displayPath))
+            }
+            let outcomes = try Parallel.map(jobs, grain: 16) { job -> ToolError? in
+                let fd = open(job.temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+                guard fd >= 0 else { return ToolError.io("cannot write", path: job.displayPath, errno: errno) }
+                if let code = AtomicFile.writeAll(fd, job.bytes) {
+                    close(fd)
+                    unlink(job.temp)
+                    return ToolError.io("cannot write", path: job.displayPath, errno: code)
+                }
+                fchmod(fd, mode)
+                close(fd)
+                return nil
+            }
+            var failure: ToolError?
+            for (job, outcome) in zip(jobs, outcomes) {
+                if let outcome {
+                    if failure == nil { failure = outcome }
+                } else {
+                    pending.append(Pending(temp: job.temp, path: job.path, displayPath: job.displayPath))
+                }
+            }
+            if let failure { throw failure }
+        }
+
+        struct StageJob: Sendable {
+            var bytes: [UInt8]
+            var temp: String
+            var path: String
+            var displayPath: String
+        }
+
         /// Makes every staged temp durable, then renames each over its destination.
         public mutating func commit() throws(ToolError) {
             guard !pending.isEmpty else { return }

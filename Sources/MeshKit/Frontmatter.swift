@@ -20,16 +20,34 @@ public struct MarkdownDocument: Equatable, Sendable {
 public enum Frontmatter {
     /// Parses a Markdown file; `path` (project-relative) names the file in errors.
     public static func parse(_ text: String, path: String) throws(ToolError) -> MarkdownDocument {
-        let normalized = text.replacingCRLF()
-        var lines = normalized.split(separator: "\n", omittingEmptySubsequences: false)
-        guard lines.first == "---" else { return MarkdownDocument(body: normalized) }
-        lines.removeFirst()
-        guard let close = lines.firstIndex(of: "---") else {
+        var normalized = text.replacingCRLF()
+        // Lines are split on LF bytes: after CR normalisation a LF is always a `Character` of its own.
+        let split: (yaml: String, body: String)?? = normalized.withUTF8 { u in
+            func isFence(_ start: Int, _ end: Int) -> Bool {
+                end - start == 3 && u[start] == 0x2D && u[start + 1] == 0x2D && u[start + 2] == 0x2D
+            }
+            var firstEnd = 0
+            while firstEnd < u.count, u[firstEnd] != 0x0A { firstEnd += 1 }
+            guard isFence(0, firstEnd) else { return .some(nil) }
+            let yamlStart = firstEnd + 1
+            var lineStart = yamlStart
+            while lineStart <= u.count {
+                var lineEnd = lineStart
+                while lineEnd < u.count, u[lineEnd] != 0x0A { lineEnd += 1 }
+                if isFence(lineStart, lineEnd) {
+                    // Each YAML line keeps its line break, so a trailing `|` block keeps its final newline.
+                    let yaml = String(decoding: UnsafeBufferPointer(rebasing: u[yamlStart..<lineStart]), as: UTF8.self)
+                    let bodyStart = min(lineEnd + 1, u.count)
+                    return (yaml, String(decoding: UnsafeBufferPointer(rebasing: u[bodyStart...]), as: UTF8.self))
+                }
+                lineStart = lineEnd + 1
+            }
+            return nil
+        }
+        guard let found = split else {
             throw ToolError.syntax(path: path, line: 1, column: 1, message: "frontmatter has no closing '---' line")
         }
-        // Each YAML line keeps its line break, so a trailing `|` block keeps its final newline.
-        let yamlText = lines[..<close].map { $0 + "\n" }.joined()
-        let body = lines[(close + 1)...].joined(separator: "\n")
+        guard let (yamlText, body) = found else { return MarkdownDocument(body: normalized) }
         let value: JSONValue?
         do {
             value = try YAML.parse(yamlText)
@@ -60,7 +78,7 @@ public enum Frontmatter {
 extension String {
     /// CRLF (and lone CR) normalised to LF.
     public func replacingCRLF() -> String {
-        guard contains("\r") else { return self }
+        guard utf8.contains(0x0D) else { return self }
         return replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
     }
 

@@ -11,7 +11,7 @@ public struct SafePath: Sendable {
 
     /// The absolute path for a `/`-separated relative path, after checking it stays inside the root.
     public func resolve(_ relative: String) throws(ToolError) -> String {
-        if relative.hasPrefix("/") || relative.contains("\\") || relative.contains("\0") {
+        if relative.hasPrefix("/") || relative.containsBytes("\\") || relative.containsBytes("\0") {
             throw ToolError(ErrorCode.pathTraversal, "path '\(relative)' is not a project-relative path")
         }
         let segments = relative.split(separator: "/", omittingEmptySubsequences: true)
@@ -44,5 +44,30 @@ public struct SafePath: Sendable {
     /// Whether an absolute path lies inside the root.
     public func contains(absolute path: String) -> Bool {
         path == root || path.hasPrefix(root + "/")
+    }
+}
+
+extension StringProtocol {
+    /// Whether `needle` occurs in the UTF-8 bytes: a byte-exact search (no Unicode equivalence), much
+    /// cheaper than Foundation's `contains(_:)` for the ASCII separators paths and formats use.
+    public func containsBytes(_ needle: String) -> Bool {
+        let pattern = Array(needle.utf8)
+        guard let first = pattern.first else { return true }
+        let bytes = utf8
+        var index = bytes.startIndex
+        while let found = bytes[index...].firstIndex(of: first) {
+            var candidate = found
+            var matched = true
+            for byte in pattern {
+                guard candidate != bytes.endIndex, bytes[candidate] == byte else {
+                    matched = false
+                    break
+                }
+                candidate = bytes.index(after: candidate)
+            }
+            if matched { return true }
+            index = bytes.index(after: found)
+        }
+        return false
     }
 }

@@ -297,19 +297,19 @@ public struct StatCache: Sendable {
         for entry in entries {
             let hash = entry.hash ?? "-"
             let tag = entry.tag ?? "-"
-            guard !entry.path.isEmpty, !entry.path.contains("\n"), !hash.contains(" "), !hash.contains("\n"), !hash.isEmpty,
-                !tag.contains(" "), !tag.contains("\n"), !tag.isEmpty
+            guard !entry.path.isEmpty, !entry.path.containsBytes("\n"), !hash.containsBytes(" "), !hash.containsBytes("\n"), !hash.isEmpty,
+                !tag.containsBytes(" "), !tag.containsBytes("\n"), !tag.isEmpty
             else { return nil }
             let s = entry.stat
             let flags = (entry.racy ? 1 : 0) | (entry.listing ? 2 : 0)
             out += "e \(s.kind.rawValue) \(flags) \(s.device) \(s.inode) \(s.size) \(s.mode) \(s.mtime) \(s.ctime) \(hash) \(tag) \(entry.path)\n"
         }
         for record in records {
-            guard !record.contains("\n") else { return nil }
+            guard !record.containsBytes("\n") else { return nil }
             out += "r " + record + "\n"
         }
         out += "end \(entries.count)\n"
-        guard !key.contains("\n") else { return nil }
+        guard !key.containsBytes("\n") else { return nil }
         return Array(out.utf8)
     }
 

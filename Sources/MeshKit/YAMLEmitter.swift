@@ -83,6 +83,12 @@ public enum YAMLEmitter {
 
     /// Whether a string may be written as a plain scalar.
     public static func isPlainSafe(_ s: String) -> Bool {
+        if let ascii = asciiPlainSafe(s) { return ascii }
+        return isPlainSafeGeneral(s)
+    }
+
+    /// `isPlainSafe` on `Character`s, for any text.
+    static func isPlainSafeGeneral(_ s: String) -> Bool {
         guard let first = s.first, let last = s.last else { return false }
         if first == " " || last == " " || first == "\t" || last == "\t" { return false }
         if s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return false }
@@ -91,6 +97,69 @@ public enum YAMLEmitter {
         if reserved.contains(s.lowercased()) { return false }
         if looksNumeric(s) { return false }
         return true
+    }
+
+    /// `isPlainSafe` for ASCII text, on bytes (each byte is one `Character` there, and CR/LF are control
+    /// characters, so every rule reads the same); nil for non-ASCII text.
+    static func asciiPlainSafe(_ s: String) -> Bool? {
+        var s = s
+        return s.withUTF8 { u -> Bool? in
+            guard !u.contains(where: { $0 >= 0x80 }) else { return nil }
+            guard let first = u.first, let last = u.last else { return false }
+            if u.contains(where: { $0 < 0x20 || $0 == 0x7F }) { return false }
+            if first == 0x20 || last == 0x20 { return false }
+            if asciiIndicators.contains(first) { return false }
+            if last == 0x3A { return false }
+            for i in 0..<(u.count - 1) {
+                if (u[i] == 0x3A && u[i + 1] == 0x20) || (u[i] == 0x20 && u[i + 1] == 0x23) { return false }  // ": " and " #"
+            }
+            if u.count <= 5, reserved.contains(String(decoding: u.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)) {
+                return false
+            }
+            return !asciiLooksNumeric(u)
+        }
+    }
+
+    private static let asciiIndicators: Set<UInt8> = Set("-?:,[]{}#&*!|>'\"%@`".utf8)
+
+    /// `looksNumeric` on ASCII bytes.
+    static func asciiLooksNumeric(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b + 0x20 : b }
+        func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+        var i = 0
+        if let first = u.first, first == 0x2B || first == 0x2D { i = 1 }
+        let rest = u.count - i
+        if rest == 4, u[i] == 0x2E {
+            let word = (lower(u[i + 1]), lower(u[i + 2]), lower(u[i + 3]))
+            if word == (0x69, 0x6E, 0x66) || word == (0x6E, 0x61, 0x6E) { return true }  // .inf .nan
+        }
+        if rest >= 2, u[i] == 0x30, lower(u[i + 1]) == 0x78 || lower(u[i + 1]) == 0x6F {
+            let hex = lower(u[i + 1]) == 0x78
+            guard rest > 2 else { return false }
+            return u[(i + 2)...].allSatisfy { b in
+                hex ? (isDigit(b) || (lower(b) >= 0x61 && lower(b) <= 0x66)) : (b >= 0x30 && b <= 0x37)
+            }
+        }
+        var mantissaDigits = 0
+        while i < u.count, isDigit(u[i]) {
+            mantissaDigits += 1
+            i += 1
+        }
+        if i < u.count, u[i] == 0x2E {
+            i += 1
+            while i < u.count, isDigit(u[i]) {
+                mantissaDigits += 1
+                i += 1
+            }
+        }
+        guard mantissaDigits > 0 else { return false }
+        if i < u.count, lower(u[i]) == 0x65 {
+            i += 1
+            if i < u.count, u[i] == 0x2B || u[i] == 0x2D { i += 1 }
+            guard i < u.count, isDigit(u[i]) else { return false }
+            while i < u.count, isDigit(u[i]) { i += 1 }
+        }
+        return i == u.count
     }
 
     /// A plain or double-quoted single-line scalar.

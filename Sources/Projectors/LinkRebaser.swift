@@ -54,14 +54,14 @@ public struct LinkRebaser: Sendable {
         case .mixed:
             // Non-ASCII text without CR: the Character-level guard decides; lines split on LF bytes exactly
             // as on Character "\n", and only the non-ASCII lines take the Character-level path.
-            guard text.contains("/") || text.contains("\\") || text.contains(".") else { return text }
+            guard text.containsBytes("/") || text.containsBytes("\\") || text.containsBytes(".") else { return text }
             return text.withUTF8 { rebaseBytes($0, sourceFile: sourceFile, outputFile: outputFile) }
         }
     }
 
     /// The `Character`-level reference implementation.
     func rebaseCharacters(_ text: String, sourceFile: String, outputFile: String) -> String {
-        guard text.contains("/") || text.contains("\\") || text.contains(".") else { return text }
+        guard text.containsBytes("/") || text.containsBytes("\\") || text.containsBytes(".") else { return text }
         var out: [String] = []
         var fence: String?
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -323,7 +323,7 @@ public struct LinkRebaser: Sendable {
 
     /// Finds the reference inside one whitespace-free token and rewrites it.
     private func rebaseToken(_ token: String, sourceFile: String, outputFile: String) -> String {
-        guard token.count > 1, token.contains("/") || token.contains("\\") || token.contains(".") else { return token }
+        guard token.count > 1, token.containsBytes("/") || token.containsBytes("\\") || token.containsBytes(".") else { return token }
         let scalars = Array(token)
         var start = 0
         // Markdown link target `](x)` wins; otherwise skip opening wrappers.
@@ -357,7 +357,7 @@ public struct LinkRebaser: Sendable {
     /// Rewrites one reference, or nil when it is not a mapped project path.
     func rewrite(_ raw: String, sourceFile: String, outputFile: String) -> String? {
         guard !raw.isEmpty else { return nil }
-        if raw.hasPrefix("//") || raw.contains("://") || raw.hasPrefix("git@") { return nil }
+        if raw.hasPrefix("//") || raw.containsBytes("://") || raw.hasPrefix("git@") { return nil }
         if let colon = raw.firstIndex(of: ":"), raw[..<colon].allSatisfy({ $0.isLetter || $0 == "+" || $0 == "-" || $0 == "." }),
             raw[..<colon].count > 1, !raw[raw.index(after: colon)...].allSatisfy(\.isNumber)
         {
@@ -376,7 +376,7 @@ public struct LinkRebaser: Sendable {
             suffix = String(path[colon...]) + suffix
             path = String(path[..<colon])
         }
-        let normalizedInput = path.contains("\\") ? path.replacingOccurrences(of: "\\", with: "/") : path
+        let normalizedInput = path.containsBytes("\\") ? path.replacingOccurrences(of: "\\", with: "/") : path
         let trailingSlash = normalizedInput.hasSuffix("/") && normalizedInput.count > 1
         let input = trailingSlash ? String(normalizedInput.dropLast()) : normalizedInput
         guard !input.isEmpty else { return nil }

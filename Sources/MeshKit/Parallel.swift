@@ -1,0 +1,86 @@
+import Dispatch
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Data-parallel helpers for CPU- and syscall-bound batches (parsing, projecting, writing many files).
+/// Results keep input order; the first error (by input position) is rethrown after all work stopped.
+public enum Parallel {
+    /// Worker count: the machine's active processors, at least 1.
+    public static let width = max(1, System.activeProcessorCount)
+
+    /// `items.map(transform)` spread over `width` threads in contiguous chunks of at least `grain` items;
+    /// runs inline when there is only one chunk.
+    public static func map<T: Sendable, R: Sendable>(
+        _ items: [T], grain: Int = 16, _ transform: @Sendable (T) throws(ToolError) -> R
+    ) throws(ToolError) -> [R] {
+        let chunks = min(width * 4, max(1, items.count / max(1, grain)))
+        if chunks <= 1 || width == 1 {
+            var out: [R] = []
+            out.reserveCapacity(items.count)
+            for item in items { out.append(try transform(item)) }
+            return out
+        }
+        let slots = Slots<R>(count: items.count)
+        let firstError = Mutex<(index: Int, error: ToolError)?>(nil)
+        let size = (items.count + chunks - 1) / chunks
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let range = (chunk * size)..<min(items.count, (chunk + 1) * size)
+            for index in range {
+                if let failed = firstError.withLock({ $0?.index }), failed < index { return }
+                do throws(ToolError) {
+                    slots.set(index, try transform(items[index]))
+                } catch {
+                    firstError.withLock { current in
+                        if current == nil || index < current!.index { current = (index, error) }
+                    }
+                    return
+                }
+            }
+        }
+        if let failure = firstError.withLock({ $0 }) { throw failure.error }
+        return slots.values()
+    }
+
+    /// Runs independent closures concurrently and returns their results in order.
+    public static func all<R: Sendable>(_ jobs: [@Sendable () -> R]) -> [R] {
+        let slots = Slots<R>(count: jobs.count)
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { index in slots.set(index, jobs[index]()) }
+        return slots.values()
+    }
+}
+
+/// Write-once result slots: each index is written by exactly one worker before `values()` is read on the
+/// calling thread after `concurrentPerform` returned (which orders the writes before the read).
+private final class Slots<R>: @unchecked Sendable {
+    private let base: UnsafeMutablePointer<R?>
+    private let count: Int
+
+    init(count: Int) {
+        self.count = count
+        base = UnsafeMutablePointer<R?>.allocate(capacity: count)
+        base.initialize(repeating: nil, count: count)
+    }
+
+    deinit {
+        base.deinitialize(count: count)
+        base.deallocate()
+    }
+
+    func set(_ index: Int, _ value: R) { base[index] = value }
+
+    func values() -> [R] { (0..<count).map { base[$0]! } }
+}
+
+/// Processor count without Foundation.
+enum System {
+    static var activeProcessorCount: Int {
+        #if canImport(Glibc)
+        return Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        #else
+        return 1
+        #endif
+    }
+}

@@ -1,0 +1,85 @@
+import Testing
+
+@testable import MeshKit
+
+/// Byte-level fast paths give exactly what the `Character`-level reference code gives.
+@Suite struct FastPathEquivalenceTests {
+    /// The `Character`-level frontmatter split the byte scanner replaced (kept as the oracle).
+    static func referenceParse(_ text: String, path: String) throws(ToolError) -> MarkdownDocument {
+        let normalized = text.replacingCRLF()
+        var lines = normalized.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.first == "---" else { return MarkdownDocument(body: normalized) }
+        lines.removeFirst()
+        guard let close = lines.firstIndex(of: "---") else {
+            throw ToolError.syntax(path: path, line: 1, column: 1, message: "frontmatter has no closing '---' line")
+        }
+        let yamlText = lines[..<close].map { $0 + "\n" }.joined()
+        let body = lines[(close + 1)...].joined(separator: "\n")
+        let value: JSONValue?
+        do {
+            value = try YAML.parse(yamlText)
+        } catch {
+            throw ToolError.syntax(path: path, line: error.line.map { $0 + 1 }, column: error.column, message: error.message)
+        }
+        switch value {
+        case nil, .null?: return MarkdownDocument(frontmatter: JSONObject(), hasFrontmatter: true, body: body)
+        case .object(let object)?: return MarkdownDocument(frontmatter: object, hasFrontmatter: true, body: body)
+        default: throw ToolError.syntax(path: path, line: 2, column: 1, message: "frontmatter must be a mapping")
+        }
+    }
+
+    static func outcome(_ parse: (String, String) throws(ToolError) -> MarkdownDocument, _ text: String) -> String {
+        do {
+            let document = try parse(text, "doc.md")
+            return "ok \(document.hasFrontmatter) \(JSONEmitter.compact(.object(document.frontmatter))) \(document.body.debugDescription)"
+        } catch {
+            return "error \(error.code) \(error.message)"
+        }
+    }
+
+    @Test(arguments: [
+        "", "---", "---\n", "---\n---", "---\n---\n", "---\n---\nbody", "---\na: 1\n---\nbody\n", "---\r\na: 1\r\n---\r\nx",
+        "--- \na: 1\n---\n", "---\na: 1\n--- \nbody", "---\na: 1\n", "text\n---\na: 1\n---\n", "---\n- 1\n---\n",
+        "---\na: |\n  kept\n---\n\n# Title\n", "---\né: ü\n---\nbody é\n", "\n---\na: 1\n---\n", "---\na: 1\n----\n---\nb",
+    ])
+    func knownDocuments(text: String) {
+        #expect(Self.outcome(Frontmatter.parse(_:path:), text) == Self.outcome(Self.referenceParse(_:path:), text))
+    }
+
+    @Test func randomDocumentsParseAlike() {
+        var state: UInt64 = 11
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 33
+        }
+        let pieces = ["---", "\n", "\r\n", "\r", "a: 1", "b: x", " ", "-", "é", "#", "k: |", "  v", ":", "--"]
+        for _ in 0..<4_000 {
+            let text = (0..<Int(next() % 12)).map { _ in pieces[Int(next() % UInt64(pieces.count))] }.joined()
+            let fast = Self.outcome(Frontmatter.parse(_:path:), text)
+            let reference = Self.outcome(Self.referenceParse(_:path:), text)
+            #expect(fast == reference, "\(text.debugDescription)")
+        }
+    }
+
+    @Test func asciiPlainScalarRulesMatchTheCharacterRules() {
+        var state: UInt64 = 5
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 33
+        }
+        let alphabet = Array("aeEfFxXoO0179.+-_: #\t'\"~nNuUlLyYtTrRsS[{&*!|>%@`?,\u{7F}\n".utf8)
+        var checked = 0
+        for _ in 0..<40_000 {
+            let bytes = (0..<Int(next() % 7)).map { _ in alphabet[Int(next() % UInt64(alphabet.count))] }
+            let text = String(decoding: bytes, as: UTF8.self)
+            #expect(YAMLEmitter.asciiPlainSafe(text) == YAMLEmitter.isPlainSafeGeneral(text), "\(text.debugDescription)")
+            checked += 1
+        }
+        for word in ["true", "False", "YES", "no", "On", "off", "y", "N", "null", "~", ".inf", "-.NaN", "+.inf", "0x1F", "0o17", "0o19",
+                     "0x", "1e5", "1E+5", "1e", ".5", "5.", ".", "+", "-1.5e-3", "12abc", "nulls"] {
+            #expect(YAMLEmitter.asciiPlainSafe(word) == YAMLEmitter.isPlainSafeGeneral(word), "\(word)")
+        }
+        #expect(YAMLEmitter.asciiPlainSafe("é") == nil)
+        #expect(checked == 40_000)
+    }
+}
