@@ -103,13 +103,16 @@ public actor Generator {
     }
 
     /// Stage 8 + 10: atomic writes, then deletions and emptied managed folders.
-    /// Every changed file is written to its temp first, all temps are made durable in one pass, then
-    /// each is renamed over its destination (no file is ever half-written; one sync instead of one
-    /// fsync per file).
+    /// Every changed file is written to its temp first (on all cores), co-owned temps are made durable, then
+    /// each is renamed over its destination (no file is ever half-written).
     static func apply(_ plan: GeneratePlan) throws(ToolError) {
         var batch = AtomicFile.Batch()
         defer { batch.discard() }
-        try batch.stageAll(plan.files.filter { $0.status != .unchanged }.map { (bytes: $0.bytes, path: plan.root + "/" + $0.path, displayPath: $0.path) })
+        // Co-owned files also hold the user's own keys: they are flushed before the rename. Every other output
+        // is derived from the canonical folder and is only renamed into place (see `AtomicFile`).
+        try batch.stageAll(plan.files.filter { $0.status != .unchanged }.map {
+            (bytes: $0.bytes, path: plan.root + "/" + $0.path, displayPath: $0.path, durable: $0.kind == .coOwned)
+        })
         try batch.commit()
         for deletion in plan.deletions {
             try FileSystem.remove(plan.root + "/" + deletion.path, displayPath: deletion.path)

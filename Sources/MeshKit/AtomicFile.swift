@@ -6,11 +6,16 @@ import Darwin
 
 /// Crash-safe writes: temp file in the destination folder, made durable, renamed over the destination.
 ///
-/// Durability is batched: `AtomicFile.Batch` writes every temp file first, makes them all durable in one
-/// pass (`syncfs` on the destination filesystem: one journal commit instead of one per file; per-file
-/// `fsync` where `syncfs` is unavailable or fails), then renames each temp over its destination. A crash
-/// at any point leaves every destination either with its old bytes or with its complete new bytes,
-/// never half-written; stray `.tmp` files are the only residue. The single-file `write` is a batch of one.
+/// Durability is batched: `AtomicFile.Batch` writes every temp file first, makes the durable ones durable in
+/// one pass (`fsync` each when there are few; `syncfs` on the destination filesystem when there are many:
+/// one flush instead of one per file), then renames each temp over its destination. A crash at any point
+/// leaves every durable destination either with its old bytes or with its complete new bytes, never
+/// half-written; stray `.tmp` files are the only residue. The single-file `write` is a batch of one.
+///
+/// A temp staged with `durable: false` skips the flush: readers still never see it half-written (rename is
+/// atomic), but after a power loss it may be empty. Generate uses that for outputs it fully derives from
+/// the canonical folder (a later `check` reports them and `generate` rewrites them); files holding user
+/// data (canonical files, co-owned settings, the lockfile) are always durable.
 public enum AtomicFile {
     /// Writes `bytes` to `path` atomically; a symlink at the destination is replaced, never followed.
     /// Parent folders are created (0755). `displayPath` is used in errors.
@@ -35,6 +40,7 @@ public enum AtomicFile {
             var temp: String
             var path: String
             var displayPath: String
+            var durable = true
         }
 
         var pending: [Pending] = []
@@ -64,7 +70,9 @@ public enum AtomicFile {
         /// `stage` for many files at once: folders are created in order on this thread, then the temps are
         /// written on all cores. On failure the temps already written stay staged (so `discard` removes
         /// them) and the first failure in input order is thrown.
-        public mutating func stageAll(_ items: [(bytes: [UInt8], path: String, displayPath: String)], mode: mode_t = 0o644) throws(ToolError) {
+        public mutating func stageAll(
+            _ items: [(bytes: [UInt8], path: String, displayPath: String, durable: Bool)], mode: mode_t = 0o644
+        ) throws(ToolError) {
             var jobs: [StageJob] = []
             jobs.reserveCapacity(items.count)
             for item in items {
@@ -73,7 +81,7 @@ public enum AtomicFile {
                 let name = slash.map { String(item.path[item.path.index(after: $0)...]) } ?? item.path
                 try folders.ensure(folder, displayPath: item.displayPath)
                 let temp = folder + "/.\(name).agentsmesh-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
-                jobs.append(StageJob(bytes: item.bytes, temp: temp, path: item.path, displayPath: item.displayPath))
+                jobs.append(StageJob(bytes: item.bytes, temp: temp, path: item.path, displayPath: item.displayPath, durable: item.durable))
             }
             let outcomes = try Parallel.map(jobs, grain: 16) { job -> ToolError? in
                 let fd = open(job.temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
@@ -83,7 +91,7 @@ public enum AtomicFile {
                     unlink(job.temp)
                     return ToolError.io("cannot write", path: job.displayPath, errno: code)
                 }
-                fchmod(fd, mode)
+                if !AtomicFile.umaskKeeps(mode) { fchmod(fd, mode) }
                 close(fd)
                 return nil
             }
@@ -92,7 +100,7 @@ public enum AtomicFile {
                 if let outcome {
                     if failure == nil { failure = outcome }
                 } else {
-                    pending.append(Pending(temp: job.temp, path: job.path, displayPath: job.displayPath))
+                    pending.append(Pending(temp: job.temp, path: job.path, displayPath: job.displayPath, durable: job.durable))
                 }
             }
             if let failure { throw failure }
@@ -103,12 +111,14 @@ public enum AtomicFile {
             var temp: String
             var path: String
             var displayPath: String
+            var durable: Bool
         }
 
         /// Makes every staged temp durable, then renames each over its destination.
         public mutating func commit() throws(ToolError) {
             guard !pending.isEmpty else { return }
-            try AtomicFile.sync(pending.map(\.temp), displayPaths: pending.map(\.displayPath))
+            let durable = pending.filter(\.durable)
+            try AtomicFile.sync(durable.map(\.temp), displayPaths: durable.map(\.displayPath))
             while !pending.isEmpty {
                 let item = pending.removeFirst()
                 guard rename(item.temp, item.path) == 0 else {
@@ -126,12 +136,34 @@ public enum AtomicFile {
         }
     }
 
-    /// Makes the given files durable: one `syncfs` of their filesystem when possible, else `fsync` each.
+    /// Whether files created with `mode` get exactly that mode under the process umask (so no `fchmod`).
+    static func umaskKeeps(_ mode: mode_t) -> Bool {
+        guard let mask = processUmask else { return false }
+        return mode & mask == 0
+    }
+
+    /// The umask, read from `/proc/self/status` (reading it with umask(2) would briefly change it for
+    /// every thread); nil when unknown.
+    static let processUmask: mode_t? = {
+        #if os(Linux)
+        guard let text = try? FileSystem.read("/proc/self/status", displayPath: "/proc/self/status") else { return nil }
+        for line in String(decoding: text, as: UTF8.self).split(separator: "\n") where line.hasPrefix("Umask:") {
+            return mode_t(String(line.dropFirst(6).drop { $0 == " " || $0 == "\t" }), radix: 8)
+        }
+        #endif
+        return nil
+    }()
+
+    /// Files up to which `sync` flushes each file on its own rather than the whole filesystem.
+    static let perFileSyncLimit = 16
+
+    /// Makes the given files durable: `fsync` each when there are few, else one `syncfs` of their
+    /// filesystem when possible (falling back to `fsync` each).
     public static func sync(_ paths: [String], displayPaths: [String]) throws(ToolError) {
         guard let first = paths.first else { return }
         #if os(Linux)
-        // One file: fsync is cheaper than flushing the whole filesystem.
-        let fd = paths.count == 1 ? -1 : open(first, O_RDONLY | O_CLOEXEC)
+        // Few files: fsync is cheaper than flushing everything dirty on the filesystem.
+        let fd = paths.count <= perFileSyncLimit ? -1 : open(first, O_RDONLY | O_CLOEXEC)
         if fd >= 0 {
             // syncfs(2) is not exported by the Glibc module (it needs _GNU_SOURCE): look it up once per batch.
             let rc: Int32

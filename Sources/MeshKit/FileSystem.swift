@@ -41,18 +41,22 @@ public enum FileSystem {
         guard fd >= 0 else { throw ToolError.io("cannot read", path: displayPath, errno: errno) }
         defer { close(fd) }
         var st = stat()
-        var out: [UInt8] = []
-        if fstat(fd, &st) == 0, st.st_size > 0 { out.reserveCapacity(Int(st.st_size)) }
-        var chunk = [UInt8](repeating: 0, count: 65536)
+        // Sized from fstat (one spare byte so EOF is seen without growing); grows for files that report no
+        // size (procfs) or grew since.
+        let expected = fstat(fd, &st) == 0 && st.st_size > 0 ? Int(st.st_size) + 1 : 4096
+        var out = [UInt8](repeating: 0, count: expected)
+        var count = 0
         while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, 65536) }
+            if count == out.count { out.append(contentsOf: repeatElement(0, count: out.count)) }
+            let n = out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, $0.count - count) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw ToolError.io("cannot read", path: displayPath, errno: errno)
             }
             if n == 0 { break }
-            out.append(contentsOf: chunk[0..<n])
+            count += n
         }
+        out.removeSubrange(count...)
         return out
     }
 

@@ -90,6 +90,16 @@ enum ErrnoName {
         case EPERM: return "EPERM"
         case ENOTEMPTY: return "ENOTEMPTY"
         case ELOOP: return "ELOOP"
+        case ENAMETOOLONG: return "ENAMETOOLONG"
+        case EMFILE: return "EMFILE"
+        case ENFILE: return "ENFILE"
+        case EDQUOT: return "EDQUOT"
+        case EIO: return "EIO"
+        case EBUSY: return "EBUSY"
+        case EXDEV: return "EXDEV"
+        case EAGAIN: return "EAGAIN"
+        case EINVAL: return "EINVAL"
+        case EFBIG: return "EFBIG"
         default: return "E\(code)"
         }
     }

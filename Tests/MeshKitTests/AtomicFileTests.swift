@@ -217,4 +217,68 @@ struct AtomicFileTests {
         #expect(try box.read(box.dir + "/plain") == Array("x".utf8))
         #expect(box.leftoverTemps() == [])
     }
+
+    @Test func stageAllWritesEveryFileInParallelAndRenamesOnCommit() throws {
+        let box = try AtomicSandbox()
+        let items = (0..<300).map { index in
+            (bytes: Array("file \(index)\n".utf8), path: box.dir + "/d\(index % 7)/f\(index).md", displayPath: "d\(index % 7)/f\(index).md",
+             durable: index % 50 == 0)
+        }
+        var batch = AtomicFile.Batch()
+        try batch.stageAll(items)
+        #expect(box.leftoverTemps().count == 300)
+        #expect(FileSystem.kind(box.dir + "/d0/f0.md") == .missing)
+        try batch.commit()
+        #expect(box.leftoverTemps() == [])
+        for index in [0, 1, 150, 299] {
+            #expect(try box.read(box.dir + "/d\(index % 7)/f\(index).md") == Array("file \(index)\n".utf8))
+            #expect(permissions(box.dir + "/d\(index % 7)/f\(index).md") == 0o644)
+        }
+    }
+
+    @Test func stageAllFailureKeepsOnlyTheWrittenTempsForDiscard() throws {
+        let box = try AtomicSandbox()
+        // A 240-byte name is valid, but its temp name (`.<name>.agentsmesh-<pid>-<n>.tmp`) exceeds NAME_MAX:
+        // the second write fails in the parallel phase, whatever the user's privileges.
+        let long = String(repeating: "x", count: 240)
+        var batch = AtomicFile.Batch()
+        var caught: ToolError?
+        do {
+            try batch.stageAll([
+                (bytes: Array("a".utf8), path: box.dir + "/ok/a.md", displayPath: "ok/a.md", durable: false),
+                (bytes: Array("b".utf8), path: box.dir + "/ok/" + long, displayPath: "ok/long", durable: false),
+                (bytes: Array("c".utf8), path: box.dir + "/ok/c.md", displayPath: "ok/c.md", durable: true),
+            ])
+        } catch {
+            caught = error
+        }
+        #expect(caught?.code == "IO_ERROR")
+        #expect(caught?.message.hasPrefix("cannot write ok/long") == true)
+        #expect(caught?.details == .object(["errno": "ENAMETOOLONG"]))
+        #expect(box.leftoverTemps().count == 2)
+        batch.discard()
+        #expect(box.leftoverTemps() == [])
+        #expect(box.allNames() == ["ok"])
+    }
+
+    @Test func umaskIsReadWithoutChangingIt() throws {
+        let expected = try #require(currentUmask())
+        #expect(AtomicFile.processUmask == expected)
+        #expect(AtomicFile.umaskKeeps(0o644) == (expected & 0o644 == 0))
+        #expect(currentUmask() == expected)
+    }
+
+    @Test(arguments: [0, 1, 4095, 4096, 65_536, 200_001])
+    func readReturnsExactlyTheFileBytes(size: Int) throws {
+        let box = try AtomicSandbox()
+        let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        try AtomicFile.write(bytes, to: box.dir + "/blob", displayPath: "blob")
+        #expect(try box.read(box.dir + "/blob") == bytes)
+    }
+
+    @Test func readGrowsForFilesThatReportNoSize() throws {
+        let status = try FileSystem.read("/proc/self/status", displayPath: "/proc/self/status")
+        #expect(status.count > 100)
+        #expect(String(decoding: status, as: UTF8.self).contains("Umask:"))
+    }
 }
