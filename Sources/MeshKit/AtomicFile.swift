@@ -119,6 +119,22 @@ public enum AtomicFile {
             guard !pending.isEmpty else { return }
             let durable = pending.filter(\.durable)
             try AtomicFile.sync(durable.map(\.temp), displayPaths: durable.map(\.displayPath))
+            if pending.count > 64 {
+                // Many files: renamed on all cores (each rename is atomic on its own; their order is not
+                // observable as a whole either way). Failed renames lose their temps; the first failure is thrown.
+                let items = pending.map { (temp: $0.temp, path: $0.path, displayPath: $0.displayPath) }
+                pending.removeAll()
+                let failures = try Parallel.map(items, grain: 32) { item -> ToolError? in
+                    guard rename(item.temp, item.path) == 0 else {
+                        let code = errno
+                        unlink(item.temp)
+                        return ToolError.io("cannot replace", path: item.displayPath, errno: code)
+                    }
+                    return nil
+                }
+                if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
+                return
+            }
             while !pending.isEmpty {
                 let item = pending.removeFirst()
                 guard rename(item.temp, item.path) == 0 else {

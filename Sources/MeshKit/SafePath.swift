@@ -51,23 +51,55 @@ extension StringProtocol {
     /// Whether `needle` occurs in the UTF-8 bytes: a byte-exact search (no Unicode equivalence), much
     /// cheaper than Foundation's `contains(_:)` for the ASCII separators paths and formats use.
     public func containsBytes(_ needle: String) -> Bool {
-        let pattern = Array(needle.utf8)
-        guard let first = pattern.first else { return true }
-        let bytes = utf8
-        var index = bytes.startIndex
-        while let found = bytes[index...].firstIndex(of: first) {
-            var candidate = found
-            var matched = true
-            for byte in pattern {
-                guard candidate != bytes.endIndex, bytes[candidate] == byte else {
-                    matched = false
-                    break
+        if let found = utf8.withContiguousStorageIfAvailable({ ByteSearch.contains($0, needle) }) { return found }
+        return Array(utf8).withUnsafeBufferPointer { ByteSearch.contains($0, needle) }
+    }
+}
+
+extension String {
+    /// Every occurrence of `target` replaced by `replacement`, matched on UTF-8 bytes left to right without
+    /// overlaps (JavaScript's `replaceAll` on these ASCII patterns; no Unicode equivalence).
+    public func replacingBytes(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty, containsBytes(target) else { return self }
+        var text = self
+        let pattern = Array(target.utf8)
+        let substitute = Array(replacement.utf8)
+        return text.withUTF8 { u in
+            var out: [UInt8] = []
+            out.reserveCapacity(u.count + 16)
+            var i = 0
+            while i < u.count {
+                if u[i] == pattern[0], i + pattern.count <= u.count, pattern.indices.allSatisfy({ u[i + $0] == pattern[$0] }) {
+                    out.append(contentsOf: substitute)
+                    i += pattern.count
+                } else {
+                    out.append(u[i])
+                    i += 1
                 }
-                candidate = bytes.index(after: candidate)
             }
-            if matched { return true }
-            index = bytes.index(after: found)
+            return String(decoding: out, as: UTF8.self)
         }
-        return false
+    }
+}
+
+enum ByteSearch {
+    static func contains(_ hay: UnsafeBufferPointer<UInt8>, _ needle: String) -> Bool {
+        var needle = needle
+        return needle.withUTF8 { n in
+            guard let first = n.first else { return true }
+            guard hay.count >= n.count else { return false }
+            if n.count == 1 { return hay.contains(first) }
+            var i = 0
+            let last = hay.count - n.count
+            while i <= last {
+                if hay[i] == first {
+                    var k = 1
+                    while k < n.count, hay[i + k] == n[k] { k += 1 }
+                    if k == n.count { return true }
+                }
+                i += 1
+            }
+            return false
+        }
     }
 }

@@ -59,6 +59,8 @@ public enum YAMLEmitter {
         case .array: return [head + " []"]
         case .object: return [head + " {}"]
         case .string(let s):
+            // One line (no LF byte): never a block scalar.
+            if !s.utf8.contains(0x0A) { return [head + " " + scalar(s)] }
             // Split on the LF scalar: a Swift Character treats CRLF as one unit.
             let scalarLines = s.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { String(String.UnicodeScalarView($0)) }
             let blockSafe = !s.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n" && $0 != "\t") || $0.value == 0x7F }

@@ -110,7 +110,7 @@ public struct GeminiCLIProjector: TargetProjector {
                 var text = ""
                 if !command.description.isEmpty { text += "description = \(TOMLWriter.basic(command.description))\n" }
                 let prompt = rebase(command.body.trimmedWhitespace(), rebaser, from: command.path, to: path)
-                    .replacingOccurrences(of: "$ARGUMENTS", with: "{{args}}")
+                    .replacingBytes("$ARGUMENTS", with: "{{args}}")
                 text += "prompt = \(TOMLWriter.multiline(prompt))\n"
                 out.add(.text(path, id, text))
             }
@@ -304,7 +304,7 @@ extension GeminiCLIProjector {
                 throw ToolError.syntax(path: native, line: error.line, column: nil, message: error.message)
             }
             let inner = String(rel.dropLast(5))
-            let prompt = (document.values["prompt"]?.stringValue ?? "").replacingOccurrences(of: "{{args}}", with: "$ARGUMENTS")
+            let prompt = (document.values["prompt"]?.stringValue ?? "").replacingBytes("{{args}}", with: "$ARGUMENTS")
             let body = rebaser.rebase(prompt.trimmedWhitespace(), from: native, to: ".agentsmesh/commands/\(inner).md")
             result.project.commands.append(Command(
                 name: inner.split(separator: "/").joined(separator: ":"), path: "commands/\(inner).md",

@@ -412,6 +412,30 @@ public struct LinkRebaser: Sendable {
 
     /// Collapses `.` and `..` segments of a relative path (a leading `..` that escapes is kept).
     func normalize(_ path: String) -> String {
+        if Self.isNormal(path) { return path }
+        return normalizeSegments(path)
+    }
+
+    /// True when `normalizeSegments` would return `path` unchanged: no empty, `.` or `..` segment and no
+    /// leading or trailing slash.
+    static func isNormal(_ path: String) -> Bool {
+        var path = path
+        return path.withUTF8 { u in
+            guard let first = u.first, let last = u.last, first != 0x2F, last != 0x2F else { return u.isEmpty }
+            var segmentStart = 0
+            for i in 0...u.count {
+                guard i == u.count || u[i] == 0x2F else { continue }
+                let length = i - segmentStart
+                if length == 0 { return false }
+                if u[segmentStart] == 0x2E && (length == 1 || (length == 2 && u[segmentStart + 1] == 0x2E)) { return false }
+                segmentStart = i + 1
+            }
+            return true
+        }
+    }
+
+    /// The segment-by-segment normalisation.
+    func normalizeSegments(_ path: String) -> String {
         var parts: [Substring] = []
         for segment in path.split(separator: "/") {
             if segment == "." || segment.isEmpty { continue }

@@ -55,10 +55,31 @@ enum ProjectionSupport {
     static func prefixed(_ body: String, heading: String) -> String {
         let trimmed = body.trimmedWhitespace()
         if trimmed.isEmpty { return trimmed }
-        if trimmed.split(separator: "\n", omittingEmptySubsequences: false).contains(where: { $0 == heading }) {
-            return trimmed
-        }
+        if containsLine(trimmed, heading) { return trimmed }
         return heading + "\n\n" + trimmed
+    }
+
+    /// Whether one of `text`'s lines (split on `Character` "\n") equals `line`. Bytes are compared when both
+    /// are ASCII and `text` has no CR (then a line is exactly the bytes between LFs and `==` is byte
+    /// equality); otherwise the `Character`-level split decides.
+    static func containsLine(_ text: String, _ line: String) -> Bool {
+        if line.utf8.allSatisfy({ $0 < 0x80 && $0 != 0x0D && $0 != 0x0A }) {
+            var text = text
+            let fast: Bool? = text.withUTF8 { u in
+                if u.contains(0x0D) || u.contains(where: { $0 >= 0x80 }) { return nil }
+                var target = line
+                return target.withUTF8 { t in
+                    var start = 0
+                    for i in 0...u.count where i == u.count || u[i] == 0x0A {
+                        if i - start == t.count, t.indices.allSatisfy({ u[start + $0] == t[$0] }) { return true }
+                        start = i + 1
+                    }
+                    return false
+                }
+            }
+            if let fast { return fast }
+        }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).contains { $0 == line }
     }
 
     /// Removes a leading `## Heading\n\n` that generation added.

@@ -23,7 +23,7 @@ public enum TOMLWriter {
 
     /// `"""\n<text>\n"""` with `\` doubled and `"""` broken up.
     public static func multiline(_ text: String) -> String {
-        let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"\"\"", with: "\"\"\\\"")
+        let escaped = text.replacingBytes("\\", with: "\\\\").replacingBytes("\"\"\"", with: "\"\"\\\"")
         return "\"\"\"\n" + escaped + "\n\"\"\""
     }
 }
