@@ -211,28 +211,31 @@ public enum CanonicalStore {
     /// The same, with the tagged hash of each file computed by `hash(displayPath, absolutePath)`
     /// (so a stat cache can answer for unchanged files).
     public static func checksums(
-        root: String, hash: (_ displayPath: String, _ absolutePath: String) throws(ToolError) -> String
+        root: String, hash: @Sendable (_ displayPath: String, _ absolutePath: String) throws(ToolError) -> String
     ) throws(ToolError) -> [String: String] {
         let base = root + "/" + folder
-        var out: [String: String] = [:]
+        var files: [String] = []
         for feature in ["rules", "commands", "agents"] {
             for rel in FileSystem.walkFiles(base + "/" + feature) where rel.hasSuffix(".md") {
                 let full = feature + "/" + rel
                 if full != "rules/_root.md", rel.split(separator: "/").contains(where: { $0.hasPrefix("_") }) { continue }
-                out[full] = try hash(folder + "/" + full, base + "/" + full)
+                files.append(full)
             }
         }
         for name in FileSystem.list(base + "/skills") where !name.hasPrefix("_") {
             guard FileSystem.kind(base + "/skills/" + name) == .directory else { continue }
             for rel in FileSystem.walkFiles(base + "/skills/" + name) {
-                let full = "skills/\(name)/\(rel)"
-                out[full] = try hash(folder + "/" + full, base + "/" + full)
+                files.append("skills/\(name)/\(rel)")
             }
         }
         for file in ["mcp.json", "permissions.yaml", "hooks.yaml", "ignore"] where FileSystem.kind(base + "/" + file) == .file {
-            out[file] = try hash(folder + "/" + file, base + "/" + file)
+            files.append(file)
         }
-        return out
+        // Hashed on all cores; the first failure in listing order is thrown.
+        let hashes = try Parallel.map(files, grain: 64) { (full) throws(ToolError) -> String in
+            try hash(folder + "/" + full, base + "/" + full)
+        }
+        return Dictionary(zip(files, hashes), uniquingKeysWith: { first, _ in first })
     }
 }
 

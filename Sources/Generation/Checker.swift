@@ -58,11 +58,17 @@ public enum Checker {
             result.lockConflict = true
             return result
         }
-        let lock = try Lockfile.parse(text)
+        // The lock and the stat cache (an accelerator only: it answers for files whose stat is unchanged and
+        // settled) are parsed side by side.
+        let loads = Parallel.all([
+            { @Sendable in Startup.lock(Result { () throws(ToolError) in try Lockfile.parse(text) }) },
+            { @Sendable in Startup.cache(StatCache.load(root: root, key: GenerateCache.key(root: root)).map { ($0, $0.index()) }) },
+        ])
+        guard case .lock(let parsed) = loads[0], case .cache(let loaded) = loads[1] else { return result }
+        let lock = try parsed.get()
         let config = try ConfigLoader.load(root: root)
-        // The stat cache (an accelerator only) answers for files whose stat is unchanged and settled.
-        let cache = StatCache.load(root: root, key: GenerateCache.key(root: root))
-        let cached = cache?.index() ?? [:]
+        let cache = loaded?.0
+        let cached = loaded?.1 ?? [:]
         @Sendable func cachedHash(_ path: String, _ stat: FileStat) -> String? {
             guard let cache, let entry = cached[path], cache.trusts(entry, current: stat) else { return nil }
             return entry.hash
@@ -71,22 +77,34 @@ public enum Checker {
         // output, and the listing of the managed folders (results are used in the original order).
         let outputPaths = verifyOutputs ? (lock.outputs?.keys.sorted(by: FileSystem.byteOrder) ?? []) : []
         let managedFolders = verifyOutputs && lock.outputs != nil ? config.targets.compactMap { Targets.projector($0) }.flatMap(\.managedFolders) : []
-        nonisolated(unsafe) var canonical: Result<[String: String], ToolError> = .success([:])
-        nonisolated(unsafe) var outputStats: [FileStat] = []
-        nonisolated(unsafe) var managedFiles: [[String]] = []
-        DispatchQueue.concurrentPerform(iterations: 3) { part in
-            switch part {
-            case 0:
-                canonical = Result { () throws(ToolError) -> [String: String] in
+        // The output lstats are split in chunks so the scans balance across cores.
+        let chunk = 512
+        var jobs: [Scan] = [.canonical] + managedFolders.indices.map { Scan.managed($0) }
+        for start in stride(from: 0, to: outputPaths.count, by: chunk) {
+            jobs.append(.outputs(start..<min(outputPaths.count, start + chunk)))
+        }
+        var canonical: Result<[String: String], ToolError> = .success([:])
+        var outputStats: [FileStat] = []
+        var managedFiles: [[String]] = []
+        for scanned in try Parallel.map(jobs, grain: 1, { job -> Scanned in
+            switch job {
+            case .canonical:
+                return .canonical(Result { () throws(ToolError) -> [String: String] in
                     try CanonicalStore.checksums(root: root) { (display: String, absolute: String) throws(ToolError) -> String in
                         if let hash = cachedHash(display, FileStat.of(absolute)) { return hash }
                         return SHA256.tagged(try FileSystem.read(absolute, displayPath: display))
                     }
-                }
-            case 1:
-                outputStats = outputPaths.map { FileStat.of(root + "/" + $0) }
-            default:
-                managedFiles = managedFolders.map { FileSystem.walkFiles(root + "/" + $0) }
+                })
+            case .managed(let index):
+                return .managed(FileSystem.walkFiles(root + "/" + managedFolders[index]))
+            case .outputs(let range):
+                return .outputs(outputPaths[range].map { FileStat.of(root + "/" + $0) })
+            }
+        }) {
+            switch scanned {
+            case .canonical(let value): canonical = value
+            case .managed(let value): managedFiles.append(value)
+            case .outputs(let value): outputStats += value
             }
         }
         let current = try canonical.get()
@@ -160,3 +178,21 @@ public enum Checker {
     }
 }
 
+/// The independent parts of `check`'s scan.
+private enum Scan: Sendable {
+    case canonical
+    case managed(Int)
+    case outputs(Range<Int>)
+}
+
+private enum Scanned: Sendable {
+    case canonical(Result<[String: String], ToolError>)
+    case managed([String])
+    case outputs([FileStat])
+}
+
+/// The two loads at the start of `check`.
+private enum Startup: Sendable {
+    case lock(Result<Lockfile, ToolError>)
+    case cache((StatCache, [String: StatCache.Entry])?)
+}

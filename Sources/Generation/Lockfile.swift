@@ -89,6 +89,69 @@ public struct Lockfile: Equatable, Sendable {
     /// through YAML. Anything unusual (other layouts, repeated sections, odd keys or values) returns nil
     /// and the whole text is parsed by YAML, so the result is always the YAML result.
     static func parseFast(_ text: String) -> Lockfile? {
+        var text = text
+        if let result = text.withUTF8({ parseFastBytes($0) }) { return result }
+        return parseFastLines(text)
+    }
+
+        /// `parseFastLines` on raw bytes for texts without CR (then every line is exactly the bytes between LFs);
+    /// nil when the text has a CR (the `Character` split decides then), `.some(nil)` when the fast path
+    /// gives up.
+    private static func parseFastBytes(_ u: UnsafeBufferPointer<UInt8>) -> Lockfile?? {
+        guard !u.contains(13) else { return nil }
+        let names: [[UInt8]] = ["checksums:", "extends:", "packs:", "outputs:"].map { Array($0.utf8) }
+        var maps: [Int: [String: String]] = [:]
+        var reduced: [UInt8] = []
+        var seenTop: Set<[UInt8]> = []
+        var lines: [Range<Int>] = []
+        var start = 0
+        for i in 0...u.count where i == u.count || u[i] == 10 {
+            lines.append(start..<i)
+            start = i + 1
+        }
+        func equals(_ line: Range<Int>, _ name: [UInt8]) -> Bool {
+            line.count == name.count && name.indices.allSatisfy { u[line.lowerBound + $0] == name[$0] }
+        }
+        var index = 0
+        while index < lines.count {
+            let line = lines[index]
+            if !line.isEmpty, u[line.lowerBound] != UInt8(ascii: " "), u[line.lowerBound] != UInt8(ascii: "#"),
+                u[line.lowerBound] != UInt8(ascii: "-")
+            {
+                var end = line.lowerBound
+                while end < line.upperBound, u[end] != UInt8(ascii: ":") { end += 1 }
+                guard seenTop.insert(Array(u[line.lowerBound..<end])).inserted else { return .some(nil) }
+            }
+            guard let section = names.firstIndex(where: { equals(line, $0) }) else {
+                reduced.append(contentsOf: u[line])
+                reduced.append(10)
+                index += 1
+                continue
+            }
+            var map: [String: String] = [:]
+            var next = index + 1
+            while next < lines.count, lines[next].count >= 2, u[lines[next].lowerBound] == 0x20, u[lines[next].lowerBound + 1] == 0x20 {
+                guard let (key, value) = entry(UnsafeBufferPointer(rebasing: u[lines[next]])), map.updateValue(value, forKey: key) == nil
+                else { return .some(nil) }
+                next += 1
+            }
+            guard !map.isEmpty else { return .some(nil) }
+            maps[section] = map
+            reduced.append(contentsOf: u[line])
+            reduced.append(contentsOf: " {}\n".utf8)
+            index = next
+        }
+        if reduced.last == 10 { reduced.removeLast() }
+        guard var lock = try? parseYAML(String(decoding: reduced, as: UTF8.self)) else { return .some(nil) }
+        if let map = maps[0] { lock.checksums = map }
+        if let map = maps[1] { lock.extends = map }
+        if let map = maps[2] { lock.packs = map }
+        if let map = maps[3] { lock.outputs = map }
+        return .some(lock)
+    }
+
+    /// The line-by-line fast path on `Substring` lines (any text).
+    static func parseFastLines(_ text: String) -> Lockfile? {
         let names: Set<Substring> = ["checksums:", "extends:", "packs:", "outputs:"]
         var maps: [Substring: [String: String]] = [:]
         var reduced = ""
@@ -133,9 +196,17 @@ public struct Lockfile: Equatable, Sendable {
         return lock
     }
 
+    /// `entry` on a line's bytes.
+    private static func entry(_ line: UnsafeBufferPointer<UInt8>) -> (String, String)? {
+        entry(utf8: line)
+    }
+
     /// `  <key>: <value>` with a conservative plain key and a hash value, else nil.
     private static func entry(_ line: Substring) -> (String, String)? {
-        let utf8 = line.utf8
+        entry(utf8: line.utf8)
+    }
+
+    private static func entry<C: Collection<UInt8>>(utf8: C) -> (String, String)? {
         guard utf8.count > 4 else { return nil }
         var i = utf8.index(utf8.startIndex, offsetBy: 2)
         let keyStart = i

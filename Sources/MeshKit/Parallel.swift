@@ -26,7 +26,9 @@ public enum Parallel {
         let slots = Slots<R>(count: items.count)
         let firstError = Mutex<(index: Int, error: ToolError)?>(nil)
         let size = (items.count + chunks - 1) / chunks
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        // Rounding the size up can leave fewer non-empty chunks than planned (9 items in 8 chunks of 2).
+        let used = (items.count + size - 1) / size
+        DispatchQueue.concurrentPerform(iterations: used) { chunk in
             let range = (chunk * size)..<min(items.count, (chunk + 1) * size)
             for index in range {
                 if let failed = firstError.withLock({ $0?.index }), failed < index { return }

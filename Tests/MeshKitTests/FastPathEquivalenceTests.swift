@@ -83,3 +83,35 @@ import Testing
         #expect(checked == 40_000)
     }
 }
+
+/// `Parallel.map` keeps order and reports the first failure by position, for every size and grain.
+@Suite struct ParallelMapTests {
+    @Test func mapsEveryCountAndGrainInOrder() throws {
+        for count in 0...70 {
+            for grain in [1, 2, 3, 8, 16, 64] {
+                let items = Array(0..<count)
+                #expect(try Parallel.map(items, grain: grain) { $0 * 3 } == items.map { $0 * 3 }, "count \(count) grain \(grain)")
+            }
+        }
+    }
+
+    @Test func firstFailureByPositionIsThrown() {
+        for count in [5, 9, 40, 300] {
+            var caught: ToolError?
+            do {
+                _ = try Parallel.map(Array(0..<count), grain: 1) { (item) throws(ToolError) -> Int in
+                    if item % 4 == 3 { throw ToolError("E\(item)", "item \(item)") }
+                    return item
+                }
+            } catch {
+                caught = error
+            }
+            #expect(caught?.code == "E3", "count \(count)")
+        }
+    }
+
+    @Test func allRunsEveryJob() {
+        let results = Parallel.all((0..<7).map { index in { @Sendable in index * index } })
+        #expect(results == [0, 1, 4, 9, 16, 25, 36])
+    }
+}
