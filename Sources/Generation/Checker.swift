@@ -49,6 +49,25 @@ public struct CheckResult: Sendable, Equatable {
 /// Drift detection against `.agentsmesh/.lock` without running the full projection.
 public enum Checker {
     public static func check(root: String, verifyOutputs: Bool = true) throws(ToolError) -> CheckResult {
+        if let clean = cachedClean(root: root, verifyOutputs: verifyOutputs) { return clean }
+        return try fullCheck(root: root, verifyOutputs: verifyOutputs)
+    }
+
+    /// The clean result, when the stat cache recorded by the last generate says `check` is clean there and
+    /// every recorded stat still matches (racy entries re-verified by content). Nil otherwise.
+    static func cachedClean(root: String, verifyOutputs: Bool) -> CheckResult? {
+        guard let cache = StatCache.load(root: root, key: GenerateCache.key(root: root)),
+            let record = cache.records.first(where: { $0.hasPrefix(GenerateCache.checkCleanRecord) }),
+            cache.validate(root: root, listingExcludes: GenerateCache.transient) != nil
+        else { return nil }
+        var result = CheckResult()
+        result.outputsChecked = verifyOutputs && record.hasSuffix("1")
+        result.lessonsGraphError = LessonsService.graphReadError(root: root)
+        return result
+    }
+
+    /// `check` without the stat cache's clean record (the cache may still answer for unchanged files).
+    static func fullCheck(root: String, verifyOutputs: Bool) throws(ToolError) -> CheckResult {
         guard let bytes = try FileSystem.readIfExists(root + "/" + Lockfile.path, displayPath: Lockfile.path) else {
             throw ToolError(ErrorCode.notFound, ".agentsmesh/.lock not found; run agentsmesh generate")
         }

@@ -100,6 +100,8 @@ enum GenerateCache {
             if record.hasPrefix("targets ") {
                 guard let list = (try? JSONParser.parse(String(record.dropFirst(8))))?.stringList else { return nil }
                 targets = list
+            } else if record.hasPrefix(checkCleanRecord) {
+                continue
             } else if record.hasPrefix("warning ") {
                 guard let object = (try? JSONParser.parse(String(record.dropFirst(8))))?.objectValue,
                     let code = object["code"]?.stringValue, let message = object["message"]?.stringValue
@@ -202,7 +204,34 @@ enum GenerateCache {
             cache.records.append("targets " + JSONEmitter.compact(.strings(plan.runTargets)))
             for warning in warnings { cache.records.append("warning " + JSONEmitter.compact(warning.json)) }
         }
+        if recordable, isCheckClean(plan: plan, post: post, projectors: projectors) {
+            cache.records.append(checkCleanRecord + (plan.newLock.outputs == nil ? "0" : "1"))
+        }
         cache.write(root: root)
+    }
+
+    /// Record saying a `check` of the recorded state finds nothing (`1`: with outputs in the lock, `0`: without).
+    static let checkCleanRecord = "check-clean "
+
+    /// Whether `check` on the recorded state is clean by construction: the lock was just computed from the
+    /// canonical files the run read (unchanged under it, or the cache would not be recorded), the outputs
+    /// on disk are the plan's bytes, the lock lists no stale target, and every file in the managed folders is
+    /// a recorded output (anything else there, or anything that is neither file nor folder, is not clean).
+    static func isCheckClean(plan: GeneratePlan, post: Snapshot, projectors: [any TargetProjector]) -> Bool {
+        guard plan.newLock.staleTargets.isEmpty else { return false }
+        let outputs = plan.newLock.outputs ?? [:]
+        for folder in Set(projectors.flatMap(\.managedFolders)) {
+            let prefix = folder + "/"
+            for path in post.order where path.hasPrefix(prefix) {
+                guard let stat = post.stats[path] else { return false }
+                switch stat.kind {
+                case .directory: continue
+                case .file: if outputs[path] == nil { return false }
+                default: return false
+                }
+            }
+        }
+        return true
     }
 
     /// The warnings a re-run on the recorded state gives: the plan's, with `UNMANAGED_FILE` recomputed

@@ -173,4 +173,58 @@ import Glibc
         #expect(try await project.generate().changes.isEmpty == false)
         #expect(Self.text(try await project.generate()) == (try await Self.slowResult(project)))
     }
+
+    // MARK: - check's clean record
+
+    static func checkText(_ result: CheckResult) -> String { JSONEmitter.compact(result.json) }
+
+    /// `check` (which may answer from the clean record) and the full check agree, for both output modes.
+    static func expectCheckAgrees(_ project: TestProject, clean: Bool, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        for verify in [true, false] {
+            let answered = try Checker.check(root: project.root, verifyOutputs: verify)
+            let full = try Checker.fullCheck(root: project.root, verifyOutputs: verify)
+            #expect(Self.checkText(answered) == Self.checkText(full), sourceLocation: sourceLocation)
+            #expect((Checker.cachedClean(root: project.root, verifyOutputs: verify) != nil) == clean, sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func cleanGenerateRecordsACleanCheck() async throws {
+        let project = try await Self.generated(stray: false)
+        try Self.expectCheckAgrees(project, clean: true)
+        let answered = try #require(Checker.cachedClean(root: project.root, verifyOutputs: true))
+        #expect(answered.inSync && answered.outputsChecked)
+        #expect(Checker.cachedClean(root: project.root, verifyOutputs: false)?.outputsChecked == false)
+    }
+
+    @Test func unmanagedFileMeansNoCleanRecord() async throws {
+        let project = try await Self.generated(stray: true)
+        try Self.expectCheckAgrees(project, clean: false)
+        #expect(try Checker.check(root: project.root).outputsStale == [".claude/rules/stray.md"])
+    }
+
+    @Test func anyEditAfterGenerateFallsBackToTheFullCheck() async throws {
+        let edits: [(String, (TestProject) throws -> Void)] = [
+            ("output edited", { try $0.write(".claude/rules/typescript.md", "changed\n") }),
+            ("output removed", { try $0.remove(".cursor/rules/typescript.mdc") }),
+            ("canonical edited", { try $0.write(".agentsmesh/rules/typescript.md", "---\ndescription: x\n---\nnew body\n") }),
+            ("canonical added", { try $0.write(".agentsmesh/rules/extra.md", "extra\n") }),
+            ("stray added", { try $0.write(".gemini/commands/stray.toml", "prompt = \"x\"\n") }),
+            ("lock edited", { try $0.write(".agentsmesh/.lock", "<<<<<<< ours\n=======\n>>>>>>> theirs\n") }),
+        ]
+        for (name, edit) in edits {
+            let project = try await Self.generated(stray: false)
+            try edit(project)
+            try Self.expectCheckAgrees(project, clean: false)
+            #expect(!(try Checker.check(root: project.root).inSync), "\(name)")
+        }
+    }
+
+    @Test func checkNeverWritesTheCache() async throws {
+        let project = try await Self.generated(stray: false)
+        let before = project.bytes(StatCache.fileName)
+        _ = try Checker.check(root: project.root)
+        try project.write(".claude/rules/typescript.md", "changed\n")
+        _ = try Checker.check(root: project.root)
+        #expect(project.bytes(StatCache.fileName) == before)
+    }
 }
