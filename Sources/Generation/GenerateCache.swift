@@ -35,9 +35,15 @@ enum GenerateCache {
     /// re-verified by content later.
     static func collect(root: String, outputs: [String], racyStamp: Int64? = nil) -> Snapshot {
         var snapshot = Snapshot()
+        // The big folders are walked on all cores first; the walk below (which decides order, de-duplication
+        // and racy hashing) then reads their stats and listings from memory.
+        let folder = CanonicalStore.folder
+        var roots = Targets.all.flatMap(\.managedFolders)
+        roots += FileSystem.list(root + "/" + folder).filter { !transient.contains($0) && !$0.hasSuffix(".tmp") }.map { folder + "/" + $0 }
+        let early = prefetch(root: root, roots: roots)
         func single(_ path: String) -> FileStat? {
             guard snapshot.stats[path] == nil, !path.isEmpty else { return nil }
-            let stat = FileStat.of(root + "/" + path)
+            let stat = early.stats[path] ?? FileStat.of(root + "/" + path)
             if let racyStamp, stat.kind == .file, stat.isRacy(stamp: racyStamp),
                 let bytes = try? FileSystem.read(root + "/" + path, displayPath: path)
             {
@@ -48,7 +54,7 @@ enum GenerateCache {
             return stat
         }
         func listed(_ path: String) -> [String] {
-            let names = FileSystem.list(root + "/" + path)
+            let names = early.lists[path] ?? FileSystem.list(root + "/" + path)
             snapshot.names[path] = StatCache.namesHash(names)
             return names
         }
@@ -66,7 +72,6 @@ enum GenerateCache {
         }
         _ = single(ConfigLoader.projectFile)
         _ = single(ConfigLoader.localFile)
-        let folder = CanonicalStore.folder
         if single(folder)?.kind == .directory {
             snapshot.listings[folder] = StatCache.listingHash(root + "/" + folder, excluding: transient)
             for name in FileSystem.list(root + "/" + folder) where !transient.contains(name) && !name.hasSuffix(".tmp") {
@@ -83,6 +88,32 @@ enum GenerateCache {
             tree(path)
         }
         return snapshot
+    }
+
+    /// lstat and listings of every entry below `roots` (walked in parallel, symlinks not followed).
+    static func prefetch(root: String, roots: [String]) -> (stats: [String: FileStat], lists: [String: [String]]) {
+        let walked = Parallel.transform(roots, grain: 1) { start -> (stats: [(String, FileStat)], lists: [(String, [String])]) in
+            var stats: [(String, FileStat)] = []
+            var lists: [(String, [String])] = []
+            var stack = [start]
+            while let path = stack.popLast() {
+                let stat = FileStat.of(root + "/" + path)
+                stats.append((path, stat))
+                guard stat.kind == .directory else { continue }
+                let names = FileSystem.list(root + "/" + path)
+                lists.append((path, names))
+                for name in names { stack.append(path + "/" + name) }
+            }
+            return (stats, lists)
+        }
+        var stats: [String: FileStat] = [:]
+        var lists: [String: [String]] = [:]
+        stats.reserveCapacity(walked.reduce(0) { $0 + $1.stats.count })
+        for part in walked {
+            for (path, stat) in part.stats { stats[path] = stat }
+            for (path, names) in part.lists { lists[path] = names }
+        }
+        return (stats, lists)
     }
 
     static func isCacheable(_ options: GenerateOptions) -> Bool {
@@ -153,7 +184,9 @@ enum GenerateCache {
             FileStat.waitForClock(after: FileStat.clockNow())
             postStamp = FileStat.clockNow()
         }
+        StageTimer.lap("record.wait")
         let post = collect(root: root, outputs: plan.files.map(\.path))
+        StageTimer.lap("record.collect")
         var outputs: [String: (hash: String, target: String)] = [:]
         for file in plan.files {
             outputs[file.path] = (file.kind == .coOwned ? SHA256.tagged(file.bytes) : file.hash, file.target)
@@ -198,7 +231,9 @@ enum GenerateCache {
             }
             entries.append(entry)
         }
+        StageTimer.lap("record.entries")
         var cache = StatCache(key: key(root: root), stamp: postStamp, entries: entries)
+        StageTimer.lap("record.cache")
         let projectors = plan.runTargets.compactMap { Targets.projector($0) }
         if recordable, let warnings = rerunWarnings(plan: plan, post: post, projectors: projectors) {
             cache.records.append("targets " + JSONEmitter.compact(.strings(plan.runTargets)))
@@ -207,6 +242,7 @@ enum GenerateCache {
         if recordable, isCheckClean(plan: plan, post: post, projectors: projectors) {
             cache.records.append(checkCleanRecord + (plan.newLock.outputs == nil ? "0" : "1"))
         }
+        StageTimer.lap("record.records")
         cache.write(root: root)
     }
 

@@ -86,16 +86,20 @@ public actor Generator {
             if cacheable, let result = GenerateCache.fastPath(root: root) { return result }
             let stamp = FileStat.clockNow()
             let pre = cacheable ? GenerateCache.collect(root: root, outputs: [], racyStamp: stamp) : nil
+            StageTimer.lap("generate.start")
             let plan = try Planner.plan(root: root, targets: options.targets, force: options.force)
             if plan.hasChanges || !(plan.previousLock.map { $0.sameContent(as: plan.newLock) } ?? false) {
                 // The stat cache describes the state before this run: drop it before anything changes.
                 StatCache.remove(root: root)
             }
             try Self.apply(plan)
+            StageTimer.lap("generate.apply")
             let lockUpdated = try Self.writeLock(plan)
+            StageTimer.lap("generate.lock")
             if let pre {
                 GenerateCache.record(root: root, plan: plan, pre: pre, stamp: stamp, lockUpdated: lockUpdated)
             }
+            StageTimer.lap("generate.record")
             return Self.result(plan, dryRun: false, lockUpdated: lockUpdated)
         }
         await HeldLocks.shared.remove(lock)

@@ -56,6 +56,7 @@ public enum Planner {
         let projectors = runIds.compactMap { Targets.projector($0) }
 
         let loaded = try PackMerge.loadMerged(root: root)
+        StageTimer.lap("plan.load")
         warnings += loaded.warnings
         let canonical = loaded.project
         let previousLock = try readLockTolerant(root: root)
@@ -80,6 +81,7 @@ public enum Planner {
                 return projector.project(canonical, context: context)
             }
         })
+        StageTimer.lap("plan.project")
         for projection in projections {
             outputs += projection.files
             warnings += projection.warnings
@@ -126,6 +128,7 @@ public enum Planner {
                 path: file.path, target: file.target, kind: file.kind, bytes: resolved.bytes, hash: resolved.hash, status: status,
                 previous: existing)
         }.compactMap { $0 }
+        StageTimer.lap("plan.resolve")
         let produced = Set(files.map(\.path))
 
         // Stale cleanup plan.

@@ -46,6 +46,15 @@ public enum Parallel {
         return slots.values()
     }
 
+    /// `items.map(transform)` for a transform that cannot fail, spread like `map`.
+    public static func transform<T: Sendable, R: Sendable>(_ items: [T], grain: Int = 16, _ transform: @Sendable (T) -> R) -> [R] {
+        do {
+            return try map(items, grain: grain) { (item) throws(ToolError) -> R in transform(item) }
+        } catch {
+            preconditionFailure("a non-throwing transform threw")
+        }
+    }
+
     /// Runs independent closures concurrently and returns their results in order.
     public static func all<R: Sendable>(_ jobs: [@Sendable () -> R]) -> [R] {
         let slots = Slots<R>(count: jobs.count)

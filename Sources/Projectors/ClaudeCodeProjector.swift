@@ -47,21 +47,22 @@ public struct ClaudeCodeProjector: TargetProjector {
                 let body = rebase(root.body.trimmedWhitespace(), rebaser, from: root.path, to: Self.root)
                 out.add(.text(Self.root, id, ManagedBlocks.withContract(body, enabled: context.config.generationContract)))
             }
-            for rule in canonical.additionalRules where rule.applies(to: id) {
+            // Rules and commands are independent of each other: projected on all cores, kept in order.
+            out.files += Parallel.transform(canonical.additionalRules.filter { $0.applies(to: id) }) { rule in
                 let path = "\(Self.rules)/\(rule.name).md"
                 let fm = ProjectionSupport.frontmatter([
                     ("description", .string(rule.description)), ("paths", .strings(rule.globs)),
                 ])
-                out.add(.text(path, id, Frontmatter.serialize(fm, body: rebase(rule.body, rebaser, from: rule.path, to: path))))
+                return .text(path, id, Frontmatter.serialize(fm, body: rebase(rule.body, rebaser, from: rule.path, to: path)))
             }
         }
         if context.has(.commands) {
-            for command in canonical.commands {
+            out.files += Parallel.transform(canonical.commands) { command in
                 let path = "\(Self.commands)/\(command.slashPath).md"
                 let fm = ProjectionSupport.frontmatter([
                     ("description", .string(command.description)), ("allowed-tools", .strings(command.allowedTools)),
                 ])
-                out.add(.text(path, id, Frontmatter.serialize(fm, body: rebase(command.body, rebaser, from: command.path, to: path))))
+                return .text(path, id, Frontmatter.serialize(fm, body: rebase(command.body, rebaser, from: command.path, to: path)))
             }
         }
         if context.has(.agents) {

@@ -83,7 +83,8 @@ public struct CursorProjector: TargetProjector {
                 let fm = ProjectionSupport.frontmatter([("description", .string(root.description)), ("alwaysApply", .bool(true))])
                 out.add(.text(Self.rootRule, id, ManagedBlocks.withContract(Frontmatter.serialize(fm, body: body), enabled: context.config.generationContract)))
             }
-            for rule in canonical.additionalRules where rule.applies(to: id) {
+            // Rules and commands are independent of each other: projected on all cores, kept in order.
+            out.files += Parallel.transform(canonical.additionalRules.filter { $0.applies(to: id) }) { rule -> OutputFile in
                 let path = "\(Self.rules)/\(rule.name).mdc"
                 var pairs: [(String, JSONValue)] = []
                 if rule.trigger == "always_on" {
@@ -95,14 +96,14 @@ public struct CursorProjector: TargetProjector {
                 } else {
                     pairs = [("description", .string(rule.description)), ("alwaysApply", .bool(false))]
                 }
-                out.add(.text(path, id, Frontmatter.serialize(ProjectionSupport.frontmatter(pairs), body: rebase(rule.body, rebaser, from: rule.path, to: path))))
+                return .text(path, id, Frontmatter.serialize(ProjectionSupport.frontmatter(pairs), body: rebase(rule.body, rebaser, from: rule.path, to: path)))
             }
         }
         if context.has(.commands) {
-            for command in canonical.commands {
+            out.files += Parallel.transform(canonical.commands) { command in
                 let path = "\(Self.commands)/\(command.slashPath).md"
                 let fm = ProjectionSupport.frontmatter([("description", .string(command.description))])
-                out.add(.text(path, id, Frontmatter.serialize(fm, body: rebase(command.body, rebaser, from: command.path, to: path))))
+                return .text(path, id, Frontmatter.serialize(fm, body: rebase(command.body, rebaser, from: command.path, to: path)))
             }
         }
         if context.has(.agents) {

@@ -93,7 +93,7 @@ public struct GeminiCLIProjector: TargetProjector {
                     parts.append(rebase(root.body.trimmedWhitespace(), rebaser, from: root.path, to: Self.root))
                 }
                 if !rules.isEmpty {
-                    let blocks = rules.map { rule in
+                    let blocks = Parallel.transform(rules) { rule in
                         ManagedBlocks.start("embedded-rule", meta: JSONEmitter.compact(Self.ruleMeta(rule))) + "\n"
                             + rebase(rule.body.trimmedWhitespace(), rebaser, from: rule.path, to: Self.root) + "\n"
                             + ManagedBlocks.end("embedded-rule")
@@ -105,14 +105,14 @@ public struct GeminiCLIProjector: TargetProjector {
             }
         }
         if context.has(.commands) {
-            for command in canonical.commands {
+            out.files += Parallel.transform(canonical.commands) { command in
                 let path = "\(Self.commands)/\(command.slashPath).toml"
                 var text = ""
                 if !command.description.isEmpty { text += "description = \(TOMLWriter.basic(command.description))\n" }
                 let prompt = rebase(command.body.trimmedWhitespace(), rebaser, from: command.path, to: path)
                     .replacingBytes("$ARGUMENTS", with: "{{args}}")
                 text += "prompt = \(TOMLWriter.multiline(prompt))\n"
-                out.add(.text(path, id, text))
+                return .text(path, id, text)
             }
         }
         var wroteAgents = false
