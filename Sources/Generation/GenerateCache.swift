@@ -20,7 +20,7 @@ enum GenerateCache {
         "v1 lib=\(AgentsMeshVersion.current) root=\(FileSystem.realPath(root) ?? root)"
     }
 
-    struct Snapshot {
+    struct Snapshot: Sendable {
         var order: [String] = []
         var stats: [String: FileStat] = [:]
         var listings: [String: String] = [:]
@@ -166,7 +166,7 @@ enum GenerateCache {
 
     /// Records the cache after a full generate run that started (before planning) with `pre` taken at
     /// filesystem time `stamp`. Anything that changed under the run (other than by the run) drops the cache.
-    static func record(root: String, plan: GeneratePlan, pre: Snapshot, stamp: Int64, lockUpdated: Bool) {
+    static func record(root: String, plan: GeneratePlan, pre: Snapshot, stamp: Int64, lockUpdated: Bool, lockText: String) {
         var touched = Set(plan.files.filter { $0.status != .unchanged }.map(\.path))
         touched.formUnion(plan.deletions.map(\.path))
         if lockUpdated { touched.insert(Lockfile.path) }
@@ -192,22 +192,21 @@ enum GenerateCache {
             outputs[file.path] = (file.kind == .coOwned ? SHA256.tagged(file.bytes) : file.hash, file.target)
         }
         let canonicalPrefix = CanonicalStore.folder + "/"
-        var entries: [StatCache.Entry] = []
-        entries.reserveCapacity(post.order.count)
-        var recordable = true
-        for path in post.order {
-            guard let stat = post.stats[path] else { continue }
-            if stat.kind == .other { recordable = false }
+        let lockHash = lockUpdated ? SHA256.tagged(Array(lockText.utf8)) : nil
+        let newChecksums = plan.newLock.checksums
+        // One entry per recorded path, built on all cores (each depends on its own path only); any
+        // inconsistency drops the whole cache.
+        let built = Parallel.transform(post.order, grain: 256) { [touched, touchedFolders, postStamp, outputs] path -> EntryOutcome in
+            guard let stat = post.stats[path] else { return .skip }
             if let listing = post.listings[path] {
-                guard pre.listings[path] == listing || lockUpdated else { return StatCache.remove(root: root) }
-                entries.append(StatCache.Entry(path: path, stat: stat, hash: listing, listing: true))
-                continue
+                guard pre.listings[path] == listing || lockUpdated else { return .abandon }
+                return .entry(StatCache.Entry(path: path, stat: stat, hash: listing, listing: true))
             }
             let racy: Bool
             if touched.contains(path) || touchedFolders.contains(path) {
                 racy = stat.isRacy(stamp: postStamp)
             } else if let before = pre.stats[path] {
-                guard before == stat else { return StatCache.remove(root: root) }
+                guard before == stat else { return .abandon }
                 racy = stat.isRacy(stamp: stamp)
             } else {
                 racy = true
@@ -215,21 +214,33 @@ enum GenerateCache {
             var entry = StatCache.Entry(path: path, stat: stat, racy: racy)
             if stat.kind == .directory {
                 // Folders are verified by their entry names when their timestamps are racy.
-                guard let names = post.names[path] else { return StatCache.remove(root: root) }
+                guard let names = post.names[path] else { return .abandon }
                 entry.hash = names
             }
             if let output = outputs[path] {
-                guard stat.kind == .file else { return StatCache.remove(root: root) }
+                guard stat.kind == .file else { return .abandon }
                 entry.hash = output.hash
                 entry.tag = output.target
-            } else if path.hasPrefix(canonicalPrefix), stat.kind == .file, let hash = plan.newLock.checksums[String(path.dropFirst(canonicalPrefix.count))] {
+            } else if path.hasPrefix(canonicalPrefix), stat.kind == .file, let hash = newChecksums[String(path.dropFirst(canonicalPrefix.count))] {
                 entry.hash = hash
             } else if stat.kind == .file, !touched.contains(path), let hash = pre.hashes[path] {
                 entry.hash = hash
-            } else if path == Lockfile.path, lockUpdated, stat.kind == .file {
-                entry.hash = SHA256.tagged(Array(plan.newLock.serialized().utf8))
+            } else if path == Lockfile.path, let lockHash, stat.kind == .file {
+                entry.hash = lockHash
             }
-            entries.append(entry)
+            return .entry(entry)
+        }
+        var entries: [StatCache.Entry] = []
+        entries.reserveCapacity(built.count)
+        var recordable = true
+        for outcome in built {
+            switch outcome {
+            case .skip: continue
+            case .abandon: return StatCache.remove(root: root)
+            case .entry(let entry):
+                if entry.stat.kind == .other { recordable = false }
+                entries.append(entry)
+            }
         }
         StageTimer.lap("record.entries")
         var cache = StatCache(key: key(root: root), stamp: postStamp, entries: entries)
@@ -246,6 +257,12 @@ enum GenerateCache {
         cache.write(root: root)
     }
 
+    /// One recorded path's part of the cache.
+    enum EntryOutcome: Sendable {
+        case skip, abandon
+        case entry(StatCache.Entry)
+    }
+
     /// Record saying a `check` of the recorded state finds nothing (`1`: with outputs in the lock, `0`: without).
     static let checkCleanRecord = "check-clean "
 
@@ -256,15 +273,24 @@ enum GenerateCache {
     static func isCheckClean(plan: GeneratePlan, post: Snapshot, projectors: [any TargetProjector]) -> Bool {
         guard plan.newLock.staleTargets.isEmpty else { return false }
         let outputs = plan.newLock.outputs ?? [:]
-        for folder in Set(projectors.flatMap(\.managedFolders)) {
-            let prefix = folder + "/"
-            for path in post.order where path.hasPrefix(prefix) {
-                guard let stat = post.stats[path] else { return false }
-                switch stat.kind {
-                case .directory: continue
-                case .file: if outputs[path] == nil { return false }
-                default: return false
+        let managed = Set(projectors.flatMap(\.managedFolders))
+        for path in post.order {
+            // Under a managed folder: some proper prefix ending before a "/" is one.
+            var isManaged = false
+            var index = path.startIndex
+            while let slash = path[index...].firstIndex(of: "/") {
+                if managed.contains(String(path[..<slash])) {
+                    isManaged = true
+                    break
                 }
+                index = path.index(after: slash)
+            }
+            guard isManaged else { continue }
+            guard let stat = post.stats[path] else { return false }
+            switch stat.kind {
+            case .directory: continue
+            case .file: if outputs[path] == nil { return false }
+            default: return false
             }
         }
         return true

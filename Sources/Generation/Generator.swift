@@ -94,10 +94,11 @@ public actor Generator {
             }
             try Self.apply(plan)
             StageTimer.lap("generate.apply")
-            let lockUpdated = try Self.writeLock(plan)
+            let lockText = plan.newLock.serialized()
+            let lockUpdated = try Self.writeLock(plan, text: lockText)
             StageTimer.lap("generate.lock")
             if let pre {
-                GenerateCache.record(root: root, plan: plan, pre: pre, stamp: stamp, lockUpdated: lockUpdated)
+                GenerateCache.record(root: root, plan: plan, pre: pre, stamp: stamp, lockUpdated: lockUpdated, lockText: lockText)
             }
             StageTimer.lap("generate.record")
             return Self.result(plan, dryRun: false, lockUpdated: lockUpdated)
@@ -135,13 +136,13 @@ public actor Generator {
     }
 
     /// Stage 9: rewrites `.lock` only when its content changed.
-    static func writeLock(_ plan: GeneratePlan) throws(ToolError) -> Bool {
+    static func writeLock(_ plan: GeneratePlan, text: String) throws(ToolError) -> Bool {
         if let previous = plan.previousLock, previous.sameContent(as: plan.newLock),
             FileSystem.kind(plan.root + "/" + Lockfile.path) == .file
         {
             return false
         }
-        try AtomicFile.write(plan.newLock.serialized(), to: plan.root + "/" + Lockfile.path, displayPath: Lockfile.path)
+        try AtomicFile.write(text, to: plan.root + "/" + Lockfile.path, displayPath: Lockfile.path)
         return true
     }
 
