@@ -31,6 +31,12 @@ public enum YAML {
         if let line = aliasLine(text) {
             throw Failure(line: line, column: nil, message: "YAML anchors and aliases are not supported")
         }
+        if let simple = simpleDocument(text) { return simple }
+        return try composed(text)
+    }
+
+    /// The Yams path of `parse` (after the alias check).
+    static func composed(_ text: String) throws(Failure) -> JSONValue? {
         let node: Node?
         do {
             // Explicit UTF-8 (what `.default` resolves to for native Swift strings): `Parser.Encoding.default`
@@ -43,6 +49,95 @@ public enum YAML {
         }
         guard let node else { return nil }
         return try convert(node, depth: 0)
+    }
+
+    /// Frontmatter-shaped documents read without libyaml: printable ASCII, LF line ends, top-level
+    /// `key: value` / `key:` lines with plain keys, block sequences (`- item`, at column 0 or 2) under a
+    /// `key:`, and plain values that start with a letter, `_`, `/` or `(` and hold no `: `, ` #`, tab or
+    /// trailing space. Such values resolve as the core schema does (`true`/`false` in three casings are
+    /// booleans, `null` in three casings and empty are null, everything else a string). Anything else
+    /// (comments, quotes, flow collections, nesting, numbers, non-ASCII, duplicate keys) returns nil and
+    /// the document goes through libyaml, so the result is always libyaml's.
+    static func simpleDocument(_ text: String) -> JSONValue?? {
+        var text = text
+        return text.withUTF8 { u -> JSONValue?? in
+            for byte in u where byte >= 0x7F || (byte < 0x20 && byte != 0x0A) { return nil }
+            var object = JSONObject()
+            var seen: Set<String> = []
+            var list: [JSONValue]?
+            var listKey = ""
+            var listIndent = -1
+            func flush() {
+                if let items = list { object[listKey] = items.isEmpty ? .null : .array(items) }
+                list = nil
+            }
+            var start = 0
+            var sawContent = false
+            while start < u.count {
+                var end = start
+                while end < u.count, u[end] != 0x0A { end += 1 }
+                defer { start = end + 1 }
+                if end == start { continue }
+                let first = u[start]
+                if first == 0x20 || first == 0x2D {
+                    // A sequence item under the open `key:`: "- value" or "  - value".
+                    guard list != nil else { return nil }
+                    let indent = first == 0x20 ? 2 : 0
+                    guard end - start > indent + 2, indent == 0 || (u[start] == 0x20 && u[start + 1] == 0x20),
+                        u[start + indent] == 0x2D, u[start + indent + 1] == 0x20
+                    else { return nil }
+                    if listIndent < 0 { listIndent = indent }
+                    guard listIndent == indent, let item = plainScalar(u, start + indent + 2, end) else { return nil }
+                    list!.append(item)
+                    continue
+                }
+                flush()
+                // key: value | key:
+                var colon = start
+                while colon < end, isKeyByte(u[colon]) { colon += 1 }
+                guard colon > start, colon < end, u[colon] == 0x3A, isKeyStart(first) else { return nil }
+                let key = String(decoding: UnsafeBufferPointer(rebasing: u[start..<colon]), as: UTF8.self)
+                guard seen.insert(key).inserted else { return nil }
+                sawContent = true
+                if colon + 1 == end {
+                    list = []
+                    listKey = key
+                    listIndent = -1
+                    continue
+                }
+                guard u[colon + 1] == 0x20, colon + 2 < end, let value = plainScalar(u, colon + 2, end) else { return nil }
+                object[key] = value
+            }
+            flush()
+            return sawContent ? .some(.object(object)) : nil
+        }
+    }
+
+    private static func isKeyStart(_ byte: UInt8) -> Bool {
+        (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F
+    }
+
+    private static func isKeyByte(_ byte: UInt8) -> Bool {
+        isKeyStart(byte) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2D
+    }
+
+    /// A plain scalar of `simpleDocument` between `start` and `end`, or nil when it is not one.
+    private static func plainScalar(_ u: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> JSONValue? {
+        guard start < end else { return nil }
+        let first = u[start]
+        guard isKeyStart(first) || first == 0x2F || first == 0x28 else { return nil }
+        guard u[end - 1] != 0x20, u[end - 1] != 0x3A else { return nil }
+        for i in start..<(end - 1) {
+            if u[i] == 0x3A && u[i + 1] == 0x20 { return nil }
+            if u[i] == 0x20 && u[i + 1] == 0x23 { return nil }
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: u[start..<end]), as: UTF8.self)
+        switch text {
+        case "true", "True", "TRUE": return .bool(true)
+        case "false", "False", "FALSE": return .bool(false)
+        case "null", "Null", "NULL": return .null
+        default: return .string(text)
+        }
     }
 
     /// The line of the first alias (`*name`) when the text also defines an anchor (`&name`).

@@ -115,3 +115,63 @@ import Testing
         #expect(results == [0, 1, 4, 9, 16, 25, 36])
     }
 }
+
+/// Documents the simple frontmatter reader accepts read exactly as libyaml reads them.
+@Suite struct SimpleYAMLTests {
+    static func composed(_ text: String) -> String {
+        do {
+            return (try YAML.composed(text)).map { JSONEmitter.compact($0) } ?? "nil"
+        } catch {
+            return "error"
+        }
+    }
+
+    @Test(arguments: [
+        "description: React conventions for the auth area\nglobs:\n  - src/auth/**/*.tsx\n  - Bash(psql:*)\n",
+        "a: true\nb: False\nc: NULL\nd: yes\ne: on\nf:\ng: tRUE\n", "list:\n- a\n- b\nafter: x\n", "x:\n\n  - a\n\n  - b\n",
+        "name: don't [stop] {now}, ok\n", "path: /usr/bin\nparen: (x)\n", "k_1-2: v\n",
+    ])
+    func knownDocuments(text: String) throws {
+        let simple = try #require(YAML.simpleDocument(text))
+        #expect(simple.map { JSONEmitter.compact($0) } ?? "nil" == Self.composed(text))
+    }
+
+    @Test(arguments: [
+        "a: b: c\n", "a: b #c\n", "a: 'q'\n", "a: 1\n", "a: .inf\n", "a: ~\n", "a: -x\n", "a: x \n", "a:\n  b: c\n", "a: x\na: y\n",
+        "# c\na: b\n", "a: é\n", "a:x\n", "a: [x]\n", "a:\n  - x\n - y\n", "a: b\r\n", "- a\n", "  a: b\n", "a: b:\n", "a : b\n",
+    ])
+    func unusualDocumentsAreLeftToLibyaml(text: String) {
+        #expect(YAML.simpleDocument(text) == nil, "\(text.debugDescription)")
+    }
+
+    @Test func randomDocumentsReadLikeLibyaml() {
+        var state: UInt64 = 41
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 33
+        }
+        let keys = ["a", "b", "desc", "x-y", "_k", "true", "1a"]
+        let words = ["v", "true", "True", "null", "NULL", "yes", "1", "1.5", "0x1F", ".inf", "~", "a b", "a: b", "a #b", "a#b", "-x",
+                     "'q'", "\"q\"", "[a]", "{a}", "*x", "&y", "x:", "(p)", "/p", "a,b", "é", "q'", "x ", " x", "%x", "@x", "`x`", "!x"]
+        var accepted = 0
+        for _ in 0..<6_000 {
+            var lines: [String] = []
+            for _ in 0..<Int(1 + next() % 4) {
+                let key = keys[Int(next() % UInt64(keys.count))]
+                if next() % 3 == 0 {
+                    lines.append(key + ":")
+                    let indent = next() % 2 == 0 ? "  " : ""
+                    for _ in 0..<Int(next() % 3) { lines.append(indent + "- " + words[Int(next() % UInt64(words.count))]) }
+                } else {
+                    lines.append(key + ": " + words[Int(next() % UInt64(words.count))])
+                }
+            }
+            let text = lines.joined(separator: "\n") + (next() % 2 == 0 ? "\n" : "")
+            if let simple = YAML.simpleDocument(text) {
+                accepted += 1
+                #expect(simple.map { JSONEmitter.compact($0) } ?? "nil" == Self.composed(text), "\(text.debugDescription)")
+            }
+        }
+        #expect(accepted > 500)
+    }
+}
