@@ -39,7 +39,7 @@ enum GenerateCache {
         // and racy hashing) then reads their stats and listings from memory.
         let folder = CanonicalStore.folder
         var roots = Targets.all.flatMap(\.managedFolders)
-        roots += FileSystem.list(root + "/" + folder).filter { !transient.contains($0) && !$0.hasSuffix(".tmp") }.map { folder + "/" + $0 }
+        roots += FileSystem.list(root + "/" + folder).filter { !transient.contains($0) && !StatCache.isScratch($0) }.map { folder + "/" + $0 }
         let early = prefetch(root: root, roots: roots)
         func single(_ path: String) -> FileStat? {
             guard snapshot.stats[path] == nil, !path.isEmpty else { return nil }
@@ -74,7 +74,7 @@ enum GenerateCache {
         _ = single(ConfigLoader.localFile)
         if single(folder)?.kind == .directory {
             snapshot.listings[folder] = StatCache.listingHash(root + "/" + folder, excluding: transient)
-            for name in FileSystem.list(root + "/" + folder) where !transient.contains(name) && !name.hasSuffix(".tmp") {
+            for name in FileSystem.list(root + "/" + folder) where !transient.contains(name) && !StatCache.isScratch(name) {
                 tree(folder + "/" + name)
             }
         }

@@ -112,6 +112,25 @@ public enum FileSystem {
 
     /// Every regular file below `root`, as `/`-joined relative paths sorted by byte order.
     /// Symlinks are not followed; they are reported through `skipped`.
+    /// The relative paths of the regular files below `root` when it holds nothing but regular files and
+    /// folders (no symlink, device, socket…); nil otherwise or when `root` is not a folder.
+    public static func plainFiles(_ root: String) -> [String]? {
+        guard kind(root) == .directory else { return nil }
+        var out: [String] = []
+        var pending = [""]
+        while let rel = pending.popLast() {
+            for (name, kind) in typedList(rel.isEmpty ? root : root + "/" + rel) {
+                let child = rel.isEmpty ? name : rel + "/" + name
+                switch kind {
+                case .file: out.append(child)
+                case .directory: pending.append(child)
+                default: return nil
+                }
+            }
+        }
+        return out
+    }
+
     public static func walkFiles(_ root: String, skipped: ((String) -> Void)? = nil) -> [String] {
         var out: [String] = []
         func visit(_ rel: String) {

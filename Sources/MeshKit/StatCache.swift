@@ -139,9 +139,14 @@ public struct StatCache: Sendable {
         SHA256.tagged(Array(names.joined(separator: "\n").utf8))
     }
 
-    /// The names a listing entry hashes: sorted, minus `excluded` names and `*.tmp` scratch files.
+    /// The names a listing entry hashes: sorted, minus `excluded` names and scratch entries.
     public static func listingHash(_ folder: String, excluding excluded: Set<String>) -> String {
-        namesHash(FileSystem.list(folder).filter { !excluded.contains($0) && !$0.hasSuffix(".tmp") })
+        namesHash(FileSystem.list(folder).filter { !excluded.contains($0) && !isScratch($0) })
+    }
+
+    /// Scratch entries come and go with single commands: `*.tmp` files and `.staging-*` folders (installs).
+    public static func isScratch(_ name: String) -> Bool {
+        name.hasSuffix(".tmp") || name.hasPrefix(".staging-")
     }
 
     /// Whether the entry's recorded hash can be trusted for `current` without reading the file.

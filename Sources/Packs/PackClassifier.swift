@@ -24,6 +24,9 @@ public struct ClassifiedPack: Sendable {
     /// `nil` when `--target`/`--as` bypassed classification.
     public var sourceType: SourceType?
     public var files: [(path: String, bytes: [UInt8])] = []
+    /// Pack path → absolute path of a file in the source tree holding exactly that entry's bytes (an
+    /// installer may move it into place instead of writing the bytes again when the tree is its own scratch).
+    public var sources: [String: String] = [:]
     public var broken: [BrokenResource] = []
     public var warnings: [Diagnostic] = []
     /// Elevated settings files dropped for lack of consent.
@@ -163,10 +166,19 @@ public enum PackClassifier {
             pack.broken.append(BrokenResource(path: path, kind: kindOf(path), reason: reason))
         }
         let wanted = includeSettings ? loaded.checksums.keys.sorted() : loaded.checksums.keys.filter { !["mcp.json", "hooks.yaml", "permissions.yaml", "ignore"].contains($0) }.sorted()
+        var kept: [String] = []
         for rel in wanted where !isBoilerplate(rel) || rel.hasPrefix("skills/") && rel.split(separator: "/").count > 2 {
             if brokenPaths[rel] != nil { continue }
             if let skill = rel.split(separator: "/").dropFirst().first, rel.hasPrefix("skills/"), brokenPaths["skills/\(skill)"] != nil { continue }
-            pack.files.append((rel, try FileSystem.read(base + "/" + rel, displayPath: rel)))
+            kept.append(rel)
+        }
+        // Read on all cores; the first failure in order is thrown.
+        let contents = try Parallel.map(kept, grain: 32) { (rel) throws(ToolError) -> [UInt8] in
+            try FileSystem.read(base + "/" + rel, displayPath: rel)
+        }
+        for (rel, bytes) in zip(kept, contents) {
+            pack.files.append((rel, bytes))
+            pack.sources[rel] = base + "/" + rel
         }
     }
 
@@ -197,6 +209,7 @@ public enum PackClassifier {
         pack.warnings += scratch.warnings
         pack.broken += scratch.broken
         pack.files += scratch.files.filter { $0.path.hasPrefix("skills/") || ($0.path.hasPrefix("agents/") && $0.path.split(separator: "/").count == 2) }
+        pack.sources.merge(scratch.sources) { first, _ in first }
         for folder in ["commands", ".claude/commands", ".gemini/commands"] where FileSystem.isDirectory(tree + "/" + folder) {
             for rel in FileSystem.walkFiles(tree + "/" + folder) where rel.hasSuffix(".md") && !isBoilerplate(rel) {
                 let bytes = try FileSystem.read(tree + "/\(folder)/\(rel)", displayPath: "\(folder)/\(rel)")

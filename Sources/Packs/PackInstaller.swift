@@ -62,24 +62,33 @@ public actor PackInstaller {
         let source = try PackSource.parse(raw, environment: environment)
         return try await withInstallLock("install") { () throws(ToolError) -> InstallData in
             var installs = try InstallsFile.read(root: root) ?? InstallsFile()
-            var data = try await installLocked(source: source, options: options, installs: &installs, refreshedAt: nil)
+            let staging = try makeStaging()
+            // The staging folder goes last: deleting thousands of files just before generate writes its own
+            // makes the filesystem's inode allocation slower for those writes.
+            defer { FileSystem.removeTree(staging) }
+            var data = try await installLocked(source: source, options: options, installs: &installs, refreshedAt: nil, staging: staging)
             if !options.dryRun {
                 try writeInstalls(installs)
+                StageTimer.lap("install.installs")
                 data.warnings += try await regenerate()
+                StageTimer.lap("install.generate")
             }
             return data
         }
     }
 
     /// Staging, validation and swap of one pack; updates `installs` in memory.
-    private func installLocked(source: PackSource, options: InstallOptions, installs: inout InstallsFile, refreshedAt: String?) async throws(ToolError) -> InstallData {
-        let staging = try makeStaging()
-        defer { FileSystem.removeTree(staging) }
+    private func installLocked(
+        source: PackSource, options: InstallOptions, installs: inout InstallsFile, refreshedAt: String?, staging: String
+    ) async throws(ToolError) -> InstallData {
+        StageTimer.lap("install.start")
         let fetched = try await fetch(source, options: options, staging: staging)
+        StageTimer.lap("install.fetch")
         var classifyOptions = ClassifyOptions(asKind: options.asKind, target: options.target)
         classifyOptions.trusted = !source.needsConsent
         classifyOptions.accepted = options.accept
         let pack = try PackClassifier.classify(tree: fetched.tree, options: classifyOptions)
+        StageTimer.lap("install.classify")
 
         let name = try packName(options.name ?? source.defaultName, explicit: options.name != nil)
         if let existing = installs.row(named: name) {
@@ -108,19 +117,36 @@ public actor PackInstaller {
         var manifestFiles = JSONObject()
         var folders = FolderCache()
         folders.assume(packStage)
-        var staged: [String] = []
-        var hashes: [String: String] = [:]
-        for (path, bytes) in pack.files.sorted(by: { FileSystem.byteOrder($0.path, $1.path) }) {
+        let files = pack.files.sorted(by: { FileSystem.byteOrder($0.path, $1.path) })
+        let movedFolders = Self.moveWholeFolders(pack: pack, files: files, scratch: staging, into: packStage)
+        for folder in movedFolders { folders.assume(packStage + "/" + folder) }
+        for (path, _) in files where !movedFolders.contains(where: { path.hasPrefix($0 + "/") }) {
             let target = packStage + "/" + path
             if let slash = target.utf8.lastIndex(of: UInt8(ascii: "/")) {
                 try folders.ensure(String(target[..<slash]), displayPath: packPath + "/" + path)
             }
-            try AtomicFile.writeScratch(bytes, to: target, displayPath: packPath + "/" + path)
-            let hex = SHA256.hex(bytes)
-            hashes[path] = hex
-            manifestFiles[path] = .string("sha256:" + hex)
-            staged.append(target)
         }
+        // A file the fetch left in this install's own scratch tree with the exact bytes is moved into the
+        // stage (no second copy); anything else is written. Both on all cores.
+        let scratchPrefix = staging + "/"
+        let sources = pack.sources
+        let hexes = try Parallel.map(files, grain: 32) { (file) throws(ToolError) -> String in
+            let target = packStage + "/" + file.path
+            if movedFolders.contains(where: { file.path.hasPrefix($0 + "/") }) { return SHA256.hex(file.bytes) }
+            if let source = sources[file.path], source.hasPrefix(scratchPrefix), rename(source, target) == 0 {
+                return SHA256.hex(file.bytes)
+            }
+            try AtomicFile.writeScratch(file.bytes, to: target, displayPath: packPath + "/" + file.path)
+            return SHA256.hex(file.bytes)
+        }
+        var staged: [String] = []
+        var hashes: [String: String] = [:]
+        for (file, hex) in zip(files, hexes) {
+            hashes[file.path] = hex
+            manifestFiles[file.path] = .string("sha256:" + hex)
+            staged.append(packStage + "/" + file.path)
+        }
+        StageTimer.lap("install.stage")
         // §4.2 content hash of the staged folder, from the bytes just written (same lines as
         // ContentHash.folder would read back); re-read only if the paths were not plain and unique.
         let contentHash: String
@@ -150,8 +176,11 @@ public actor PackInstaller {
         manifest["files"] = .object(manifestFiles)
         try AtomicFile.writeScratch(Array(JSONEmitter.pretty(.object(manifest)).utf8), to: packStage + "/" + Self.manifestName, displayPath: packPath + "/" + Self.manifestName)
         staged.append(packStage + "/" + Self.manifestName)
+        StageTimer.lap("install.meta")
         try AtomicFile.sync(staged, displayPaths: staged.map { packPath + "/" + $0.dropFirst(packStage.count + 1) })
+        StageTimer.lap("install.sync")
         try swap(staged: packStage, name: name, staging: staging)
+        StageTimer.lap("install.swap")
 
         var row = JSONObject()
         row["name"] = .string(name)
@@ -167,6 +196,32 @@ public actor PackInstaller {
         if let refreshedAt { row["refreshed_at"] = .string(refreshedAt) }
         installs.upsert(row)
         return data
+    }
+
+    /// Top-level pack folders whose every file comes unchanged from one folder of this install's scratch
+    /// tree that holds exactly those files (nothing else, no symlinks): each is renamed into the stage in one
+    /// step. Returns the folders moved.
+    static func moveWholeFolders(
+        pack: ClassifiedPack, files: [(path: String, bytes: [UInt8])], scratch: String, into stage: String
+    ) -> [String] {
+        var byFolder: [String: [String]] = [:]
+        for (path, _) in files {
+            guard let slash = path.firstIndex(of: "/") else { continue }
+            byFolder[String(path[..<slash]), default: []].append(path)
+        }
+        var moved: [String] = []
+        for (folder, paths) in byFolder.sorted(by: { $0.key < $1.key }) {
+            // One common base: source = base + "/" + path for every file of the folder.
+            guard let first = pack.sources[paths[0]], first.hasSuffix("/" + paths[0]) else { continue }
+            let base = String(first.dropLast(paths[0].count + 1))
+            guard base.hasPrefix(scratch + "/"),
+                paths.allSatisfy({ pack.sources[$0] == base + "/" + $0 }),
+                let present = FileSystem.plainFiles(base + "/" + folder),
+                Set(present.map { folder + "/" + $0 }) == Set(paths), present.count == paths.count
+            else { continue }
+            if rename(base + "/" + folder, stage + "/" + folder) == 0 { moved.append(folder) }
+        }
+        return moved
     }
 
     private func shadowWarnings(_ pack: ClassifiedPack, name: String) -> [Diagnostic] {
@@ -276,6 +331,8 @@ public actor PackInstaller {
         try await withInstallLock("install") { () throws(ToolError) -> InstallData in
             var installs = try InstallsFile.read(root: root) ?? InstallsFile()
             var data = InstallData(source: "installs.yaml", mode: "sync", dryRun: options.dryRun)
+            var stagings: [String] = []
+            defer { stagings.forEach(FileSystem.removeTree) }
             for row in installs.rows {
                 guard let name = row["name"]?.stringValue, InstallsFile.isValid(row) else {
                     data.warnings.append(Diagnostic(code: "INVALID_INSTALL_ROW", message: "installs.yaml row without name/source/source_kind kept as is", path: InstallsFile.path))
@@ -287,7 +344,10 @@ public actor PackInstaller {
                 }
                 let rowOptions = Self.options(from: row, dryRun: options.dryRun)
                 let source = try PackSource.parse(row["source"]?.stringValue ?? "", environment: environment)
-                let result = try await installLocked(source: source, options: rowOptions, installs: &installs, refreshedAt: row["refreshed_at"]?.stringValue)
+                let staging = try makeStaging()
+                stagings.append(staging)
+                let result = try await installLocked(
+                    source: source, options: rowOptions, installs: &installs, refreshedAt: row["refreshed_at"]?.stringValue, staging: staging)
                 data.installed += result.installed
                 data.brokenResources += result.brokenResources
                 data.warnings += result.warnings
@@ -402,6 +462,8 @@ public actor PackInstaller {
                 data.failed.append((missing, ErrorCode.notFound, "no installed pack named '\(missing)'"))
             }
             var changedAny = false
+            var stagings: [String] = []
+            defer { stagings.forEach(FileSystem.removeTree) }
             for row in rows {
                 guard let name = row["name"]?.stringValue, InstallsFile.isValid(row) else { continue }
                 let before = packResolved(name)
@@ -418,7 +480,9 @@ public actor PackInstaller {
                     let source = try PackSource.parse(options.source ?? "", environment: environment)
                     var scratch = installs
                     let beforeHash = packContentHash(name)
-                    _ = try await installLocked(source: source, options: options, installs: &scratch, refreshedAt: Clock.isoNow())
+                    let staging = try makeStaging()
+                    stagings.append(staging)
+                    _ = try await installLocked(source: source, options: options, installs: &scratch, refreshedAt: Clock.isoNow(), staging: staging)
                     let after = dryRun ? before : packResolved(name)
                     let changed = dryRun ? false : (beforeHash != packContentHash(name) || before != after)
                     if !dryRun { installs = scratch }
