@@ -108,6 +108,20 @@ struct GitSession {
         var repo: OpaquePointer?
         if FileSystem.isDirectory(cachePath), git_repository_open_bare(&repo, cachePath) == 0 {
             // reuse the cache
+        } else if source.location.hasPrefix("file://") {
+            // A local repository: the cold cache is a bare clone that copies its object files (as
+            // `git clone --local --no-hardlinks` does) instead of re-packing every object through the
+            // transport; refreshes then fetch into it like any other cache.
+            FileSystem.removeTree(cachePath)
+            var options = git_clone_options()
+            git_clone_options_init(&options, UInt32(GIT_CLONE_OPTIONS_VERSION))
+            options.bare = 1
+            options.local = GIT_CLONE_LOCAL_NO_LINKS
+            if git_clone(&repo, source.location, cachePath, &options) != 0 {
+                FileSystem.removeTree(cachePath)
+                repo = nil
+                try check(git_repository_init(&repo, cachePath, 1), "cannot create the git cache for")
+            }
         } else {
             FileSystem.removeTree(cachePath)
             try check(git_repository_init(&repo, cachePath, 1), "cannot create the git cache for")
@@ -138,6 +152,7 @@ struct GitSession {
         callbacks.payload = unmanaged.toOpaque()
 
         // Resolve the ref against the remote's advertisement.
+        StageTimer.lap("git.open")
         try check(git_remote_connect(remote, GIT_DIRECTION_FETCH, &callbacks, nil, nil), "cannot reach")
         let heads = listHeads(remote)
         var defaultBranch: String?
@@ -162,9 +177,11 @@ struct GitSession {
                 try check(git_remote_fetch(remote, &array, &fetchOptions, nil), "cannot fetch")
             }
         }
+        StageTimer.lap("git.fetch")
         let commit = try commitSHA(repo, resolution: resolution)
         var warnings: [Diagnostic] = []
         try materialize(repo, commit: commit, into: destination, warnings: &warnings)
+        StageTimer.lap("git.materialize")
         return FetchedTree(commit: commit, resolvedRef: resolution.name, refKind: resolution.kind, warnings: warnings)
     }
 
@@ -286,10 +303,21 @@ struct GitSession {
         try check(git_commit_tree(&tree, commit), "cannot read the tree of")
         defer { git_tree_free(tree) }
         guard let tree else { throw fail("cannot read the tree of") }
-        try writeTree(repo, tree, relative: "", destination: destination, warnings: &warnings)
+        var blobs: [(path: String, bytes: [UInt8], mode: mode_t)] = []
+        try writeTree(repo, tree, relative: "", destination: destination, warnings: &warnings, blobs: &blobs)
+        // Folders exist (created while walking); the blobs are written on all cores.
+        // Scratch tree in the private staging folder: moved or re-staged by the installer, never used in
+        // place, so no temp/rename/fsync per blob.
+        _ = try Parallel.map(blobs, grain: 32) { (blob) throws(ToolError) -> Bool in
+            try AtomicFile.writeScratch(blob.bytes, to: destination + "/" + blob.path, displayPath: blob.path, mode: blob.mode)
+            return true
+        }
     }
 
-    private func writeTree(_ repo: OpaquePointer, _ tree: OpaquePointer, relative: String, destination: String, warnings: inout [Diagnostic]) throws(ToolError) {
+    private func writeTree(
+        _ repo: OpaquePointer, _ tree: OpaquePointer, relative: String, destination: String, warnings: inout [Diagnostic],
+        blobs: inout [(path: String, bytes: [UInt8], mode: mode_t)]
+    ) throws(ToolError) {
         let count = git_tree_entrycount(tree)
         for index in 0..<count {
             guard let entry = git_tree_entry_byindex(tree, index), let cName = git_tree_entry_name(entry) else { continue }
@@ -306,16 +334,14 @@ struct GitSession {
                 if mkdir(destination + "/" + path, 0o755) != 0 && errno != EEXIST {
                     throw ToolError.io("cannot create folder", path: path, errno: errno)
                 }
-                try writeTree(repo, subtree, relative: path, destination: destination, warnings: &warnings)
+                try writeTree(repo, subtree, relative: path, destination: destination, warnings: &warnings, blobs: &blobs)
             case GIT_FILEMODE_BLOB, GIT_FILEMODE_BLOB_EXECUTABLE:
                 var blob: OpaquePointer?
                 guard git_blob_lookup(&blob, repo, git_tree_entry_id(entry)) == 0, let blob else { throw fail("cannot read \(path) of") }
                 defer { git_blob_free(blob) }
                 let size = Int(git_blob_rawsize(blob))
                 let bytes: [UInt8] = size == 0 ? [] : Array(UnsafeRawBufferPointer(start: git_blob_rawcontent(blob), count: size))
-                // Scratch tree in the private staging folder: read back and re-staged by the installer,
-                // never used in place, so no temp/rename/fsync per blob.
-                try AtomicFile.writeScratch(bytes, to: destination + "/" + path, displayPath: path, mode: mode == GIT_FILEMODE_BLOB_EXECUTABLE ? 0o755 : 0o644)
+                blobs.append((path, bytes, mode == GIT_FILEMODE_BLOB_EXECUTABLE ? 0o755 : 0o644))
             case GIT_FILEMODE_LINK:
                 warnings.append(Diagnostic(code: "SYMLINK_SKIPPED", message: "symlink \(path) in the repository is not installed", path: path))
             default:
