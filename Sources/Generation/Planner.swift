@@ -113,9 +113,7 @@ public enum Planner {
         // Stage 7: boundary check before anything is read or written.
         let safe = SafePath(root: root)
         let managedFolders = projectors.flatMap(\.managedFolders)
-        for path in order + managedFolders + projectors.flatMap(\.managedFiles) {
-            _ = try safe.resolve(path)
-        }
+        try safe.checkAll(order + managedFolders + projectors.flatMap(\.managedFiles))
 
         // Resolve contents against disk.
         let candidates = order.sorted(by: FileSystem.byteOrder).compactMap { chosen[$0] }

@@ -11,6 +11,18 @@ public struct SafePath: Sendable {
 
     /// The absolute path for a `/`-separated relative path, after checking it stays inside the root.
     public func resolve(_ relative: String) throws(ToolError) -> String {
+        var kinds: [String: EntryKind] = [:]
+        return try resolve(relative, kinds: &kinds)
+    }
+
+    /// `resolve` for many paths, throwing the first failure in order; each ancestor is examined once
+    /// (the paths of one project share most of their folders).
+    public func checkAll(_ relatives: [String]) throws(ToolError) {
+        var kinds: [String: EntryKind] = [:]
+        for relative in relatives { _ = try resolve(relative, kinds: &kinds) }
+    }
+
+    private func resolve(_ relative: String, kinds: inout [String: EntryKind]) throws(ToolError) -> String {
         if relative.hasPrefix("/") || relative.containsBytes("\\") || relative.containsBytes("\0") {
             throw ToolError(ErrorCode.pathTraversal, "path '\(relative)' is not a project-relative path")
         }
@@ -24,7 +36,13 @@ public struct SafePath: Sendable {
         for (index, segment) in segments.enumerated() where segment != "." {
             current += "/" + segment
             shown += (shown.isEmpty ? "" : "/") + segment
-            let entry = FileSystem.kind(current)
+            let entry: EntryKind
+            if let known = kinds[current] {
+                entry = known
+            } else {
+                entry = FileSystem.kind(current)
+                kinds[current] = entry
+            }
             if entry == .missing { break }
             let isLast = index == segments.count - 1
             if entry == .symlink {

@@ -179,4 +179,24 @@ struct SafePathTests {
         #expect(!safe.contains(absolute: box.root + "-evil/a"))
         #expect(!safe.contains(absolute: box.outside))
     }
+
+    @Test func checkAllGivesTheFirstFailureOfResolveInOrder() throws {
+        let box = try SafePathSandbox()
+        try box.mkdir("ok/deep")
+        try box.link("escape", to: box.outside)
+        try box.link("inside", to: box.root + "/ok")
+        let safe = SafePath(root: box.root)
+        let good = ["ok/a.md", "ok/deep/b.md", "inside/c.md", "missing/x/y.md", "ok/deep/missing/z.md"]
+        try safe.checkAll(good)
+        for path in good { _ = try safe.resolve(path) }
+        for (paths, message) in [
+            (good + ["escape/f.md", "../up.md"], "'escape' is a symlink that leads outside the project"),
+            (["ok/a.md", "../up.md", "escape/f.md"], "path '../up.md' escapes the project"),
+        ] {
+            var caught: ToolError?
+            do { try safe.checkAll(paths) } catch { caught = error }
+            #expect(caught?.code == "PATH_TRAVERSAL")
+            #expect(caught?.message == message)
+        }
+    }
 }
