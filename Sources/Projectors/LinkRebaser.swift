@@ -358,7 +358,9 @@ public struct LinkRebaser: Sendable {
     func rewrite(_ raw: String, sourceFile: String, outputFile: String) -> String? {
         guard !raw.isEmpty else { return nil }
         if raw.hasPrefix("//") || raw.containsBytes("://") || raw.hasPrefix("git@") { return nil }
-        if let colon = raw.firstIndex(of: ":"), raw[..<colon].allSatisfy({ $0.isLetter || $0 == "+" || $0 == "-" || $0 == "." }),
+        // ASCII without ':' or '#' (most references): no scheme and no suffix to split off.
+        let plain = raw.utf8.allSatisfy { $0 < 0x80 && $0 != 0x3A && $0 != 0x23 }
+        if !plain, let colon = raw.firstIndex(of: ":"), raw[..<colon].allSatisfy({ $0.isLetter || $0 == "+" || $0 == "-" || $0 == "." }),
             raw[..<colon].count > 1, !raw[raw.index(after: colon)...].allSatisfy(\.isNumber)
         {
             return nil  // scheme such as mailto: or vscode:
@@ -366,11 +368,11 @@ public struct LinkRebaser: Sendable {
         // Split a `:<line>` or `#anchor` suffix.
         var path = raw
         var suffix = ""
-        if let hash = path.firstIndex(of: "#") {
+        if !plain, let hash = path.firstIndex(of: "#") {
             suffix = String(path[hash...])
             path = String(path[..<hash])
         }
-        if let colon = path.lastIndex(of: ":"), path[path.index(after: colon)...].allSatisfy(\.isNumber),
+        if !plain, let colon = path.lastIndex(of: ":"), path[path.index(after: colon)...].allSatisfy(\.isNumber),
             path.index(after: colon) < path.endIndex
         {
             suffix = String(path[colon...]) + suffix
@@ -406,6 +408,10 @@ public struct LinkRebaser: Sendable {
     }
 
     func dirname(_ path: String) -> String {
+        if path.utf8.allSatisfy({ $0 < 0x80 }) {
+            guard let slash = path.utf8.lastIndex(of: 0x2F) else { return "" }
+            return String(path[..<slash])
+        }
         guard let slash = path.lastIndex(of: "/") else { return "" }
         return String(path[..<slash])
     }
@@ -434,8 +440,42 @@ public struct LinkRebaser: Sendable {
         }
     }
 
-    /// The segment-by-segment normalisation.
+    /// The segment-by-segment normalisation (on bytes for ASCII paths: there each byte is a `Character`).
     func normalizeSegments(_ path: String) -> String {
+        if let fast = Self.normalizeASCII(path) { return fast }
+        return normalizeCharacters(path)
+    }
+
+    /// `normalizeCharacters` for ASCII paths, on bytes; nil for other paths.
+    static func normalizeASCII(_ path: String) -> String? {
+        var path = path
+        return path.withUTF8 { u -> String? in
+            guard !u.contains(where: { $0 >= 0x80 }) else { return nil }
+            var parts: [Range<Int>] = []
+            var start = 0
+            for i in 0...u.count where i == u.count || u[i] == 0x2F {
+                defer { start = i + 1 }
+                let length = i - start
+                if length == 0 || (length == 1 && u[start] == 0x2E) { continue }
+                let isUp = length == 2 && u[start] == 0x2E && u[start + 1] == 0x2E
+                if isUp, let last = parts.last, !(last.count == 2 && u[last.lowerBound] == 0x2E && u[last.lowerBound + 1] == 0x2E) {
+                    parts.removeLast()
+                } else {
+                    parts.append(start..<i)
+                }
+            }
+            var out: [UInt8] = []
+            out.reserveCapacity(u.count)
+            for (index, part) in parts.enumerated() {
+                if index > 0 { out.append(0x2F) }
+                out.append(contentsOf: u[part])
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+    }
+
+    /// The segment walk on `Character`s (any path).
+    func normalizeCharacters(_ path: String) -> String {
         var parts: [Substring] = []
         for segment in path.split(separator: "/") {
             if segment == "." || segment.isEmpty { continue }
@@ -450,6 +490,35 @@ public struct LinkRebaser: Sendable {
 
     /// `to` expressed relative to the folder `from` (both project-relative).
     func relativePath(from folder: String, to target: String) -> String {
+        if let fast = Self.relativePathASCII(from: folder, to: target) { return fast }
+        return relativePathCharacters(from: folder, to: target)
+    }
+
+    /// `relativePathCharacters` for ASCII paths, on bytes; nil for other paths.
+    static func relativePathASCII(from folder: String, to target: String) -> String? {
+        guard folder.utf8.allSatisfy({ $0 < 0x80 }), target.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
+        func segments(_ text: String) -> [Substring.UTF8View] {
+            text.utf8.split(separator: 0x2F).map { Substring($0).utf8 }
+        }
+        let a = segments(folder)
+        let b = segments(target)
+        var common = 0
+        while common < a.count, common < b.count - 1, a[common].elementsEqual(b[common]) { common += 1 }
+        var out: [UInt8] = []
+        for _ in 0..<(a.count - common) {
+            if !out.isEmpty { out.append(0x2F) }
+            out.append(0x2E)
+            out.append(0x2E)
+        }
+        for segment in b[common...] {
+            if !out.isEmpty { out.append(0x2F) }
+            out.append(contentsOf: segment)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The segment comparison on `Character`s (any path).
+    func relativePathCharacters(from folder: String, to target: String) -> String {
         let a = folder.split(separator: "/")
         let b = target.split(separator: "/")
         var common = 0

@@ -77,4 +77,22 @@ import Testing
             }
         }
     }
+
+    @Test func asciiSegmentWalksMatchTheCharacterWalks() {
+        var state: UInt64 = 77
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 33
+        }
+        let pieces = ["a", "b", ".", "..", "/", "//", "...", ".x", "rules", "r-1.md"]
+        func path() -> String { (0..<Int(next() % 7)).map { _ in pieces[Int(next() % UInt64(pieces.count))] }.joined() }
+        for _ in 0..<20_000 {
+            let one = path()
+            let two = path()
+            #expect(LinkRebaser.normalizeASCII(one) == Self.rebaser.normalizeCharacters(one), "\(one)")
+            #expect(LinkRebaser.relativePathASCII(from: one, to: two) == Self.rebaser.relativePathCharacters(from: one, to: two), "\(one) -> \(two)")
+        }
+        #expect(LinkRebaser.normalizeASCII("é/../x") == nil)
+        #expect(Self.rebaser.normalizeSegments("é/../x") == "x")
+    }
 }
