@@ -39,7 +39,18 @@ enum GenerateCache {
         // and racy hashing) then reads their stats and listings from memory.
         let folder = CanonicalStore.folder
         var roots = Targets.all.flatMap(\.managedFolders)
-        roots += FileSystem.list(root + "/" + folder).filter { !transient.contains($0) && !StatCache.isScratch($0) }.map { folder + "/" + $0 }
+        for name in FileSystem.list(root + "/" + folder) where !transient.contains(name) && !StatCache.isScratch(name) {
+            // Installed packs are walked per pack folder so they spread over the cores too.
+            let packs = name == "packs" ? FileSystem.list(root + "/" + folder + "/" + name) : []
+            if !packs.isEmpty {
+                for pack in packs {
+                    let children = FileSystem.list(root + "/" + folder + "/packs/" + pack)
+                    roots += children.isEmpty ? [folder + "/packs/" + pack] : children.map { folder + "/packs/" + pack + "/" + $0 }
+                }
+            } else {
+                roots.append(folder + "/" + name)
+            }
+        }
         let early = prefetch(root: root, roots: roots)
         func single(_ path: String) -> FileStat? {
             guard snapshot.stats[path] == nil, !path.isEmpty else { return nil }
@@ -301,22 +312,28 @@ enum GenerateCache {
     static func rerunWarnings(plan: GeneratePlan, post: Snapshot, projectors: [any TargetProjector]) -> [Diagnostic]? {
         var warnings = plan.warnings.filter { $0.code != Planner.unmanagedCode }
         let known = Set(plan.newLock.outputs?.keys.map { $0 } ?? []).union(plan.files.map(\.path))
-        var filesByFolder: [String: [String]] = [:]
-        for projector in projectors {
-            for folder in projector.managedFolders where filesByFolder[folder] == nil {
-                guard let stat = post.stats[folder], stat.kind == .directory || stat.kind == .missing else { return nil }
-                let prefix = folder + "/"
-                filesByFolder[folder] = post.order.filter { $0.hasPrefix(prefix) && post.stats[$0]?.kind == .file }
-                    .map { String($0.dropFirst(prefix.count)) }.sorted(by: FileSystem.byteOrder)
+        let managed = Set(projectors.flatMap(\.managedFolders))
+        for folder in managed {
+            guard let stat = post.stats[folder], stat.kind == .directory || stat.kind == .missing else { return nil }
+        }
+        // One pass: the unknown files of every managed folder (a file is under each folder that prefixes it).
+        var unknownByFolder: [String: [String]] = [:]
+        for path in post.order where post.stats[path]?.kind == .file && !known.contains(path) {
+            var index = path.startIndex
+            while let slash = path[index...].firstIndex(of: "/") {
+                let folder = String(path[..<slash])
+                if managed.contains(folder) {
+                    let rel = String(path[path.index(after: slash)...])
+                    if !rel.hasSuffix(".tmp") { unknownByFolder[folder, default: []].append(rel) }
+                }
+                index = path.index(after: slash)
             }
         }
+        for folder in unknownByFolder.keys { unknownByFolder[folder]?.sort(by: FileSystem.byteOrder) }
         for projector in projectors {
             for folder in projector.managedFolders {
-                for rel in filesByFolder[folder] ?? [] {
-                    let path = folder + "/" + rel
-                    if !known.contains(path), !rel.hasSuffix(".tmp") {
-                        warnings.append(Planner.unmanagedWarning(path: path, target: projector.id))
-                    }
+                for rel in unknownByFolder[folder] ?? [] {
+                    warnings.append(Planner.unmanagedWarning(path: folder + "/" + rel, target: projector.id))
                 }
             }
         }
