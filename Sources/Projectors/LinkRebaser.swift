@@ -543,7 +543,7 @@ final class RewriteCache: @unchecked Sendable {
     }
 
     private let lock = NSLock()
-    private var results: [Key: String?] = [:]
+    private var results: [Key: String?] = Dictionary(minimumCapacity: 4097)
 
     /// `.some(result)` when cached (the result itself may be nil).
     func lookup(_ key: Key) -> String?? {
@@ -555,7 +555,7 @@ final class RewriteCache: @unchecked Sendable {
     func store(_ key: Key, _ result: String?) {
         lock.lock()
         defer { lock.unlock() }
-        if results.count > 4096 { results.removeAll() }
+        if results.count > 4096 { results.removeAll(keepingCapacity: true) }
         results[key] = .some(result)  // keeps nil results (plain assignment of nil would remove the key)
     }
 }
