@@ -44,21 +44,17 @@ import Testing
     @Test func byteScannerMatchesTheLineReader() {
         let base = Self.sample().serialized()
         let lines = base.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        var state: UInt64 = 17
-        func next() -> UInt64 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return state >> 33
-        }
+        var random = Seeded(17)
         let insertions = ["", " ", "  ", "#", "-", ":", "outputs:", "checksums:", "  a: sha256:00", "  é: sha256:0", "x: 1", "\t"]
         var fastHits = 0
         for _ in 0..<3_000 {
             var mutated = lines
-            for _ in 0..<Int(1 + next() % 3) {
-                let at = Int(next() % UInt64(mutated.count))
-                switch next() % 3 {
-                case 0: mutated.insert(insertions[Int(next() % UInt64(insertions.count))], at: at)
+            for _ in 0..<Int(1 + random.next() % 3) {
+                let at = Int(random.next() % UInt64(mutated.count))
+                switch random.next() % 3 {
+                case 0: mutated.insert(insertions[Int(random.next() % UInt64(insertions.count))], at: at)
                 case 1: mutated.remove(at: at)
-                default: mutated[at] += insertions[Int(next() % UInt64(insertions.count))]
+                default: mutated[at] += insertions[Int(random.next() % UInt64(insertions.count))]
                 }
                 if mutated.isEmpty { mutated = [""] }
             }
@@ -68,5 +64,15 @@ import Testing
             if fast != nil { fastHits += 1 }
         }
         #expect(fastHits > 100)
+    }
+}
+
+/// A seeded linear congruential generator: the same corpus on every run.
+struct Seeded {
+    var state: UInt64
+    init(_ seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return state >> 33
     }
 }

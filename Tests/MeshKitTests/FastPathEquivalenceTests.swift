@@ -47,14 +47,10 @@ import Testing
     }
 
     @Test func randomDocumentsParseAlike() {
-        var state: UInt64 = 11
-        func next() -> UInt64 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return state >> 33
-        }
+        var random = Seeded(11)
         let pieces = ["---", "\n", "\r\n", "\r", "a: 1", "b: x", " ", "-", "é", "#", "k: |", "  v", ":", "--"]
         for _ in 0..<4_000 {
-            let text = (0..<Int(next() % 12)).map { _ in pieces[Int(next() % UInt64(pieces.count))] }.joined()
+            let text = (0..<Int(random.next() % 12)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined()
             let fast = Self.outcome(Frontmatter.parse(_:path:), text)
             let reference = Self.outcome(Self.referenceParse(_:path:), text)
             #expect(fast == reference, "\(text.debugDescription)")
@@ -62,15 +58,11 @@ import Testing
     }
 
     @Test func asciiPlainScalarRulesMatchTheCharacterRules() {
-        var state: UInt64 = 5
-        func next() -> UInt64 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return state >> 33
-        }
+        var random = Seeded(5)
         let alphabet = Array("aeEfFxXoO0179.+-_: #\t'\"~nNuUlLyYtTrRsS[{&*!|>%@`?,\u{7F}\n".utf8)
         var checked = 0
         for _ in 0..<40_000 {
-            let bytes = (0..<Int(next() % 7)).map { _ in alphabet[Int(next() % UInt64(alphabet.count))] }
+            let bytes = (0..<Int(random.next() % 7)).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }
             let text = String(decoding: bytes, as: UTF8.self)
             #expect(YAMLEmitter.asciiPlainSafe(text) == YAMLEmitter.isPlainSafeGeneral(text), "\(text.debugDescription)")
             checked += 1
@@ -145,33 +137,39 @@ import Testing
     }
 
     @Test func randomDocumentsReadLikeLibyaml() {
-        var state: UInt64 = 41
-        func next() -> UInt64 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return state >> 33
-        }
+        var random = Seeded(41)
         let keys = ["a", "b", "desc", "x-y", "_k", "true", "1a"]
         let words = ["v", "true", "True", "null", "NULL", "yes", "1", "1.5", "0x1F", ".inf", "~", "a b", "a: b", "a #b", "a#b", "-x",
                      "'q'", "\"q\"", "[a]", "{a}", "*x", "&y", "x:", "(p)", "/p", "a,b", "é", "q'", "x ", " x", "%x", "@x", "`x`", "!x"]
         var accepted = 0
         for _ in 0..<6_000 {
             var lines: [String] = []
-            for _ in 0..<Int(1 + next() % 4) {
-                let key = keys[Int(next() % UInt64(keys.count))]
-                if next() % 3 == 0 {
+            for _ in 0..<Int(1 + random.next() % 4) {
+                let key = keys[Int(random.next() % UInt64(keys.count))]
+                if random.next() % 3 == 0 {
                     lines.append(key + ":")
-                    let indent = next() % 2 == 0 ? "  " : ""
-                    for _ in 0..<Int(next() % 3) { lines.append(indent + "- " + words[Int(next() % UInt64(words.count))]) }
+                    let indent = random.next() % 2 == 0 ? "  " : ""
+                    for _ in 0..<Int(random.next() % 3) { lines.append(indent + "- " + words[Int(random.next() % UInt64(words.count))]) }
                 } else {
-                    lines.append(key + ": " + words[Int(next() % UInt64(words.count))])
+                    lines.append(key + ": " + words[Int(random.next() % UInt64(words.count))])
                 }
             }
-            let text = lines.joined(separator: "\n") + (next() % 2 == 0 ? "\n" : "")
+            let text = lines.joined(separator: "\n") + (random.next() % 2 == 0 ? "\n" : "")
             if let simple = YAML.simpleDocument(text) {
                 accepted += 1
                 #expect(simple.map { JSONEmitter.compact($0) } ?? "nil" == Self.composed(text), "\(text.debugDescription)")
             }
         }
         #expect(accepted > 500)
+    }
+}
+
+/// A seeded linear congruential generator: the same corpus on every run.
+struct Seeded {
+    var state: UInt64
+    init(_ seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return state >> 33
     }
 }

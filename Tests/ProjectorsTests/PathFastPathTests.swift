@@ -19,28 +19,20 @@ import Testing
     }
 
     @Test func normalizeMatchesOnRandomPaths() {
-        var state: UInt64 = 3
-        func next() -> UInt64 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return state >> 33
-        }
+        var random = Seeded(3)
         let pieces = ["a", "b", ".", "..", "/", "...", ".x", "-"]
         for _ in 0..<20_000 {
-            let path = (0..<Int(next() % 9)).map { _ in pieces[Int(next() % UInt64(pieces.count))] }.joined()
+            let path = (0..<Int(random.next() % 9)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined()
             #expect(Self.rebaser.normalize(path) == Self.rebaser.normalizeSegments(path), "\(path)")
         }
     }
 
     @Test func containsBytesMatchesFoundationOnASCII() {
-        var state: UInt64 = 9
-        func next() -> UInt64 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return state >> 33
-        }
+        var random = Seeded(9)
         let alphabet = Array("ab:/\\#. ".utf8)
         for _ in 0..<20_000 {
-            let hay = String(decoding: (0..<Int(next() % 10)).map { _ in alphabet[Int(next() % 8)] }, as: UTF8.self)
-            let needle = String(decoding: (0..<Int(1 + next() % 3)).map { _ in alphabet[Int(next() % 8)] }, as: UTF8.self)
+            let hay = String(decoding: (0..<Int(random.next() % 10)).map { _ in alphabet[Int(random.next() % 8)] }, as: UTF8.self)
+            let needle = String(decoding: (0..<Int(1 + random.next() % 3)).map { _ in alphabet[Int(random.next() % 8)] }, as: UTF8.self)
             #expect(hay.containsBytes(needle) == hay.contains(needle), "\(hay) / \(needle)")
             #expect(hay.dropFirst().containsBytes(needle) == hay.dropFirst().contains(needle), "\(hay) / \(needle)")
         }
@@ -48,14 +40,10 @@ import Testing
     }
 
     @Test func containsLineMatchesTheCharacterSplit() {
-        var state: UInt64 = 21
-        func next() -> UInt64 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return state >> 33
-        }
+        var random = Seeded(21)
         let pieces = ["## H", "\n", "\r\n", "x", " ", "é", "#", "H"]
         for _ in 0..<20_000 {
-            let text = (0..<Int(next() % 8)).map { _ in pieces[Int(next() % UInt64(pieces.count))] }.joined()
+            let text = (0..<Int(random.next() % 8)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined()
             for heading in ["## H", "x", "", "é"] {
                 let reference = text.split(separator: "\n", omittingEmptySubsequences: false).contains { $0 == heading }
                 #expect(ProjectionSupport.containsLine(text, heading) == reference, "\(text.debugDescription) / \(heading)")
@@ -64,14 +52,10 @@ import Testing
     }
 
     @Test func replacingBytesMatchesFoundationOnASCII() {
-        var state: UInt64 = 33
-        func next() -> UInt64 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return state >> 33
-        }
+        var random = Seeded(33)
         let alphabet = Array("\"\\$ab{}".utf8)
         for _ in 0..<20_000 {
-            let text = String(decoding: (0..<Int(next() % 12)).map { _ in alphabet[Int(next() % 7)] }, as: UTF8.self)
+            let text = String(decoding: (0..<Int(random.next() % 12)).map { _ in alphabet[Int(random.next() % 7)] }, as: UTF8.self)
             for (target, replacement) in [("\\", "\\\\"), ("\"\"\"", "\"\"\\\""), ("$a", "{{b}}"), ("{{", "$")] {
                 #expect(text.replacingBytes(target, with: replacement) == text.replacingOccurrences(of: target, with: replacement), "\(text)")
             }
@@ -79,13 +63,9 @@ import Testing
     }
 
     @Test func asciiSegmentWalksMatchTheCharacterWalks() {
-        var state: UInt64 = 77
-        func next() -> UInt64 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return state >> 33
-        }
+        var random = Seeded(77)
         let pieces = ["a", "b", ".", "..", "/", "//", "...", ".x", "rules", "r-1.md"]
-        func path() -> String { (0..<Int(next() % 7)).map { _ in pieces[Int(next() % UInt64(pieces.count))] }.joined() }
+        func path() -> String { (0..<Int(random.next() % 7)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined() }
         for _ in 0..<20_000 {
             let one = path()
             let two = path()
@@ -94,5 +74,15 @@ import Testing
         }
         #expect(LinkRebaser.normalizeASCII("é/../x") == nil)
         #expect(Self.rebaser.normalizeSegments("é/../x") == "x")
+    }
+}
+
+/// A seeded linear congruential generator: the same corpus on every run.
+struct Seeded {
+    var state: UInt64
+    init(_ seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return state >> 33
     }
 }
