@@ -1,6 +1,7 @@
 import Foundation
 @testable import Generation
 import Testing
+import TestSupport
 
 /// The line-by-line lock reader must agree with the YAML reader, and step aside for anything unusual.
 @Suite struct LockfileFastParseTests {
@@ -64,15 +65,5 @@ import Testing
             if fast != nil { fastHits += 1 }
         }
         #expect(fastHits > 100)
-    }
-}
-
-/// A seeded linear congruential generator: the same corpus on every run.
-struct Seeded {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-        return state >> 33
     }
 }

@@ -1,5 +1,6 @@
 import MeshKit
 import Testing
+import TestSupport
 
 @testable import Lessons
 

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 
 @testable import MeshKit
 
@@ -161,15 +162,5 @@ import Testing
             }
         }
         #expect(accepted > 500)
-    }
-}
-
-/// A seeded linear congruential generator: the same corpus on every run.
-struct Seeded {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-        return state >> 33
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import MeshKit
 
 /// Expected strings below were produced by GNU diffutils 3.8: `diff -U<n> --label a/x --label b/x old new`.
@@ -378,19 +379,6 @@ import Testing
     }
 }
 
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func below(_ bound: Int) -> Int {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        return Int(z % UInt64(max(bound, 1)))
-    }
-}
 
 private extension String {
     /// Replaces the first whole line equal to `target` (both include their "\n").

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import MeshesCore
@@ -27,18 +28,5 @@ struct EmailAddressTests {
             let text = String(decoding: (0..<length).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }, as: UTF8.self)
             #expect(ValidationRules.isEmailAddress(text) == ValidationRules.isEmailAddressGeneral(text), "\(text)")
         }
-    }
-}
-
-/// A small deterministic generator so the corpus is the same on every run.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

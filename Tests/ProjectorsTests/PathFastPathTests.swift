@@ -1,6 +1,7 @@
 import Foundation
 import MeshKit
 import Testing
+import TestSupport
 
 @testable import Projectors
 
@@ -74,15 +75,5 @@ import Testing
         }
         #expect(LinkRebaser.normalizeASCII("é/../x") == nil)
         #expect(Self.rebaser.normalizeSegments("é/../x") == "x")
-    }
-}
-
-/// A seeded linear congruential generator: the same corpus on every run.
-struct Seeded {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-        return state >> 33
     }
 }
