@@ -71,12 +71,7 @@ public enum ConfigLoader {
     /// Parses a YAML mapping file; `nil` for an empty or comment-only file.
     public static func parseMapping(_ bytes: [UInt8], path: String) throws(ToolError) -> JSONObject? {
         let text = String(decoding: bytes, as: UTF8.self)
-        let value: JSONValue?
-        do {
-            value = try YAML.parse(text)
-        } catch {
-            throw ToolError.syntax(path: path, line: error.line, column: error.column, message: error.message)
-        }
+        let value = try YAML.parse(text, path: path)
         switch value {
         case nil, .null?: return nil
         case .object(let object)?: return object

@@ -4,12 +4,7 @@ import MeshKit
 public enum SettingsParsing {
     /// Parses `mcp.json`; `path` names the file in errors.
     public static func mcpServers(_ bytes: [UInt8], path: String) throws(ToolError) -> JSONObject {
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(bytes: bytes)
-        } catch {
-            throw ToolError.syntax(path: path, line: error.line, column: error.column, message: error.message)
-        }
+        let value = try JSONParser.parse(bytes: bytes, path: path)
         guard let object = value.objectValue else {
             throw ToolError.syntax(path: path, line: 1, column: 1, message: "expected a JSON object")
         }
@@ -49,12 +44,7 @@ public enum SettingsParsing {
     /// Returns `nil` when zero-byte or comment-only.
     public static func hooks(_ bytes: [UInt8], path: String) throws(ToolError) -> Hooks? {
         let text = String(decoding: bytes, as: UTF8.self)
-        let value: JSONValue?
-        do {
-            value = try YAML.parse(text)
-        } catch {
-            throw ToolError.syntax(path: path, line: error.line, column: error.column, message: error.message)
-        }
+        let value = try YAML.parse(text, path: path)
         switch value {
         case nil, .null?: return nil
         case .object(let object)?: return try hooks(from: object, path: path)

@@ -237,12 +237,7 @@ public struct Lockfile: Equatable, Sendable {
     }
 
     static func parseYAML(_ text: String) throws(ToolError) -> Lockfile {
-        let value: JSONValue?
-        do {
-            value = try YAML.parse(text)
-        } catch {
-            throw ToolError.syntax(path: path, line: error.line, column: error.column, message: error.message)
-        }
+        let value = try YAML.parse(text, path: path)
         guard let object = value?.objectValue else {
             throw ToolError.syntax(path: path, line: 1, column: 1, message: "expected a mapping")
         }

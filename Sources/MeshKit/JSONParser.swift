@@ -245,3 +245,14 @@ public struct JSONParser {
         return .double(value)
     }
 }
+
+extension JSONParser {
+    /// Parses a whole file's bytes; a syntax error is `VALIDATION_FAILED` at its position in `path`.
+    public static func parse(bytes: [UInt8], path: String) throws(ToolError) -> JSONValue {
+        do {
+            return try parse(bytes: bytes)
+        } catch {
+            throw ToolError.syntax(path: path, line: error.line, column: error.column, message: error.message)
+        }
+    }
+}

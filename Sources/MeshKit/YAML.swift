@@ -218,3 +218,14 @@ public enum YAML {
         }
     }
 }
+
+extension YAML {
+    /// Parses a whole file's text (nil when empty); a syntax error is `VALIDATION_FAILED` at its position in `path`.
+    public static func parse(_ text: String, path: String) throws(ToolError) -> JSONValue? {
+        do {
+            return try parse(text)
+        } catch {
+            throw ToolError.syntax(path: path, line: error.line, column: error.column, message: error.message)
+        }
+    }
+}

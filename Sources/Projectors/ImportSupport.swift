@@ -30,11 +30,7 @@ struct NativeReader {
     /// A JSON object file, or nil when missing; invalid JSON is `VALIDATION_FAILED`.
     func json(_ rel: String) throws(ToolError) -> JSONObject? {
         guard let bytes = try bytes(rel) else { return nil }
-        do {
-            return try JSONParser.parse(bytes: bytes).objectValue
-        } catch {
-            throw ToolError.syntax(path: rel, line: error.line, column: error.column, message: error.message)
-        }
+        return try JSONParser.parse(bytes: bytes, path: rel).objectValue
     }
 
     /// An inverse rebaser: native paths that exist map back to `.agentsmesh/…`.

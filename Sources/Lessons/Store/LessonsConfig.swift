@@ -46,12 +46,7 @@ public struct LessonsConfig: Sendable, Equatable {
         var config = LessonsConfig()
         let path = LessonsFiles.config
         if let bytes = try FileSystem.readIfExists(root + "/" + path, displayPath: path) {
-            let value: JSONValue
-            do {
-                value = try JSONParser.parse(bytes: bytes)
-            } catch {
-                throw ToolError.syntax(path: path, line: error.line, column: error.column, message: error.message)
-            }
+            let value = try JSONParser.parse(bytes: bytes, path: path)
             guard let object = value.objectValue else {
                 throw ToolError.syntax(path: path, line: nil, column: nil, message: "must be a JSON object")
             }

@@ -205,22 +205,10 @@ extension SQLiteStore {
 
     public func listEvents(orgID: String, workspaceID: String?, filter: EventFilter, page: PageRequest) async throws -> Page<Event> {
         try await read { db in
-            var condition = "org_id = ?"
-            var arguments: StatementArguments = [orgID]
-            if let workspaceID {
-                condition += " AND workspace_id = ?"
-                arguments += [workspaceID]
-            }
-            let filters: [(String, String?)] = [
+            let (condition, arguments) = SQLiteStore.filtered(orgID: orgID, workspaceID: workspaceID, [
                 ("event", filter.event), ("status", filter.status?.rawValue), ("resource", filter.resource),
                 ("resource_id", filter.resourceID),
-            ]
-            for (column, value) in filters {
-                if let value {
-                    condition += " AND \(column) = ?"
-                    arguments += [value]
-                }
-            }
+            ])
             var page = try SQLiteStore.fetchPage(
                 db, select: "SELECT * FROM events WHERE \(condition)", arguments: arguments, page: page,
                 map: { SQLiteStore.event($0, includePayload: false) }, key: { Cursor(createdAt: $0.createdAt, id: $0.id) })

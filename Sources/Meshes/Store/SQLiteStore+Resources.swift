@@ -81,12 +81,7 @@ extension SQLiteStore {
 
     public func listConnections(orgID: String, workspaceID: String?, page: PageRequest) async throws -> Page<Connection> {
         try await read { db in
-            var condition = "org_id = ?"
-            var arguments: StatementArguments = [orgID]
-            if let workspaceID {
-                condition += " AND workspace_id = ?"
-                arguments += [workspaceID]
-            }
+            let (condition, arguments) = SQLiteStore.filtered(orgID: orgID, workspaceID: workspaceID)
             return try SQLiteStore.fetchPage(
                 db, select: "SELECT * FROM connections WHERE \(condition)", arguments: arguments, page: page,
                 map: SQLiteStore.connectionRow, key: { Cursor(createdAt: $0.createdAt, id: $0.id) })
@@ -232,18 +227,9 @@ extension SQLiteStore {
 
     public func listRules(orgID: String, workspaceID: String?, filter: RuleFilter, page: PageRequest) async throws -> Page<Rule> {
         try await read { db in
-            var condition = "org_id = ?"
-            var arguments: StatementArguments = [orgID]
-            if let workspaceID {
-                condition += " AND workspace_id = ?"
-                arguments += [workspaceID]
-            }
-            for (column, value) in [("event", filter.event), ("resource", filter.resource), ("resource_id", filter.resourceID)] {
-                if let value {
-                    condition += " AND \(column) = ?"
-                    arguments += [value]
-                }
-            }
+            let (condition, arguments) = SQLiteStore.filtered(
+                orgID: orgID, workspaceID: workspaceID,
+                [("event", filter.event), ("resource", filter.resource), ("resource_id", filter.resourceID)])
             return try SQLiteStore.fetchPage(
                 db, select: "SELECT * FROM rules WHERE \(condition)", arguments: arguments, page: page, map: SQLiteStore.rule,
                 key: { Cursor(createdAt: $0.createdAt, id: $0.id) })

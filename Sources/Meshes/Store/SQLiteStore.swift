@@ -158,6 +158,21 @@ public final class SQLiteStore: MeshesStore {
     // MARK: - Paging
 
     /// Appends the keyset condition and order for `page` to `sql` and maps the rows.
+    /// `org_id = ?`, then `AND <column> = ?` for the workspace and each given filter value, in order.
+    static func filtered(orgID: String, workspaceID: String?, _ filters: [(column: String, value: String?)] = [])
+        -> (condition: String, arguments: StatementArguments)
+    {
+        var condition = "org_id = ?"
+        var arguments: StatementArguments = [orgID]
+        for (column, value) in [("workspace_id", workspaceID)] + filters {
+            if let value {
+                condition += " AND \(column) = ?"
+                arguments += [value]
+            }
+        }
+        return (condition, arguments)
+    }
+
     static func fetchPage<T: Sendable>(
         _ db: Database, select sql: String, arguments: StatementArguments, page: PageRequest, idColumn: String = "id",
         createdColumn: String = "created_at",
