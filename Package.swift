@@ -82,13 +82,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["MeshKit"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "MeshKitTests", dependencies: ["MeshKit", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CanonicalTests", dependencies: ["Canonical"], swiftSettings: strict),
         .testTarget(name: "ProjectorsTests", dependencies: ["Projectors", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["Generation", "agentsmesh"], swiftSettings: strict),
         .testTarget(name: "LessonsTests", dependencies: ["Lessons", "Generation", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "PacksTests", dependencies: ["Packs", "Generation"], swiftSettings: strict),
+        .testTarget(name: "PacksTests", dependencies: ["Packs", "Generation", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "MeshesCoreTests", dependencies: ["MeshesCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "MeshesTests", dependencies: ["Meshes", "MeshesServer", "meshes"], swiftSettings: strict),
         .testTarget(

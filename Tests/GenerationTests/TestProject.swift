@@ -2,6 +2,7 @@ import Foundation
 import Generation
 import MeshKit
 import Testing
+import TestSupport
 
 /// A throwaway project folder for one test.
 struct TestProject {
@@ -54,14 +55,7 @@ struct TestProject {
 
     /// Runs a throwing call and returns the ToolError code it threw (nil when it succeeded).
     func errorCode(_ body: () async throws -> Void) async -> String? {
-        do {
-            try await body()
-            return nil
-        } catch let error as ToolError {
-            return error.code
-        } catch {
-            return "unexpected: \(error)"
-        }
+        await TestSupport.errorCode(body)
     }
 }
 

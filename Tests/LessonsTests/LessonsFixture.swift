@@ -1,6 +1,7 @@
 import Foundation
 import MeshKit
 import Testing
+import TestSupport
 
 @testable import Lessons
 
@@ -75,17 +76,5 @@ struct LessonSpec {
 
     static func keyword(_ id: String, _ word: String, topic: String? = nil, rule: String? = nil, createdAt: String = "2026-01-01") -> LessonSpec {
         LessonSpec(id: id, rule: rule ?? "Lesson \(id) body text", createdAt: createdAt, topics: [topic ?? "t-\(id)"], triggers: [(.keyword, word)])
-    }
-}
-
-/// Runs `body` and returns the ToolError code it threw, or nil.
-func errorCode(_ body: () async throws -> Void) async -> String? {
-    do {
-        try await body()
-        return nil
-    } catch let error as ToolError {
-        return error.code
-    } catch {
-        return "unexpected \(error)"
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import MeshKit
 import Testing
+import TestSupport
 
 @testable import Lessons
 
@@ -8,23 +9,7 @@ import Testing
 @Suite struct LockAndIndexTests {
     @discardableResult
     static func sh(_ command: String, in directory: String) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        var env = ProcessInfo.processInfo.environment
-        env["GIT_AUTHOR_NAME"] = "Test"
-        env["GIT_AUTHOR_EMAIL"] = "test@example.test"
-        env["GIT_COMMITTER_NAME"] = "Test"
-        env["GIT_COMMITTER_EMAIL"] = "test@example.test"
-        process.environment = env
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try shell(command, in: directory)
     }
 
     @Test func aLiveHolderMakesWritesWaitThenFailWithLockHeld() async throws {

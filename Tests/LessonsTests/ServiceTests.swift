@@ -1,6 +1,7 @@
 import Foundation
 import MeshKit
 import Testing
+import TestSupport
 
 @testable import Lessons
 

@@ -3,6 +3,7 @@ import Generation
 import MeshKit
 import Packs
 import Testing
+import TestSupport
 
 /// Builders for fixture repositories, archives and projects used by the pack tests.
 enum PackFixtures {
@@ -22,24 +23,8 @@ enum PackFixtures {
 
     @discardableResult
     static func sh(_ command: String, in directory: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        var env = ProcessInfo.processInfo.environment
-        env["GIT_AUTHOR_NAME"] = "Test"
-        env["GIT_AUTHOR_EMAIL"] = "test@example.test"
-        env["GIT_COMMITTER_NAME"] = "Test"
-        env["GIT_COMMITTER_EMAIL"] = "test@example.test"
-        process.environment = env
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else { throw FixtureError(message: "`\(command)` failed: \(text)") }
+        let (status, text) = try shell(command, in: directory)
+        guard status == 0 else { throw FixtureError(message: "`\(command)` failed: \(text)") }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
