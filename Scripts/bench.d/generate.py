@@ -100,15 +100,7 @@ def main(argv):
     benchlib.table(["metric", "ours (ms)", "cp -r (ms)", "ratio", "target", "status"], rows)
     print()
     names = (("cold", "cold"), ("noop", "no-op"), ("check", "check"), ("ref", "cp -r"))
-    print("cpu (user+sys) medians (ms): %s" % ", ".join(
-        "%s %.1f" % (label, med(key, "cpu")) for key, label in names))
-    print("wall samples (ms): %s" % " | ".join(
-        "%s %s" % (label, " ".join("%.0f" % s.wall for s in metrics[key])) for key, label in names))
-    if missed:
-        print("missed targets: %s" % ", ".join(missed))
-        if env.strict:
-            return 1
-    return 0
+    return benchlib.sample_footer(metrics, names, missed, env.strict)
 
 
 SUMMARY = re.compile(r"^Generated (\d+) file\(s\), (\d+) unchanged, (\d+) deleted$", re.M)

@@ -248,14 +248,7 @@ def main(argv):
     print()
     names = (("git", "git install"), ("clone", "git clone"), ("tar", "archive install"), ("untar", "tar xzf"),
              ("gen", "generate alone"))
-    print("cpu (user+sys) medians (ms): %s" % ", ".join("%s %.1f" % (label, med(key, "cpu")) for key, label in names))
-    print("wall samples (ms): %s" % " | ".join(
-        "%s %s" % (label, " ".join("%.0f" % s.wall for s in metrics[key])) for key, label in names))
-    if missed:
-        print("missed targets: %s" % ", ".join(missed))
-        if env.strict:
-            return 1
-    return 0
+    return benchlib.sample_footer(metrics, names, missed, env.strict)
 
 
 if __name__ == "__main__":

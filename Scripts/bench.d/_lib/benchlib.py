@@ -64,6 +64,20 @@ def median(samples):
     return statistics.median(samples)
 
 
+def sample_footer(metrics, names, missed, strict):
+    """Prints the CPU medians and raw wall samples of each metric (`names`: (key, label) pairs) and the missed
+    targets; returns the exit status (1 only for a miss under BENCH_STRICT)."""
+    print("cpu (user+sys) medians (ms): %s" % ", ".join(
+        "%s %.1f" % (label, median([s.cpu for s in metrics[key]])) for key, label in names))
+    print("wall samples (ms): %s" % " | ".join(
+        "%s %s" % (label, " ".join("%.0f" % s.wall for s in metrics[key])) for key, label in names))
+    if missed:
+        print("missed targets: %s" % ", ".join(missed))
+        if strict:
+            return 1
+    return 0
+
+
 def fmt_ms(value):
     return "%.1f" % value
 
