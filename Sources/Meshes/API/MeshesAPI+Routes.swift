@@ -162,16 +162,19 @@ extension MeshesAPI {
 
     // MARK: - Connections
 
+    /// `metadata` plus a fresh `signing_secret` when asked, and the secrets to reveal once in the response.
+    static func withSigningSecret(_ metadata: JSONObject, generate: Bool) -> (JSONObject, [String: String]) {
+        guard generate else { return (metadata, [:]) }
+        var metadata = metadata
+        let secret = WebhookSecret.generate()
+        metadata["signing_secret"] = .string(secret)
+        return (metadata, ["signing_secret": secret])
+    }
+
     private func createConnection(_ request: APIRequest, caller: Principal) async throws(APIError) -> APIResponse {
         let input = try ConnectionValidator.validateCreate(try body(request), allowHTTP: options.allowHTTP)
         _ = try await ownedWorkspace(input.workspace, caller: caller)
-        var metadata = input.metadata
-        var revealed: [String: String] = [:]
-        if input.generatesSigningSecret {
-            let secret = WebhookSecret.generate()
-            metadata["signing_secret"] = .string(secret)
-            revealed["signing_secret"] = secret
-        }
+        let (metadata, revealed) = MeshesAPI.withSigningSecret(input.metadata, generate: input.generatesSigningSecret)
         let draft = MeshesAPI.draft(
             type: input.type, name: input.name, metadata: metadata, hidden: input.hidden, active: input.active,
             inactiveReason: input.inactiveReason)
@@ -189,13 +192,7 @@ extension MeshesAPI {
         var stored = existing.metadata
         for (key, secret) in secrets { stored[key] = .string(secret) }
         let input = try ConnectionValidator.validateUpdate(value, type: type, storedMetadata: stored, allowHTTP: options.allowHTTP)
-        var metadata = input.metadata
-        var revealed: [String: String] = [:]
-        if input.generatesSigningSecret {
-            let secret = WebhookSecret.generate()
-            metadata["signing_secret"] = .string(secret)
-            revealed["signing_secret"] = secret
-        }
+        let (metadata, revealed) = MeshesAPI.withSigningSecret(input.metadata, generate: input.generatesSigningSecret)
         var active = input.active ?? existing.active
         var reason: String? = existing.inactiveReason
         if let requested = input.active {
