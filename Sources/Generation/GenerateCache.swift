@@ -33,13 +33,29 @@ enum GenerateCache {
     /// lstat of every path a full plan depends on (see the type comment).
     /// With `racyStamp`, files racy against it are also hashed (read after their stat), so they can be
     /// re-verified by content later.
-    static func collect(root: String, outputs: [String], racyStamp: Int64? = nil) -> Snapshot {
+    ///
+    /// With `carry` (the snapshot taken before a generate run), the entries below `.agentsmesh/` that the run
+    /// does not write (everything but `.lock`) are taken from it instead of being walked again: the run read
+    /// those files after `carry` was taken, so `carry` is what its plan depends on (a change since then
+    /// shows as a stat mismatch the next time the cache is used).
+    static func collect(root: String, outputs: [String], racyStamp: Int64? = nil, carry: Snapshot? = nil) -> Snapshot {
         var snapshot = Snapshot()
         // The big folders are walked on all cores first; the walk below (which decides order, de-duplication
         // and racy hashing) then reads their stats and listings from memory.
         let folder = CanonicalStore.folder
+        let lockName = String(Lockfile.path.dropFirst(folder.count + 1))
+        var carried: [String: [String]] = [:]
+        if let carry {
+            // The carried paths by their top-level name under `.agentsmesh/`.
+            let prefix = folder + "/"
+            for path in carry.order where path.utf8.count > prefix.utf8.count && path.utf8.starts(with: prefix.utf8) {
+                let rest = path.utf8.dropFirst(prefix.utf8.count)
+                let name = String(Substring(rest.prefix { $0 != UInt8(ascii: "/") }))
+                if name != lockName { carried[name, default: []].append(path) }
+            }
+        }
         var roots = Targets.all.flatMap(\.managedFolders)
-        for name in FileSystem.list(root + "/" + folder) where !transient.contains(name) && !StatCache.isScratch(name) {
+        for name in FileSystem.list(root + "/" + folder) where !transient.contains(name) && !StatCache.isScratch(name) && carried[name] == nil {
             // Installed packs are walked per pack folder so they spread over the cores too.
             let packs = name == "packs" ? FileSystem.list(root + "/" + folder + "/" + name) : []
             if !packs.isEmpty {
@@ -86,7 +102,18 @@ enum GenerateCache {
         if single(folder)?.kind == .directory {
             snapshot.listings[folder] = StatCache.listingHash(root + "/" + folder, excluding: transient)
             for name in FileSystem.list(root + "/" + folder) where !transient.contains(name) && !StatCache.isScratch(name) {
-                tree(folder + "/" + name)
+                if let carry, let paths = carried[name] {
+                    for path in paths where snapshot.stats[path] == nil {
+                        guard let stat = carry.stats[path] else { continue }
+                        snapshot.stats[path] = stat
+                        snapshot.order.append(path)
+                        if let names = carry.names[path] { snapshot.names[path] = names }
+                        if let hash = carry.hashes[path] { snapshot.hashes[path] = hash }
+                        if let listing = carry.listings[path] { snapshot.listings[path] = listing }
+                    }
+                } else {
+                    tree(folder + "/" + name)
+                }
             }
         }
         var paths: [String] = []
@@ -176,8 +203,11 @@ enum GenerateCache {
     // MARK: - Recording
 
     /// Records the cache after a full generate run that started (before planning) with `pre` taken at
-    /// filesystem time `stamp`. Anything that changed under the run (other than by the run) drops the cache.
-    static func record(root: String, plan: GeneratePlan, pre: Snapshot, stamp: Int64, lockUpdated: Bool, lockText: String) {
+    /// filesystem time `stamp` and made its last write before filesystem time `writtenAt`. Anything that
+    /// changed under the run (other than by the run) drops the cache.
+    static func record(
+        root: String, plan: GeneratePlan, pre: Snapshot, stamp: Int64, writtenAt: Int64, lockUpdated: Bool, lockText: String
+    ) {
         var touched = Set(plan.files.filter { $0.status != .unchanged }.map(\.path))
         touched.formUnion(plan.deletions.map(\.path))
         if lockUpdated { touched.insert(Lockfile.path) }
@@ -189,21 +219,21 @@ enum GenerateCache {
                 touchedFolders.insert(String(current))
             }
         }
-        var postStamp = stamp
-        if !touched.isEmpty {
-            // Wait for the filesystem clock to pass our own writes, so they are recorded as settled.
-            FileStat.waitForClock(after: FileStat.clockNow())
-            postStamp = FileStat.clockNow()
-        }
-        StageTimer.lap("record.wait")
-        let post = collect(root: root, outputs: plan.files.map(\.path))
-        StageTimer.lap("record.collect")
         var outputs: [String: (hash: String, target: String)] = [:]
         for file in plan.files {
             outputs[file.path] = (file.kind == .coOwned ? SHA256.tagged(file.bytes) : file.hash, file.target)
         }
         let canonicalPrefix = CanonicalStore.folder + "/"
         let lockHash = lockUpdated ? SHA256.tagged(Array(lockText.utf8)) : nil
+        var postStamp = stamp
+        if !touched.isEmpty {
+            // Wait for the filesystem clock to pass our own writes, so they are recorded as settled.
+            FileStat.waitForClock(after: writtenAt)
+            postStamp = FileStat.clockNow()
+        }
+        StageTimer.lap("record.wait")
+        let post = collect(root: root, outputs: plan.files.map(\.path), carry: pre)
+        StageTimer.lap("record.collect")
         let newChecksums = plan.newLock.checksums
         // One entry per recorded path, built on all cores (each depends on its own path only); any
         // inconsistency drops the whole cache.
@@ -284,19 +314,9 @@ enum GenerateCache {
     static func isCheckClean(plan: GeneratePlan, post: Snapshot, projectors: [any TargetProjector]) -> Bool {
         guard plan.newLock.staleTargets.isEmpty else { return false }
         let outputs = plan.newLock.outputs ?? [:]
-        let managed = Set(projectors.flatMap(\.managedFolders))
+        let managed = Array(Set(projectors.flatMap(\.managedFolders)))
         for path in post.order {
-            // Under a managed folder: some proper prefix ending before a "/" is one.
-            var isManaged = false
-            var index = path.startIndex
-            while let slash = path[index...].firstIndex(of: "/") {
-                if managed.contains(String(path[..<slash])) {
-                    isManaged = true
-                    break
-                }
-                index = path.index(after: slash)
-            }
-            guard isManaged else { continue }
+            guard managed.contains(where: { isInside(path, $0) }) else { continue }
             guard let stat = post.stats[path] else { return false }
             switch stat.kind {
             case .directory: continue
@@ -305,6 +325,13 @@ enum GenerateCache {
             }
         }
         return true
+    }
+
+    /// Whether `path` lies below `folder` (`folder/` is a byte prefix of it).
+    static func isInside(_ path: String, _ folder: String) -> Bool {
+        let count = folder.utf8.count
+        guard path.utf8.count > count + 1, path.utf8.starts(with: folder.utf8) else { return false }
+        return path.utf8[path.utf8.index(path.utf8.startIndex, offsetBy: count)] == UInt8(ascii: "/")
     }
 
     /// The warnings a re-run on the recorded state gives: the plan's, with `UNMANAGED_FILE` recomputed
@@ -319,14 +346,9 @@ enum GenerateCache {
         // One pass: the unknown files of every managed folder (a file is under each folder that prefixes it).
         var unknownByFolder: [String: [String]] = [:]
         for path in post.order where post.stats[path]?.kind == .file && !known.contains(path) {
-            var index = path.startIndex
-            while let slash = path[index...].firstIndex(of: "/") {
-                let folder = String(path[..<slash])
-                if managed.contains(folder) {
-                    let rel = String(path[path.index(after: slash)...])
-                    if !rel.hasSuffix(".tmp") { unknownByFolder[folder, default: []].append(rel) }
-                }
-                index = path.index(after: slash)
+            for folder in managed where isInside(path, folder) {
+                let rel = String(Substring(path.utf8.dropFirst(folder.utf8.count + 1)))
+                if !rel.hasSuffix(".tmp") { unknownByFolder[folder, default: []].append(rel) }
             }
         }
         for folder in unknownByFolder.keys { unknownByFolder[folder]?.sort(by: FileSystem.byteOrder) }

@@ -75,6 +75,7 @@ public actor Generator {
             }
             return result
         }
+        StageTimer.lap("generate.begin")
         let lock = ProcessLock(root: root, relativePath: ".agentsmesh/.generate.lock")
         // Registered before acquiring: no suspension point may sit between acquire and release,
         // or a re-entrant call on this actor would spin on the file lock this call holds.
@@ -85,8 +86,9 @@ public actor Generator {
             let cacheable = GenerateCache.isCacheable(options)
             if cacheable, let result = GenerateCache.fastPath(root: root) { return result }
             let stamp = FileStat.clockNow()
+            StageTimer.lap("generate.lock-and-fast-path")
             let pre = cacheable ? GenerateCache.collect(root: root, outputs: [], racyStamp: stamp) : nil
-            StageTimer.lap("generate.start")
+            StageTimer.lap("generate.pre-snapshot")
             let plan = try Planner.plan(root: root, targets: options.targets, force: options.force)
             if plan.hasChanges || !(plan.previousLock.map { $0.sameContent(as: plan.newLock) } ?? false) {
                 // The stat cache describes the state before this run: drop it before anything changes.
@@ -96,12 +98,18 @@ public actor Generator {
             StageTimer.lap("generate.apply")
             let lockText = plan.newLock.serialized()
             let lockUpdated = try Self.writeLock(plan, text: lockText)
+            let writtenAt = FileStat.clockNow()
             StageTimer.lap("generate.lock")
+            // The result is built first: recording starts by waiting for the filesystem clock to pass this
+            // run's writes, which this work usually covers.
+            let result = Self.result(plan, dryRun: false, lockUpdated: lockUpdated)
+            StageTimer.lap("generate.result")
             if let pre {
-                GenerateCache.record(root: root, plan: plan, pre: pre, stamp: stamp, lockUpdated: lockUpdated, lockText: lockText)
+                GenerateCache.record(
+                    root: root, plan: plan, pre: pre, stamp: stamp, writtenAt: writtenAt, lockUpdated: lockUpdated, lockText: lockText)
             }
             StageTimer.lap("generate.record")
-            return Self.result(plan, dryRun: false, lockUpdated: lockUpdated)
+            return result
         }
         await HeldLocks.shared.remove(lock)
         return try outcome.get()
@@ -118,7 +126,9 @@ public actor Generator {
         try batch.stageAll(plan.files.filter { $0.status != .unchanged }.map {
             (bytes: $0.bytes, path: plan.root + "/" + $0.path, displayPath: $0.path, durable: $0.kind == .coOwned)
         })
+        StageTimer.lap("apply.stage")
         try batch.commit()
+        StageTimer.lap("apply.commit")
         for deletion in plan.deletions {
             try FileSystem.remove(plan.root + "/" + deletion.path, displayPath: deletion.path)
             removeEmptyParents(of: deletion.path, root: plan.root, managedFolders: plan.managedFolders)

@@ -72,15 +72,18 @@ public enum Planner {
         }
 
         // Stage 5–6: project, mirror, collisions.
-        // Targets are independent: they project concurrently, and their outputs join in target order.
+        // Targets project one after the other, each on all cores (rules and commands are projected in
+        // parallel inside a projector; libdispatch would run those on one thread if the targets were
+        // themselves a parallel loop). Their outputs join in target order.
         var outputs: [OutputFile] = []
         let projectRoot = SafePath(root: root).root
-        let projections = Parallel.all(projectors.map { projector in
-            { @Sendable in
-                let context = ProjectionContext(config: config, features: config.features(for: projector.id), projectRoot: projectRoot)
-                return projector.project(canonical, context: context)
-            }
-        })
+        let scans = ReferenceScans()
+        let projections = projectors.map { projector in
+            let context = ProjectionContext(config: config, features: config.features(for: projector.id), projectRoot: projectRoot, scans: scans)
+            let projection = projector.project(canonical, context: context)
+            StageTimer.lap("project." + projector.id)
+            return projection
+        }
         StageTimer.lap("plan.project")
         for projection in projections {
             outputs += projection.files
@@ -89,7 +92,7 @@ public enum Planner {
         if let mirrorOwner = projectors.first(where: { [TargetID.cursor, TargetID.geminiCLI].contains($0.id) && config.features(for: $0.id).contains(.rules) }),
             let rootRule = canonical.root
         {
-            let rebaser = mirrorOwner.forwardRebaser(canonical, projectRoot: SafePath(root: root).root)
+            let rebaser = mirrorOwner.forwardRebaser(canonical, projectRoot: projectRoot, scans: scans)
             let body = rebaser.rebase(rootRule.body.trimmedWhitespace(), from: ".agentsmesh/" + rootRule.path, to: "AGENTS.md")
             outputs.append(.text("AGENTS.md", mirrorOwner.id, ManagedBlocks.withContract(body, enabled: config.generationContract), kind: .mirror))
         }

@@ -35,8 +35,11 @@ public enum AtomicFile {
 
     /// A set of atomic writes made durable together. `stage` writes temp files, `commit` syncs them once
     /// and renames them into place in staging order; `discard` removes temps that were not committed.
+    ///
+    /// Temps sit beside their destinations: a rename within one folder only locks that folder, where a rename
+    /// across folders takes the filesystem-wide rename lock (measured slower on many files).
     public struct Batch {
-        struct Pending {
+        struct Pending: Sendable {
             var temp: String
             var path: String
             var displayPath: String
@@ -55,45 +58,39 @@ public enum AtomicFile {
             let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
             try folders.ensure(folder, displayPath: displayPath)
             let temp = folder + "/.\(name).agentsmesh-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
-            let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-            guard fd >= 0 else { throw ToolError.io("cannot write", path: displayPath, errno: errno) }
-            if let code = AtomicFile.writeAll(fd, bytes) {
-                close(fd)
-                unlink(temp)
-                throw ToolError.io("cannot write", path: displayPath, errno: code)
-            }
-            fchmod(fd, mode)
-            close(fd)
+            if let code = AtomicFile.writeNew(temp, bytes, mode: mode) { throw ToolError.io("cannot write", path: displayPath, errno: code) }
             pending.append(Pending(temp: temp, path: path, displayPath: displayPath))
         }
 
-        /// `stage` for many files at once: folders are created in order on this thread, then the temps are
-        /// written on all cores. On failure the temps already written stay staged (so `discard` removes
-        /// them) and the first failure in input order is thrown.
+        /// `stage` for many files at once, written on all cores; a writer that finds its folder missing creates
+        /// it (and its parents). On failure the temps already written stay staged (so `discard` removes them)
+        /// and the first failure in input order is thrown.
         public mutating func stageAll(
             _ items: [(bytes: [UInt8], path: String, displayPath: String, durable: Bool)], mode: mode_t = 0o644
         ) throws(ToolError) {
             var jobs: [StageJob] = []
             jobs.reserveCapacity(items.count)
-            for item in items {
+            // One random token per batch: temp names differ by index, and O_EXCL catches any clash.
+            let pid = getpid()
+            let token = UInt32.random(in: 0...UInt32.max)
+            for (index, item) in items.enumerated() {
                 let slash = item.path.utf8.lastIndex(of: UInt8(ascii: "/"))
                 let folder = slash.map { String(item.path[..<$0]) } ?? "."
                 let name = slash.map { String(item.path[item.path.index(after: $0)...]) } ?? item.path
-                try folders.ensure(folder, displayPath: item.displayPath)
-                let temp = folder + "/.\(name).agentsmesh-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
-                jobs.append(StageJob(bytes: item.bytes, temp: temp, path: item.path, displayPath: item.displayPath, durable: item.durable))
+                let temp = folder + "/.\(name).agentsmesh-\(pid)-\(token)-\(index).tmp"
+                jobs.append(StageJob(bytes: item.bytes, temp: temp, folder: folder, path: item.path, displayPath: item.displayPath, durable: item.durable))
             }
             let outcomes = try Parallel.map(jobs, grain: 16) { job -> ToolError? in
-                let fd = open(job.temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-                guard fd >= 0 else { return ToolError.io("cannot write", path: job.displayPath, errno: errno) }
-                if let code = AtomicFile.writeAll(fd, job.bytes) {
-                    close(fd)
-                    unlink(job.temp)
-                    return ToolError.io("cannot write", path: job.displayPath, errno: code)
+                var code = AtomicFile.writeNew(job.temp, job.bytes, mode: mode)
+                if code == ENOENT {
+                    do throws(ToolError) {
+                        try FileSystem.makeDirectories(job.folder, displayPath: job.displayPath)
+                    } catch {
+                        return error
+                    }
+                    code = AtomicFile.writeNew(job.temp, job.bytes, mode: mode)
                 }
-                if !AtomicFile.umaskKeeps(mode) { fchmod(fd, mode) }
-                close(fd)
-                return nil
+                return code.map { ToolError.io("cannot write", path: job.displayPath, errno: $0) }
             }
             var failure: ToolError?
             for (job, outcome) in zip(jobs, outcomes) {
@@ -109,6 +106,7 @@ public enum AtomicFile {
         struct StageJob: Sendable {
             var bytes: [UInt8]
             var temp: String
+            var folder: String
             var path: String
             var displayPath: String
             var durable: Bool
@@ -122,26 +120,16 @@ public enum AtomicFile {
             if pending.count > 64 {
                 // Many files: renamed on all cores (each rename is atomic on its own; their order is not
                 // observable as a whole either way). Failed renames lose their temps; the first failure is thrown.
-                let items = pending.map { (temp: $0.temp, path: $0.path, displayPath: $0.displayPath) }
+                let items = pending
                 pending.removeAll()
                 let failures = try Parallel.map(items, grain: 32) { item -> ToolError? in
-                    guard rename(item.temp, item.path) == 0 else {
-                        let code = errno
-                        unlink(item.temp)
-                        return ToolError.io("cannot replace", path: item.displayPath, errno: code)
-                    }
-                    return nil
+                    AtomicFile.place(item)
                 }
                 if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
                 return
             }
             while !pending.isEmpty {
-                let item = pending.removeFirst()
-                guard rename(item.temp, item.path) == 0 else {
-                    let code = errno
-                    unlink(item.temp)
-                    throw ToolError.io("cannot replace", path: item.displayPath, errno: code)
-                }
+                if let failure = AtomicFile.place(pending.removeFirst()) { throw failure }
             }
         }
 
@@ -150,6 +138,28 @@ public enum AtomicFile {
             for item in pending { unlink(item.temp) }
             pending.removeAll()
         }
+    }
+
+    /// Creates `path` (which must not exist) with `bytes`; on failure nothing is left and the errno is returned.
+    static func writeNew(_ path: String, _ bytes: [UInt8], mode: mode_t) -> Int32? {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else { return errno }
+        if let code = writeAll(fd, bytes) {
+            close(fd)
+            unlink(path)
+            return code
+        }
+        if !umaskKeeps(mode) { fchmod(fd, mode) }
+        close(fd)
+        return nil
+    }
+
+    /// Renames a staged temp over its destination; on failure the temp is removed and the error returned.
+    static func place(_ item: Batch.Pending) -> ToolError? {
+        if rename(item.temp, item.path) == 0 { return nil }
+        let code = errno
+        unlink(item.temp)
+        return ToolError.io("cannot replace", path: item.displayPath, errno: code)
     }
 
     /// Whether files created with `mode` get exactly that mode under the process umask (so no `fchmod`).

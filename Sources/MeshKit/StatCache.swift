@@ -296,26 +296,93 @@ public struct StatCache: Sendable {
     }
 
     /// The file text; nil when an entry or record cannot be represented (newline in a path, …).
+    /// Entries are formatted on all cores, in chunks joined in order.
     public func serialized() -> [UInt8]? {
-        var out = Self.magic + "\nkey " + key + "\nstamp \(stamp)\n"
-        out.reserveCapacity(entries.count * 160)
-        for entry in entries {
-            let hash = entry.hash ?? "-"
-            let tag = entry.tag ?? "-"
-            guard !entry.path.isEmpty, !entry.path.containsBytes("\n"), !hash.containsBytes(" "), !hash.containsBytes("\n"), !hash.isEmpty,
-                !tag.containsBytes(" "), !tag.containsBytes("\n"), !tag.isEmpty
-            else { return nil }
-            let s = entry.stat
-            let flags = (entry.racy ? 1 : 0) | (entry.listing ? 2 : 0)
-            out += "e \(s.kind.rawValue) \(flags) \(s.device) \(s.inode) \(s.size) \(s.mode) \(s.mtime) \(s.ctime) \(hash) \(tag) \(entry.path)\n"
+        guard !key.containsBytes("\n"), !records.contains(where: { $0.containsBytes("\n") }) else { return nil }
+        let chunkSize = 512
+        let chunks = Array(stride(from: 0, to: entries.count, by: chunkSize))
+        let entries = self.entries
+        let parts = Parallel.transform(chunks, grain: 1) { first -> [UInt8]? in
+            var out: [UInt8] = []
+            out.reserveCapacity(chunkSize * 160)
+            for entry in entries[first..<min(entries.count, first + chunkSize)] {
+                guard Self.appendEntry(entry, to: &out) else { return nil }
+            }
+            return out
+        }
+        var out = Array((Self.magic + "\nkey " + key + "\nstamp \(stamp)\n").utf8)
+        out.reserveCapacity(out.count + parts.reduce(0) { $0 + ($1?.count ?? 0) } + records.count * 64 + 16)
+        for part in parts {
+            guard let part else { return nil }
+            out += part
         }
         for record in records {
-            guard !record.containsBytes("\n") else { return nil }
-            out += "r " + record + "\n"
+            out += "r ".utf8
+            out += record.utf8
+            out.append(0x0A)
         }
-        out += "end \(entries.count)\n"
-        guard !key.containsBytes("\n") else { return nil }
-        return Array(out.utf8)
+        out += "end \(entries.count)\n".utf8
+        return out
+    }
+
+    /// Appends `e <kind> <flags> <dev> <ino> <size> <mode> <mtime> <ctime> <hash> <tag> <path>\n`; false when
+    /// a field cannot be represented (empty, or holding a separator).
+    static func appendEntry(_ entry: Entry, to out: inout [UInt8]) -> Bool {
+        let hash = entry.hash ?? "-"
+        let tag = entry.tag ?? "-"
+        guard !entry.path.isEmpty, !hash.isEmpty, !tag.isEmpty, !entry.path.utf8.contains(0x0A),
+            !hash.utf8.contains(where: { $0 == 0x20 || $0 == 0x0A }), !tag.utf8.contains(where: { $0 == 0x20 || $0 == 0x0A })
+        else { return false }
+        let s = entry.stat
+        out.append(0x65)  // e
+        out.append(0x20)
+        appendDecimal(UInt64(s.kind.rawValue), to: &out)
+        out.append(0x20)
+        appendDecimal(UInt64((entry.racy ? 1 : 0) | (entry.listing ? 2 : 0)), to: &out)
+        out.append(0x20)
+        appendDecimal(s.device, to: &out)
+        out.append(0x20)
+        appendDecimal(s.inode, to: &out)
+        out.append(0x20)
+        appendDecimal(s.size, to: &out)
+        out.append(0x20)
+        appendDecimal(UInt64(s.mode), to: &out)
+        out.append(0x20)
+        appendDecimal(s.mtime, to: &out)
+        out.append(0x20)
+        appendDecimal(s.ctime, to: &out)
+        out.append(0x20)
+        out += hash.utf8
+        out.append(0x20)
+        out += tag.utf8
+        out.append(0x20)
+        out += entry.path.utf8
+        out.append(0x0A)
+        return true
+    }
+
+    /// Appends the decimal digits of `value` (with `-` when negative).
+    static func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
+        if value < 0 {
+            out.append(0x2D)
+            appendDecimal(value.magnitude, to: &out)
+        } else {
+            appendDecimal(UInt64(value), to: &out)
+        }
+    }
+
+    static func appendDecimal(_ value: UInt64, to out: inout [UInt8]) {
+        var digits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // 20 digits fit in 32 bytes
+        var count = 0
+        var rest = value
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[31 - count] = UInt8(truncatingIfNeeded: rest % 10) + 0x30
+                rest /= 10
+                count += 1
+            } while rest > 0
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[(32 - count)...]))
+        }
     }
 
     /// Replaces `root/.agentsmeshcache` atomically (temp + rename; not synced: a torn file fails to

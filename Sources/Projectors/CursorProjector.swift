@@ -76,7 +76,7 @@ public struct CursorProjector: TargetProjector {
 
     public func project(_ canonical: CanonicalProject, context: ProjectionContext) -> Projection {
         var out = Projection()
-        let rebaser = forwardRebaser(canonical, projectRoot: context.projectRoot)
+        let rebaser = forwardRebaser(canonical, projectRoot: context.projectRoot, scans: context.scans)
         if context.has(.rules) {
             if let root = canonical.root {
                 let body = rebase(root.body.trimmedWhitespace(), rebaser, from: root.path, to: Self.rootRule)

@@ -83,7 +83,7 @@ public struct GeminiCLIProjector: TargetProjector {
 
     public func project(_ canonical: CanonicalProject, context: ProjectionContext) -> Projection {
         var out = Projection()
-        let rebaser = forwardRebaser(canonical, projectRoot: context.projectRoot)
+        let rebaser = forwardRebaser(canonical, projectRoot: context.projectRoot, scans: context.scans)
         if context.has(.rules) {
             let rules = canonical.additionalRules.filter { $0.applies(to: id) }
                 .sorted { FileSystem.byteOrder($0.path, $1.path) }

@@ -15,6 +15,9 @@ public struct LinkRebaser: Sendable {
     public var lastSegments: Set<String>?
     /// Memoised `rewrite` results (the closures are fixed for the rebaser's lifetime).
     private(set) var cache = RewriteCache()
+    /// Where references sit in the texts rebased so far, shared with other rebasers that have the same
+    /// `lastSegments` (see `ReferenceScans`); nil: every text is scanned on each `rebase`.
+    public var scans: ReferenceScans?
 
     public init(
         projectRoot: String, exists: @escaping @Sendable (String) -> Bool, map: @escaping @Sendable (String) -> String?,
@@ -72,25 +75,58 @@ public struct LinkRebaser: Sendable {
 
     /// One line at `Character` level, updating the code-fence state.
     private func characterLine(_ line: Substring, fence: inout String?, sourceFile: String, outputFile: String) -> String {
+        if Self.isFenceLine(line, fence: &fence) { return String(line) }
+        return rebaseLine(String(line), sourceFile: sourceFile, outputFile: outputFile)
+    }
+
+    /// Whether a line (at `Character` level) is inside, opens or closes a code fence (kept as is),
+    /// updating the fence state; false for a prose line.
+    static func isFenceLine(_ line: Substring, fence: inout String?) -> Bool {
         let stripped = line.drop { $0 == " " }
         if let open = fence {
             if stripped.hasPrefix(open) && stripped.drop(while: { String($0) == String(open.first!) }).trimmingSpaces().isEmpty {
                 fence = nil
             }
-            return String(line)
+            return true
         }
         if line.prefix(while: { $0 == " " }).count <= 3, stripped.hasPrefix("```") || stripped.hasPrefix("~~~") {
             let marker = stripped.first!
             fence = String(stripped.prefix { $0 == marker })
-            return String(line)
+            return true
         }
-        return rebaseLine(String(line), sourceFile: sourceFile, outputFile: outputFile)
+        return false
     }
 
-    /// Byte-level rebase of a text without CR; non-ASCII lines go through `characterLine`.
+    /// Byte-level rebase of a text without CR: the text is scanned for the places a rewrite may change
+    /// (`scan`, memoised in `scans`), then each is rewritten for this source and output.
     private func rebaseBytes(_ bytes: UnsafeBufferPointer<UInt8>, sourceFile: String, outputFile: String) -> String {
+        let pieces = scans?.pieces(of: bytes, sourceFile: sourceFile) { scan($0) } ?? scan(bytes)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + bytes.count / 8)
+        var copied = 0
+        for piece in pieces {
+            switch piece {
+            case .reference(let start, let end, let candidate):
+                guard let rewritten = cachedRewrite(candidate, sourceFile: sourceFile, outputFile: outputFile) else { continue }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<start]))
+                out.append(contentsOf: rewritten.utf8)
+                copied = end
+            case .prose(let start, let end):
+                let line = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<start]))
+                out.append(contentsOf: rebaseLine(line, sourceFile: sourceFile, outputFile: outputFile).utf8)
+                copied = end
+            }
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The places of a text without CR that a rewrite may change, in order: references in the prose of
+    /// ASCII lines (found on bytes), and whole non-ASCII prose lines (rewritten at `Character` level).
+    /// Independent of the source and output files; depends on `lastSegments` only.
+    func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> [ReferenceScans.Piece] {
+        var pieces: [ReferenceScans.Piece] = []
         var fence: String?
         var lineStart = 0
         let count = bytes.count
@@ -102,27 +138,24 @@ public struct LinkRebaser: Sendable {
                 lineEnd += 1
             }
             if ascii {
-                byteLine(bytes, lineStart, lineEnd, fence: &fence, into: &out, sourceFile: sourceFile, outputFile: outputFile)
+                byteLine(bytes, lineStart, lineEnd, fence: &fence, into: &pieces)
             } else {
                 let line = String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd]), as: UTF8.self)
-                out.append(contentsOf: characterLine(Substring(line), fence: &fence, sourceFile: sourceFile, outputFile: outputFile).utf8)
+                if !Self.isFenceLine(Substring(line), fence: &fence) { pieces.append(.prose(start: lineStart, end: lineEnd)) }
             }
             if lineEnd >= count { break }
-            out.append(0x0A)
             lineStart = lineEnd + 1
         }
-        return String(decoding: out, as: UTF8.self)
+        return pieces
     }
 
     /// One ASCII line: fences, code spans (kept) and prose (scanned).
     private func byteLine(
-        _ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, fence: inout String?, into out: inout [UInt8],
-        sourceFile: String, outputFile: String
+        _ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, fence: inout String?, into pieces: inout [ReferenceScans.Piece]
     ) {
         var indent = start
         while indent < end, b[indent] == 0x20 { indent += 1 }
         if let open = fence {
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<end]))
             let marker = open.utf8.first!
             var i = indent
             var matched = 0
@@ -145,7 +178,6 @@ public struct LinkRebaser: Sendable {
             var j = indent
             while j < end, b[j] == marker { j += 1 }
             fence = String(repeating: Character(Unicode.Scalar(marker)), count: j - indent)
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<end]))
             return
         }
         var proseStart = start
@@ -174,35 +206,30 @@ public struct LinkRebaser: Sendable {
                 i = ticksEnd
                 continue
             }
-            byteProse(b, proseStart, i, into: &out, sourceFile: sourceFile, outputFile: outputFile)
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<(close + n)]))
+            byteProse(b, proseStart, i, into: &pieces)
             i = close + n
             proseStart = i
         }
-        byteProse(b, proseStart, end, into: &out, sourceFile: sourceFile, outputFile: outputFile)
+        byteProse(b, proseStart, end, into: &pieces)
     }
 
-    /// Prose split on spaces and tabs; each token is rebased.
-    private func byteProse(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, into out: inout [UInt8], sourceFile: String, outputFile: String) {
+    /// Prose split on spaces and tabs; each token's reference is a piece.
+    private func byteProse(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, into pieces: inout [ReferenceScans.Piece]) {
         var tokenStart = start
         var i = start
         while i <= end {
             if i == end || b[i] == 0x20 || b[i] == 0x09 {
-                byteToken(b, tokenStart, i, into: &out, sourceFile: sourceFile, outputFile: outputFile)
-                if i < end { out.append(b[i]) }
+                byteToken(b, tokenStart, i, into: &pieces)
                 tokenStart = i + 1
             }
             i += 1
         }
     }
 
-    /// `rebaseToken` for an ASCII token.
-    private func byteToken(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, into out: inout [UInt8], sourceFile: String, outputFile: String) {
+    /// `rebaseToken` for an ASCII token: the reference it holds, unless it certainly maps to nothing.
+    private func byteToken(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, into pieces: inout [ReferenceScans.Piece]) {
         let token = UnsafeBufferPointer(rebasing: b[s..<e])
-        guard e - s > 1, token.contains(where: { $0 == 0x2F || $0 == 0x5C || $0 == 0x2E }) else {
-            out.append(contentsOf: token)
-            return
-        }
+        guard e - s > 1, token.contains(where: { $0 == 0x2F || $0 == 0x5C || $0 == 0x2E }) else { return }
         var start = s
         var linkOpen = -1
         var k = e - 2
@@ -226,17 +253,8 @@ public struct LinkRebaser: Sendable {
         // . , ; : ! ?
         while candidateEnd > start, Self.isTrailingPunctuation(b[candidateEnd - 1]) { candidateEnd -= 1 }
         let candidate = UnsafeBufferPointer(rebasing: b[start..<candidateEnd])
-        if candidate.isEmpty || cannotMatch(candidate) {
-            out.append(contentsOf: token)
-            return
-        }
-        guard let rewritten = cachedRewrite(String(decoding: candidate, as: UTF8.self), sourceFile: sourceFile, outputFile: outputFile) else {
-            out.append(contentsOf: token)
-            return
-        }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: b[s..<start]))
-        out.append(contentsOf: rewritten.utf8)
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: b[candidateEnd..<e]))
+        if candidate.isEmpty || cannotMatch(candidate) { return }
+        pieces.append(.reference(start: start, end: candidateEnd, candidate: String(decoding: candidate, as: UTF8.self)))
     }
 
     @inline(__always) static func isOpener(_ c: UInt8) -> Bool {
@@ -557,5 +575,74 @@ final class RewriteCache: @unchecked Sendable {
         defer { lock.unlock() }
         if results.count > 4096 { results.removeAll(keepingCapacity: true) }
         results[key] = .some(result)  // keeps nil results (plain assignment of nil would remove the key)
+    }
+}
+
+/// Where references sit in texts (`LinkRebaser.scan`), memoised per source file for the rebasers that share
+/// `lastSegments`: the forward rebasers of one canonical project (one per target) scan each body once.
+/// A text is found again by its source file and bytes.
+public final class ReferenceScans: @unchecked Sendable {
+    /// A range of the text a rewrite may replace.
+    public enum Piece: Sendable, Equatable {
+        /// A reference candidate in ASCII prose (byte offsets `start..<end`).
+        case reference(start: Int, end: Int, candidate: String)
+        /// A whole non-ASCII prose line, rebased at `Character` level.
+        case prose(start: Int, end: Int)
+    }
+
+    private let lock = NSLock()
+    private var scanned: [String: [(text: [UInt8], pieces: [Piece])]] = [:]
+    /// Texts answered from the scan of their untrimmed form (for tests).
+    private(set) var trimmedReuses = 0
+
+    public init() {}
+
+    /// The pieces of `bytes` written in `sourceFile`, scanned by `scan` the first time.
+    func pieces(of bytes: UnsafeBufferPointer<UInt8>, sourceFile: String, scan: (UnsafeBufferPointer<UInt8>) -> [Piece]) -> [Piece] {
+        lock.lock()
+        let stored = scanned[sourceFile] ?? []
+        lock.unlock()
+        if let known = stored.first(where: { Self.same($0.text, bytes) }) { return known.pieces }
+        for entry in stored {
+            if let pieces = Self.trimmed(entry, bytes) {
+                lock.lock()
+                trimmedReuses += 1
+                lock.unlock()
+                return pieces
+            }
+        }
+        let pieces = scan(bytes)
+        lock.lock()
+        scanned[sourceFile, default: []].append((Array(bytes), pieces))
+        lock.unlock()
+        return pieces
+    }
+
+    /// The pieces of `bytes` when it is `entry`'s text without its leading empty lines and trailing blanks
+    /// (a projector's trimmed body): removing whole empty lines in front changes no line's scan, and
+    /// trailing blanks hold no reference (a non-ASCII line piece is clipped to the text). Nil otherwise.
+    static func trimmed(_ entry: (text: [UInt8], pieces: [Piece]), _ bytes: UnsafeBufferPointer<UInt8>) -> [Piece]? {
+        let text = entry.text
+        guard let base = bytes.baseAddress, text.count > bytes.count else { return nil }
+        var lead = 0
+        while lead < text.count, text[lead] == 0x0A { lead += 1 }
+        guard lead + bytes.count <= text.count,
+            text.withUnsafeBufferPointer({ memcmp($0.baseAddress! + lead, base, bytes.count) == 0 }),
+            text[(lead + bytes.count)...].allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A })
+        else { return nil }
+        return entry.pieces.compactMap { piece -> Piece? in
+            switch piece {
+            case .reference(let start, let end, let candidate):
+                return end - lead <= bytes.count ? .reference(start: start - lead, end: end - lead, candidate: candidate) : nil
+            case .prose(let start, let end):
+                return start - lead < bytes.count ? .prose(start: start - lead, end: min(end - lead, bytes.count)) : nil
+            }
+        }
+    }
+
+    static func same(_ stored: [UInt8], _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard stored.count == bytes.count else { return false }
+        guard let base = bytes.baseAddress else { return true }
+        return stored.withUnsafeBufferPointer { memcmp($0.baseAddress!, base, bytes.count) == 0 }
     }
 }

@@ -76,11 +76,14 @@ public struct ProjectionContext: Sendable {
     public var features: [Feature]
     /// Absolute project root (for absolute in-project references).
     public var projectRoot: String
+    /// Reference scans shared by the projections of one canonical project (each body is scanned once).
+    public var scans: ReferenceScans?
 
-    public init(config: ProjectConfig, features: [Feature], projectRoot: String) {
+    public init(config: ProjectConfig, features: [Feature], projectRoot: String, scans: ReferenceScans? = nil) {
         self.config = config
         self.features = features
         self.projectRoot = projectRoot
+        self.scans = scans
     }
 
     public func has(_ feature: Feature) -> Bool { features.contains(feature) }
@@ -126,18 +129,21 @@ public struct ImportResult: Sendable {
 }
 
 extension TargetProjector {
-    /// The canonical → target link rebaser of §3.7.
-    public func forwardRebaser(_ canonical: CanonicalProject, projectRoot: String) -> LinkRebaser {
+    /// The canonical → target link rebaser of §3.7. `scans` may be shared by the rebasers of one canonical
+    /// project (they all have the same `lastSegments`).
+    public func forwardRebaser(_ canonical: CanonicalProject, projectRoot: String, scans: ReferenceScans? = nil) -> LinkRebaser {
         let known = canonical.knownPaths
         var segments = Set<String>()
         for path in known {
             segments.insert(path.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(path[path.index(after: $0)...]) } ?? path)
         }
-        return LinkRebaser(
+        var rebaser = LinkRebaser(
             projectRoot: projectRoot,
             exists: { path in path.hasPrefix(".agentsmesh/") && known.contains(String(path.dropFirst(12))) },
             map: { path in self.rebasedPath(forCanonical: path) },
             lastSegments: segments)
+        rebaser.scans = scans
+        return rebaser
     }
 
     /// Rebases a body written in a canonical file for an output path.

@@ -34,6 +34,7 @@ func runVerb(_ verb: String, json: Bool, _ body: () async throws(ToolError) -> (
         } else if !text.isEmpty {
             Output.stdout(text.hasSuffix("\n") ? text : text + "\n")
         }
+        StageTimer.lap("\(verb).output")
     } catch {
         if json {
             Output.stdout(Envelope.failure(verb, error))

@@ -163,4 +163,70 @@ import TestSupport
         }
         #expect(accepted > 500)
     }
+
+    /// The interpolating stat-cache writer the byte-level, chunked one replaced (kept as the oracle).
+    static func referenceSerialized(_ cache: StatCache) -> [UInt8]? {
+        var out = StatCache.magic + "\nkey " + cache.key + "\nstamp \(cache.stamp)\n"
+        for entry in cache.entries {
+            let hash = entry.hash ?? "-"
+            let tag = entry.tag ?? "-"
+            guard !entry.path.isEmpty, !entry.path.contains("\n"), !hash.contains(" "), !hash.contains("\n"), !hash.isEmpty,
+                !tag.contains(" "), !tag.contains("\n"), !tag.isEmpty
+            else { return nil }
+            let s = entry.stat
+            let flags = (entry.racy ? 1 : 0) | (entry.listing ? 2 : 0)
+            out += "e \(s.kind.rawValue) \(flags) \(s.device) \(s.inode) \(s.size) \(s.mode) \(s.mtime) \(s.ctime) \(hash) \(tag) \(entry.path)\n"
+        }
+        for record in cache.records {
+            guard !record.contains("\n") else { return nil }
+            out += "r " + record + "\n"
+        }
+        out += "end \(cache.entries.count)\n"
+        guard !cache.key.contains("\n") else { return nil }
+        return Array(out.utf8)
+    }
+
+    @Test func statCacheWriterMatchesTheInterpolatingOracle() {
+        var random = SplitMix(seed: 0x5747_CACE)
+        let kinds: [FileStat.Kind] = [.missing, .file, .directory, .symlink, .other]
+        let numbers: [Int64] = [0, 1, 9, 10, 99, 1_000_000_007, -1, -5_000_000_000, Int64.max, Int64.min + 1]
+        var signed = false
+        // The reader takes no negative numbers (times before 1970): those rounds only compare the writers.
+        func number() -> Int64 {
+            let value = random.below(3) == 0 ? numbers[random.below(numbers.count)] : Int64(bitPattern: random.next())
+            return signed ? value : value.magnitude > UInt64(Int64.max) ? 0 : Int64(value.magnitude)
+        }
+        // Mostly representable caches (sizes across the 512-entry chunks), some with one bad field.
+        for round in 0..<60 {
+            let count = [0, 1, 511, 512, 513, 1500][round % 6]
+            signed = round % 2 == 1
+            var entries: [StatCache.Entry] = []
+            for index in 0..<count {
+                let stat = FileStat(
+                    kind: kinds[random.below(kinds.count)], device: random.next(), inode: random.below(4) == 0 ? UInt64.max : random.next(),
+                    size: number(), mode: UInt32(truncatingIfNeeded: random.next()), mtime: number(), ctime: number())
+                entries.append(StatCache.Entry(
+                    path: "dir \(index)/file-\(random.below(1000)).md", stat: stat,
+                    hash: random.below(3) == 0 ? nil : "sha256:\(random.next())", tag: random.below(2) == 0 ? nil : "claude-code",
+                    racy: random.below(2) == 0, listing: random.below(5) == 0))
+            }
+            var records = random.below(2) == 0 ? [] : ["targets [\"cursor\"]", "check-clean 1"]
+            if round % 5 == 4, !entries.isEmpty {
+                switch random.below(5) {
+                case 0: entries[random.below(entries.count)].path = "a\nb"
+                case 1: entries[random.below(entries.count)].hash = "has space"
+                case 2: entries[random.below(entries.count)].tag = ""
+                case 3: entries[random.below(entries.count)].path = ""
+                default: records.append("line\nbreak")
+                }
+            }
+            var cache = StatCache(key: round % 7 == 6 ? "k\n" : "v1 lib=0.1 root=/tmp/x", stamp: number(), entries: entries)
+            cache.records = records
+            let written = cache.serialized()
+            #expect(written == Self.referenceSerialized(cache), "round \(round)")
+            if let written, !signed {
+                #expect(StatCache.parse(written, key: cache.key)?.entries == entries, "round \(round) parses back")
+            }
+        }
+    }
 }

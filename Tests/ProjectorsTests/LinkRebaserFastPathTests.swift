@@ -1,5 +1,7 @@
 @testable import Projectors
+import MeshKit
 import Testing
+import TestSupport
 
 /// The byte-level rebase (and its last-segment pre-filter and memo) must match the Character-level
 /// reference implementation exactly.
@@ -49,5 +51,38 @@ import Testing
         let expected = Self.plain.rebaseCharacters(text, sourceFile: ".agentsmesh/rules/_root.md", outputFile: "CLAUDE.md")
         #expect(Self.filtered.rebase(text, from: ".agentsmesh/rules/_root.md", to: "CLAUDE.md") == expected)
         #expect(expected.contains(".cursor/rules/ts.mdc"))
+    }
+
+    /// A rebaser whose scans are shared (as the projectors of one plan share them) gives what a fresh rebase
+    /// gives: for the same text rebased for several outputs, and for its trimmed form (which reuses the
+    /// untrimmed text's scan when only empty lines and trailing blanks were cut).
+    @Test func sharedScansMatchFreshRebases() {
+        var random = SplitMix(seed: 0x5CA9_5EED)
+        let sources = [".agentsmesh/rules/_root.md", ".agentsmesh/skills/a/SKILL.md", ".agentsmesh/rules/sub/x.md"]
+        let outputs = ["CLAUDE.md", ".claude/skills/a/SKILL.md", ".cursor/rules/x.mdc", "GEMINI.md"]
+        let edges = ["", "\n", "\n\n", " ", "\t", "  \n", "\n  ", " \n\n\t"]
+        var scans = ReferenceScans()
+        var shared = Self.filtered
+        shared.scans = scans
+        var reused = 0
+        for round in 0..<3000 {
+            if round % 500 == 0 {
+                reused += scans.trimmedReuses
+                scans = ReferenceScans()
+                shared.scans = scans
+            }
+            var core = ""
+            for _ in 0..<random.below(24) { core += Self.pieces[random.below(Self.pieces.count)] }
+            let text = edges[random.below(edges.count)] + core + edges[random.below(edges.count)]
+            let from = sources[round % 3]
+            for variant in [text, text.trimmedWhitespace(), text] {
+                for to in outputs where random.below(2) == 0 || to == "GEMINI.md" {
+                    let expected = Self.plain.rebaseCharacters(variant, sourceFile: from, outputFile: to)
+                    #expect(shared.rebase(variant, from: from, to: to) == expected, "text: \(variant.debugDescription) for \(to)")
+                }
+            }
+        }
+        reused += scans.trimmedReuses
+        #expect(reused > 500)
     }
 }
