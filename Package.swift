@@ -24,6 +24,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "CCurl"),
         .target(
             name: "MeshKit",
             dependencies: [
@@ -35,7 +36,7 @@ let package = Package(
         .target(name: "Projectors", dependencies: ["MeshKit", "Canonical"], swiftSettings: strict),
         .target(name: "Generation", dependencies: ["MeshKit", "Canonical", "Projectors", "Lessons"], swiftSettings: strict),
         .target(name: "Lessons", dependencies: ["MeshKit", "CGit2"], swiftSettings: strict),
-        .target(name: "Packs", dependencies: ["MeshKit", "Canonical", "Projectors", "CGit2", "CZlib"], swiftSettings: strict),
+        .target(name: "Packs", dependencies: ["MeshKit", "Canonical", "Projectors", "CGit2", "CZlib", "CCurl"], swiftSettings: strict),
         .target(
             name: "MeshesCore",
             dependencies: ["MeshKit", .product(name: "Crypto", package: "swift-crypto")],

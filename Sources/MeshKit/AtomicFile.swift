@@ -6,9 +6,10 @@ import Darwin
 
 /// Crash-safe writes: temp file in the destination folder, made durable, renamed over the destination.
 ///
-/// Durability is batched: `AtomicFile.Batch` writes every temp file first, makes the durable ones durable in
-/// one pass (`fsync` each when there are few; `syncfs` on the destination filesystem when there are many:
-/// one flush instead of one per file), then renames each temp over its destination. A crash at any point
+/// Durability is batched: `AtomicFile.Batch` writes every temp file first and makes the durable ones durable
+/// before any rename (`fsync` each when there are few — `stageAll` has its writers do it alongside the other
+/// writes; one `syncfs` of the destination filesystem when there are many: one flush instead of one per
+/// file), then renames each temp over its destination. A crash at any point
 /// leaves every durable destination either with its old bytes or with its complete new bytes, never
 /// half-written; stray `.tmp` files are the only residue. The single-file `write` is a batch of one.
 ///
@@ -80,15 +81,20 @@ public enum AtomicFile {
                 let temp = folder + "/.\(name).agentsmesh-\(pid)-\(token)-\(index).tmp"
                 jobs.append(StageJob(bytes: item.bytes, temp: temp, folder: folder, path: item.path, displayPath: item.displayPath, durable: item.durable))
             }
-            let outcomes = try Parallel.map(jobs, grain: 16) { job -> ToolError? in
-                var code = AtomicFile.writeNew(job.temp, job.bytes, mode: mode)
+            // Few durable files are flushed by their writers, alongside the other writes (many are flushed
+            // together by `commit`).
+            let flushNow = jobs.lazy.filter(\.durable).count <= AtomicFile.perFileSyncLimit
+            // A folder's files are written by one worker: creating entries locks the folder.
+            let outcomes = try Parallel.mapGrouped(jobs, group: \.folder) { job -> ToolError? in
+                let sync = flushNow && job.durable
+                var code = AtomicFile.writeNew(job.temp, job.bytes, mode: mode, sync: sync)
                 if code == ENOENT {
                     do throws(ToolError) {
                         try FileSystem.makeDirectories(job.folder, displayPath: job.displayPath)
                     } catch {
                         return error
                     }
-                    code = AtomicFile.writeNew(job.temp, job.bytes, mode: mode)
+                    code = AtomicFile.writeNew(job.temp, job.bytes, mode: mode, sync: sync)
                 }
                 return code.map { ToolError.io("cannot write", path: job.displayPath, errno: $0) }
             }
@@ -97,7 +103,7 @@ public enum AtomicFile {
                 if let outcome {
                     if failure == nil { failure = outcome }
                 } else {
-                    pending.append(Pending(temp: job.temp, path: job.path, displayPath: job.displayPath, durable: job.durable))
+                    pending.append(Pending(temp: job.temp, path: job.path, displayPath: job.displayPath, durable: job.durable && !flushNow))
                 }
             }
             if let failure { throw failure }
@@ -122,7 +128,7 @@ public enum AtomicFile {
                 // observable as a whole either way). Failed renames lose their temps; the first failure is thrown.
                 let items = pending
                 pending.removeAll()
-                let failures = try Parallel.map(items, grain: 32) { item -> ToolError? in
+                let failures = try Parallel.mapGrouped(items, group: { Self.folder(of: $0.path) }) { item -> ToolError? in
                     AtomicFile.place(item)
                 }
                 if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
@@ -133,6 +139,10 @@ public enum AtomicFile {
             }
         }
 
+        static func folder(of path: String) -> String {
+            path.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(path[..<$0]) } ?? "."
+        }
+
         /// Removes temps that were staged but not committed.
         public mutating func discard() {
             for item in pending { unlink(item.temp) }
@@ -140,11 +150,12 @@ public enum AtomicFile {
         }
     }
 
-    /// Creates `path` (which must not exist) with `bytes`; on failure nothing is left and the errno is returned.
-    static func writeNew(_ path: String, _ bytes: [UInt8], mode: mode_t) -> Int32? {
+    /// Creates `path` (which must not exist) with `bytes`, flushed to disk when `sync`; on failure nothing
+    /// is left and the errno is returned.
+    static func writeNew(_ path: String, _ bytes: [UInt8], mode: mode_t, sync: Bool = false) -> Int32? {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { return errno }
-        if let code = writeAll(fd, bytes) {
+        if let code = writeAll(fd, bytes) ?? (sync && fsync(fd) != 0 ? errno : nil) {
             close(fd)
             unlink(path)
             return code

@@ -46,6 +46,58 @@ public enum Parallel {
         return slots.values()
     }
 
+    /// `items.map(transform)` for items that contend per group (files of one folder share that folder's
+    /// lock): all items of a group go to one worker, and groups are spread over `width` workers largest
+    /// first, so two workers rarely wait on the same group. Results keep input order; on failure the first
+    /// error by input position is thrown (every item before it was run).
+    public static func mapGrouped<T: Sendable, R: Sendable>(
+        _ items: [T], group: (T) -> String, _ transform: @Sendable (T) throws(ToolError) -> R
+    ) throws(ToolError) -> [R] {
+        if width == 1 || items.count < 2 {
+            var out: [R] = []
+            out.reserveCapacity(items.count)
+            for item in items { out.append(try transform(item)) }
+            return out
+        }
+        var members: [String: [Int]] = [:]
+        var keys: [String] = []
+        for (index, item) in items.enumerated() {
+            let key = group(item)
+            if members[key] == nil { keys.append(key) }
+            members[key, default: []].append(index)
+        }
+        // Largest groups first (ties in input order), each to the least loaded lane.
+        let bySize = keys.enumerated().sorted { a, b in
+            let (sa, sb) = (members[a.element]!.count, members[b.element]!.count)
+            return sa != sb ? sa > sb : a.offset < b.offset
+        }
+        var lanes = Array(repeating: [Int](), count: width)
+        var loads = Array(repeating: 0, count: width)
+        for (_, key) in bySize {
+            let lane = loads.indices.min { loads[$0] < loads[$1] }!
+            lanes[lane] += members[key]!
+            loads[lane] += members[key]!.count
+        }
+        lanes.removeAll { $0.isEmpty }
+        let work = lanes
+        let slots = Slots<R>(count: items.count)
+        let firstError = Mutex<(index: Int, error: ToolError)?>(nil)
+        DispatchQueue.concurrentPerform(iterations: work.count) { lane in
+            for index in work[lane] {
+                if let failed = firstError.withLock({ $0?.index }), failed < index { continue }
+                do throws(ToolError) {
+                    slots.set(index, try transform(items[index]))
+                } catch {
+                    firstError.withLock { current in
+                        if current == nil || index < current!.index { current = (index, error) }
+                    }
+                }
+            }
+        }
+        if let failure = firstError.withLock({ $0 }) { throw failure.error }
+        return slots.values()
+    }
+
     /// `items.map(transform)` for a transform that cannot fail, spread like `map`.
     public static func transform<T: Sendable, R: Sendable>(_ items: [T], grain: Int = 16, _ transform: @Sendable (T) -> R) -> [R] {
         do {

@@ -256,7 +256,10 @@ public actor PackInstaller {
             var archive = absolute(source.location)
             if source.location.hasPrefix("https://") {
                 archive = staging + "/download.tar.gz"
-                try await ArchiveDownloader.download(source, to: archive, environment: environment)
+                let name = source.defaultName
+                try await ArchiveDownloader.download(source, to: archive, environment: environment) { [progress] received, total in
+                    progress?(.downloading(name: name, bytes: received, total: total))
+                }
             } else if FileSystem.kind(archive) != .file {
                 throw ToolError(ErrorCode.notFound, "archive \(source.location) not found")
             }

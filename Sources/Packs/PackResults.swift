@@ -75,4 +75,6 @@ public struct InstallOptions: Sendable {
 public enum PackProgress: Sendable {
     case fetching(name: String, objects: Int, total: Int, bytes: Int)
     case extracting(name: String, files: Int, bytes: Int)
+    /// An https archive arriving (`total` 0 while unknown).
+    case downloading(name: String, bytes: Int, total: Int)
 }

@@ -23,6 +23,9 @@ func makeInstaller(root: String, json: Bool) -> PackInstaller {
         Output.stderr("\r\(name): received \(objects)/\(total) objects, \(bytes / 1024) KiB\u{1B}[K")
     case .extracting(let name, let files, let bytes):
         Output.stderr("\r\(name): extracted \(files) files, \(bytes / 1024) KiB\u{1B}[K")
+    case .downloading(let name, let bytes, let total):
+        let of = total > 0 ? " of \(total / 1024) KiB" : ""
+        Output.stderr("\r\(name): downloaded \(bytes / 1024) KiB\(of)\u{1B}[K")
     }
 }
 
