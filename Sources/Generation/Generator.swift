@@ -94,9 +94,11 @@ public actor Generator {
                 // The stat cache describes the state before this run: drop it before anything changes.
                 StatCache.remove(root: root)
             }
+            // The lock text is prepared while the writes run (they mostly wait on folder locks).
+            let lockJob = Parallel.background { plan.newLock.serialized() }
             try Self.apply(plan)
             StageTimer.lap("generate.apply")
-            let lockText = plan.newLock.serialized()
+            let lockText = lockJob.wait()
             let lockUpdated = try Self.writeLock(plan, text: lockText)
             let writtenAt = FileStat.clockNow()
             StageTimer.lap("generate.lock")
@@ -121,6 +123,7 @@ public actor Generator {
     static func apply(_ plan: GeneratePlan) throws(ToolError) {
         var batch = AtomicFile.Batch()
         defer { batch.discard() }
+        StageTimer.lap("apply.begin")
         // Co-owned files also hold the user's own keys: they are flushed before the rename. Every other output
         // is derived from the canonical folder and is only renamed into place (see `AtomicFile`).
         try batch.stageAll(plan.files.filter { $0.status != .unchanged }.map {

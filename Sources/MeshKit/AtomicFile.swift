@@ -75,44 +75,44 @@ public enum AtomicFile {
             let pid = getpid()
             let token = UInt32.random(in: 0...UInt32.max)
             for (index, item) in items.enumerated() {
-                let slash = item.path.utf8.lastIndex(of: UInt8(ascii: "/"))
-                let folder = slash.map { String(item.path[..<$0]) } ?? "."
-                let name = slash.map { String(item.path[item.path.index(after: $0)...]) } ?? item.path
-                let temp = folder + "/.\(name).agentsmesh-\(pid)-\(token)-\(index).tmp"
-                jobs.append(StageJob(bytes: item.bytes, temp: temp, folder: folder, path: item.path, displayPath: item.displayPath, durable: item.durable))
+                jobs.append(StageJob(index: index, bytes: item.bytes, path: item.path, displayPath: item.displayPath, durable: item.durable))
             }
+            StageTimer.lap("stage.jobs")
             // Few durable files are flushed by their writers, alongside the other writes (many are flushed
             // together by `commit`).
             let flushNow = jobs.lazy.filter(\.durable).count <= AtomicFile.perFileSyncLimit
             // A folder's files are written by one worker: creating entries locks the folder.
-            let outcomes = try Parallel.mapGrouped(jobs, group: \.folder) { job -> ToolError? in
+            let outcomes = try Parallel.mapGrouped(jobs, group: { Self.folder(of: $0.path) }) { job -> (temp: String, failure: ToolError?) in
+                let slash = job.path.utf8.lastIndex(of: UInt8(ascii: "/"))
+                let folder = slash.map { String(job.path[..<$0]) } ?? "."
+                let name = slash.map { String(job.path[job.path.index(after: $0)...]) } ?? job.path
+                let temp = folder + "/.\(name).agentsmesh-\(pid)-\(token)-\(job.index).tmp"
                 let sync = flushNow && job.durable
-                var code = AtomicFile.writeNew(job.temp, job.bytes, mode: mode, sync: sync)
+                var code = AtomicFile.writeNew(temp, job.bytes, mode: mode, sync: sync)
                 if code == ENOENT {
                     do throws(ToolError) {
-                        try FileSystem.makeDirectories(job.folder, displayPath: job.displayPath)
+                        try FileSystem.makeDirectories(folder, displayPath: job.displayPath)
                     } catch {
-                        return error
+                        return (temp, error)
                     }
-                    code = AtomicFile.writeNew(job.temp, job.bytes, mode: mode, sync: sync)
+                    code = AtomicFile.writeNew(temp, job.bytes, mode: mode, sync: sync)
                 }
-                return code.map { ToolError.io("cannot write", path: job.displayPath, errno: $0) }
+                return (temp, code.map { ToolError.io("cannot write", path: job.displayPath, errno: $0) })
             }
             var failure: ToolError?
             for (job, outcome) in zip(jobs, outcomes) {
-                if let outcome {
-                    if failure == nil { failure = outcome }
+                if let error = outcome.failure {
+                    if failure == nil { failure = error }
                 } else {
-                    pending.append(Pending(temp: job.temp, path: job.path, displayPath: job.displayPath, durable: job.durable && !flushNow))
+                    pending.append(Pending(temp: outcome.temp, path: job.path, displayPath: job.displayPath, durable: job.durable && !flushNow))
                 }
             }
             if let failure { throw failure }
         }
 
         struct StageJob: Sendable {
+            var index: Int
             var bytes: [UInt8]
-            var temp: String
-            var folder: String
             var path: String
             var displayPath: String
             var durable: Bool

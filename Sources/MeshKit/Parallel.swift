@@ -115,6 +115,33 @@ public enum Parallel {
     }
 }
 
+extension Parallel {
+    /// Starts `body` on the global queue and returns at once; `wait()` gives its result. For CPU work that can
+    /// overlap a phase which leaves cores idle (file writes waiting on folder locks).
+    public static func background<R: Sendable>(_ body: @escaping @Sendable () -> R) -> Background<R> {
+        let job = Background<R>()
+        DispatchQueue.global().async {
+            job.slot.withLock { $0 = body() }
+            job.done.signal()
+        }
+        return job
+    }
+}
+
+/// The result of `Parallel.background`.
+public final class Background<R: Sendable>: Sendable {
+    let slot = Mutex<R?>(nil)
+    let done = DispatchSemaphore(value: 0)
+
+    /// Blocks until the job finished; its result (callable more than once).
+    public func wait() -> R {
+        if let value = slot.withLock({ $0 }) { return value }
+        done.wait()
+        done.signal()
+        return slot.withLock { $0! }
+    }
+}
+
 /// Write-once result slots: each index is written by exactly one worker before `values()` is read on the
 /// calling thread after `concurrentPerform` returned (which orders the writes before the read).
 private final class Slots<R>: @unchecked Sendable {

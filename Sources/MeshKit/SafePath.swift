@@ -11,18 +11,26 @@ public struct SafePath: Sendable {
 
     /// The absolute path for a `/`-separated relative path, after checking it stays inside the root.
     public func resolve(_ relative: String) throws(ToolError) -> String {
-        var kinds: [String: EntryKind] = [:]
+        var kinds: [Substring: EntryKind] = [:]
         return try resolve(relative, kinds: &kinds)
     }
 
     /// `resolve` for many paths, throwing the first failure in order; each ancestor is examined once
     /// (the paths of one project share most of their folders).
     public func checkAll(_ relatives: [String]) throws(ToolError) {
-        var kinds: [String: EntryKind] = [:]
-        for relative in relatives { _ = try resolve(relative, kinds: &kinds) }
+        var kinds: [Substring: EntryKind] = [:]
+        for relative in relatives { try check(relative, kinds: &kinds) }
     }
 
-    private func resolve(_ relative: String, kinds: inout [String: EntryKind]) throws(ToolError) -> String {
+    private func resolve(_ relative: String, kinds: inout [Substring: EntryKind]) throws(ToolError) -> String {
+        try check(relative, kinds: &kinds)
+        let segments = relative.split(separator: "/", omittingEmptySubsequences: true)
+        return segments.isEmpty ? root : root + "/" + segments.joined(separator: "/")
+    }
+
+    /// The checks of `resolve`. `kinds` caches the kind of each examined ancestor by its normalised
+    /// relative path (segments joined by `/`, `.` and empty segments dropped).
+    private func check(_ relative: String, kinds: inout [Substring: EntryKind]) throws(ToolError) {
         if relative.hasPrefix("/") || relative.containsBytes("\\") || relative.containsBytes("\0") {
             throw ToolError(ErrorCode.pathTraversal, "path '\(relative)' is not a project-relative path")
         }
@@ -31,32 +39,36 @@ public struct SafePath: Sendable {
             throw ToolError(ErrorCode.pathTraversal, "path '\(relative)' escapes the project")
         }
         // Every existing ancestor (and the path itself, if it is a symlink to a folder) must resolve inside.
-        var current = root
-        var shown = ""
+        // A path without `.` or empty segments is its own normalised form: its prefixes are looked up as is.
+        let normal = !segments.contains { $0 == "." } && segments.count == relative.utf8.count { $0 == UInt8(ascii: "/") } + 1
+        var prefix = ""
         for (index, segment) in segments.enumerated() where segment != "." {
-            current += "/" + segment
-            shown += (shown.isEmpty ? "" : "/") + segment
+            let key: Substring
+            if normal {
+                key = relative[..<segment.endIndex]
+            } else {
+                prefix += (prefix.isEmpty ? "" : "/") + segment
+                key = Substring(prefix)
+            }
             let entry: EntryKind
-            if let known = kinds[current] {
+            if let known = kinds[key] {
                 entry = known
             } else {
-                entry = FileSystem.kind(current)
-                kinds[current] = entry
+                entry = FileSystem.kind(root + "/" + String(key))
+                kinds[key] = entry
             }
             if entry == .missing { break }
+            guard entry == .symlink else { continue }
             let isLast = index == segments.count - 1
-            if entry == .symlink {
-                guard let target = FileSystem.realPath(current) else {
-                    if isLast { break }  // dangling final symlink: it is replaced, never followed
-                    throw ToolError(ErrorCode.pathTraversal, "'\(shown)' is a broken symlink")
-                }
-                if isLast && !FileSystem.isDirectory(target) { break }
-                guard target == root || target.hasPrefix(root + "/") else {
-                    throw ToolError(ErrorCode.pathTraversal, "'\(shown)' is a symlink that leads outside the project")
-                }
+            guard let target = FileSystem.realPath(root + "/" + String(key)) else {
+                if isLast { break }  // dangling final symlink: it is replaced, never followed
+                throw ToolError(ErrorCode.pathTraversal, "'\(key)' is a broken symlink")
+            }
+            if isLast && !FileSystem.isDirectory(target) { break }
+            guard target == root || target.hasPrefix(root + "/") else {
+                throw ToolError(ErrorCode.pathTraversal, "'\(key)' is a symlink that leads outside the project")
             }
         }
-        return segments.isEmpty ? root : root + "/" + segments.joined(separator: "/")
     }
 
     /// Whether an absolute path lies inside the root.

@@ -53,10 +53,10 @@ public enum YAML {
 
     /// Frontmatter-shaped documents read without libyaml: printable ASCII, LF line ends, top-level
     /// `key: value` / `key:` lines with plain keys, block sequences (`- item`, at column 0 or 2) under a
-    /// `key:`, and plain values that start with a letter, `_`, `/` or `(` and hold no `: `, ` #`, tab or
-    /// trailing space. Such values resolve as the core schema does (`true`/`false` in three casings are
+    /// `key:`, simple quoted values (see `plainScalar`), and plain values that start with a letter, `_`, `/`
+    /// or `(` and hold no `: `, ` #`, tab or trailing space. Such values resolve as the core schema does (`true`/`false` in three casings are
     /// booleans, `null` in three casings and empty are null, everything else a string). Anything else
-    /// (comments, quotes, flow collections, nesting, numbers, non-ASCII, duplicate keys) returns nil and
+    /// (comments, other quoting, flow collections, nesting, numbers, non-ASCII, duplicate keys) returns nil and
     /// the document goes through libyaml, so the result is always libyaml's.
     static func simpleDocument(_ text: String) -> JSONValue?? {
         var text = text
@@ -121,10 +121,17 @@ public enum YAML {
         isKeyStart(byte) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2D
     }
 
-    /// A plain scalar of `simpleDocument` between `start` and `end`, or nil when it is not one.
+    /// A plain scalar of `simpleDocument` between `start` and `end` (or a quoted one: `"…"` without `"` or `\`
+    /// inside, `'…'` without `'` inside, ending the line — both read as their inner text), or nil when it is
+    /// not one.
     private static func plainScalar(_ u: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> JSONValue? {
         guard start < end else { return nil }
         let first = u[start]
+        if first == 0x22 || first == 0x27 {
+            guard end - start >= 2, u[end - 1] == first else { return nil }
+            for i in (start + 1)..<(end - 1) where u[i] == first || (first == 0x22 && u[i] == 0x5C) { return nil }
+            return .string(String(decoding: UnsafeBufferPointer(rebasing: u[(start + 1)..<(end - 1)]), as: UTF8.self))
+        }
         guard isKeyStart(first) || first == 0x2F || first == 0x28 else { return nil }
         guard u[end - 1] != 0x20, u[end - 1] != 0x3A else { return nil }
         for i in start..<(end - 1) {

@@ -122,7 +122,8 @@ import TestSupport
     @Test(arguments: [
         "description: React conventions for the auth area\nglobs:\n  - src/auth/**/*.tsx\n  - Bash(psql:*)\n",
         "a: true\nb: False\nc: NULL\nd: yes\ne: on\nf:\ng: tRUE\n", "list:\n- a\n- b\nafter: x\n", "x:\n\n  - a\n\n  - b\n",
-        "name: don't [stop] {now}, ok\n", "path: /usr/bin\nparen: (x)\n", "k_1-2: v\n",
+        "name: don't [stop] {now}, ok\n", "path: /usr/bin\nparen: (x)\n", "k_1-2: v\n", "a: 'q'\n",
+        "description: \"Go: validation # for web\"\nglobs:\n  - \"{apps,packages}/worker/**\"\n  - 'x: y'\nempty: \"\"\nalso: ''\n",
     ])
     func knownDocuments(text: String) throws {
         let simple = try #require(YAML.simpleDocument(text))
@@ -130,7 +131,7 @@ import TestSupport
     }
 
     @Test(arguments: [
-        "a: b: c\n", "a: b #c\n", "a: 'q'\n", "a: 1\n", "a: .inf\n", "a: ~\n", "a: -x\n", "a: x \n", "a:\n  b: c\n", "a: x\na: y\n",
+        "a: b: c\n", "a: b #c\n", "a: 'it''s'\n", "a: \"x\\ty\"\n", "a: \"q\" #c\n", "a: 'q\n", "a: 1\n", "a: .inf\n", "a: ~\n", "a: -x\n", "a: x \n", "a:\n  b: c\n", "a: x\na: y\n",
         "# c\na: b\n", "a: é\n", "a:x\n", "a: [x]\n", "a:\n  - x\n - y\n", "a: b\r\n", "- a\n", "  a: b\n", "a: b:\n", "a : b\n",
     ])
     func unusualDocumentsAreLeftToLibyaml(text: String) {
@@ -141,7 +142,7 @@ import TestSupport
         var random = Seeded(41)
         let keys = ["a", "b", "desc", "x-y", "_k", "true", "1a"]
         let words = ["v", "true", "True", "null", "NULL", "yes", "1", "1.5", "0x1F", ".inf", "~", "a b", "a: b", "a #b", "a#b", "-x",
-                     "'q'", "\"q\"", "[a]", "{a}", "*x", "&y", "x:", "(p)", "/p", "a,b", "é", "q'", "x ", " x", "%x", "@x", "`x`", "!x"]
+                     "'q'", "\"q\"", "'a: b'", "\"a #b\"", "\"\"", "''", "'it''s'", "\"x\\\"y\"", "\"x\\ny\"", "'q", "\"q", "\"q\" x", "'é'", "\"true\"", "'1'", "[a]", "{a}", "*x", "&y", "x:", "(p)", "/p", "a,b", "é", "q'", "x ", " x", "%x", "@x", "`x`", "!x"]
         var accepted = 0
         for _ in 0..<6_000 {
             var lines: [String] = []
@@ -163,7 +164,10 @@ import TestSupport
         }
         #expect(accepted > 500)
     }
+}
 
+/// The byte-level, chunked stat-cache writer writes what the interpolating one wrote.
+@Suite struct StatCacheWriterTests {
     /// The interpolating stat-cache writer the byte-level, chunked one replaced (kept as the oracle).
     static func referenceSerialized(_ cache: StatCache) -> [UInt8]? {
         var out = StatCache.magic + "\nkey " + cache.key + "\nstamp \(cache.stamp)\n"

@@ -47,7 +47,10 @@ def timed(cmd, cwd, expect=0):
     """Runs cmd in cwd and returns a Sample. Raises CommandFailed on another exit status.
 
     Only the child's lifetime is timed (perf_counter around spawn + wait); output is captured in pipes.
-    CPU time comes from RUSAGE_CHILDREN deltas, so run one timed command at a time."""
+    CPU time comes from RUSAGE_CHILDREN deltas, so run one timed command at a time. Dirty pages (the build's,
+    the previous sample's files) are flushed first, untimed: background writeback would otherwise compete
+    with the sample's own file creation (observed: 3-10x slower first samples right after a build)."""
+    os.sync()
     cpu0 = _children_cpu()
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
