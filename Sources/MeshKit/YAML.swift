@@ -35,20 +35,80 @@ public enum YAML {
         return try composed(text)
     }
 
-    /// The Yams path of `parse` (after the alias check).
+    /// The Yams path of `parse` (after the alias check). A document without `!` has no explicit tags: its
+    /// plain scalars are resolved by `coreTag` (the same rules as `resolver`, without compiling and running
+    /// regular expressions); a document with one keeps Yams's resolution through `resolver`.
     static func composed(_ text: String) throws(Failure) -> JSONValue? {
         let node: Node?
+        let coreSchema = !text.utf8.contains(UInt8(ascii: "!"))
         do {
             // Explicit UTF-8 (what `.default` resolves to for native Swift strings): `Parser.Encoding.default`
             // reads the whole process environment on every call.
-            node = try Yams.compose(yaml: text, resolver, .default, .utf8)
+            node = try Yams.compose(yaml: text, coreSchema ? Resolver.basic : resolver, .default, .utf8)
         } catch let error as YamlError {
             throw failure(from: error)
         } catch {
             throw Failure(line: nil, column: nil, message: "\(error)")
         }
         guard let node else { return nil }
-        return try convert(node, depth: 0)
+        return try convert(node, depth: 0, coreSchema: coreSchema)
+    }
+
+    /// The tag `resolver` gives a plain scalar, on bytes: the four core-schema rules in their order
+    /// (bool, int, float, null), anything else a string.
+    static func coreTag(_ text: String) -> Tag.Name {
+        var text = text
+        return text.withUTF8 { u -> Tag.Name in
+            func digits(from start: Int, where accept: (UInt8) -> Bool) -> Int {
+                var i = start
+                while i < u.count, accept(u[i]) { i += 1 }
+                return i
+            }
+            func equals(_ word: StaticString, at start: Int = 0) -> Bool {
+                guard u.count - start == word.utf8CodeUnitCount else { return false }
+                for k in 0..<word.utf8CodeUnitCount where u[start + k] != word.utf8Start[k] { return false }
+                return true
+            }
+            if equals("true") || equals("True") || equals("TRUE") || equals("false") || equals("False") || equals("FALSE") {
+                return .bool
+            }
+            let sign = !u.isEmpty && (u[0] == 0x2B || u[0] == 0x2D) ? 1 : 0
+            let decimal: (UInt8) -> Bool = { $0 >= 0x30 && $0 <= 0x39 }
+            // int: [-+]?[0-9]+ | 0o[0-7]+ | 0x[0-9a-fA-F]+
+            if u.count > sign, digits(from: sign, where: decimal) == u.count { return .int }
+            if u.count > 2, u[0] == 0x30, u[1] == 0x6F, digits(from: 2, where: { $0 >= 0x30 && $0 <= 0x37 }) == u.count { return .int }
+            if u.count > 2, u[0] == 0x30, u[1] == 0x78,
+                digits(from: 2, where: { decimal($0) || ($0 >= 0x61 && $0 <= 0x66) || ($0 >= 0x41 && $0 <= 0x46) }) == u.count
+            {
+                return .int
+            }
+            // float: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? | [-+]?\.(inf|Inf|INF) | \.(nan|NaN|NAN)
+            if equals(".inf", at: sign) || equals(".Inf", at: sign) || equals(".INF", at: sign) { return .float }
+            if equals(".nan") || equals(".NaN") || equals(".NAN") { return .float }
+            var i = sign
+            let intEnd = digits(from: i, where: decimal)
+            var mantissa = intEnd > i
+            i = intEnd
+            if i < u.count, u[i] == 0x2E {
+                let fractionEnd = digits(from: i + 1, where: decimal)
+                // `.` needs digits after it when none came before it.
+                if !mantissa && fractionEnd == i + 1 { return .str }
+                mantissa = true
+                i = fractionEnd
+            }
+            if mantissa {
+                if i < u.count, u[i] == 0x65 || u[i] == 0x45 {
+                    var j = i + 1
+                    if j < u.count, u[j] == 0x2B || u[j] == 0x2D { j += 1 }
+                    let exponentEnd = digits(from: j, where: decimal)
+                    if exponentEnd > j { i = exponentEnd }
+                }
+                if i == u.count { return .float }
+            }
+            // null: ~ | null | Null | NULL | (empty)
+            if u.isEmpty || equals("~") || equals("null") || equals("Null") || equals("NULL") { return .null }
+            return .str
+        }
     }
 
     /// Frontmatter-shaped documents read without libyaml: printable ASCII, LF line ends, top-level
@@ -185,7 +245,7 @@ public enum YAML {
         }
     }
 
-    private static func convert(_ node: Node, depth: Int) throws(Failure) -> JSONValue {
+    private static func convert(_ node: Node, depth: Int, coreSchema: Bool) throws(Failure) -> JSONValue {
         guard depth < 128 else {
             throw Failure(line: node.mark?.line, column: node.mark?.column, message: "nesting too deep")
         }
@@ -196,8 +256,11 @@ public enum YAML {
             {
                 return .string(scalar.string)
             }
-            switch node.tag.rawValue {
+            switch coreSchema ? coreTag(scalar.string).rawValue : node.tag.rawValue {
             case Tag.Name.null.rawValue: return .null
+            case Tag.Name.bool.rawValue where coreSchema:
+                // `Bool.construct` declines scalars Yams tagged `str` (all of them under `Resolver.basic`).
+                return .bool(scalar.string.utf8.first == UInt8(ascii: "t") || scalar.string.utf8.first == UInt8(ascii: "T"))
             case Tag.Name.bool.rawValue: return node.bool.map(JSONValue.bool) ?? .string(scalar.string)
             case Tag.Name.int.rawValue:
                 if let i = node.int { return .int(i) }
@@ -209,7 +272,7 @@ public enum YAML {
             }
         case .sequence(let sequence):
             var items: [JSONValue] = []
-            for item in sequence { items.append(try convert(item, depth: depth + 1)) }
+            for item in sequence { items.append(try convert(item, depth: depth + 1, coreSchema: coreSchema)) }
             return .array(items)
         case .mapping(let mapping):
             var object = JSONObject()
@@ -217,7 +280,7 @@ public enum YAML {
                 guard case .scalar(let keyScalar) = key else {
                     throw Failure(line: key.mark?.line, column: key.mark?.column, message: "mapping keys must be scalars")
                 }
-                object[keyScalar.string] = try convert(value, depth: depth + 1)
+                object[keyScalar.string] = try convert(value, depth: depth + 1, coreSchema: coreSchema)
             }
             return .object(object)
         case .alias:

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TestSupport
 
@@ -232,5 +233,48 @@ import TestSupport
                 #expect(StatCache.parse(written, key: cache.key)?.entries == entries, "round \(round) parses back")
             }
         }
+    }
+}
+
+/// The byte-level core-schema resolution gives the tags the regular-expression resolver gives.
+@Suite struct CoreTagTests {
+    /// The rules of `YAML.resolver`, in its order (kept as the oracle).
+    static let rules: [(String, NSRegularExpression)] = [
+        ("bool", "^(?:true|True|TRUE|false|False|FALSE)$"),
+        ("int", "^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+        ("float", "^(?:[-+]?(?:\\.[0-9]+|[0-9]+(?:\\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$"),
+        ("null", "^(?:~|null|Null|NULL|)$"),
+    ].map { ($0.0, try! NSRegularExpression(pattern: $0.1)) }
+
+    static func oracle(_ text: String) -> String {
+        for (tag, regex) in rules where regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil {
+            return "tag:yaml.org,2002:" + tag
+        }
+        return "tag:yaml.org,2002:str"
+    }
+
+    @Test func randomScalarsResolveLikeTheRegularExpressions() {
+        var random = SplitMix(seed: 0xC0_7A6)
+        let pieces = ["0", "1", "7", "9", "+", "-", ".", "e", "E", "x", "o", "a", "F", "inf", "Inf", "INF", "nan", "NaN", "NAN",
+                      "true", "True", "TRUE", "tRUE", "false", "null", "Null", "NULL", "~", " ", "_", ":", "é", "0x", "0o", "8"]
+        var tags: [String: Int] = [:]
+        for _ in 0..<20_000 {
+            var text = ""
+            for _ in 0..<random.below(5) { text += pieces[random.below(pieces.count)] }
+            let expected = Self.oracle(text)
+            #expect(YAML.coreTag(text).rawValue == expected, "\(text.debugDescription)")
+            tags[expected, default: 0] += 1
+        }
+        #expect(tags.count == 5 && tags.values.allSatisfy { $0 > 20 }, "\(tags)")
+    }
+
+    @Test(arguments: ["a: 1\nb: 0x1F\nc: 0o17\nd: 017\ne: 1.5\nf: .inf\ng: -.Inf\nh: .NaN-not\ni: ~\nj: TRUE\nk: yes\nl: 1e3\nm: 09\n",
+                      "- [1, true, null, x]\n- {a: -2.5e-3, b: '3', c: \"4\"}\n", "n: 99999999999999999999\no: +5\np: .5\nq: 5.\n"])
+    func documentsReadAsWithTheResolver(text: String) throws {
+        // A `!` anywhere keeps Yams's resolution: the same document with a comment holding one is the oracle.
+        let fast = try YAML.composed(text)
+        let slow = try YAML.composed(text + "# !\n")
+        #expect(fast == slow)
+        #expect(fast != nil)
     }
 }
