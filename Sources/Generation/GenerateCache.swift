@@ -90,11 +90,9 @@ enum GenerateCache {
             for name in listed(path) { tree(path + "/" + name) }
         }
         func ancestors(_ path: String) {
-            var end = path.startIndex
-            while let slash = path[end...].firstIndex(of: "/") {
+            for slash in path.utf8.indices where path.utf8[slash] == UInt8(ascii: "/") {
                 let folder = String(path[..<slash])
                 if single(folder)?.kind == .directory { _ = listed(folder) }
-                end = path.index(after: slash)
             }
         }
         _ = single(ConfigLoader.projectFile)
@@ -121,7 +119,9 @@ enum GenerateCache {
             paths += projector.managedFolders + projector.managedFiles + projector.coOwnedFiles
         }
         paths += ["AGENTS.md", ".claude/CLAUDE.md"] + outputs
-        for path in paths {
+        // A path already recorded (an output found by a managed folder's walk) has every ancestor recorded
+        // and listed too: the managed folders come first in `paths`, each after its own ancestors.
+        for path in paths where snapshot.stats[path] == nil {
             ancestors(path)
             tree(path)
         }
@@ -212,11 +212,17 @@ enum GenerateCache {
         touched.formUnion(plan.deletions.map(\.path))
         if lockUpdated { touched.insert(Lockfile.path) }
         var touchedFolders: Set<String> = []
+        var lastFolder: Substring = ""
         for path in touched {
-            var current = Substring(path)
-            while let slash = current.lastIndex(of: "/") {
-                current = current[..<slash]
-                touchedFolders.insert(String(current))
+            guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { continue }
+            // Files of one folder add the same ancestors: only a new folder is walked up.
+            if path[..<slash] == lastFolder { continue }
+            lastFolder = path[..<slash]
+            var current = lastFolder
+            while true {
+                guard touchedFolders.insert(String(current)).inserted else { break }
+                guard let up = current.utf8.lastIndex(of: UInt8(ascii: "/")) else { break }
+                current = current[..<up]
             }
         }
         var outputs: [String: (hash: String, target: String)] = [:]
