@@ -23,22 +23,29 @@ public enum Parallel {
             for item in items { out.append(try transform(item)) }
             return out
         }
-        let slots = Slots<R>(count: items.count)
-        let firstError = Mutex<(index: Int, error: ToolError)?>(nil)
         let size = (items.count + chunks - 1) / chunks
         // Rounding the size up can leave fewer non-empty chunks than planned (9 items in 8 chunks of 2).
         let used = (items.count + size - 1) / size
-        DispatchQueue.concurrentPerform(iterations: used) { chunk in
-            let range = (chunk * size)..<min(items.count, (chunk + 1) * size)
-            for index in range {
-                if let failed = firstError.withLock({ $0?.index }), failed < index { return }
+        let lanes = (0..<used).map { chunk in Array((chunk * size)..<min(items.count, (chunk + 1) * size)) }
+        return try run(items, lanes: lanes, transform)
+    }
+
+    /// Runs each lane (indices of `items`) on its own worker. An index above a failed one is skipped and none
+    /// below it is, so the failure thrown is the first by input position.
+    private static func run<T: Sendable, R: Sendable>(
+        _ items: [T], lanes: [[Int]], _ transform: @Sendable (T) throws(ToolError) -> R
+    ) throws(ToolError) -> [R] {
+        let slots = Slots<R>(count: items.count)
+        let firstError = Mutex<(index: Int, error: ToolError)?>(nil)
+        DispatchQueue.concurrentPerform(iterations: lanes.count) { lane in
+            for index in lanes[lane] {
+                if let failed = firstError.withLock({ $0?.index }), failed < index { continue }
                 do throws(ToolError) {
                     slots.set(index, try transform(items[index]))
                 } catch {
                     firstError.withLock { current in
                         if current == nil || index < current!.index { current = (index, error) }
                     }
-                    return
                 }
             }
         }
@@ -79,23 +86,7 @@ public enum Parallel {
             loads[lane] += members[key]!.count
         }
         lanes.removeAll { $0.isEmpty }
-        let work = lanes
-        let slots = Slots<R>(count: items.count)
-        let firstError = Mutex<(index: Int, error: ToolError)?>(nil)
-        DispatchQueue.concurrentPerform(iterations: work.count) { lane in
-            for index in work[lane] {
-                if let failed = firstError.withLock({ $0?.index }), failed < index { continue }
-                do throws(ToolError) {
-                    slots.set(index, try transform(items[index]))
-                } catch {
-                    firstError.withLock { current in
-                        if current == nil || index < current!.index { current = (index, error) }
-                    }
-                }
-            }
-        }
-        if let failure = firstError.withLock({ $0 }) { throw failure.error }
-        return slots.values()
+        return try run(items, lanes: lanes, transform)
     }
 
     /// `items.map(transform)` for a transform that cannot fail, spread like `map`.

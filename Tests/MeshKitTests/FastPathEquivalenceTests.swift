@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 
@@ -94,6 +95,42 @@ import TestSupport
             var caught: ToolError?
             do {
                 _ = try Parallel.map(Array(0..<count), grain: 1) { (item) throws(ToolError) -> Int in
+                    if item % 4 == 3 { throw ToolError("E\(item)", "item \(item)") }
+                    return item
+                }
+            } catch {
+                caught = error
+            }
+            #expect(caught?.code == "E3", "count \(count)")
+        }
+    }
+
+    @Test func groupedMapKeepsOrderAndNeverRunsOneGroupOnTwoWorkers() throws {
+        var random = SplitMix(seed: 0x6A0E5)
+        for count in [0, 1, 2, 7, 64, 500] {
+            let items = (0..<count).map { ($0, "g\(random.below(6))") }
+            let busy = Mutex<[String: Int]>([:])
+            let overlaps = Mutex(0)
+            let results = try Parallel.mapGrouped(items, group: \.1) { (item) throws(ToolError) -> Int in
+                busy.withLock { state in
+                    state[item.1, default: 0] += 1
+                    if state[item.1]! > 1 { overlaps.withLock { $0 += 1 } }
+                }
+                usleep(50)
+                busy.withLock { $0[item.1]! -= 1 }
+                return item.0 * 2
+            }
+            #expect(results == items.map { $0.0 * 2 }, "count \(count)")
+            #expect(overlaps.withLock { $0 } == 0, "count \(count)")
+        }
+    }
+
+    @Test func groupedMapThrowsTheFirstFailureByPosition() {
+        for count in [5, 9, 40, 300] {
+            var caught: ToolError?
+            do {
+                // Failing items spread over every group: the lanes meet them in different orders.
+                _ = try Parallel.mapGrouped(Array(0..<count), group: { "g\($0 % 5)" }) { (item) throws(ToolError) -> Int in
                     if item % 4 == 3 { throw ToolError("E\(item)", "item \(item)") }
                     return item
                 }
