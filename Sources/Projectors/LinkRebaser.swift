@@ -595,7 +595,32 @@ public final class ReferenceScans: @unchecked Sendable {
     /// Texts answered from the scan of their untrimmed form (for tests).
     private(set) var trimmedReuses = 0
 
+    /// The last-segment filter of the paths it was last asked for (see `lastSegments(of:)`).
+    private var segments: (paths: Set<String>, segments: Set<String>)?
+
     public init() {}
+
+    /// The last `/`-segments of `paths` (a rebaser's `lastSegments`), computed once for the paths asked for
+    /// again (every target of one canonical project asks for the same).
+    public func lastSegments(of paths: Set<String>) -> Set<String> {
+        lock.lock()
+        let known = segments
+        lock.unlock()
+        if let known, known.paths == paths { return known.segments }
+        let computed = Self.lastSegments(of: paths)
+        lock.lock()
+        segments = (paths, computed)
+        lock.unlock()
+        return computed
+    }
+
+    public static func lastSegments(of paths: Set<String>) -> Set<String> {
+        var segments = Set<String>()
+        for path in paths {
+            segments.insert(path.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(path[path.index(after: $0)...]) } ?? path)
+        }
+        return segments
+    }
 
     /// The pieces of `bytes` written in `sourceFile`, scanned by `scan` the first time.
     func pieces(of bytes: UnsafeBufferPointer<UInt8>, sourceFile: String, scan: (UnsafeBufferPointer<UInt8>) -> [Piece]) -> [Piece] {

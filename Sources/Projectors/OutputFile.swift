@@ -133,10 +133,7 @@ extension TargetProjector {
     /// project (they all have the same `lastSegments`).
     public func forwardRebaser(_ canonical: CanonicalProject, projectRoot: String, scans: ReferenceScans? = nil) -> LinkRebaser {
         let known = canonical.knownPaths
-        var segments = Set<String>()
-        for path in known {
-            segments.insert(path.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(path[path.index(after: $0)...]) } ?? path)
-        }
+        let segments = scans?.lastSegments(of: known) ?? ReferenceScans.lastSegments(of: known)
         var rebaser = LinkRebaser(
             projectRoot: projectRoot,
             exists: { path in path.hasPrefix(".agentsmesh/") && known.contains(String(path.dropFirst(12))) },

@@ -32,16 +32,23 @@ struct GenerateCommand: AsyncParsableCommand {
 /// Human output of generate.
 enum GenerateText {
     static func render(_ result: GenerateResult) -> String {
-        var text = warningLines(result.warnings)
-        if result.dryRun {
-            for change in result.changes {
-                text += "[dry-run] \(change.status.rawValue) \(change.path) (\(change.target))\n"
-            }
-        } else {
-            for change in result.changes { text += "\(change.status.rawValue) \(change.path) (\(change.target))\n" }
+        // One line per change (thousands on a first run): appended as bytes.
+        var bytes = Array(warningLines(result.warnings).utf8)
+        var counts: [FileStatus: Int] = [:]
+        for file in result.files {
+            counts[file.status, default: 0] += 1
+            guard file.status != .unchanged else { continue }
+            if result.dryRun { bytes += "[dry-run] ".utf8 }
+            bytes += file.status.rawValue.utf8
+            bytes.append(0x20)
+            bytes += file.path.utf8
+            bytes += " (".utf8
+            bytes += file.target.utf8
+            bytes += ")\n".utf8
         }
-        text += "Generated \(result.count(.create) + result.count(.update)) file(s), \(result.count(.unchanged)) unchanged, \(result.count(.delete)) deleted"
-        return text
+        let written = counts[.create, default: 0] + counts[.update, default: 0]
+        bytes += "Generated \(written) file(s), \(counts[.unchanged, default: 0]) unchanged, \(counts[.delete, default: 0]) deleted".utf8
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 
