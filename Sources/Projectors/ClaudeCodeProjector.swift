@@ -66,7 +66,7 @@ public struct ClaudeCodeProjector: TargetProjector {
             }
         }
         if context.has(.agents) {
-            for agent in canonical.agents {
+            out.files += Parallel.transform(canonical.agents) { agent -> OutputFile in
                 let path = "\(Self.agents)/\(agent.name).md"
                 var hooks = JSONObject()
                 for (event, entries) in agent.hooks where !entries.isEmpty {
@@ -80,17 +80,11 @@ public struct ClaudeCodeProjector: TargetProjector {
                     ("hooks", .object(hooks)), ("skills", .strings(agent.skills)), ("memory", .string(agent.memory)),
                 ])
                 let body = ProjectionSupport.prefixed(rebase(agent.body, rebaser, from: agent.path, to: path), heading: "## Role")
-                out.add(.text(path, id, Frontmatter.serialize(fm, body: body)))
+                return .text(path, id, Frontmatter.serialize(fm, body: body))
             }
         }
         if context.has(.skills) {
-            for skill in canonical.skills {
-                let path = "\(Self.skills)/\(skill.name)/SKILL.md"
-                let fm = ProjectionSupport.frontmatter([("name", .string(skill.name)), ("description", .string(skill.description))])
-                let body = ProjectionSupport.prefixed(rebase(skill.body, rebaser, from: skill.path, to: path), heading: "## Purpose")
-                out.add(.text(path, id, Frontmatter.serialize(fm, body: body)))
-                out.files += ProjectionSupport.skillFiles(skill, folder: Self.skills, target: id)
-            }
+            out.files += skillOutputs(canonical.skills, folder: Self.skills, rebaser: rebaser, heading: "## Purpose")
         }
         if context.has(.mcp), let owned = ProjectionSupport.mcpOwned(canonical.mcpServers) {
             out.add(OutputFile(path: Self.mcp, target: id, kind: .coOwned, content: .json(owned: [owned], prelude: [], createIfMissing: !(canonical.mcpServers?.isEmpty ?? true))))

@@ -107,26 +107,23 @@ public struct CursorProjector: TargetProjector {
             }
         }
         if context.has(.agents) {
-            for agent in canonical.agents {
+            let projected = Parallel.transform(canonical.agents) { agent -> (file: OutputFile, dropped: [String]) in
                 let path = "\(Self.agents)/\(agent.name).md"
                 let fm = ProjectionSupport.frontmatter([
                     ("name", .string(agent.name)), ("description", .string(agent.description)),
                     ("model", .string(agent.model)), ("tools", .strings(agent.tools)),
                 ])
-                let dropped = droppedAgentFields(agent)
-                if !dropped.isEmpty {
-                    out.warn("SILENT_DROP", "cursor agents cannot express \(dropped.joined(separator: ", ")) (agent '\(agent.name)')", target: id, path: ".agentsmesh/" + agent.path)
+                return (.text(path, id, Frontmatter.serialize(fm, body: rebase(agent.body, rebaser, from: agent.path, to: path))), droppedAgentFields(agent))
+            }
+            for (agent, item) in zip(canonical.agents, projected) {
+                if !item.dropped.isEmpty {
+                    out.warn("SILENT_DROP", "cursor agents cannot express \(item.dropped.joined(separator: ", ")) (agent '\(agent.name)')", target: id, path: ".agentsmesh/" + agent.path)
                 }
-                out.add(.text(path, id, Frontmatter.serialize(fm, body: rebase(agent.body, rebaser, from: agent.path, to: path))))
+                out.add(item.file)
             }
         }
         if context.has(.skills) {
-            for skill in canonical.skills {
-                let path = "\(Self.skills)/\(skill.name)/SKILL.md"
-                let fm = ProjectionSupport.frontmatter([("name", .string(skill.name)), ("description", .string(skill.description))])
-                out.add(.text(path, id, Frontmatter.serialize(fm, body: rebase(skill.body, rebaser, from: skill.path, to: path))))
-                out.files += ProjectionSupport.skillFiles(skill, folder: Self.skills, target: id)
-            }
+            out.files += skillOutputs(canonical.skills, folder: Self.skills, rebaser: rebaser)
         }
         if context.has(.mcp), let owned = ProjectionSupport.mcpOwned(canonical.mcpServers) {
             out.add(OutputFile(path: Self.mcp, target: id, kind: .coOwned, content: .json(owned: [owned], prelude: [], createIfMissing: !(canonical.mcpServers?.isEmpty ?? true))))

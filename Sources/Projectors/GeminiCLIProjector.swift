@@ -118,12 +118,11 @@ public struct GeminiCLIProjector: TargetProjector {
         var wroteAgents = false
         if context.has(.agents) {
             let asSkills = context.config.agentsToSkills[id] ?? false
-            for agent in canonical.agents {
+            let projected = Parallel.transform(canonical.agents) { agent -> (file: OutputFile, dropped: [String]) in
                 if asSkills {
                     let path = "\(Self.skills)/\(agent.name)/SKILL.md"
                     let fm = ProjectionSupport.frontmatter([("name", .string(agent.name)), ("description", .string(agent.description))])
-                    out.add(.text(path, id, Frontmatter.serialize(fm, body: rebase(agent.body, rebaser, from: agent.path, to: path))))
-                    continue
+                    return (.text(path, id, Frontmatter.serialize(fm, body: rebase(agent.body, rebaser, from: agent.path, to: path))), [])
                 }
                 let path = "\(Self.agents)/\(agent.name).md"
                 let fm = ProjectionSupport.frontmatter([
@@ -138,20 +137,18 @@ public struct GeminiCLIProjector: TargetProjector {
                 if agent.hooks.contains(where: { !$0.entries.isEmpty }) { dropped.append("hooks") }
                 if !agent.skills.isEmpty { dropped.append("skills") }
                 if !agent.memory.isEmpty { dropped.append("memory") }
-                if !dropped.isEmpty {
-                    out.warn("SILENT_DROP", "gemini-cli agents cannot express \(dropped.joined(separator: ", ")) (agent '\(agent.name)')", target: id, path: ".agentsmesh/" + agent.path)
-                }
-                out.add(.text(path, id, Frontmatter.serialize(fm, body: rebase(agent.body, rebaser, from: agent.path, to: path))))
-                wroteAgents = true
+                return (.text(path, id, Frontmatter.serialize(fm, body: rebase(agent.body, rebaser, from: agent.path, to: path))), dropped)
             }
+            for (agent, item) in zip(canonical.agents, projected) {
+                if !item.dropped.isEmpty {
+                    out.warn("SILENT_DROP", "gemini-cli agents cannot express \(item.dropped.joined(separator: ", ")) (agent '\(agent.name)')", target: id, path: ".agentsmesh/" + agent.path)
+                }
+                out.add(item.file)
+            }
+            wroteAgents = !asSkills && !canonical.agents.isEmpty
         }
         if context.has(.skills) {
-            for skill in canonical.skills {
-                let path = "\(Self.skills)/\(skill.name)/SKILL.md"
-                let fm = ProjectionSupport.frontmatter([("name", .string(skill.name)), ("description", .string(skill.description))])
-                out.add(.text(path, id, Frontmatter.serialize(fm, body: rebase(skill.body, rebaser, from: skill.path, to: path))))
-                out.files += ProjectionSupport.skillFiles(skill, folder: Self.skills, target: id)
-            }
+            out.files += skillOutputs(canonical.skills, folder: Self.skills, rebaser: rebaser)
         }
         var settings: [OwnedKey] = []
         var settingsNonEmpty = false

@@ -143,6 +143,18 @@ extension TargetProjector {
         return rebaser
     }
 
+    /// Every skill's `SKILL.md` (name and description frontmatter, the rebased body under `heading` when
+    /// given) followed by its supporting files, projected on all cores, in skill order.
+    func skillOutputs(_ skills: [Skill], folder: String, rebaser: LinkRebaser, heading: String? = nil) -> [OutputFile] {
+        Parallel.transform(skills, grain: 4) { skill -> [OutputFile] in
+            let path = "\(folder)/\(skill.name)/SKILL.md"
+            let fm = ProjectionSupport.frontmatter([("name", .string(skill.name)), ("description", .string(skill.description))])
+            var body = rebase(skill.body, rebaser, from: skill.path, to: path)
+            if let heading { body = ProjectionSupport.prefixed(body, heading: heading) }
+            return [.text(path, id, Frontmatter.serialize(fm, body: body))] + ProjectionSupport.skillFiles(skill, folder: folder, target: id)
+        }.flatMap { $0 }
+    }
+
     /// Rebases a body written in a canonical file for an output path.
     func rebase(_ text: String, _ rebaser: LinkRebaser, from canonicalPath: String, to output: String) -> String {
         rebaser.rebase(text, from: ".agentsmesh/" + canonicalPath, to: output)
