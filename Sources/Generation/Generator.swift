@@ -161,8 +161,11 @@ public actor Generator {
 
     static func result(_ plan: GeneratePlan, dryRun: Bool, lockUpdated: Bool) -> GenerateResult {
         var files = plan.files.map { (path: $0.path, target: $0.target, status: $0.status) }
-        files += plan.deletions.map { (path: $0.path, target: $0.target, status: FileStatus.delete) }
-        files.sort { FileSystem.byteOrder($0.path, $1.path) }
+        // The planned files come in byte order already; only deletions need merging in.
+        if !plan.deletions.isEmpty {
+            files += plan.deletions.map { (path: $0.path, target: $0.target, status: FileStatus.delete) }
+            files.sort { FileSystem.byteOrder($0.path, $1.path) }
+        }
         return GenerateResult(dryRun: dryRun, targets: plan.runTargets, files: files, lockfileUpdated: lockUpdated, warnings: plan.warnings)
     }
 }

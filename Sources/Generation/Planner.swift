@@ -153,12 +153,14 @@ public enum Planner {
         if produced.contains("CLAUDE.md"), FileSystem.kind(root + "/.claude/CLAUDE.md") == .file {
             deletions.append(PlannedDeletion(path: ".claude/CLAUDE.md", target: TargetID.claudeCode, previous: try? FileSystem.read(root + "/.claude/CLAUDE.md", displayPath: ".claude/CLAUDE.md")))
         }
-        let known = Set((previousLock?.outputs ?? [:]).keys).union(produced)
+        // Files in managed folders that no lock lists and this run does not produce (none on a first run).
+        var known: Set<String>?
         for projector in projectors {
             for folder in projector.managedFolders {
                 for rel in FileSystem.walkFiles(root + "/" + folder) {
                     let path = folder + "/" + rel
-                    if !known.contains(path), !rel.hasSuffix(".tmp") {
+                    if known == nil { known = Set((previousLock?.outputs ?? [:]).keys).union(produced) }
+                    if !known!.contains(path), !rel.hasSuffix(".tmp") {
                         warnings.append(unmanagedWarning(path: path, target: projector.id))
                     }
                 }
