@@ -153,17 +153,17 @@ public enum Planner {
         if produced.contains("CLAUDE.md"), FileSystem.kind(root + "/.claude/CLAUDE.md") == .file {
             deletions.append(PlannedDeletion(path: ".claude/CLAUDE.md", target: TargetID.claudeCode, previous: try? FileSystem.read(root + "/.claude/CLAUDE.md", displayPath: ".claude/CLAUDE.md")))
         }
-        // Files in managed folders that no lock lists and this run does not produce (none on a first run).
-        var known: Set<String>?
-        for projector in projectors {
-            for folder in projector.managedFolders {
-                for rel in FileSystem.walkFiles(root + "/" + folder) {
-                    let path = folder + "/" + rel
-                    if known == nil { known = Set((previousLock?.outputs ?? [:]).keys).union(produced) }
-                    if !known!.contains(path), !rel.hasSuffix(".tmp") {
-                        warnings.append(unmanagedWarning(path: path, target: projector.id))
-                    }
-                }
+        // Files in managed folders that no lock lists and this run does not produce (the set of known paths
+        // is only built when the folders hold files: never on a first run).
+        let found = projectors.flatMap { projector in
+            projector.managedFolders.flatMap { folder in
+                FileSystem.walkFiles(root + "/" + folder).filter { !$0.hasSuffix(".tmp") }.map { (path: folder + "/" + $0, target: projector.id) }
+            }
+        }
+        if !found.isEmpty {
+            let known = Set((previousLock?.outputs ?? [:]).keys).union(produced)
+            for file in found where !known.contains(file.path) {
+                warnings.append(unmanagedWarning(path: file.path, target: file.target))
             }
         }
 

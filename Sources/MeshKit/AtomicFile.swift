@@ -54,9 +54,7 @@ public enum AtomicFile {
 
         /// Writes `bytes` to a temp file next to `path` (not yet durable, not yet visible).
         public mutating func stage(_ bytes: [UInt8], to path: String, displayPath: String, mode: mode_t = 0o644) throws(ToolError) {
-            let slash = path.utf8.lastIndex(of: UInt8(ascii: "/"))
-            let folder = slash.map { String(path[..<$0]) } ?? "."
-            let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+            let (folder, name) = Self.split(path)
             try folders.ensure(folder, displayPath: displayPath)
             let temp = folder + "/.\(name).agentsmesh-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
             if let code = AtomicFile.writeNew(temp, bytes, mode: mode) { throw ToolError.io("cannot write", path: displayPath, errno: code) }
@@ -77,15 +75,12 @@ public enum AtomicFile {
             for (index, item) in items.enumerated() {
                 jobs.append(StageJob(index: index, bytes: item.bytes, path: item.path, displayPath: item.displayPath, durable: item.durable))
             }
-            StageTimer.lap("stage.jobs")
             // Few durable files are flushed by their writers, alongside the other writes (many are flushed
             // together by `commit`).
             let flushNow = jobs.lazy.filter(\.durable).count <= AtomicFile.perFileSyncLimit
             // A folder's files are written by one worker: creating entries locks the folder.
-            let outcomes = try Parallel.mapGrouped(jobs, group: { Self.folder(of: $0.path) }) { job -> (temp: String, failure: ToolError?) in
-                let slash = job.path.utf8.lastIndex(of: UInt8(ascii: "/"))
-                let folder = slash.map { String(job.path[..<$0]) } ?? "."
-                let name = slash.map { String(job.path[job.path.index(after: $0)...]) } ?? job.path
+            let outcomes = try Parallel.mapGrouped(jobs, group: { Self.split($0.path).folder }) { job -> (temp: String, failure: ToolError?) in
+                let (folder, name) = Self.split(job.path)
                 let temp = folder + "/.\(name).agentsmesh-\(pid)-\(token)-\(job.index).tmp"
                 let sync = flushNow && job.durable
                 var code = AtomicFile.writeNew(temp, job.bytes, mode: mode, sync: sync)
@@ -128,7 +123,7 @@ public enum AtomicFile {
                 // observable as a whole either way). Failed renames lose their temps; the first failure is thrown.
                 let items = pending
                 pending.removeAll()
-                let failures = try Parallel.mapGrouped(items, group: { Self.folder(of: $0.path) }) { item -> ToolError? in
+                let failures = try Parallel.mapGrouped(items, group: { Self.split($0.path).folder }) { item -> ToolError? in
                     AtomicFile.place(item)
                 }
                 if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
@@ -139,8 +134,10 @@ public enum AtomicFile {
             }
         }
 
-        static func folder(of path: String) -> String {
-            path.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(path[..<$0]) } ?? "."
+        /// A destination's folder (`.` when it has none) and file name.
+        static func split(_ path: String) -> (folder: String, name: String) {
+            guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return (".", path) }
+            return (String(path[..<slash]), String(path[path.index(after: slash)...]))
         }
 
         /// Removes temps that were staged but not committed.

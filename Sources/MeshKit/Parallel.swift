@@ -112,7 +112,8 @@ extension Parallel {
     public static func background<R: Sendable>(_ body: @escaping @Sendable () -> R) -> Background<R> {
         let job = Background<R>()
         DispatchQueue.global().async {
-            job.slot.withLock { $0 = body() }
+            let value = body()
+            job.slot.withLock { $0 = value }
             job.done.signal()
         }
         return job
