@@ -128,7 +128,7 @@ public actor Generator {
         // is derived from the canonical folder and is only renamed into place (see `AtomicFile`).
         try batch.stageAll(plan.files.filter { $0.status != .unchanged }.map {
             (bytes: $0.bytes, path: plan.root + "/" + $0.path, displayPath: $0.path, durable: $0.kind == .coOwned)
-        })
+        }, root: plan.root)
         StageTimer.lap("apply.stage")
         try batch.commit()
         StageTimer.lap("apply.commit")

@@ -48,6 +48,7 @@ public enum AtomicFile {
         }
 
         var pending: [Pending] = []
+        var trees: [PendingTree] = []
         var folders = FolderCache()
 
         public init() {}
@@ -64,45 +65,83 @@ public enum AtomicFile {
         /// `stage` for many files at once, written on all cores; a writer that finds its folder missing creates
         /// it (and its parents). On failure the temps already written stay staged (so `discard` removes them)
         /// and the first failure in input order is thrown.
+        ///
+        /// With `root`, a destination folder below `root` that does not exist yet is built whole under a temp
+        /// name beside it (`.<name>.agentsmesh-<pid>-<token>-d<n>.tmp/`), its files written under their own
+        /// names, and `commit` renames the folder into place: readers see the whole folder or nothing, and the
+        /// files skip their own temp + rename (half the directory operations of a first generate).
         public mutating func stageAll(
-            _ items: [(bytes: [UInt8], path: String, displayPath: String, durable: Bool)], mode: mode_t = 0o644
+            _ items: [(bytes: [UInt8], path: String, displayPath: String, durable: Bool)], mode: mode_t = 0o644, root: String? = nil
         ) throws(ToolError) {
             var jobs: [StageJob] = []
             jobs.reserveCapacity(items.count)
             // One random token per batch: temp names differ by index, and O_EXCL catches any clash.
             let pid = getpid()
             let token = UInt32.random(in: 0...UInt32.max)
+            var fresh = FreshFolders(root: root)
+            var treeIndex: [String: Int] = [:]
             for (index, item) in items.enumerated() {
-                jobs.append(StageJob(index: index, bytes: item.bytes, path: item.path, displayPath: item.displayPath, durable: item.durable))
+                var job = StageJob(index: index, bytes: item.bytes, path: item.path, displayPath: item.displayPath, durable: item.durable)
+                if let top = fresh.topMissing(Self.split(item.path).folder) {
+                    let tree: Int
+                    if let known = treeIndex[top] {
+                        tree = known
+                    } else {
+                        let (parent, name) = Self.split(top)
+                        let temp = parent + "/.\(name).agentsmesh-\(pid)-\(token)-d\(trees.count).tmp"
+                        guard mkdir(temp, 0o755) == 0 else {
+                            throw ToolError.io("cannot create folder", path: Self.treeDisplay(top: top, item: item), errno: errno)
+                        }
+                        tree = trees.count
+                        treeIndex[top] = tree
+                        trees.append(PendingTree(temp: temp, path: top, displayPath: Self.treeDisplay(top: top, item: item)))
+                    }
+                    job.tree = tree
+                    job.target = trees[tree].temp + String(Substring(item.path.utf8.dropFirst(top.utf8.count)))
+                } else {
+                    let (folder, name) = Self.split(item.path)
+                    job.target = folder + "/.\(name).agentsmesh-\(pid)-\(token)-\(index).tmp"
+                }
+                jobs.append(job)
             }
             // Few durable files are flushed by their writers, alongside the other writes (many are flushed
             // together by `commit`).
             let flushNow = jobs.lazy.filter(\.durable).count <= AtomicFile.perFileSyncLimit
             // A folder's files are written by one worker: creating entries locks the folder.
-            let outcomes = try Parallel.mapGrouped(jobs, group: { Self.split($0.path).folder }) { job -> (temp: String, failure: ToolError?) in
-                let (folder, name) = Self.split(job.path)
-                let temp = folder + "/.\(name).agentsmesh-\(pid)-\(token)-\(job.index).tmp"
+            let failures = try Parallel.mapGrouped(jobs, group: { Self.split($0.target).folder }) { job -> ToolError? in
+                let folder = Self.split(job.target).folder
                 let sync = flushNow && job.durable
-                var code = AtomicFile.writeNew(temp, job.bytes, mode: mode, sync: sync)
+                var code = AtomicFile.writeNew(job.target, job.bytes, mode: mode, sync: sync)
                 if code == ENOENT {
                     do throws(ToolError) {
                         try FileSystem.makeDirectories(folder, displayPath: job.displayPath)
                     } catch {
-                        return (temp, error)
+                        return error
                     }
-                    code = AtomicFile.writeNew(temp, job.bytes, mode: mode, sync: sync)
+                    code = AtomicFile.writeNew(job.target, job.bytes, mode: mode, sync: sync)
                 }
-                return (temp, code.map { ToolError.io("cannot write", path: job.displayPath, errno: $0) })
+                return code.map { ToolError.io("cannot write", path: job.displayPath, errno: $0) }
             }
             var failure: ToolError?
-            for (job, outcome) in zip(jobs, outcomes) {
-                if let error = outcome.failure {
+            for (job, outcome) in zip(jobs, failures) {
+                if let error = outcome {
                     if failure == nil { failure = error }
+                    continue
+                }
+                let item = Pending(temp: job.target, path: job.path, displayPath: job.displayPath, durable: job.durable && !flushNow)
+                if let tree = job.tree {
+                    trees[tree].files.append(item)
                 } else {
-                    pending.append(Pending(temp: outcome.temp, path: job.path, displayPath: job.displayPath, durable: job.durable && !flushNow))
+                    pending.append(item)
                 }
             }
             if let failure { throw failure }
+        }
+
+        /// How a new folder is named in errors: the display path of one of its files, cut at the folder.
+        static func treeDisplay(top: String, item: (bytes: [UInt8], path: String, displayPath: String, durable: Bool)) -> String {
+            let rest = item.path.dropFirst(top.count)
+            return item.displayPath.hasSuffix(rest) ? String(item.displayPath.dropLast(rest.count)) : item.displayPath
         }
 
         struct StageJob: Sendable {
@@ -111,13 +150,55 @@ public enum AtomicFile {
             var path: String
             var displayPath: String
             var durable: Bool
+            /// Where the bytes go: a temp beside `path`, or `path`'s place inside a new folder's temp.
+            var target = ""
+            /// The new folder (index into `trees`) the file is built in.
+            var tree: Int?
         }
 
-        /// Makes every staged temp durable, then renames each over its destination.
+        /// A folder that did not exist, built under `temp` and renamed to `path` by `commit`.
+        struct PendingTree: Sendable {
+            var temp: String
+            var path: String
+            var displayPath: String
+            /// Its files (`temp`: the file's place inside the folder's temp; `path`: its destination).
+            var files: [Pending] = []
+        }
+
+        /// Which folders below a root are missing, probed once each (a folder below a missing one is not probed).
+        struct FreshFolders {
+            let root: String?
+            var known: [String: String?] = [:]
+
+            init(root: String?) {
+                self.root = root
+            }
+
+            /// The highest missing folder on the way from `root` down to `folder` (nil when `folder` exists, is
+            /// not below `root`, or there is no root). Anything other than "no such entry" counts as existing,
+            /// so the ordinary write path reports it.
+            mutating func topMissing(_ folder: String) -> String? {
+                guard let root, AtomicFile.isStrictlyInside(folder, root) else { return nil }
+                if let answer = known[folder] { return answer }
+                let parent = Batch.split(folder).folder
+                var answer = topMissing(parent)
+                if answer == nil {
+                    var st = stat()
+                    answer = lstat(folder, &st) != 0 && errno == ENOENT ? folder : nil
+                }
+                known[folder] = answer
+                return answer
+            }
+        }
+
+        /// Makes every staged temp durable, then renames each new folder and each temp into place.
         public mutating func commit() throws(ToolError) {
-            guard !pending.isEmpty else { return }
-            let durable = pending.filter(\.durable)
+            guard !pending.isEmpty || !trees.isEmpty else { return }
+            let durable = pending.filter(\.durable) + trees.flatMap { $0.files.filter(\.durable) }
             try AtomicFile.sync(durable.map(\.temp), displayPaths: durable.map(\.displayPath))
+            while !trees.isEmpty {
+                if let failure = AtomicFile.place(tree: trees.removeFirst()) { throw failure }
+            }
             if pending.count > 64 {
                 // Many files: renamed on all cores (each rename is atomic on its own; their order is not
                 // observable as a whole either way). Failed renames lose their temps; the first failure is thrown.
@@ -140,10 +221,12 @@ public enum AtomicFile {
             return (String(path[..<slash]), String(path[path.index(after: slash)...]))
         }
 
-        /// Removes temps that were staged but not committed.
+        /// Removes temps (and new folders' temps) that were staged but not committed.
         public mutating func discard() {
             for item in pending { unlink(item.temp) }
             pending.removeAll()
+            for tree in trees { FileSystem.removeTree(tree.temp) }
+            trees.removeAll()
         }
     }
 
@@ -168,6 +251,34 @@ public enum AtomicFile {
         let code = errno
         unlink(item.temp)
         return ToolError.io("cannot replace", path: item.displayPath, errno: code)
+    }
+
+    /// Renames a new folder's temp into place. When the folder appeared meanwhile (someone else created it
+    /// and put files in it), its files are renamed in one by one instead. On failure the temp folder is
+    /// removed and the error returned.
+    static func place(tree: Batch.PendingTree) -> ToolError? {
+        if rename(tree.temp, tree.path) == 0 { return nil }
+        let code = errno
+        defer { FileSystem.removeTree(tree.temp) }
+        guard code == ENOTEMPTY || code == EEXIST else { return ToolError.io("cannot create folder", path: tree.displayPath, errno: code) }
+        var failure: ToolError?
+        for file in tree.files where failure == nil {
+            do throws(ToolError) {
+                try FileSystem.makeDirectories(Batch.split(file.path).folder, displayPath: file.displayPath)
+            } catch {
+                failure = error
+                break
+            }
+            failure = place(file)
+        }
+        return failure
+    }
+
+    /// Whether `path` lies below `folder` (`folder/` is a byte prefix of it).
+    static func isStrictlyInside(_ path: String, _ folder: String) -> Bool {
+        let count = folder.utf8.count
+        guard path.utf8.count > count + 1, path.utf8.starts(with: folder.utf8) else { return false }
+        return path.utf8[path.utf8.index(path.utf8.startIndex, offsetBy: count)] == UInt8(ascii: "/")
     }
 
     /// Whether files created with `mode` get exactly that mode under the process umask (so no `fchmod`).

@@ -261,6 +261,90 @@ struct AtomicFileTests {
         #expect(box.allNames() == ["ok"])
     }
 
+    /// Items for `stageAll`: `relative` paths under `box`, content derived from the path.
+    private func items(_ box: AtomicSandbox, _ relative: [String], durable: Set<String> = []) -> [(bytes: [UInt8], path: String, displayPath: String, durable: Bool)] {
+        relative.map { (bytes: Array("bytes of \($0)\n".utf8), path: box.dir + "/" + $0, displayPath: $0, durable: durable.contains($0)) }
+    }
+
+    @Test func stageAllBuildsMissingFoldersWholeAndRenamesThemIntoPlace() throws {
+        let box = try AtomicSandbox()
+        try FileSystem.makeDirectories(box.dir + "/kept", displayPath: "kept")
+        let paths = ["kept/a.md", "new/deep/b.md", "new/deep/c.md", "new/d.md", "kept/sub/e.md", "top.md"]
+        var batch = AtomicFile.Batch()
+        try batch.stageAll(items(box, paths, durable: ["new/d.md"]), root: box.dir)
+        // Before commit: nothing is visible; `new/` and `kept/sub/` are each one temp folder holding files
+        // under their own names, the files of existing folders are temps beside their destinations.
+        let staged = box.allNames()
+        #expect(FileSystem.kind(box.dir + "/new") == .missing)
+        #expect(FileSystem.kind(box.dir + "/kept/sub") == .missing)
+        let newTemp = try #require(staged.first { $0.hasPrefix(".new.agentsmesh-") && $0.hasSuffix(".tmp") && !$0.contains("/") })
+        let subTemp = try #require(staged.first { $0.hasPrefix("kept/.sub.agentsmesh-") && $0.hasSuffix(".tmp") && $0.split(separator: "/").count == 2 })
+        #expect(staged.filter { $0.hasPrefix(newTemp + "/") } == [newTemp + "/d.md", newTemp + "/deep", newTemp + "/deep/b.md", newTemp + "/deep/c.md"])
+        #expect(staged.filter { $0.hasPrefix(subTemp + "/") } == [subTemp + "/e.md"])
+        #expect(staged.filter { $0.hasPrefix("kept/.a.md.agentsmesh-") }.count == 1)
+        #expect(staged.filter { $0.hasPrefix(".top.md.agentsmesh-") }.count == 1)
+        try batch.commit()
+        #expect(box.allNames() == ["kept", "kept/a.md", "kept/sub", "kept/sub/e.md", "new", "new/d.md", "new/deep", "new/deep/b.md", "new/deep/c.md", "top.md"])
+        for path in paths {
+            #expect(try box.read(box.dir + "/" + path) == Array("bytes of \(path)\n".utf8))
+            #expect(permissions(box.dir + "/" + path) == 0o644)
+        }
+        #expect(permissions(box.dir + "/new/deep") == 0o755)
+    }
+
+    @Test func aMissingFolderThatAppearsBeforeCommitGetsTheFilesMovedInOneByOne() throws {
+        let box = try AtomicSandbox()
+        var batch = AtomicFile.Batch()
+        try batch.stageAll(items(box, ["out/x/a.md", "out/b.md"]), root: box.dir)
+        // Someone else creates the folder, with a file of their own, between staging and commit.
+        try FileSystem.makeDirectories(box.dir + "/out", displayPath: "out")
+        try AtomicFile.write(Array("theirs".utf8), to: box.dir + "/out/theirs.md", displayPath: "out/theirs.md")
+        try batch.commit()
+        #expect(box.allNames() == ["out", "out/b.md", "out/theirs.md", "out/x", "out/x/a.md"])
+        #expect(try box.read(box.dir + "/out/theirs.md") == Array("theirs".utf8))
+        #expect(try box.read(box.dir + "/out/x/a.md") == Array("bytes of out/x/a.md\n".utf8))
+    }
+
+    @Test func discardRemovesTheTempFoldersOfMissingFolders() throws {
+        let box = try AtomicSandbox()
+        var batch = AtomicFile.Batch()
+        try batch.stageAll(items(box, ["one/a.md", "two/deep/b.md", "c.md"]), root: box.dir)
+        #expect(box.leftoverTemps().count == 6)  // two temp folders (with a subfolder and two files) and one temp file
+        batch.discard()
+        #expect(box.allNames() == [])
+    }
+
+    @Test func aFailedWriteInsideAMissingFolderLeavesNothingAfterDiscard() throws {
+        let box = try AtomicSandbox()
+        // The file name itself is too long (inside a new folder files keep their own names).
+        let long = String(repeating: "y", count: 300)
+        var batch = AtomicFile.Batch()
+        var caught: ToolError?
+        do {
+            try batch.stageAll(items(box, ["fresh/a.md", "fresh/" + long, "fresh/c.md"]), root: box.dir)
+        } catch {
+            caught = error
+        }
+        #expect(caught?.code == "IO_ERROR")
+        #expect(caught?.message.hasPrefix("cannot write fresh/yyy") == true)
+        #expect(caught?.details == .object(["errno": "ENAMETOOLONG"]))
+        batch.discard()
+        #expect(box.allNames() == [])
+    }
+
+    @Test func foldersOutsideTheRootOrTheRootItselfAreNeverBuiltWhole() throws {
+        let box = try AtomicSandbox()
+        try FileSystem.makeDirectories(box.dir + "/project", displayPath: "project")
+        var batch = AtomicFile.Batch()
+        defer { batch.discard() }
+        try batch.stageAll(items(box, ["project/a.md", "elsewhere/b.md"]), root: box.dir + "/project")
+        // `elsewhere/` is not below the root: it is created by its writer, its file staged as a temp.
+        #expect(FileSystem.kind(box.dir + "/elsewhere") == .directory)
+        #expect(box.leftoverTemps().count == 2)
+        try batch.commit()
+        #expect(box.allNames() == ["elsewhere", "elsewhere/b.md", "project", "project/a.md"])
+    }
+
     @Test func umaskIsReadWithoutChangingIt() throws {
         let expected = try #require(currentUmask())
         #expect(AtomicFile.processUmask == expected)
