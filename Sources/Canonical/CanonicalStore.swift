@@ -70,16 +70,33 @@ public enum CanonicalStore {
 
         let listings = ["rules", "commands", "agents"].map { markdownFiles($0) }
         let entityFiles = listings.map { $0.files.filter { !isTemplate($0) } }
-        let all = entityFiles.flatMap { $0 }
-        let early = try Parallel.map(all, grain: 32) { rel in Prefetched(path: base + "/" + rel, displayPath: displayPrefix + rel) }
-        for (rel, item) in zip(all, early) { prefetched[rel] = item }
+        // Skill folders are walked on all cores too; their files join the prefetch.
+        let skillNames = FileSystem.list(base + "/skills").filter { !$0.hasPrefix("_") }
+        let skillListings = Parallel.transform(skillNames, grain: 4) { name -> SkillListing? in
+            let dir = base + "/skills/" + name
+            guard FileSystem.kind(dir) == .directory else { return nil }
+            var skipped: [String] = []
+            let files = FileSystem.walkFiles(dir) { skipped.append($0) }
+            return SkillListing(name: name, files: files, skippedLinks: skipped)
+        }
+        var jobs: [PrefetchJob] = []
+        jobs += entityFiles[0].map { PrefetchJob(rel: $0, kind: .rule) }
+        jobs += entityFiles[1].map { PrefetchJob(rel: $0, kind: .command) }
+        jobs += entityFiles[2].map { PrefetchJob(rel: $0, kind: .agent) }
+        for listing in skillListings.compactMap({ $0 }) {
+            jobs += listing.files.map { PrefetchJob(rel: "skills/\(listing.name)/\($0)", kind: $0 == "SKILL.md" ? .skillDocument : .skillFile) }
+        }
+        let early = Parallel.transform(jobs, grain: 16) { job in Prefetched(job, base: base, displayPrefix: displayPrefix) }
+        prefetched.reserveCapacity(jobs.count)
+        checksums.reserveCapacity(jobs.count + 8)
+        for (job, item) in zip(jobs, early) { prefetched[job.rel] = item }
 
         // Rules.
         var ruleNames: [String: String] = [:]
         warnings += listings[0].skipped
         for rel in entityFiles[0] {
           try guarded(rel) { () throws(ToolError) in
-            try NameRules.check(path: String(rel.dropLast(3)), displayPath: displayPrefix + rel)
+            if let problem = prefetched[rel]?.nameProblem { throw problem }
             let name = String(rel.split(separator: "/").last!.dropLast(3))
             if let other = ruleNames[name] {
                 throw duplicate("rule", name, displayPrefix + other, displayPrefix + rel)
@@ -87,7 +104,7 @@ public enum CanonicalStore {
             ruleNames[name] = rel
             let document = try document(rel, try read(rel))
             let isRoot = rel == "rules/_root.md"
-            var rule = EntityParsing.rule(name: name, path: rel, document: document, isRoot: isRoot)
+            guard case .rule(var rule)? = prefetched[rel]?.entity else { preconditionFailure("rule \(rel) was not prefetched") }
             if !isRoot, document.frontmatter["root"]?.boolValue == true {
                 warnings.append(Diagnostic(code: "ROOT_DEMOTED", message: "\(displayPrefix)\(rel) sets root: true; only rules/_root.md is the root", path: displayPrefix + rel))
                 rule.isRoot = false
@@ -105,13 +122,13 @@ public enum CanonicalStore {
         warnings += listings[1].skipped
         for rel in entityFiles[1] {
           try guarded(rel) { () throws(ToolError) in
-            let inner = String(rel.dropFirst("commands/".count).dropLast(3))
-            try NameRules.check(path: inner, displayPath: displayPrefix + rel)
-            let name = inner.split(separator: "/").joined(separator: ":")
+            if let problem = prefetched[rel]?.nameProblem { throw problem }
+            let name = PrefetchJob.commandName(rel)
             if let other = commandNames[name] { throw duplicate("command", name, displayPrefix + other, displayPrefix + rel) }
             commandNames[name] = rel
-            let document = try document(rel, try read(rel))
-            project.commands.append(EntityParsing.command(name: name, path: rel, document: document))
+            _ = try document(rel, try read(rel))
+            guard case .command(let command)? = prefetched[rel]?.entity else { preconditionFailure("command \(rel) was not prefetched") }
+            project.commands.append(command)
           }
         }
 
@@ -120,42 +137,40 @@ public enum CanonicalStore {
         warnings += listings[2].skipped
         for rel in entityFiles[2] {
           try guarded(rel) { () throws(ToolError) in
-            try NameRules.check(path: String(rel.dropFirst("agents/".count).dropLast(3)), displayPath: displayPrefix + rel)
-            let fileName = String(rel.split(separator: "/").last!.dropLast(3))
+            if let problem = prefetched[rel]?.nameProblem { throw problem }
+            let fileName = PrefetchJob.agentName(rel)
             if let other = agentNames[fileName] { throw duplicate("agent", fileName, displayPrefix + other, displayPrefix + rel) }
             agentNames[fileName] = rel
-            let document = try document(rel, try read(rel))
-            var agent = EntityParsing.agent(fileName: fileName, path: rel, document: document)
-            agent.name = fileName
+            _ = try document(rel, try read(rel))
+            guard case .agent(let agent)? = prefetched[rel]?.entity else { preconditionFailure("agent \(rel) was not prefetched") }
             project.agents.append(agent)
           }
         }
 
         // Skills.
-        for name in FileSystem.list(base + "/skills") where !name.hasPrefix("_") {
-            let dir = base + "/skills/" + name
-            guard FileSystem.kind(dir) == .directory else { continue }
+        for listing in skillListings.compactMap({ $0 }) {
+            let name = listing.name
           try guarded("skills/" + name) { () throws(ToolError) in
             try NameRules.check(path: name, displayPath: displayPrefix + "skills/" + name)
-            var files: [SkillFile] = []
-            var document: MarkdownDocument?
-            let relFiles = FileSystem.walkFiles(dir) { skipped in
+            for skipped in listing.skippedLinks {
                 warnings.append(Diagnostic(code: "SYMLINK_SKIPPED", message: "symlink \(displayPrefix)skills/\(name)/\(skipped) is not followed", path: displayPrefix + "skills/\(name)/\(skipped)"))
             }
-            for relFile in relFiles {
+            var files: [SkillFile] = []
+            var skillDocument: MarkdownDocument?
+            for relFile in listing.files {
                 let rel = "skills/\(name)/\(relFile)"
                 let bytes = try read(rel)
                 if relFile == "SKILL.md" {
-                    document = try Frontmatter.parse(String(decoding: bytes, as: UTF8.self), path: displayPrefix + rel)
+                    skillDocument = try document(rel, bytes)
                 } else {
                     files.append(SkillFile(path: relFile, bytes: bytes))
                 }
             }
-            guard let document else {
+            guard let skillDocument else {
                 warnings.append(Diagnostic(code: "SKILL_MISSING_FILE", message: "\(displayPrefix)skills/\(name) has no SKILL.md; skipped", path: displayPrefix + "skills/" + name))
                 return
             }
-            project.skills.append(EntityParsing.skill(name: name, document: document, files: files))
+            project.skills.append(EntityParsing.skill(name: name, document: skillDocument, files: files))
           }
         }
 
@@ -183,12 +198,13 @@ public enum CanonicalStore {
             project.ignore = SettingsParsing.ignore(try read("ignore"))
         }
 
+        // Every file and every folder above one. A folder already known has its own ancestors known too.
         var known = Set(checksums.keys)
         for path in checksums.keys {
-            var parts = path.split(separator: "/").dropLast()
-            while !parts.isEmpty {
-                known.insert(parts.joined(separator: "/"))
-                parts = parts.dropLast()
+            var end = path.utf8.endIndex
+            while let slash = path.utf8[..<end].lastIndex(of: UInt8(ascii: "/")) {
+                guard known.insert(String(path[..<slash])).inserted else { break }
+                end = slash
             }
         }
         project.knownPaths = known
@@ -239,20 +255,85 @@ public enum CanonicalStore {
     }
 }
 
-/// One Markdown entity file read, hashed and parsed ahead of the load loop (any failure kept for the loop
-/// to throw at the file's turn).
+/// One file of the load, with what the prefetch does for it.
+private struct PrefetchJob: Sendable {
+    enum Kind: Sendable { case rule, command, agent, skillDocument, skillFile }
+    var rel: String
+    var kind: Kind
+
+    /// The path whose segments must follow the name rules (nil: checked by the loop).
+    var namePath: String? {
+        switch kind {
+        case .rule: return String(rel.dropLast(3))
+        case .command: return String(rel.dropFirst("commands/".count).dropLast(3))
+        case .agent: return String(rel.dropFirst("agents/".count).dropLast(3))
+        case .skillDocument, .skillFile: return nil
+        }
+    }
+
+    /// `commands/a/b.md` → `a:b`.
+    static func commandName(_ rel: String) -> String {
+        String(rel.dropFirst("commands/".count).dropLast(3)).split(separator: "/").joined(separator: ":")
+    }
+
+    /// `agents/x/name.md` → `name`.
+    static func agentName(_ rel: String) -> String {
+        String(rel.split(separator: "/").last!.dropLast(3))
+    }
+}
+
+/// A skill folder as listed ahead of the load loop.
+private struct SkillListing: Sendable {
+    var name: String
+    var files: [String]
+    var skippedLinks: [String]
+}
+
+/// A Markdown entity parsed ahead of the load loop.
+private enum PrefetchedEntity: Sendable {
+    case rule(Rule), command(Command), agent(Agent)
+}
+
+/// One file read, hashed, name-checked and parsed ahead of the load loop (any failure kept for the loop to
+/// throw at the file's turn, in the order the checks have there: name, then read, then parse).
 private struct Prefetched: Sendable {
     var bytes: Result<[UInt8], ToolError>
     var checksum: String
     var document: Result<MarkdownDocument, ToolError>?
+    var nameProblem: ToolError?
+    var entity: PrefetchedEntity?
 
-    init(path: String, displayPath: String) {
+    init(_ job: PrefetchJob, base: String, displayPrefix: String) {
+        let displayPath = displayPrefix + job.rel
+        if let namePath = job.namePath {
+            do {
+                try NameRules.check(path: namePath, displayPath: displayPath)
+            } catch {
+                nameProblem = error
+            }
+        }
         do {
-            let data = try FileSystem.read(path, displayPath: displayPath)
+            let data = try FileSystem.read(base + "/" + job.rel, displayPath: displayPath)
             bytes = .success(data)
             checksum = SHA256.tagged(data)
+            guard job.kind != .skillFile else { return }
             do {
-                document = .success(try Frontmatter.parse(String(decoding: data, as: UTF8.self), path: displayPath))
+                let parsed = try Frontmatter.parse(String(decoding: data, as: UTF8.self), path: displayPath)
+                document = .success(parsed)
+                switch job.kind {
+                case .rule:
+                    let name = String(job.rel.split(separator: "/").last!.dropLast(3))
+                    entity = .rule(EntityParsing.rule(name: name, path: job.rel, document: parsed, isRoot: job.rel == "rules/_root.md"))
+                case .command:
+                    entity = .command(EntityParsing.command(name: PrefetchJob.commandName(job.rel), path: job.rel, document: parsed))
+                case .agent:
+                    let fileName = PrefetchJob.agentName(job.rel)
+                    var agent = EntityParsing.agent(fileName: fileName, path: job.rel, document: parsed)
+                    agent.name = fileName
+                    entity = .agent(agent)
+                case .skillDocument, .skillFile:
+                    break
+                }
             } catch {
                 document = .failure(error)
             }
