@@ -116,13 +116,15 @@ public enum Planner {
         // Stage 7: boundary check before anything is read or written.
         let safe = SafePath(root: root)
         let managedFolders = projectors.flatMap(\.managedFolders)
-        try safe.checkAll(order + managedFolders + projectors.flatMap(\.managedFiles))
+        let survey = try safe.checkAll(order + managedFolders + projectors.flatMap(\.managedFiles))
 
         // Resolve contents against disk.
         let candidates = order.sorted(by: FileSystem.byteOrder).compactMap { chosen[$0] }
         let files = try Parallel.map(candidates, grain: 32) { (file) throws(ToolError) -> PlannedFile? in
             let absolute = root + "/" + file.path
-            let existing = FileSystem.kind(absolute) == .file ? try FileSystem.read(absolute, displayPath: file.path) : nil
+            // The boundary check already looked at each path (or found a folder above it missing).
+            let kind = survey.kind(of: file.path) ?? FileSystem.kind(absolute)
+            let existing = kind == .file ? try FileSystem.read(absolute, displayPath: file.path) : nil
             guard let resolved = try CoOwnedMerge.resolve(file, existing: existing) else { return nil }
             let status: FileStatus = existing == nil ? .create : existing == resolved.bytes ? .unchanged : .update
             return PlannedFile(

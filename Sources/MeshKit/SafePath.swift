@@ -17,9 +17,29 @@ public struct SafePath: Sendable {
 
     /// `resolve` for many paths, throwing the first failure in order; each ancestor is examined once
     /// (the paths of one project share most of their folders).
-    public func checkAll(_ relatives: [String]) throws(ToolError) {
+    /// Returns what it saw, so callers can skip probing the same paths again.
+    @discardableResult
+    public func checkAll(_ relatives: [String]) throws(ToolError) -> Survey {
         var kinds: [Substring: EntryKind] = [:]
         for relative in relatives { try check(relative, kinds: &kinds) }
+        return Survey(kinds: kinds)
+    }
+
+    /// The kinds `checkAll` found (`lstat`, symlinks not followed), by normalised relative path.
+    public struct Survey: Sendable {
+        let kinds: [Substring: EntryKind]
+
+        /// The kind of `relative` as examined, `.missing` when a folder above it was missing; nil when it was
+        /// not examined (a path given in non-normal form is never found).
+        public func kind(of relative: String) -> EntryKind? {
+            if let known = kinds[Substring(relative)] { return known }
+            var end = relative.utf8.endIndex
+            while let slash = relative.utf8[..<end].lastIndex(of: UInt8(ascii: "/")) {
+                if kinds[relative[..<slash]] == .missing { return .missing }
+                end = slash
+            }
+            return nil
+        }
     }
 
     private func resolve(_ relative: String, kinds: inout [Substring: EntryKind]) throws(ToolError) -> String {

@@ -23,15 +23,27 @@ struct OutputOptions: ParsableArguments {
     var json = false
 }
 
+/// What a verb prints: its envelope data or its text, each built only when that form is printed (a first
+/// generate's result lists thousands of files).
+struct VerbOutput {
+    let data: () -> JSONValue
+    let text: () -> String
+
+    init(_ data: @autoclosure @escaping () -> JSONValue, _ text: @autoclosure @escaping () -> String) {
+        self.data = data
+        self.text = text
+    }
+}
+
 /// Runs a verb body, printing the envelope or text and mapping errors to exit codes.
-func runVerb(_ verb: String, json: Bool, _ body: () async throws(ToolError) -> (data: JSONValue, text: String)) async throws {
+func runVerb(_ verb: String, json: Bool, _ body: () async throws(ToolError) -> VerbOutput) async throws {
     let interrupts = Interrupts.install()
     defer { interrupts.forEach { $0.cancel() } }
     do {
-        let (data, text) = try await body()
+        let output = try await body()
         if json {
-            Output.stdout(Envelope.success(verb, data))
-        } else if !text.isEmpty {
+            Output.stdout(Envelope.success(verb, output.data()))
+        } else if case let text = output.text(), !text.isEmpty {
             Output.stdout(text.hasSuffix("\n") ? text : text + "\n")
         }
         StageTimer.lap("\(verb).output")

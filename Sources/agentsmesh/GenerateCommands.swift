@@ -24,7 +24,7 @@ struct GenerateCommand: AsyncParsableCommand {
             var options = GenerateOptions(targets: try Targets.parseList(targets), dryRun: dryRun, check: check, force: force, lockTimeout: lockTimeout)
             options.command = "generate"
             let result = try await Generator(root: root).generate(options)
-            return (result.json, GenerateText.render(result))
+            return VerbOutput(result.json, GenerateText.render(result))
         }
     }
 }
@@ -67,7 +67,7 @@ struct CheckCommand: AsyncParsableCommand {
             }
             var text = "In sync."
             if !result.outputsChecked { text += " (old-format lock: outputs not verified)" }
-            return (result.json, text)
+            return VerbOutput(result.json, text)
         }
     }
 }
@@ -82,7 +82,7 @@ struct MatrixCommand: AsyncParsableCommand {
     func run() async throws {
         try await runVerb("matrix", json: output.json) { () throws(ToolError) in
             let ids = try Targets.parseList(targets)
-            return (CapabilityMatrix.data(targets: ids), CapabilityMatrix.table(targets: ids))
+            return VerbOutput(CapabilityMatrix.data(targets: ids), CapabilityMatrix.table(targets: ids))
         }
     }
 }

@@ -73,7 +73,7 @@ struct LessonsQueryCommand: AsyncParsableCommand {
                 text = result.lessons.map { (ids ? "[\($0.id)] " : "") + $0.rule.replacingNewlines + "\n" }.joined()
             }
             for warning in result.warnings where !output.json { Output.stderr("warning: \(warning.code): \(warning.message)\n") }
-            return (result.json, text)
+            return VerbOutput(result.json, text)
         }
     }
 }
@@ -113,7 +113,7 @@ struct LessonsAddCommand: AsyncParsableCommand {
             let result = try await service.add(input)
             var text = result.created ? "Added \(result.id)" : "Already recorded as \(result.id)"
             for warning in result.warnings { text += "\nwarning: \(warning.code): \(warning.message)" }
-            return (result.json, text)
+            return VerbOutput(result.json, text)
         }
     }
 }
@@ -129,7 +129,7 @@ struct LessonsTopicsCommand: AsyncParsableCommand {
             let text = result.topics.isEmpty
                 ? "No topics yet."
                 : result.topics.map { "\($0.id) (\($0.lessons)): \($0.summary)" }.joined(separator: "\n")
-            return (result.json, text)
+            return VerbOutput(result.json, text)
         }
     }
 }
@@ -154,7 +154,7 @@ struct LessonsShowCommand: AsyncParsableCommand {
                 if let replacement = lesson.supersededBy { lines.append("  superseded by \(replacement)") }
             }
             if result.omitted > 0 { lines.append("… \(result.omitted) more") }
-            return (result.json, lines.joined(separator: "\n"))
+            return VerbOutput(result.json, lines.joined(separator: "\n"))
         }
     }
 }
@@ -172,7 +172,7 @@ struct LessonsDeprecateCommand: AsyncParsableCommand {
     func run() async throws {
         try await runVerb("lessons deprecate", json: output.json) { () throws(ToolError) in
             let result = try await lessonsService().deprecate(LessonsDeprecateInput(id: id, supersededBy: supersededBy))
-            return (result.json, "\(result.id) is now \(result.status.rawValue)")
+            return VerbOutput(result.json, "\(result.id) is now \(result.status.rawValue)")
         }
     }
 }
@@ -196,7 +196,7 @@ struct LessonsValidateCommand: AsyncParsableCommand {
             }
             var lines = result.diagnostics.map { "\($0.severity.rawValue): \($0.code): \($0.path.map { $0 + ": " } ?? "")\($0.message)" }
             lines.append("Lessons graph is valid (\(result.warningCount) warning(s)).")
-            return (result.json, lines.joined(separator: "\n"))
+            return VerbOutput(result.json, lines.joined(separator: "\n"))
         }
     }
 }

@@ -7,8 +7,10 @@ import MeshKit
 enum Main {
     static func main() async {
         let arguments = Array(CommandLine.arguments.dropFirst())
+        StageTimer.lap("main.start")
         do {
             var command = try AgentsMeshCommand.parseAsRoot(arguments)
+            StageTimer.lap("main.parse")
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -32,7 +32,7 @@ struct InitCommand: AsyncParsableCommand {
             for item in data["imported"]?.arrayValue ?? [] { text += "\nimported \(item["path"]?.stringValue ?? "")" }
             let counts = data["generated"]?["counts"]
             text += "\nGenerated \((counts?["create"]?.intValue ?? 0) + (counts?["update"]?.intValue ?? 0)) file(s)."
-            return (data, text)
+            return VerbOutput(data, text)
         }
     }
 }
@@ -48,7 +48,7 @@ struct DiffCommand: AsyncParsableCommand {
         try await runVerb("diff", json: output.json) { () throws(ToolError) in
             let changes = try DiffPlanner.diff(root: try projectRoot(), targets: try Targets.parseList(targets))
             let text = changes.isEmpty ? "No changes." : changes.map(\.patch).joined()
-            return (DiffPlanner.json(changes), text)
+            return VerbOutput(DiffPlanner.json(changes), text)
         }
     }
 }
@@ -68,7 +68,7 @@ struct LintCommand: AsyncParsableCommand {
                 throw ToolError(ErrorCode.lintFailed, "lint found \(data["errorCount"]?.intValue ?? 0) error(s)", details: data)
             }
             let text = diagnostics.isEmpty ? "No problems found." : diagnostics.map { "\($0.severity): \($0.code): \($0.message)" }.joined(separator: "\n")
-            return (data, text)
+            return VerbOutput(data, text)
         }
     }
 }
@@ -86,7 +86,7 @@ struct ImportCommand: AsyncParsableCommand {
         try await runVerb("import", json: output.json) { () throws(ToolError) in
             let data = try Importer.run(root: try projectRoot(), from: from, features: try FeatureList.parse(features))
             let text = data.imported.isEmpty ? "nothing to import" : data.imported.map { "imported \($0.path)" }.joined(separator: "\n")
-            return (data.json, warningLines(data.warnings) + text)
+            return VerbOutput(data.json, warningLines(data.warnings) + text)
         }
     }
 }
@@ -111,7 +111,7 @@ struct ConvertCommand: AsyncParsableCommand {
                 object["lockfileUpdated"] = nil
                 data = .object(object)
             }
-            return (data, GenerateText.render(result))
+            return VerbOutput(data, GenerateText.render(result))
         }
     }
 }
@@ -124,7 +124,7 @@ struct MergeCommand: AsyncParsableCommand {
     func run() async throws {
         try await runVerb("merge", json: output.json) { () throws(ToolError) in
             let data = try LockMerge.merge(root: try projectRoot())
-            return (data, "Rebuilt .agentsmesh/.lock (\(data["checksums"]?.intValue ?? 0) canonical files, \(data["outputs"]?.intValue ?? 0) outputs).")
+            return VerbOutput(data, "Rebuilt .agentsmesh/.lock (\(data["checksums"]?.intValue ?? 0) canonical files, \(data["outputs"]?.intValue ?? 0) outputs).")
         }
     }
 }

@@ -73,7 +73,7 @@ struct InstallCommand: AsyncParsableCommand {
             for item in data.installed { text += "\(data.dryRun ? "would install" : "installed") \(item.kind) \(item.name)\n" }
             for item in data.skipped { text += "skipped \(item.kind) \(item.name): \(item.reason)\n" }
             text += data.installed.isEmpty ? "Nothing installed." : "\(data.dryRun ? "Would install" : "Installed") \(data.installed.count) item(s)\(data.name.map { " as pack '\($0)'" } ?? "")."
-            return (data.json, text)
+            return VerbOutput(data.json, text)
         }
     }
 }
@@ -98,7 +98,7 @@ struct UninstallCommand: AsyncParsableCommand {
             if !data.failed.isEmpty && data.removed.isEmpty {
                 throw ToolError(data.failed[0].code, data.failed.map { "\($0.name): \($0.message)" }.joined(separator: "; "), details: data.json)
             }
-            return (data.json, text)
+            return VerbOutput(data.json, text)
         }
     }
 }
@@ -122,7 +122,7 @@ struct InstallsCommand: AsyncParsableCommand {
             let text = rows.isEmpty ? "No packs installed." : lines.map { line in
                 line.enumerated().map { $1 + String(repeating: " ", count: widths[$0] - $1.count) }.joined(separator: "  ").trimmingTrailingSpaces()
             }.joined(separator: "\n")
-            return (["installs": .array(rows)], text)
+            return VerbOutput(["installs": .array(rows)], text)
         }
     }
 }
@@ -143,7 +143,7 @@ struct RefreshCommand: AsyncParsableCommand {
             if !data.failed.isEmpty {
                 throw ToolError(data.failed[0].code, data.failed.map { "\($0.name): \($0.message)" }.joined(separator: "; "), details: data.json)
             }
-            return (data.json, text)
+            return VerbOutput(data.json, text)
         }
     }
 }

@@ -187,8 +187,19 @@ struct SafePathTests {
         try box.link("inside", to: box.root + "/ok")
         let safe = SafePath(root: box.root)
         let good = ["ok/a.md", "ok/deep/b.md", "inside/c.md", "missing/x/y.md", "ok/deep/missing/z.md"]
-        try safe.checkAll(good)
+        let survey = try safe.checkAll(good)
         for path in good { _ = try safe.resolve(path) }
+        // What it saw: each path examined (through the inside symlink too), or below a missing folder.
+        #expect(survey.kind(of: "ok") == .directory)
+        #expect(survey.kind(of: "ok/a.md") == .missing)
+        #expect(survey.kind(of: "inside") == .symlink)
+        #expect(survey.kind(of: "missing/x/y.md") == .missing)
+        #expect(survey.kind(of: "missing/x") == .missing)
+        #expect(survey.kind(of: "ok/deep/missing/z.md") == .missing)
+        #expect(survey.kind(of: "elsewhere/q.md") == nil)
+        #expect(survey.kind(of: "./ok/a.md") == nil)
+        try box.file(box.root + "/ok/deep/b.md")
+        #expect(try safe.checkAll(good).kind(of: "ok/deep/b.md") == .file)
         for (paths, message) in [
             (good + ["escape/f.md", "../up.md"], "'escape' is a symlink that leads outside the project"),
             (["ok/a.md", "../up.md", "escape/f.md"], "path '../up.md' escapes the project"),
