@@ -113,13 +113,16 @@ public enum Planner {
             warnings.append(Diagnostic(code: "OUTPUT_COLLISION", message: "\(file.path) is produced differently by \(existing.target) and \(file.target); \(existing.target) wins", path: file.path, target: file.target))
         }
 
+        StageTimer.lap("plan.collisions")
         // Stage 7: boundary check before anything is read or written.
         let safe = SafePath(root: root)
         let managedFolders = projectors.flatMap(\.managedFolders)
         let survey = try safe.checkAll(order + managedFolders + projectors.flatMap(\.managedFiles))
 
+        StageTimer.lap("plan.boundary")
         // Resolve contents against disk.
         let candidates = order.sorted(by: FileSystem.byteOrder).compactMap { chosen[$0] }
+        StageTimer.lap("plan.sort")
         let files = try Parallel.map(candidates, grain: 32) { (file) throws(ToolError) -> PlannedFile? in
             let absolute = root + "/" + file.path
             // The boundary check already looked at each path (or found a folder above it missing).
@@ -169,6 +172,7 @@ public enum Planner {
             }
         }
 
+        StageTimer.lap("plan.stale")
         // Stage 9 (computed): the new lock.
         let enabled = config.targets.filter { Targets.projector($0) != nil }
         let fullRun = enabled.allSatisfy { id in projectors.contains { $0.id == id } }
@@ -195,6 +199,7 @@ public enum Planner {
             for id in enabled where !runSet.contains(id) && !stale.contains(id) { stale.append(id) }
             lock.staleTargets = enabled.filter { stale.contains($0) } + stale.filter { !enabled.contains($0) }
         }
+        StageTimer.lap("plan.lock")
         return GeneratePlan(
             root: root, config: config, runTargets: projectors.map(\.id), files: files, deletions: deletions,
             warnings: warnings, previousLock: previousLock, newLock: lock, managedFolders: managedFolders)

@@ -5,18 +5,17 @@ import MeshKit
 /// and inverse (target → canonical) with different maps.
 public struct LinkRebaser: Sendable {
     /// Project-relative path → rewritten project-relative path, or nil when not mapped.
-    public var map: @Sendable (String) -> String? { didSet { cache = RewriteCache() } }
+    public var map: @Sendable (String) -> String?
     /// Whether a project-relative path (file or folder) exists and may be rewritten.
-    public var exists: @Sendable (String) -> Bool { didSet { cache = RewriteCache() } }
+    public var exists: @Sendable (String) -> Bool
     /// Absolute project root (absolute in-project references become project-relative).
-    public var projectRoot: String { didSet { cache = RewriteCache() } }
+    public var projectRoot: String
     /// Optional pre-filter: when set, every path `exists` accepts has its last `/`-segment in this set,
     /// so a reference whose last segment is not in it is rejected without being resolved.
     public var lastSegments: Set<String>?
-    /// Memoised `rewrite` results (the closures are fixed for the rebaser's lifetime).
-    private(set) var cache = RewriteCache()
-    /// Where references sit in the texts rebased so far, shared with other rebasers that have the same
-    /// `lastSegments` (see `ReferenceScans`); nil: every text is scanned on each `rebase`.
+    /// Where references sit in the texts rebased so far and what they resolve to, shared with other rebasers
+    /// that have the same `projectRoot`, `exists` and `lastSegments` (see `ReferenceScans`); nil: every text
+    /// is scanned on each `rebase`.
     public var scans: ReferenceScans?
 
     public init(
@@ -27,6 +26,24 @@ public struct LinkRebaser: Sendable {
         self.exists = exists
         self.map = map
         self.lastSegments = lastSegments
+    }
+
+    /// What a reference names, independent of the target (see `resolve`).
+    public struct Resolution: Sendable, Equatable {
+        public struct Candidate: Sendable, Equatable {
+            /// An existing project-relative path.
+            var path: String
+            /// Whether the mapped path is written relative to the output file's folder (else as mapped).
+            var relative: Bool
+        }
+
+        /// Tried in order; the first one the target maps is used.
+        var candidates: [Candidate]
+        var trailingSlash: Bool
+        /// A `:<line>` and/or `#anchor` suffix kept as written.
+        var suffix: String
+        /// Whether the reference was written `./…` (kept on a relative result that does not go up).
+        var dotSlash: Bool
     }
 
     /// Rewrites `text` written in `sourceFile` for placement at `outputFile` (both project-relative).
@@ -97,17 +114,20 @@ public struct LinkRebaser: Sendable {
         return false
     }
 
-    /// Byte-level rebase of a text without CR: the text is scanned for the places a rewrite may change
-    /// (`scan`, memoised in `scans`), then each is rewritten for this source and output.
+    /// Byte-level rebase of a text without CR: the text is scanned for the places a rewrite may change and
+    /// what their references resolve to (`scan`, memoised in `scans`), then each is mapped for this output.
     private func rebaseBytes(_ bytes: UnsafeBufferPointer<UInt8>, sourceFile: String, outputFile: String) -> String {
-        let pieces = scans?.pieces(of: bytes, sourceFile: sourceFile) { scan($0) } ?? scan(bytes)
+        let sourceFolder = dirname(sourceFile)
+        let pieces = scans?.pieces(of: bytes, sourceFile: sourceFile) { scan($0, sourceFolder: sourceFolder) } ?? scan(bytes, sourceFolder: sourceFolder)
+        guard !pieces.isEmpty else { return String(decoding: bytes, as: UTF8.self) }
+        let outputFolder = dirname(outputFile)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + bytes.count / 8)
         var copied = 0
         for piece in pieces {
             switch piece {
-            case .reference(let start, let end, let candidate):
-                guard let rewritten = cachedRewrite(candidate, sourceFile: sourceFile, outputFile: outputFile) else { continue }
+            case .reference(let start, let end, let resolution):
+                guard let rewritten = place(resolution, outputFolder: outputFolder) else { continue }
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<start]))
                 out.append(contentsOf: rewritten.utf8)
                 copied = end
@@ -123,9 +143,9 @@ public struct LinkRebaser: Sendable {
     }
 
     /// The places of a text without CR that a rewrite may change, in order: references in the prose of
-    /// ASCII lines (found on bytes), and whole non-ASCII prose lines (rewritten at `Character` level).
-    /// Independent of the source and output files; depends on `lastSegments` only.
-    func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> [ReferenceScans.Piece] {
+    /// ASCII lines (found on bytes) that resolve to an existing path, and whole non-ASCII prose lines
+    /// (rewritten at `Character` level). Independent of the output file and of `map`.
+    func scan(_ bytes: UnsafeBufferPointer<UInt8>, sourceFolder: String) -> [ReferenceScans.Piece] {
         var pieces: [ReferenceScans.Piece] = []
         var fence: String?
         var lineStart = 0
@@ -138,7 +158,7 @@ public struct LinkRebaser: Sendable {
                 lineEnd += 1
             }
             if ascii {
-                byteLine(bytes, lineStart, lineEnd, fence: &fence, into: &pieces)
+                byteLine(bytes, lineStart, lineEnd, fence: &fence, sourceFolder: sourceFolder, into: &pieces)
             } else {
                 let line = String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd]), as: UTF8.self)
                 if !Self.isFenceLine(Substring(line), fence: &fence) { pieces.append(.prose(start: lineStart, end: lineEnd)) }
@@ -151,7 +171,8 @@ public struct LinkRebaser: Sendable {
 
     /// One ASCII line: fences, code spans (kept) and prose (scanned).
     private func byteLine(
-        _ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, fence: inout String?, into pieces: inout [ReferenceScans.Piece]
+        _ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, fence: inout String?, sourceFolder: String,
+        into pieces: inout [ReferenceScans.Piece]
     ) {
         var indent = start
         while indent < end, b[indent] == 0x20 { indent += 1 }
@@ -206,28 +227,32 @@ public struct LinkRebaser: Sendable {
                 i = ticksEnd
                 continue
             }
-            byteProse(b, proseStart, i, into: &pieces)
+            byteProse(b, proseStart, i, sourceFolder: sourceFolder, into: &pieces)
             i = close + n
             proseStart = i
         }
-        byteProse(b, proseStart, end, into: &pieces)
+        byteProse(b, proseStart, end, sourceFolder: sourceFolder, into: &pieces)
     }
 
     /// Prose split on spaces and tabs; each token's reference is a piece.
-    private func byteProse(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, into pieces: inout [ReferenceScans.Piece]) {
+    private func byteProse(
+        _ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, sourceFolder: String, into pieces: inout [ReferenceScans.Piece]
+    ) {
         var tokenStart = start
         var i = start
         while i <= end {
             if i == end || b[i] == 0x20 || b[i] == 0x09 {
-                byteToken(b, tokenStart, i, into: &pieces)
+                byteToken(b, tokenStart, i, sourceFolder: sourceFolder, into: &pieces)
                 tokenStart = i + 1
             }
             i += 1
         }
     }
 
-    /// `rebaseToken` for an ASCII token: the reference it holds, unless it certainly maps to nothing.
-    private func byteToken(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, into pieces: inout [ReferenceScans.Piece]) {
+    /// `rebaseToken` for an ASCII token: the reference it holds, unless it names no existing path.
+    private func byteToken(
+        _ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, sourceFolder: String, into pieces: inout [ReferenceScans.Piece]
+    ) {
         let token = UnsafeBufferPointer(rebasing: b[s..<e])
         guard e - s > 1, token.contains(where: { $0 == 0x2F || $0 == 0x5C || $0 == 0x2E }) else { return }
         var start = s
@@ -254,7 +279,8 @@ public struct LinkRebaser: Sendable {
         while candidateEnd > start, Self.isTrailingPunctuation(b[candidateEnd - 1]) { candidateEnd -= 1 }
         let candidate = UnsafeBufferPointer(rebasing: b[start..<candidateEnd])
         if candidate.isEmpty || cannotMatch(candidate) { return }
-        pieces.append(.reference(start: start, end: candidateEnd, candidate: String(decoding: candidate, as: UTF8.self)))
+        guard let resolution = resolve(String(decoding: candidate, as: UTF8.self), sourceFolder: sourceFolder) else { return }
+        pieces.append(.reference(start: start, end: candidateEnd, resolution: resolution))
     }
 
     @inline(__always) static func isOpener(_ c: UInt8) -> Bool {
@@ -362,18 +388,16 @@ public struct LinkRebaser: Sendable {
         return String(scalars[0..<start]) + rewritten + trailing + String(scalars[end...])
     }
 
-    /// `rewrite`, memoised per rebaser: its result depends only on the reference and the two folders
-    /// (the same link usually appears in many files).
-    func cachedRewrite(_ raw: String, sourceFile: String, outputFile: String) -> String? {
-        let key = RewriteCache.Key(raw: raw, sourceFolder: dirname(sourceFile), outputFolder: dirname(outputFile))
-        if let hit = cache.lookup(key) { return hit }
-        let result = rewrite(raw, sourceFile: sourceFile, outputFile: outputFile)
-        cache.store(key, result)
-        return result
+    /// Rewrites one reference, or nil when it is not a mapped project path: `resolve` (what it names), then
+    /// `place` (where that is from the output file).
+    func rewrite(_ raw: String, sourceFile: String, outputFile: String) -> String? {
+        guard let resolution = resolve(raw, sourceFolder: dirname(sourceFile)) else { return nil }
+        return place(resolution, outputFolder: dirname(outputFile))
     }
 
-    /// Rewrites one reference, or nil when it is not a mapped project path.
-    func rewrite(_ raw: String, sourceFile: String, outputFile: String) -> String? {
+    /// The part of a reference's rewrite that does not depend on the target: the existing paths it may name,
+    /// in the order they are tried, and how the result is decorated. Nil when it names no existing path.
+    func resolve(_ raw: String, sourceFolder: String) -> Resolution? {
         guard !raw.isEmpty else { return nil }
         if raw.hasPrefix("//") || raw.containsBytes("://") || raw.hasPrefix("git@") { return nil }
         // ASCII without ':' or '#' (most references): no scheme and no suffix to split off.
@@ -400,29 +424,40 @@ public struct LinkRebaser: Sendable {
         let trailingSlash = normalizedInput.hasSuffix("/") && normalizedInput.count > 1
         let input = trailingSlash ? String(normalizedInput.dropLast()) : normalizedInput
         guard !input.isEmpty else { return nil }
+        var resolution = Resolution(candidates: [], trailingSlash: trailingSlash, suffix: suffix, dotSlash: input.hasPrefix("./"))
 
-        // Absolute in-project path → project-relative output.
+        // Absolute in-project path → project-relative output (nothing else is tried).
         if input.hasPrefix("/") {
             guard input.hasPrefix(projectRoot + "/") else { return nil }
             let rel = String(input.dropFirst(projectRoot.count + 1))
-            guard let mapped = mapped(rel) else { return nil }
-            return mapped + (trailingSlash ? "/" : "") + suffix
+            guard exists(rel) else { return nil }
+            resolution.candidates = [Resolution.Candidate(path: rel, relative: false)]
+            return resolution
         }
-        // Project-relative reference (`.agentsmesh/…`, or a target path on import).
-        if !input.hasPrefix("./") && !input.hasPrefix("../"), let mapped = mapped(normalize(input)) {
-            return mapped + (trailingSlash ? "/" : "") + suffix
+        // Project-relative reference (`.agentsmesh/…`, or a target path on import); when the target does not
+        // map it, the reference is read relative to the source file's folder instead.
+        if !input.hasPrefix("./") && !input.hasPrefix("../") {
+            let rel = normalize(input)
+            if exists(rel) { resolution.candidates.append(Resolution.Candidate(path: rel, relative: false)) }
         }
         // Relative to the source file's folder → relative to the output file's folder.
-        let resolved = normalize(dirname(sourceFile) + "/" + input)
-        guard !resolved.hasPrefix("../"), let mapped = mapped(resolved) else { return nil }
-        var relative = relativePath(from: dirname(outputFile), to: mapped)
-        if input.hasPrefix("./") && !relative.hasPrefix("../") && !relative.hasPrefix("./") { relative = "./" + relative }
-        return relative + (trailingSlash ? "/" : "") + suffix
+        let resolved = normalize(sourceFolder + "/" + input)
+        if !resolved.hasPrefix("../"), exists(resolved) { resolution.candidates.append(Resolution.Candidate(path: resolved, relative: true)) }
+        return resolution.candidates.isEmpty ? nil : resolution
     }
 
-    private func mapped(_ rel: String) -> String? {
-        guard exists(rel) else { return nil }
-        return map(rel)
+    /// The rewritten reference for an output file in `outputFolder`: the first candidate the target maps.
+    func place(_ resolution: Resolution, outputFolder: String) -> String? {
+        for candidate in resolution.candidates {
+            guard let mapped = map(candidate.path) else { continue }
+            var placed = mapped
+            if candidate.relative {
+                placed = relativePath(from: outputFolder, to: mapped)
+                if resolution.dotSlash && !placed.hasPrefix("../") && !placed.hasPrefix("./") { placed = "./" + placed }
+            }
+            return placed + (resolution.trailingSlash ? "/" : "") + resolution.suffix
+        }
+        return nil
     }
 
     func dirname(_ path: String) -> String {
@@ -550,42 +585,15 @@ extension Substring {
     fileprivate func trimmingSpaces() -> Substring { drop { $0 == " " || $0 == "\t" } }
 }
 
-import Foundation
-
-/// A locked memo of `LinkRebaser.rewrite` results, shared by copies of one rebaser.
-final class RewriteCache: @unchecked Sendable {
-    struct Key: Hashable {
-        var raw: String
-        var sourceFolder: String
-        var outputFolder: String
-    }
-
-    private let lock = NSLock()
-    private var results: [Key: String?] = Dictionary(minimumCapacity: 4097)
-
-    /// `.some(result)` when cached (the result itself may be nil).
-    func lookup(_ key: Key) -> String?? {
-        lock.lock()
-        defer { lock.unlock() }
-        return results[key]
-    }
-
-    func store(_ key: Key, _ result: String?) {
-        lock.lock()
-        defer { lock.unlock() }
-        if results.count > 4096 { results.removeAll(keepingCapacity: true) }
-        results[key] = .some(result)  // keeps nil results (plain assignment of nil would remove the key)
-    }
-}
-
-/// Where references sit in texts (`LinkRebaser.scan`), memoised per source file for the rebasers that share
-/// `lastSegments`: the forward rebasers of one canonical project (one per target) scan each body once.
+/// Where references sit in texts and what they resolve to (`LinkRebaser.scan`), memoised per source file for
+/// rebasers that agree on `projectRoot`, `exists` and `lastSegments`: the forward rebasers of one canonical
+/// project (one per target) scan and resolve each body once; only `place` is per target.
 /// A text is found again by its source file and bytes.
 public final class ReferenceScans: @unchecked Sendable {
     /// A range of the text a rewrite may replace.
     public enum Piece: Sendable, Equatable {
-        /// A reference candidate in ASCII prose (byte offsets `start..<end`).
-        case reference(start: Int, end: Int, candidate: String)
+        /// A reference in ASCII prose (byte offsets `start..<end`) naming an existing path.
+        case reference(start: Int, end: Int, resolution: LinkRebaser.Resolution)
         /// A whole non-ASCII prose line, rebased at `Character` level.
         case prose(start: Int, end: Int)
     }
@@ -657,8 +665,8 @@ public final class ReferenceScans: @unchecked Sendable {
         else { return nil }
         return entry.pieces.compactMap { piece -> Piece? in
             switch piece {
-            case .reference(let start, let end, let candidate):
-                return end - lead <= bytes.count ? .reference(start: start - lead, end: end - lead, candidate: candidate) : nil
+            case .reference(let start, let end, let resolution):
+                return end - lead <= bytes.count ? .reference(start: start - lead, end: end - lead, resolution: resolution) : nil
             case .prose(let start, let end):
                 return start - lead < bytes.count ? .prose(start: start - lead, end: min(end - lead, bytes.count)) : nil
             }
