@@ -163,6 +163,7 @@ enum GenerateCache {
     /// The result of a no-op generate, when the cache proves nothing changed since it was recorded.
     static func fastPath(root: String) -> GenerateResult? {
         guard let cache = StatCache.load(root: root, key: key(root: root)), !cache.records.isEmpty else { return nil }
+        StageTimer.lap("fast.load")
         var targets: [String]?
         var warnings: [Diagnostic] = []
         for record in cache.records {
@@ -183,6 +184,7 @@ enum GenerateCache {
         guard let targets else { return nil }
         let stamp = FileStat.clockNow()
         guard let validation = cache.validate(root: root, listingExcludes: transient) else { return nil }
+        StageTimer.lap("fast.validate")
         if validation.verified {
             // Racy entries were re-verified by content after `stamp`: record them against it.
             var refreshed = cache
@@ -191,12 +193,14 @@ enum GenerateCache {
                 refreshed.entries[index].racy = refreshed.entries[index].stat.isRacy(stamp: stamp)
             }
             refreshed.write(root: root)
+            StageTimer.lap("fast.refresh")
         }
         var files: [(path: String, target: String, status: FileStatus)] = []
         for entry in cache.entries {
             if let tag = entry.tag { files.append((path: entry.path, target: tag, status: .unchanged)) }
         }
         files.sort { FileSystem.byteOrder($0.path, $1.path) }
+        StageTimer.lap("fast.result")
         return GenerateResult(dryRun: false, targets: targets, files: files, lockfileUpdated: false, warnings: warnings)
     }
 

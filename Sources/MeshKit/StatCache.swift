@@ -220,39 +220,67 @@ public struct StatCache: Sendable {
     }
 
     static func parse(_ bytes: [UInt8], key: String) -> StatCache? {
-        // Byte-level parsing: the cache is read on every no-op generate and check.
-        return bytes.withUnsafeBufferPointer { buffer -> StatCache? in
-            var lines: [Range<Int>] = []
-            var start = 0
-            for i in 0..<buffer.count where buffer[i] == 10 {
-                lines.append(start..<i)
-                start = i + 1
-            }
-            // The file ends with a newline: header (3 lines), entries/records, "end <count>".
-            guard start == buffer.count, lines.count >= 4 else { return nil }
-            func text(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: buffer[range]), as: UTF8.self) }
-            guard text(lines[0]) == magic, text(lines[1]) == "key " + key else { return nil }
-            let stampLine = text(lines[2])
-            let endLine = text(lines[lines.count - 1])
-            guard stampLine.hasPrefix("stamp "), let stamp = Int64(stampLine.dropFirst(6)),
-                endLine.hasPrefix("end "), let count = Int(endLine.dropFirst(4))
-            else { return nil }
-            var cache = StatCache(key: key, stamp: stamp)
-            cache.entries.reserveCapacity(count)
-            for line in lines[3..<(lines.count - 1)] {
-                guard line.count >= 2, buffer[line.lowerBound + 1] == 32 else { return nil }
-                switch buffer[line.lowerBound] {
-                case UInt8(ascii: "r"):
-                    cache.records.append(text((line.lowerBound + 2)..<line.upperBound))
-                case UInt8(ascii: "e"):
-                    guard let entry = parseEntry(buffer, (line.lowerBound + 2)..<line.upperBound) else { return nil }
-                    cache.entries.append(entry)
-                default:
-                    return nil
+        // Byte-level parsing: the cache is read on every no-op generate and check. Lines are found with
+        // memchr; a large body is parsed on all cores in chunks joined in order.
+        let lines = lineRanges(bytes)
+        // The file ends with a newline: header (3 lines), entries/records, "end <count>".
+        guard lines.last?.upperBound == bytes.count - 1, lines.count >= 4 else { return nil }
+        func text(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }
+        guard text(lines[0]) == magic, text(lines[1]) == "key " + key else { return nil }
+        let stampLine = text(lines[2])
+        let endLine = text(lines[lines.count - 1])
+        guard stampLine.hasPrefix("stamp "), let stamp = Int64(stampLine.dropFirst(6)),
+            endLine.hasPrefix("end "), let count = Int(endLine.dropFirst(4))
+        else { return nil }
+        let body = 3..<(lines.count - 1)
+        let chunkCount = body.count >= 2048 ? 4 : 1
+        let chunkSize = (body.count + chunkCount - 1) / chunkCount
+        let chunks = (0..<chunkCount).map { body.lowerBound + $0 * chunkSize..<min(body.upperBound, body.lowerBound + ($0 + 1) * chunkSize) }
+        let parsed = Parallel.transform(chunks, grain: 1) { chunk -> (entries: [Entry], records: [String])? in
+            bytes.withUnsafeBufferPointer { buffer in
+                var entries: [Entry] = []
+                var records: [String] = []
+                entries.reserveCapacity(chunk.count)
+                for line in lines[chunk] {
+                    guard line.count >= 2, buffer[line.lowerBound + 1] == 32 else { return nil }
+                    switch buffer[line.lowerBound] {
+                    case UInt8(ascii: "r"):
+                        records.append(String(decoding: UnsafeBufferPointer(rebasing: buffer[(line.lowerBound + 2)..<line.upperBound]), as: UTF8.self))
+                    case UInt8(ascii: "e"):
+                        guard let entry = parseEntry(buffer, (line.lowerBound + 2)..<line.upperBound) else { return nil }
+                        entries.append(entry)
+                    default:
+                        return nil
+                    }
                 }
+                return (entries, records)
             }
-            guard cache.entries.count == count else { return nil }
-            return cache
+        }
+        var cache = StatCache(key: key, stamp: stamp)
+        cache.entries.reserveCapacity(count)
+        for part in parsed {
+            guard let part else { return nil }
+            cache.entries += part.entries
+            cache.records += part.records
+        }
+        guard cache.entries.count == count else { return nil }
+        return cache
+    }
+
+    /// The ranges of the newline-terminated lines of `bytes` (newlines excluded); text after the last
+    /// newline is not a line.
+    static func lineRanges(_ bytes: [UInt8]) -> [Range<Int>] {
+        bytes.withUnsafeBufferPointer { buffer -> [Range<Int>] in
+            guard let base = buffer.baseAddress else { return [] }
+            var lines: [Range<Int>] = []
+            lines.reserveCapacity(buffer.count / 160 + 4)
+            var start = 0
+            while start < buffer.count, let found = memchr(base + start, 10, buffer.count - start) {
+                let end = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                lines.append(start..<end)
+                start = end + 1
+            }
+            return lines
         }
     }
 

@@ -239,8 +239,9 @@ import TestSupport
             return signed ? value : value.magnitude > UInt64(Int64.max) ? 0 : Int64(value.magnitude)
         }
         // Mostly representable caches (sizes across the 512-entry chunks), some with one bad field.
-        for round in 0..<60 {
-            let count = [0, 1, 511, 512, 513, 1500][round % 6]
+        // (Parsing splits bodies of 2,048 lines or more into four chunks.)
+        for round in 0..<72 {
+            let count = [0, 1, 511, 512, 513, 1500, 2045, 2048, 4099][round % 9]
             signed = round % 2 == 1
             var entries: [StatCache.Entry] = []
             for index in 0..<count {
@@ -267,7 +268,15 @@ import TestSupport
             let written = cache.serialized()
             #expect(written == Self.referenceSerialized(cache), "round \(round)")
             if let written, !signed {
-                #expect(StatCache.parse(written, key: cache.key)?.entries == entries, "round \(round) parses back")
+                let parsed = StatCache.parse(written, key: cache.key)
+                #expect(parsed?.entries == entries, "round \(round) parses back")
+                #expect(parsed?.records == records, "round \(round) records parse back")
+                #expect(parsed?.stamp == cache.stamp)
+                // Any cut short of the whole file (mid-line, or dropping the final newline) is rejected.
+                if written.count > 1 {
+                    #expect(StatCache.parse(Array(written.dropLast()), key: cache.key) == nil)
+                    #expect(StatCache.parse(Array(written.prefix(written.count / 2)), key: cache.key) == nil)
+                }
             }
         }
     }
