@@ -326,7 +326,7 @@ enum GenerateCache {
         let outputs = plan.newLock.outputs ?? [:]
         let managed = Array(Set(projectors.flatMap(\.managedFolders)))
         for path in post.order {
-            guard managed.contains(where: { isInside(path, $0) }) else { continue }
+            guard managed.contains(where: { FileSystem.isInside(path, $0) }) else { continue }
             guard let stat = post.stats[path] else { return false }
             switch stat.kind {
             case .directory: continue
@@ -337,12 +337,6 @@ enum GenerateCache {
         return true
     }
 
-    /// Whether `path` lies below `folder` (`folder/` is a byte prefix of it).
-    static func isInside(_ path: String, _ folder: String) -> Bool {
-        let count = folder.utf8.count
-        guard path.utf8.count > count + 1, path.utf8.starts(with: folder.utf8) else { return false }
-        return path.utf8[path.utf8.index(path.utf8.startIndex, offsetBy: count)] == UInt8(ascii: "/")
-    }
 
     /// The warnings a re-run on the recorded state gives: the plan's, with `UNMANAGED_FILE` recomputed
     /// against the new lock and the folders as they are now. Nil when that cannot be derived.
@@ -356,7 +350,7 @@ enum GenerateCache {
         // One pass: the unknown files of every managed folder (a file is under each folder that prefixes it).
         var unknownByFolder: [String: [String]] = [:]
         for path in post.order where post.stats[path]?.kind == .file && !known.contains(path) {
-            for folder in managed where isInside(path, folder) {
+            for folder in managed where FileSystem.isInside(path, folder) {
                 let rel = String(Substring(path.utf8.dropFirst(folder.utf8.count + 1)))
                 if !rel.hasSuffix(".tmp") { unknownByFolder[folder, default: []].append(rel) }
             }

@@ -178,7 +178,7 @@ public enum AtomicFile {
             /// not below `root`, or there is no root). Anything other than "no such entry" counts as existing,
             /// so the ordinary write path reports it.
             mutating func topMissing(_ folder: String) -> String? {
-                guard let root, AtomicFile.isStrictlyInside(folder, root) else { return nil }
+                guard let root, FileSystem.isInside(folder, root) else { return nil }
                 if let answer = known[folder] { return answer }
                 let parent = Batch.split(folder).folder
                 var answer = topMissing(parent)
@@ -272,13 +272,6 @@ public enum AtomicFile {
             failure = place(file)
         }
         return failure
-    }
-
-    /// Whether `path` lies below `folder` (`folder/` is a byte prefix of it).
-    static func isStrictlyInside(_ path: String, _ folder: String) -> Bool {
-        let count = folder.utf8.count
-        guard path.utf8.count > count + 1, path.utf8.starts(with: folder.utf8) else { return false }
-        return path.utf8[path.utf8.index(path.utf8.startIndex, offsetBy: count)] == UInt8(ascii: "/")
     }
 
     /// Whether files created with `mode` get exactly that mode under the process umask (so no `fchmod`).

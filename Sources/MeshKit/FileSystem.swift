@@ -178,6 +178,13 @@ public enum FileSystem {
         }
     }
 
+    /// Whether `path` lies below `folder` (`folder/` is a byte prefix of it).
+    public static func isInside(_ path: String, _ folder: String) -> Bool {
+        let count = folder.utf8.count
+        guard path.utf8.count > count + 1, path.utf8.starts(with: folder.utf8) else { return false }
+        return path.utf8[path.utf8.index(path.utf8.startIndex, offsetBy: count)] == UInt8(ascii: "/")
+    }
+
     /// Removes a folder tree (symlinks are unlinked, never followed).
     public static func removeTree(_ path: String) {
         switch kind(path) {

@@ -180,6 +180,14 @@ struct SafePathTests {
         #expect(!safe.contains(absolute: box.outside))
     }
 
+    @Test(arguments: [
+        ("a/b", "a", true), ("a/b/c", "a", true), ("a/b", "a/b", false), ("ab/c", "a", false), ("a", "a", false),
+        ("a/", "a", false), (".claude/rules/x.md", ".claude/rules", true), (".claude/rulesx/y", ".claude/rules", false),
+    ])
+    func insideMeansBelowTheFolder(path: String, folder: String, inside: Bool) {
+        #expect(FileSystem.isInside(path, folder) == inside)
+    }
+
     @Test func checkAllGivesTheFirstFailureOfResolveInOrder() throws {
         let box = try SafePathSandbox()
         try box.mkdir("ok/deep")
