@@ -104,7 +104,7 @@ public enum CanonicalStore {
             ruleNames[name] = rel
             let document = try document(rel, try read(rel))
             let isRoot = rel == "rules/_root.md"
-            guard case .rule(var rule)? = prefetched[rel]?.entity else { preconditionFailure("rule \(rel) was not prefetched") }
+            var rule = prefetched[rel]?.entity?.rule ?? EntityParsing.rule(name: name, path: rel, document: document, isRoot: isRoot)
             if !isRoot, document.frontmatter["root"]?.boolValue == true {
                 warnings.append(Diagnostic(code: "ROOT_DEMOTED", message: "\(displayPrefix)\(rel) sets root: true; only rules/_root.md is the root", path: displayPrefix + rel))
                 rule.isRoot = false
@@ -126,9 +126,8 @@ public enum CanonicalStore {
             let name = PrefetchJob.commandName(rel)
             if let other = commandNames[name] { throw duplicate("command", name, displayPrefix + other, displayPrefix + rel) }
             commandNames[name] = rel
-            _ = try document(rel, try read(rel))
-            guard case .command(let command)? = prefetched[rel]?.entity else { preconditionFailure("command \(rel) was not prefetched") }
-            project.commands.append(command)
+            let document = try document(rel, try read(rel))
+            project.commands.append(prefetched[rel]?.entity?.command ?? EntityParsing.command(name: name, path: rel, document: document))
           }
         }
 
@@ -141,9 +140,8 @@ public enum CanonicalStore {
             let fileName = PrefetchJob.agentName(rel)
             if let other = agentNames[fileName] { throw duplicate("agent", fileName, displayPrefix + other, displayPrefix + rel) }
             agentNames[fileName] = rel
-            _ = try document(rel, try read(rel))
-            guard case .agent(let agent)? = prefetched[rel]?.entity else { preconditionFailure("agent \(rel) was not prefetched") }
-            project.agents.append(agent)
+            let document = try document(rel, try read(rel))
+            project.agents.append(prefetched[rel]?.entity?.agent ?? PrefetchedEntity.agent(fileName: fileName, path: rel, document: document))
           }
         }
 
@@ -292,6 +290,17 @@ private struct SkillListing: Sendable {
 /// A Markdown entity parsed ahead of the load loop.
 private enum PrefetchedEntity: Sendable {
     case rule(Rule), command(Command), agent(Agent)
+
+    var rule: Rule? { if case .rule(let rule) = self { rule } else { nil } }
+    var command: Command? { if case .command(let command) = self { command } else { nil } }
+    var agent: Agent? { if case .agent(let agent) = self { agent } else { nil } }
+
+    /// An agent is named after its file, whatever its frontmatter says.
+    static func agent(fileName: String, path: String, document: MarkdownDocument) -> Agent {
+        var agent = EntityParsing.agent(fileName: fileName, path: path, document: document)
+        agent.name = fileName
+        return agent
+    }
 }
 
 /// One file read, hashed, name-checked and parsed ahead of the load loop (any failure kept for the loop to
@@ -327,10 +336,7 @@ private struct Prefetched: Sendable {
                 case .command:
                     entity = .command(EntityParsing.command(name: PrefetchJob.commandName(job.rel), path: job.rel, document: parsed))
                 case .agent:
-                    let fileName = PrefetchJob.agentName(job.rel)
-                    var agent = EntityParsing.agent(fileName: fileName, path: job.rel, document: parsed)
-                    agent.name = fileName
-                    entity = .agent(agent)
+                    entity = .agent(PrefetchedEntity.agent(fileName: PrefetchJob.agentName(job.rel), path: job.rel, document: parsed))
                 case .skillDocument, .skillFile:
                     break
                 }
