@@ -68,6 +68,10 @@ enum GenerateCache {
             }
         }
         let early = prefetch(root: root, roots: roots)
+        let expected = early.stats.count + outputs.count + (carry?.order.count ?? 0) + 64
+        snapshot.stats.reserveCapacity(expected)
+        snapshot.order.reserveCapacity(expected)
+        snapshot.names.reserveCapacity(early.lists.count + 64)
         func single(_ path: String) -> FileStat? {
             guard snapshot.stats[path] == nil, !path.isEmpty else { return nil }
             let stat = early.stats[path] ?? FileStat.of(root + "/" + path)
