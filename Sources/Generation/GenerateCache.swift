@@ -38,7 +38,10 @@ enum GenerateCache {
     /// does not write (everything but `.lock`) are taken from it instead of being walked again: the run read
     /// those files after `carry` was taken, so `carry` is what its plan depends on (a change since then
     /// shows as a stat mismatch the next time the cache is used).
-    static func collect(root: String, outputs: [String], racyStamp: Int64? = nil, carry: Snapshot? = nil) -> Snapshot {
+    ///
+    /// With `known` (what the run built inside new folders: their stats when written and their entry names),
+    /// those entries are taken as they are instead of being stat'd and listed again.
+    static func collect(root: String, outputs: [String], racyStamp: Int64? = nil, carry: Snapshot? = nil, known: BuiltEntries? = nil) -> Snapshot {
         var snapshot = Snapshot()
         // The big folders are walked on all cores first; the walk below (which decides order, de-duplication
         // and racy hashing) then reads their stats and listings from memory.
@@ -67,14 +70,14 @@ enum GenerateCache {
                 roots.append(folder + "/" + name)
             }
         }
-        let early = prefetch(root: root, roots: roots)
+        let early = prefetch(root: root, roots: roots, known: known)
         let expected = early.stats.count + outputs.count + (carry?.order.count ?? 0) + 64
         snapshot.stats.reserveCapacity(expected)
         snapshot.order.reserveCapacity(expected)
         snapshot.names.reserveCapacity(early.lists.count + 64)
         func single(_ path: String) -> FileStat? {
             guard snapshot.stats[path] == nil, !path.isEmpty else { return nil }
-            let stat = early.stats[path] ?? FileStat.of(root + "/" + path)
+            let stat = early.stats[path] ?? known?.stats[path] ?? FileStat.of(root + "/" + path)
             if let racyStamp, stat.kind == .file, stat.isRacy(stamp: racyStamp),
                 let bytes = try? FileSystem.read(root + "/" + path, displayPath: path)
             {
@@ -85,7 +88,7 @@ enum GenerateCache {
             return stat
         }
         func listed(_ path: String) -> [String] {
-            let names = early.lists[path] ?? FileSystem.list(root + "/" + path)
+            let names = early.lists[path] ?? known?.listings[path] ?? FileSystem.list(root + "/" + path)
             snapshot.names[path] = StatCache.namesHash(names)
             return names
         }
@@ -133,16 +136,16 @@ enum GenerateCache {
     }
 
     /// lstat and listings of every entry below `roots` (walked in parallel, symlinks not followed).
-    static func prefetch(root: String, roots: [String]) -> (stats: [String: FileStat], lists: [String: [String]]) {
+    static func prefetch(root: String, roots: [String], known: BuiltEntries? = nil) -> (stats: [String: FileStat], lists: [String: [String]]) {
         let walked = Parallel.transform(roots, grain: 1) { start -> (stats: [(String, FileStat)], lists: [(String, [String])]) in
             var stats: [(String, FileStat)] = []
             var lists: [(String, [String])] = []
             var stack = [start]
             while let path = stack.popLast() {
-                let stat = FileStat.of(root + "/" + path)
+                let stat = known?.stats[path] ?? FileStat.of(root + "/" + path)
                 stats.append((path, stat))
                 guard stat.kind == .directory else { continue }
-                let names = FileSystem.list(root + "/" + path)
+                let names = known?.listings[path] ?? FileSystem.list(root + "/" + path)
                 lists.append((path, names))
                 for name in names { stack.append(path + "/" + name) }
             }
@@ -214,7 +217,8 @@ enum GenerateCache {
     /// filesystem time `stamp` and made its last write before filesystem time `writtenAt`. Anything that
     /// changed under the run (other than by the run) drops the cache.
     static func record(
-        root: String, plan: GeneratePlan, pre: Snapshot, stamp: Int64, writtenAt: Int64, lockUpdated: Bool, lockText: String
+        root: String, plan: GeneratePlan, pre: Snapshot, stamp: Int64, writtenAt: Int64, lockUpdated: Bool, lockText: String,
+        built: BuiltEntries = BuiltEntries()
     ) {
         var touched = Set(plan.files.filter { $0.status != .unchanged }.map(\.path))
         touched.formUnion(plan.deletions.map(\.path))
@@ -246,7 +250,7 @@ enum GenerateCache {
             postStamp = FileStat.clockNow()
         }
         StageTimer.lap("record.wait")
-        let post = collect(root: root, outputs: plan.files.map(\.path), carry: pre)
+        let post = collect(root: root, outputs: plan.files.map(\.path), carry: pre, known: built)
         StageTimer.lap("record.collect")
         let newChecksums = plan.newLock.checksums
         // One entry per recorded path, built on all cores (each depends on its own path only); any

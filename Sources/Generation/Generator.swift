@@ -96,7 +96,7 @@ public actor Generator {
             }
             // The lock text is prepared while the writes run (they mostly wait on folder locks).
             let lockJob = Parallel.background { plan.newLock.serialized() }
-            try Self.apply(plan)
+            let built = try Self.apply(plan)
             StageTimer.lap("generate.apply")
             let lockText = lockJob.wait()
             let lockUpdated = try Self.writeLock(plan, text: lockText)
@@ -108,7 +108,8 @@ public actor Generator {
             StageTimer.lap("generate.result")
             if let pre {
                 GenerateCache.record(
-                    root: root, plan: plan, pre: pre, stamp: stamp, writtenAt: writtenAt, lockUpdated: lockUpdated, lockText: lockText)
+                    root: root, plan: plan, pre: pre, stamp: stamp, writtenAt: writtenAt, lockUpdated: lockUpdated, lockText: lockText,
+                    built: built)
             }
             StageTimer.lap("generate.record")
             return result
@@ -119,8 +120,10 @@ public actor Generator {
 
     /// Stage 8 + 10: atomic writes, then deletions and emptied managed folders.
     /// Every changed file is written to its temp first (on all cores), co-owned temps are made durable, then
-    /// each is renamed over its destination (no file is ever half-written).
-    static func apply(_ plan: GeneratePlan) throws(ToolError) {
+    /// each is renamed over its destination (no file is ever half-written). Returns what was built inside
+    /// new folders, by project-relative path (see `AtomicFile.Batch.built`).
+    @discardableResult
+    static func apply(_ plan: GeneratePlan) throws(ToolError) -> BuiltEntries {
         var batch = AtomicFile.Batch()
         defer { batch.discard() }
         StageTimer.lap("apply.begin")
@@ -136,6 +139,16 @@ public actor Generator {
             try FileSystem.remove(plan.root + "/" + deletion.path, displayPath: deletion.path)
             removeEmptyParents(of: deletion.path, root: plan.root, managedFolders: plan.managedFolders)
         }
+        let prefix = plan.root.utf8.count + 1
+        var built = BuiltEntries()
+        built.stats.reserveCapacity(batch.built.stats.count)
+        for (path, stat) in batch.built.stats where FileSystem.isInside(path, plan.root) {
+            built.stats[String(Substring(path.utf8.dropFirst(prefix)))] = stat
+        }
+        for (path, names) in batch.built.listings where FileSystem.isInside(path, plan.root) {
+            built.listings[String(Substring(path.utf8.dropFirst(prefix)))] = names
+        }
+        return built
     }
 
     /// Removes folders emptied by deletions, up to and including the managed folder.

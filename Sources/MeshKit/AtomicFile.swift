@@ -50,6 +50,10 @@ public enum AtomicFile {
         var pending: [Pending] = []
         var trees: [PendingTree] = []
         var folders = FolderCache()
+        /// What the entries built inside new folders (below each new folder, not the folder itself) look like,
+        /// by destination path: their stat when written (a rename of the folder changes none of them) and, for
+        /// folders, their sorted entry names. Lets a caller record them without walking them again.
+        public private(set) var built = BuiltEntries()
 
         public init() {}
 
@@ -108,26 +112,29 @@ public enum AtomicFile {
             // together by `commit`).
             let flushNow = jobs.lazy.filter(\.durable).count <= AtomicFile.perFileSyncLimit
             // A folder's files are written by one worker: creating entries locks the folder.
-            let failures = try Parallel.mapGrouped(jobs, group: { Self.split($0.target).folder }) { job -> ToolError? in
+            let outcomes = try Parallel.mapGrouped(jobs, group: { Self.split($0.target).folder }) { job -> (failure: ToolError?, stat: FileStat?) in
                 let folder = Self.split(job.target).folder
                 let sync = flushNow && job.durable
-                var code = AtomicFile.writeNew(job.target, job.bytes, mode: mode, sync: sync)
-                if code == ENOENT {
+                // A file built inside a new folder is stat'd by its writer: nothing else touches it until the
+                // folder is renamed, which leaves it as it is.
+                var written = AtomicFile.writeNew(job.target, job.bytes, mode: mode, sync: sync, statWritten: job.tree != nil)
+                if written.code == ENOENT {
                     do throws(ToolError) {
                         try FileSystem.makeDirectories(folder, displayPath: job.displayPath)
                     } catch {
-                        return error
+                        return (error, nil)
                     }
-                    code = AtomicFile.writeNew(job.target, job.bytes, mode: mode, sync: sync)
+                    written = AtomicFile.writeNew(job.target, job.bytes, mode: mode, sync: sync, statWritten: job.tree != nil)
                 }
-                return code.map { ToolError.io("cannot write", path: job.displayPath, errno: $0) }
+                return (written.code.map { ToolError.io("cannot write", path: job.displayPath, errno: $0) }, written.stat)
             }
             var failure: ToolError?
-            for (job, outcome) in zip(jobs, failures) {
-                if let error = outcome {
+            for (job, outcome) in zip(jobs, outcomes) {
+                if let error = outcome.failure {
                     if failure == nil { failure = error }
                     continue
                 }
+                if let stat = outcome.stat { built.stats[job.path] = stat }
                 let item = Pending(temp: job.target, path: job.path, displayPath: job.displayPath, durable: job.durable && !flushNow)
                 if let tree = job.tree {
                     trees[tree].files.append(item)
@@ -136,6 +143,50 @@ public enum AtomicFile {
                 }
             }
             if let failure { throw failure }
+            recordBuiltFolders()
+        }
+
+        /// Stats and entry names of the folders below each new folder, taken once every file is written (a
+        /// folder changes whenever an entry is added to it).
+        mutating func recordBuiltFolders() {
+            guard !trees.isEmpty else { return }
+            var tops: [Substring: Int] = [:]
+            for (index, tree) in trees.enumerated() { tops[Substring(tree.path)] = index }
+            /// The new folder `folder` lies in, itself included.
+            func tree(of folder: Substring) -> Int? {
+                var current = folder
+                while true {
+                    if let index = tops[current] { return index }
+                    guard let slash = current.utf8.lastIndex(of: UInt8(ascii: "/")) else { return nil }
+                    current = current[..<slash]
+                }
+            }
+            // Folder → entry names: the files first, then each folder below a new folder joins its parent.
+            var names: [Substring: [Substring]] = [:]
+            for tree in trees {
+                for file in tree.files {
+                    guard let slash = file.path.utf8.lastIndex(of: UInt8(ascii: "/")) else { continue }
+                    names[file.path[..<slash], default: []].append(file.path[file.path.utf8.index(after: slash)...])
+                }
+            }
+            var interior: [(folder: Substring, tree: Int)] = []
+            var queue = Array(names.keys)
+            while let folder = queue.popLast() {
+                guard let index = tree(of: folder), folder.utf8.count > trees[index].path.utf8.count,
+                    let slash = folder.utf8.lastIndex(of: UInt8(ascii: "/"))
+                else { continue }
+                interior.append((folder, index))
+                let parent = folder[..<slash]
+                if names[parent] == nil { queue.append(parent) }
+                names[parent, default: []].append(folder[folder.utf8.index(after: slash)...])
+            }
+            let temps = interior.map { trees[$0.tree].temp + String(Substring($0.folder.utf8.dropFirst(trees[$0.tree].path.utf8.count))) }
+            let stats = Parallel.transform(temps, grain: 32) { FileStat.of($0) }
+            for ((folder, _), stat) in zip(interior, stats) where stat.kind == .directory {
+                let key = String(folder)
+                built.stats[key] = stat
+                built.listings[key] = names[folder, default: []].map(String.init).sorted(by: FileSystem.byteOrder)
+            }
         }
 
         /// How a new folder is named in errors: the display path of one of its files, cut at the folder.
@@ -197,7 +248,11 @@ public enum AtomicFile {
             let durable = pending.filter(\.durable) + trees.flatMap { $0.files.filter(\.durable) }
             try AtomicFile.sync(durable.map(\.temp), displayPaths: durable.map(\.displayPath))
             while !trees.isEmpty {
-                if let failure = AtomicFile.place(tree: trees.removeFirst()) { throw failure }
+                let tree = trees.removeFirst()
+                let (failure, whole) = AtomicFile.place(tree: tree)
+                // Files moved in one by one were changed by their renames: what was built is not what is there.
+                if !whole { built.forget(below: tree.path) }
+                if let failure { throw failure }
             }
             if pending.count > 64 {
                 // Many files: renamed on all cores (each rename is atomic on its own; their order is not
@@ -227,22 +282,33 @@ public enum AtomicFile {
             pending.removeAll()
             for tree in trees { FileSystem.removeTree(tree.temp) }
             trees.removeAll()
+            built = BuiltEntries()
         }
     }
 
     /// Creates `path` (which must not exist) with `bytes`, flushed to disk when `sync`; on failure nothing
     /// is left and the errno is returned.
     static func writeNew(_ path: String, _ bytes: [UInt8], mode: mode_t, sync: Bool = false) -> Int32? {
+        writeNew(path, bytes, mode: mode, sync: sync, statWritten: false).code
+    }
+
+    /// `writeNew`, also returning the file's `fstat` once written when `statWritten`.
+    static func writeNew(_ path: String, _ bytes: [UInt8], mode: mode_t, sync: Bool, statWritten: Bool) -> (code: Int32?, stat: FileStat?) {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard fd >= 0 else { return errno }
+        guard fd >= 0 else { return (errno, nil) }
         if let code = writeAll(fd, bytes) ?? (sync && fsync(fd) != 0 ? errno : nil) {
             close(fd)
             unlink(path)
-            return code
+            return (code, nil)
         }
         if !umaskKeeps(mode) { fchmod(fd, mode) }
+        var written: FileStat?
+        if statWritten {
+            var st = stat()
+            if fstat(fd, &st) == 0 { written = FileStat(st) }
+        }
         close(fd)
-        return nil
+        return (nil, written)
     }
 
     /// Renames a staged temp over its destination; on failure the temp is removed and the error returned.
@@ -253,14 +319,16 @@ public enum AtomicFile {
         return ToolError.io("cannot replace", path: item.displayPath, errno: code)
     }
 
-    /// Renames a new folder's temp into place. When the folder appeared meanwhile (someone else created it
-    /// and put files in it), its files are renamed in one by one instead. On failure the temp folder is
-    /// removed and the error returned.
-    static func place(tree: Batch.PendingTree) -> ToolError? {
-        if rename(tree.temp, tree.path) == 0 { return nil }
+    /// Renames a new folder's temp into place (`whole`). When the folder appeared meanwhile (someone else
+    /// created it and put files in it), its files are renamed in one by one instead. On failure the temp
+    /// folder is removed and the error returned.
+    static func place(tree: Batch.PendingTree) -> (failure: ToolError?, whole: Bool) {
+        if rename(tree.temp, tree.path) == 0 { return (nil, true) }
         let code = errno
         defer { FileSystem.removeTree(tree.temp) }
-        guard code == ENOTEMPTY || code == EEXIST else { return ToolError.io("cannot create folder", path: tree.displayPath, errno: code) }
+        guard code == ENOTEMPTY || code == EEXIST else {
+            return (ToolError.io("cannot create folder", path: tree.displayPath, errno: code), false)
+        }
         var failure: ToolError?
         for file in tree.files where failure == nil {
             do throws(ToolError) {
@@ -271,7 +339,7 @@ public enum AtomicFile {
             }
             failure = place(file)
         }
-        return failure
+        return (failure, false)
     }
 
     /// Whether files created with `mode` get exactly that mode under the process umask (so no `fchmod`).
@@ -352,6 +420,21 @@ public enum AtomicFile {
         }
         fchmod(fd, mode)
         close(fd)
+    }
+}
+
+/// Entries a batch built inside new folders, by destination path (see `AtomicFile.Batch.built`).
+public struct BuiltEntries: Sendable {
+    public var stats: [String: FileStat] = [:]
+    /// Folder → its entry names in byte order.
+    public var listings: [String: [String]] = [:]
+
+    public init() {}
+
+    /// Drops every entry below `folder`.
+    mutating func forget(below folder: String) {
+        stats = stats.filter { !FileSystem.isInside($0.key, folder) }
+        listings = listings.filter { !FileSystem.isInside($0.key, folder) }
     }
 }
 

@@ -40,6 +40,11 @@ public struct FileStat: Equatable, Sendable {
         guard lstat(path, &st) == 0 else {
             return errno == ENOENT || errno == ENOTDIR ? .missing : FileStat(kind: .other)
         }
+        return FileStat(st)
+    }
+
+    /// The identity recorded from a `stat` buffer (`lstat`, `fstat`).
+    public init(_ st: stat) {
         let kind: Kind
         switch st.st_mode & S_IFMT {
         case S_IFREG: kind = .file
@@ -54,7 +59,7 @@ public struct FileStat: Equatable, Sendable {
         let mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
         let ctime = Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec)
         #endif
-        return FileStat(
+        self.init(
             kind: kind, device: UInt64(st.st_dev), inode: UInt64(st.st_ino), size: Int64(st.st_size), mode: UInt32(st.st_mode),
             mtime: mtime, ctime: ctime)
     }

@@ -42,6 +42,39 @@ import Glibc
         #expect(GenerateCache.fastPath(root: project.root).map(Self.text) == slow)
     }
 
+    /// A first run records what it built inside new folders from its writers (no second walk); a run that
+    /// finds nothing to do records the same tree by walking the disk. Both caches must agree entry by entry
+    /// on the output side (racy flags aside: they depend on when each run looked).
+    @Test func whatAFirstRunBuiltIsRecordedAsTheDiskHasIt() async throws {
+        let project = try TestProject(FullFixture.files())
+        try await project.generate()
+        let key = GenerateCache.key(root: project.root)
+        let first = try #require(StatCache.load(root: project.root, key: key))
+        // Every output of the first run sits in a folder it created, except those at the project root.
+        let outputs = first.entries.filter { $0.tag != nil }
+        #expect(outputs.count > 20)
+        #expect(outputs.contains { $0.path.hasPrefix(".claude/skills/") })
+        StatCache.remove(root: project.root)
+        let again = try await project.generate()
+        #expect(again.changes.isEmpty)
+        let walked = try #require(StatCache.load(root: project.root, key: key))
+        // The output side (the canonical side differs by design: the second run's own lock file touched
+        // `.agentsmesh/`, and entries racy at the first run carry content hashes).
+        func comparable(_ cache: StatCache) -> [String] {
+            cache.entries.filter { !$0.path.hasPrefix(".agentsmesh") && !$0.path.hasPrefix("agentsmesh") }.map { entry in
+                var entry = entry
+                entry.racy = false
+                return "\(entry)"
+            }
+        }
+        let (a, b) = (comparable(first), comparable(walked))
+        #expect(a.count == b.count && a.count >= 50, "\(a.count) entries")
+        for (x, y) in zip(a, b) where x != y {
+            Issue.record("recorded \(x)\nwalked   \(y)")
+        }
+        #expect(first.records == walked.records)
+    }
+
     @Test func sameSizeEditInTheSameSecondIsDetected() async throws {
         let project = try TestProject(FullFixture.files())
         let rule = ".agentsmesh/rules/typescript.md"

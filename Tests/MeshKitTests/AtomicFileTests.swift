@@ -290,6 +290,13 @@ struct AtomicFileTests {
             #expect(permissions(box.dir + "/" + path) == 0o644)
         }
         #expect(permissions(box.dir + "/new/deep") == 0o755)
+        // What was built below each new folder is reported as it is on disk now (the folders themselves,
+        // renamed into place, are not).
+        let below = ["new/d.md", "new/deep", "new/deep/b.md", "new/deep/c.md", "kept/sub/e.md"].map { box.dir + "/" + $0 }
+        #expect(Set(batch.built.stats.keys) == Set(below))
+        for path in below { #expect(batch.built.stats[path] == FileStat.of(path), "\(path)") }
+        #expect(batch.built.listings == [box.dir + "/new/deep": ["b.md", "c.md"]])
+        #expect(FileSystem.list(box.dir + "/new/deep") == ["b.md", "c.md"])
     }
 
     @Test func aMissingFolderThatAppearsBeforeCommitGetsTheFilesMovedInOneByOne() throws {
@@ -301,6 +308,8 @@ struct AtomicFileTests {
         try AtomicFile.write(Array("theirs".utf8), to: box.dir + "/out/theirs.md", displayPath: "out/theirs.md")
         try batch.commit()
         #expect(box.allNames() == ["out", "out/b.md", "out/theirs.md", "out/x", "out/x/a.md"])
+        // Moved in one by one: nothing built there is reported (the renames changed what was written).
+        #expect(batch.built.stats.isEmpty && batch.built.listings.isEmpty)
         #expect(try box.read(box.dir + "/out/theirs.md") == Array("theirs".utf8))
         #expect(try box.read(box.dir + "/out/x/a.md") == Array("bytes of out/x/a.md\n".utf8))
     }
