@@ -46,6 +46,11 @@ public enum PackMerge {
         func shadowed(_ kind: String, _ name: String) {
             loaded.warnings.append(Diagnostic(code: "PACK_SHADOWED", message: "\(kind) '\(name)' from pack '\(packName)' is shadowed by an existing \(kind) of the same name"))
         }
+        // Names already taken (the project's, then each one merged): a pack can hold thousands of entities.
+        var ruleNames = Set(project.rules.lazy.filter { !$0.isRoot }.map(\.name))
+        var commandNames = Set(project.commands.map(\.name))
+        var agentNames = Set(project.agents.map(\.name))
+        var skillNames = Set(project.skills.map(\.name))
         for var rule in pack.rules {
             if rule.isRoot {
                 if project.root == nil {
@@ -57,7 +62,7 @@ public enum PackMerge {
                 rule.isRoot = false
                 rule.name = "\(packName)-root"
             }
-            if project.rules.contains(where: { $0.name == rule.name && !$0.isRoot }) {
+            guard ruleNames.insert(rule.name).inserted else {
                 shadowed("rule", rule.name)
                 continue
             }
@@ -65,7 +70,7 @@ public enum PackMerge {
             project.rules.append(rule)
         }
         for var command in pack.commands {
-            if project.commands.contains(where: { $0.name == command.name }) {
+            guard commandNames.insert(command.name).inserted else {
                 shadowed("command", command.name)
                 continue
             }
@@ -73,7 +78,7 @@ public enum PackMerge {
             project.commands.append(command)
         }
         for var agent in pack.agents {
-            if project.agents.contains(where: { $0.name == agent.name }) {
+            guard agentNames.insert(agent.name).inserted else {
                 shadowed("agent", agent.name)
                 continue
             }
@@ -81,7 +86,7 @@ public enum PackMerge {
             project.agents.append(agent)
         }
         for skill in pack.skills {
-            if project.skills.contains(where: { $0.name == skill.name }) {
+            guard skillNames.insert(skill.name).inserted else {
                 shadowed("skill", skill.name)
                 continue
             }

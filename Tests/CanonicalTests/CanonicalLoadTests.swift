@@ -1,4 +1,4 @@
-import Canonical
+@testable import Canonical
 import Foundation
 import MeshKit
 import Testing
@@ -103,6 +103,36 @@ private final class Reports: @unchecked Sendable {
         #expect(known == [
             "rules/_root.md", "rules/deep/er/r.md", "rules/deep/er", "rules/deep", "rules", "commands/a/b.md", "commands/a", "commands",
             "skills/s/SKILL.md", "skills/s/x/y/z.txt", "skills/s/x/y", "skills/s/x", "skills/s", "skills", "mcp.json",
+        ])
+    }
+
+    @Test func aPackMergesUnderTheProjectAndEveryTakenNameIsShadowedInOrder() throws {
+        let mine = try CanonicalTree([
+            "rules/_root.md": "Root.\n", "rules/mine.md": "Mine.\n", "commands/c.md": "C\n", "agents/a.md": "A\n",
+            "skills/s/SKILL.md": "S\n",
+        ])
+        let pack = try CanonicalTree([
+            "rules/_root.md": "Pack root.\n", "rules/mine.md": "Theirs.\n", "rules/p-root.md": "Named like the demoted root.\n",
+            "rules/extra.md": "Extra.\n", "commands/c.md": "C2\n", "commands/ns/d.md": "D\n", "agents/a.md": "A2\n",
+            "agents/b.md": "B\n", "skills/s/SKILL.md": "S2\n", "skills/t/SKILL.md": "T\n",
+        ])
+        var loaded = try mine.load()
+        PackMerge.merge(try pack.load().project, named: "p", into: &loaded)
+        let project = loaded.project
+        #expect(project.rules.map(\.name) == ["_root", "mine", "p-root", "extra"])
+        #expect(project.rules.map(\.path) == ["rules/_root.md", "rules/mine.md", "rules/p-root.md", "rules/extra.md"])
+        #expect(project.rules.map(\.isRoot) == [true, false, false, false])
+        #expect(project.rules[2].body.contains("Pack root."))
+        #expect(project.commands.map(\.name) == ["c", "ns:d"])
+        #expect(project.agents.map(\.name) == ["a", "b"])
+        #expect(project.skills.map(\.name) == ["s", "t"])
+        #expect(loaded.warnings.map(\.message) == [
+            "root rule of pack 'p' is demoted to rule 'p-root'",
+            "rule 'mine' from pack 'p' is shadowed by an existing rule of the same name",
+            "rule 'p-root' from pack 'p' is shadowed by an existing rule of the same name",
+            "command 'c' from pack 'p' is shadowed by an existing command of the same name",
+            "agent 'a' from pack 'p' is shadowed by an existing agent of the same name",
+            "skill 's' from pack 'p' is shadowed by an existing skill of the same name",
         ])
     }
 }
