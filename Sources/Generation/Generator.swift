@@ -83,6 +83,8 @@ public actor Generator {
         let outcome = Result { () throws(ToolError) -> GenerateResult in
             try lock.acquire(command: options.command, timeout: options.lockTimeout)
             defer { lock.release() }
+            // Temps an interrupted run left behind (its journal names them) go first.
+            AtomicFile.recover(journal: root + "/" + Self.stagingJournal)
             let cacheable = GenerateCache.isCacheable(options)
             if cacheable, let result = GenerateCache.fastPath(root: root) { return result }
             let stamp = FileStat.clockNow()
@@ -124,7 +126,7 @@ public actor Generator {
     /// new folders, by project-relative path (see `AtomicFile.Batch.built`).
     @discardableResult
     static func apply(_ plan: GeneratePlan) throws(ToolError) -> BuiltEntries {
-        var batch = AtomicFile.Batch()
+        var batch = AtomicFile.Batch(journal: plan.root + "/" + stagingJournal)
         defer { batch.discard() }
         StageTimer.lap("apply.begin")
         // Co-owned files also hold the user's own keys: they are flushed before the rename. Every other output
@@ -160,6 +162,9 @@ public actor Generator {
             guard current.count >= folder.count, FileSystem.removeIfEmptyDirectory(root + "/" + current) else { break }
         }
     }
+
+    /// Where a run notes its temps while it writes (removed when it is done; see `AtomicFile.recover`).
+    static let stagingJournal = ".agentsmesh/.generate-staging.tmp"
 
     /// Stage 9: rewrites `.lock` only when its content changed.
     static func writeLock(_ plan: GeneratePlan, text: String) throws(ToolError) -> Bool {

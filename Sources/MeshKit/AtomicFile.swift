@@ -54,8 +54,13 @@ public enum AtomicFile {
         /// by destination path: their stat when written (a rename of the folder changes none of them) and, for
         /// folders, their sorted entry names. Lets a caller record them without walking them again.
         public private(set) var built = BuiltEntries()
+        /// Where `stageAll` notes its temps before creating them (see `recover(journal:)`); nil: no note.
+        let journal: String?
+        var journalWritten = false
 
-        public init() {}
+        public init(journal: String? = nil) {
+            self.journal = journal
+        }
 
         /// Writes `bytes` to a temp file next to `path` (not yet durable, not yet visible).
         public mutating func stage(_ bytes: [UInt8], to path: String, displayPath: String, mode: mode_t = 0o644) throws(ToolError) {
@@ -93,9 +98,6 @@ public enum AtomicFile {
                     } else {
                         let (parent, name) = Self.split(top)
                         let temp = parent + "/.\(name).agentsmesh-\(pid)-\(token)-d\(trees.count).tmp"
-                        guard mkdir(temp, 0o755) == 0 else {
-                            throw ToolError.io("cannot create folder", path: Self.treeDisplay(top: top, item: item), errno: errno)
-                        }
                         tree = trees.count
                         treeIndex[top] = tree
                         trees.append(PendingTree(temp: temp, path: top, displayPath: Self.treeDisplay(top: top, item: item)))
@@ -107,6 +109,11 @@ public enum AtomicFile {
                     job.target = folder + "/.\(name).agentsmesh-\(pid)-\(token)-\(index).tmp"
                 }
                 jobs.append(job)
+            }
+            // The temps are noted before any is created, so that a later run can remove what a crash left.
+            writeJournal(marker: ".agentsmesh-\(pid)-\(token)-", folders: Set(jobs.lazy.filter { $0.tree == nil }.map { Self.split($0.path).folder }))
+            for tree in trees {
+                guard mkdir(tree.temp, 0o755) == 0 else { throw ToolError.io("cannot create folder", path: tree.displayPath, errno: errno) }
             }
             // Few durable files are flushed by their writers, alongside the other writes (many are flushed
             // together by `commit`).
@@ -276,13 +283,34 @@ public enum AtomicFile {
             return (String(path[..<slash]), String(path[path.index(after: slash)...]))
         }
 
-        /// Removes temps (and new folders' temps) that were staged but not committed.
+        /// Removes temps (and new folders' temps) that were staged but not committed, and the journal note.
+        /// Call it once the batch is done, committed or not.
         public mutating func discard() {
             for item in pending { unlink(item.temp) }
             pending.removeAll()
             for tree in trees { FileSystem.removeTree(tree.temp) }
             trees.removeAll()
             built = BuiltEntries()
+            if journalWritten, let journal {
+                unlink(journal)
+                journalWritten = false
+            }
+        }
+
+        /// Notes, in `journal`, the temp marker of this batch, the new folders' temps and the folders that
+        /// will hold file temps. Best effort and not flushed: it only serves to clean up after a crash.
+        mutating func writeJournal(marker: String, folders: Set<String>) {
+            guard let journal else { return }
+            var text = AtomicFile.journalMagic + "\nmarker " + marker + "\n"
+            for tree in trees { text += "tree " + tree.temp + "\n" }
+            for folder in folders.sorted(by: FileSystem.byteOrder) { text += "folder " + folder + "\n" }
+            // Appended when a batch already noted temps (several `stageAll` calls on one batch).
+            let flags = journalWritten ? O_WRONLY | O_APPEND | O_CLOEXEC : O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW
+            let fd = open(journal, flags, 0o644)
+            guard fd >= 0 else { return }
+            _ = AtomicFile.writeAll(fd, Array(text.utf8))
+            close(fd)
+            journalWritten = true
         }
     }
 
@@ -317,6 +345,45 @@ public enum AtomicFile {
         let code = errno
         unlink(item.temp)
         return ToolError.io("cannot replace", path: item.displayPath, errno: code)
+    }
+
+    static let journalMagic = "agentsmesh-staging 1"
+
+    /// Removes what an interrupted batch left (its journal names the temps; see `Batch(journal:)`), then the
+    /// journal. Only entries whose names carry one of the journal's markers and end in `.tmp` are removed,
+    /// whatever else the journal says; a missing or foreign journal removes nothing.
+    public static func recover(journal: String) {
+        guard let bytes = try? FileSystem.readIfExists(journal, displayPath: journal) else { return }
+        defer { unlink(journal) }
+        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
+        guard lines.first == journalMagic else { return }
+        var markers: [String] = []
+        var trees: [String] = []
+        var folders: [String] = []
+        for line in lines.dropFirst() {
+            if line.hasPrefix("marker ") {
+                let marker = String(line.dropFirst(7))
+                if isTempMarker(marker) { markers.append(marker) }
+            } else if line.hasPrefix("tree ") {
+                trees.append(String(line.dropFirst(5)))
+            } else if line.hasPrefix("folder ") {
+                folders.append(String(line.dropFirst(7)))
+            }
+        }
+        func isTemp(_ name: String) -> Bool {
+            name.hasPrefix(".") && name.hasSuffix(".tmp") && markers.contains { name.containsBytes($0) }
+        }
+        for tree in trees where isTemp(Batch.split(tree).name) { FileSystem.removeTree(tree) }
+        for folder in folders {
+            for name in FileSystem.list(folder) where isTemp(name) { FileSystem.removeTree(folder + "/" + name) }
+        }
+    }
+
+    /// `.agentsmesh-<pid>-<token>-`, as batches name their temps.
+    static func isTempMarker(_ marker: String) -> Bool {
+        let parts = marker.split(separator: "-", omittingEmptySubsequences: false)
+        return marker.hasPrefix(".agentsmesh-") && marker.hasSuffix("-") && parts.count == 4
+            && [parts[1], parts[2]].allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
     }
 
     /// Renames a new folder's temp into place (`whole`). When the folder appeared meanwhile (someone else

@@ -354,6 +354,64 @@ struct AtomicFileTests {
         #expect(box.allNames() == ["elsewhere", "elsewhere/b.md", "project", "project/a.md"])
     }
 
+    @Test func aJournalNamesTheTempsBeforeTheyExistAndGoesAwayWithTheBatch() throws {
+        let box = try AtomicSandbox()
+        try FileSystem.makeDirectories(box.dir + "/kept", displayPath: "kept")
+        let journal = box.dir + "/journal.tmp"
+        var batch = AtomicFile.Batch(journal: journal)
+        try batch.stageAll(items(box, ["kept/a.md", "fresh/b.md", "c.md"]), root: box.dir)
+        let lines = try String(decoding: box.read(journal), as: UTF8.self).split(separator: "\n").map(String.init)
+        #expect(lines.count == 5)
+        #expect(lines[0] == "agentsmesh-staging 1")
+        #expect(lines[1].hasPrefix("marker .agentsmesh-\(getpid())-") && lines[1].hasSuffix("-"))
+        let tree = try #require(box.allNames().first { $0.hasPrefix(".fresh.agentsmesh-") })
+        #expect(lines[2] == "tree " + box.dir + "/" + tree)
+        #expect(Array(lines[3...]) == ["folder " + box.dir, "folder " + box.dir + "/kept"])
+        try batch.commit()
+        batch.discard()
+        #expect(box.allNames() == ["c.md", "fresh", "fresh/b.md", "kept", "kept/a.md"])
+    }
+
+    @Test func recoverRemovesWhatAnInterruptedBatchLeftAndNothingElse() throws {
+        let box = try AtomicSandbox()
+        try FileSystem.makeDirectories(box.dir + "/kept", displayPath: "kept")
+        try AtomicFile.write(Array("mine".utf8), to: box.dir + "/kept/mine.md", displayPath: "kept/mine.md")
+        // Another batch's temp (another marker) and a user's own `.tmp` file stay.
+        try AtomicFile.write(Array("x".utf8), to: box.dir + "/kept/.a.md.agentsmesh-1-2-0.tmp", displayPath: "x")
+        try AtomicFile.write(Array("x".utf8), to: box.dir + "/kept/notes.tmp", displayPath: "x")
+        let journal = box.dir + "/journal.tmp"
+        do {
+            // Staged, never committed nor discarded: what a crash leaves.
+            var batch = AtomicFile.Batch(journal: journal)
+            try batch.stageAll(items(box, ["kept/a.md", "kept/b.md", "fresh/deep/c.md", "top.md"]), root: box.dir)
+        }
+        #expect(box.leftoverTemps().count > 4)
+        AtomicFile.recover(journal: journal)
+        #expect(box.allNames() == ["kept", "kept/.a.md.agentsmesh-1-2-0.tmp", "kept/mine.md", "kept/notes.tmp"])
+        AtomicFile.recover(journal: journal)  // nothing left to do: no journal
+        #expect(box.allNames().count == 4)
+    }
+
+    @Test func recoverOnlyRemovesTempsWhateverTheJournalSays() throws {
+        let box = try AtomicSandbox()
+        try FileSystem.makeDirectories(box.dir + "/important", displayPath: "important")
+        try AtomicFile.write(Array("keep".utf8), to: box.dir + "/important/file.md", displayPath: "x")
+        try AtomicFile.write(Array("t".utf8), to: box.dir + "/.z.agentsmesh-7-8-0.tmp", displayPath: "x")
+        let journal = box.dir + "/journal.tmp"
+        for text in [
+            "agentsmesh-staging 1\nmarker .agentsmesh-7-8-\ntree \(box.dir)/important\nfolder \(box.dir)/important\n",
+            "agentsmesh-staging 1\nmarker .agentsmesh-\ntree \(box.dir)/important\nfolder \(box.dir)\n",
+            "not a journal\nmarker .agentsmesh-7-8-\nfolder \(box.dir)\n",
+        ] {
+            try AtomicFile.write(Array(text.utf8), to: journal, displayPath: "journal")
+            AtomicFile.recover(journal: journal)
+            #expect(box.allNames() == [".z.agentsmesh-7-8-0.tmp", "important", "important/file.md"])
+        }
+        try AtomicFile.write(Array("agentsmesh-staging 1\nmarker .agentsmesh-7-8-\nfolder \(box.dir)\n".utf8), to: journal, displayPath: "journal")
+        AtomicFile.recover(journal: journal)
+        #expect(box.allNames() == ["important", "important/file.md"])
+    }
+
     @Test func umaskIsReadWithoutChangingIt() throws {
         let expected = try #require(currentUmask())
         #expect(AtomicFile.processUmask == expected)
