@@ -110,6 +110,7 @@ public enum AtomicFile {
                 }
                 jobs.append(job)
             }
+            guard !jobs.isEmpty else { return }
             // The temps are noted before any is created, so that a later run can remove what a crash left.
             writeJournal(marker: ".agentsmesh-\(pid)-\(token)-", folders: Set(jobs.lazy.filter { $0.tree == nil }.map { Self.split($0.path).folder }))
             for tree in trees {
