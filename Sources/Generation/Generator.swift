@@ -102,7 +102,7 @@ public actor Generator {
             StageTimer.lap("generate.apply")
             let lockText = lockJob.wait()
             let lockUpdated = try Self.writeLock(plan, text: lockText)
-            let writtenAt = FileStat.clockNow()
+            let writtenAt = FileStat.writtenBound()
             StageTimer.lap("generate.lock")
             // The result is built first: recording starts by waiting for the filesystem clock to pass this
             // run's writes, which this work usually covers.

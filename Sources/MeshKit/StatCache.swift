@@ -88,8 +88,18 @@ public struct FileStat: Equatable, Sendable {
         return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
 
-    /// Waits (at most `limit` seconds) until the filesystem clock is past `time`, so that files written
-    /// up to now can be recorded as not racy.
+    /// A bound no file timestamp given so far exceeds: the fine real-time clock. File timestamps never run
+    /// ahead of it, but they can run ahead of the coarse clock — recent kernels hand out fine-grained
+    /// timestamps once a file's times have been read, and a delayed timer tick leaves the coarse clock behind —
+    /// so "written before" is measured with this, not with `clockNow()`.
+    public static func writtenBound() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+
+    /// Waits (at most `limit` seconds) until the filesystem clock is past `time` (a `writtenBound()`), so that
+    /// files written up to then can be recorded as not racy.
     public static func waitForClock(after time: Int64, limit: Double = 0.05) {
         let deadline = clockNow() + Int64(limit * 1e9)
         while clockNow() <= time, clockNow() < deadline {

@@ -75,6 +75,22 @@ import Glibc
         #expect(first.records == walked.records)
     }
 
+    /// What a run wrote (outputs, folders, the lock) is recorded as settled: the record waits until the
+    /// filesystem clock has passed every timestamp the run's writes got, fine-grained ones included, so the
+    /// next no-op does not re-read them. (Whole-second timestamps would need a one-second wait: not judged.)
+    @Test func whatARunWroteIsRecordedSettled() async throws {
+        for _ in 0..<5 {
+            let project = try TestProject(FullFixture.files())
+            try await project.generate()
+            let cache = try #require(StatCache.load(root: project.root, key: GenerateCache.key(root: project.root)))
+            let racy = cache.entries.filter { entry in
+                entry.racy && !entry.listing && !(entry.path.hasPrefix(".agentsmesh/") && entry.path != ".agentsmesh/.lock")
+                    && !entry.path.hasPrefix("agentsmesh") && !(entry.stat.mtime % 1_000_000_000 == 0 && entry.stat.ctime % 1_000_000_000 == 0)
+            }
+            #expect(racy.map(\.path) == [])
+        }
+    }
+
     @Test func sameSizeEditInTheSameSecondIsDetected() async throws {
         let project = try TestProject(FullFixture.files())
         let rule = ".agentsmesh/rules/typescript.md"
