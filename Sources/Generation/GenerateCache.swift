@@ -41,7 +41,7 @@ enum GenerateCache {
     ///
     /// With `known` (what the run built inside new folders: their stats when written and their entry names),
     /// those entries are taken as they are instead of being stat'd and listed again.
-    static func collect(root: String, outputs: [String], racyStamp: Int64? = nil, carry: Snapshot? = nil, known: BuiltEntries? = nil) -> Snapshot {
+    static func collect(root: String, outputs: [String], racyStamp: Int64? = nil, carry: Snapshot? = nil, known: BuiltEntries = BuiltEntries()) -> Snapshot {
         var snapshot = Snapshot()
         // The big folders are walked on all cores first; the walk below (which decides order, de-duplication
         // and racy hashing) then reads their stats and listings from memory.
@@ -77,7 +77,7 @@ enum GenerateCache {
         snapshot.names.reserveCapacity(early.lists.count + 64)
         func single(_ path: String) -> FileStat? {
             guard snapshot.stats[path] == nil, !path.isEmpty else { return nil }
-            let stat = early.stats[path] ?? known?.stats[path] ?? FileStat.of(root + "/" + path)
+            let stat = early.stats[path] ?? known.stats[path] ?? FileStat.of(root + "/" + path)
             if let racyStamp, stat.kind == .file, stat.isRacy(stamp: racyStamp),
                 let bytes = try? FileSystem.read(root + "/" + path, displayPath: path)
             {
@@ -88,7 +88,7 @@ enum GenerateCache {
             return stat
         }
         func listed(_ path: String) -> [String] {
-            let names = early.lists[path] ?? known?.listings[path] ?? FileSystem.list(root + "/" + path)
+            let names = early.lists[path] ?? known.listings[path] ?? FileSystem.list(root + "/" + path)
             snapshot.names[path] = StatCache.namesHash(names)
             return names
         }
@@ -136,16 +136,16 @@ enum GenerateCache {
     }
 
     /// lstat and listings of every entry below `roots` (walked in parallel, symlinks not followed).
-    static func prefetch(root: String, roots: [String], known: BuiltEntries? = nil) -> (stats: [String: FileStat], lists: [String: [String]]) {
+    static func prefetch(root: String, roots: [String], known: BuiltEntries = BuiltEntries()) -> (stats: [String: FileStat], lists: [String: [String]]) {
         let walked = Parallel.transform(roots, grain: 1) { start -> (stats: [(String, FileStat)], lists: [(String, [String])]) in
             var stats: [(String, FileStat)] = []
             var lists: [(String, [String])] = []
             var stack = [start]
             while let path = stack.popLast() {
-                let stat = known?.stats[path] ?? FileStat.of(root + "/" + path)
+                let stat = known.stats[path] ?? FileStat.of(root + "/" + path)
                 stats.append((path, stat))
                 guard stat.kind == .directory else { continue }
-                let names = known?.listings[path] ?? FileSystem.list(root + "/" + path)
+                let names = known.listings[path] ?? FileSystem.list(root + "/" + path)
                 lists.append((path, names))
                 for name in names { stack.append(path + "/" + name) }
             }

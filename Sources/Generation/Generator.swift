@@ -141,16 +141,7 @@ public actor Generator {
             try FileSystem.remove(plan.root + "/" + deletion.path, displayPath: deletion.path)
             removeEmptyParents(of: deletion.path, root: plan.root, managedFolders: plan.managedFolders)
         }
-        let prefix = plan.root.utf8.count + 1
-        var built = BuiltEntries()
-        built.stats.reserveCapacity(batch.built.stats.count)
-        for (path, stat) in batch.built.stats where FileSystem.isInside(path, plan.root) {
-            built.stats[String(Substring(path.utf8.dropFirst(prefix)))] = stat
-        }
-        for (path, names) in batch.built.listings where FileSystem.isInside(path, plan.root) {
-            built.listings[String(Substring(path.utf8.dropFirst(prefix)))] = names
-        }
-        return built
+        return batch.built.relative(to: plan.root)
     }
 
     /// Removes folders emptied by deletions, up to and including the managed folder.

@@ -67,7 +67,7 @@ public enum AtomicFile {
             let (folder, name) = Self.split(path)
             try folders.ensure(folder, displayPath: displayPath)
             let temp = folder + "/.\(name).agentsmesh-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
-            if let code = AtomicFile.writeNew(temp, bytes, mode: mode) { throw ToolError.io("cannot write", path: displayPath, errno: code) }
+            if let code = AtomicFile.writeNew(temp, bytes, mode: mode).code { throw ToolError.io("cannot write", path: displayPath, errno: code) }
             pending.append(Pending(temp: temp, path: path, displayPath: displayPath))
         }
 
@@ -315,14 +315,11 @@ public enum AtomicFile {
         }
     }
 
-    /// Creates `path` (which must not exist) with `bytes`, flushed to disk when `sync`; on failure nothing
-    /// is left and the errno is returned.
-    static func writeNew(_ path: String, _ bytes: [UInt8], mode: mode_t, sync: Bool = false) -> Int32? {
-        writeNew(path, bytes, mode: mode, sync: sync, statWritten: false).code
-    }
-
-    /// `writeNew`, also returning the file's `fstat` once written when `statWritten`.
-    static func writeNew(_ path: String, _ bytes: [UInt8], mode: mode_t, sync: Bool, statWritten: Bool) -> (code: Int32?, stat: FileStat?) {
+    /// Creates `path` (which must not exist) with `bytes`, flushed to disk when `sync`, and returns its `fstat`
+    /// once written when `statWritten`; on failure nothing is left and the errno is returned.
+    static func writeNew(
+        _ path: String, _ bytes: [UInt8], mode: mode_t, sync: Bool = false, statWritten: Bool = false
+    ) -> (code: Int32?, stat: FileStat?) {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { return (errno, nil) }
         if let code = writeAll(fd, bytes) ?? (sync && fsync(fd) != 0 ? errno : nil) {
@@ -498,6 +495,17 @@ public struct BuiltEntries: Sendable {
     public var listings: [String: [String]] = [:]
 
     public init() {}
+
+    /// The same entries keyed by their path relative to `root` (entries outside it are left out).
+    public func relative(to root: String) -> BuiltEntries {
+        let prefix = root.utf8.count + 1
+        func key(_ path: String) -> String { String(Substring(path.utf8.dropFirst(prefix))) }
+        var relative = BuiltEntries()
+        relative.stats.reserveCapacity(stats.count)
+        for (path, stat) in stats where FileSystem.isInside(path, root) { relative.stats[key(path)] = stat }
+        for (path, names) in listings where FileSystem.isInside(path, root) { relative.listings[key(path)] = names }
+        return relative
+    }
 
     /// Drops every entry below `folder`.
     mutating func forget(below folder: String) {

@@ -299,6 +299,15 @@ struct AtomicFileTests {
         #expect(FileSystem.list(box.dir + "/new/deep") == ["b.md", "c.md"])
     }
 
+    @Test func builtEntriesAreReportedRelativeToTheRoot() {
+        var built = BuiltEntries()
+        built.stats = ["/p/a/b.md": FileStat(kind: .file, inode: 1), "/p/a": FileStat(kind: .directory, inode: 2), "/q/c": FileStat(kind: .file, inode: 3)]
+        built.listings = ["/p/a": ["b.md"], "/pq/d": ["e"]]
+        let relative = built.relative(to: "/p")
+        #expect(relative.stats == ["a/b.md": FileStat(kind: .file, inode: 1), "a": FileStat(kind: .directory, inode: 2)])
+        #expect(relative.listings == ["a": ["b.md"]])
+    }
+
     @Test func aMissingFolderThatAppearsBeforeCommitGetsTheFilesMovedInOneByOne() throws {
         let box = try AtomicSandbox()
         var batch = AtomicFile.Batch()
