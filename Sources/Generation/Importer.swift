@@ -25,11 +25,14 @@ public enum Importer {
     public static var selfEntry: JSONValue { ["type": "stdio", "command": "agentsmesh", "args": ["mcp"]] }
 
     /// Reads a target's native files into memory, filtered by features.
-    public static func collect(root: String, from target: String, features: [Feature]?) throws(ToolError) -> ImportResult {
+    /// Files that cannot be read are reported together in one `VALIDATION_FAILED`; with `reportFailures: false`
+    /// they are left in the result for a caller that collects several tools first.
+    public static func collect(root: String, from target: String, features: [Feature]?, reportFailures: Bool = true) throws(ToolError) -> ImportResult {
         guard let projector = Targets.projector(target) else {
             throw ToolError(ErrorCode.usage, "cannot import from '\(target)'; supported: \(TargetID.firstClass.joined(separator: ", "))")
         }
         var result = try projector.importNative(root: root)
+        if reportFailures, let failure = ImportResult.combined(result.failures) { throw failure }
         if let features {
             if !features.contains(.rules) { result.project.rules = [] }
             if !features.contains(.commands) { result.project.commands = [] }
@@ -46,12 +49,31 @@ public enum Importer {
     /// `import --from <target>`: merges into `.agentsmesh/` (last import wins per entity, unions for settings).
     @discardableResult
     public static func run(root: String, from target: String, features: [Feature]?, seedSelfEntry: Bool = true) throws(ToolError) -> ImportData {
-        let collected = try collect(root: root, from: target, features: features)
+        var collected = try collect(root: root, from: target, features: features)
+        if !FileSystem.exists(root + "/.agentsmesh/rules/_root.md") {
+            promoteRootIfMissing(&collected.project, warnings: &collected.warnings)
+        }
         var data = ImportData(from: target)
         data.warnings = collected.warnings
+        data.skipped = collected.skipped
         guard !collected.isEmpty else { return data }
         try merge(collected.project, into: root, data: &data, seedSelfEntry: seedSelfEntry)
         return data
+    }
+
+    /// With no root file anywhere, the first always-applied rule (a Cursor `alwaysApply: true` rule) becomes
+    /// the root: it is applied always either way, and every target then has root instructions. Never when
+    /// any other root exists.
+    static func promoteRootIfMissing(_ project: inout CanonicalProject, warnings: inout [Diagnostic]) {
+        guard project.root == nil, let index = project.rules.firstIndex(where: { $0.trigger == "always_on" }) else { return }
+        let rule = project.rules.remove(at: index)
+        var frontmatter: JSONObject = ["root": true]
+        if !rule.description.isEmpty { frontmatter["description"] = .string(rule.description) }
+        project.rules.insert(Rule(name: "_root", path: "rules/_root.md", isRoot: true, description: rule.description, frontmatter: frontmatter, body: rule.body), at: 0)
+        warnings.append(Diagnostic(
+            code: "ROOT_PROMOTED",
+            message: "no root instruction file found; the always-applied rule '\(rule.name)' became rules/_root.md",
+            path: ".agentsmesh/rules/_root.md"))
     }
 
     /// Writes an imported canonical slice into `root/.agentsmesh`.
@@ -174,17 +196,8 @@ public enum Importer {
         if !servers.isEmpty { data.imported.append(("mcp", "mcpServers", rel)) }
     }
 
-    /// `_root.md` accumulation (§4.7).
+    /// `_root.md` accumulation (§4.7, amended: merged by Markdown blocks, never by lines).
     static func mergeRoot(existing: String, imported: String) -> String {
-        if existing == imported || imported.isEmpty { return existing }
-        if existing.isEmpty { return imported }
-        let existingLines = existing.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
-        let importedLines = imported.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
-        let existingSet = Set(existingLines)
-        let importedSet = Set(importedLines)
-        if existingSet.isSubset(of: importedSet) { return imported }
-        if importedSet.isSubset(of: existingSet) { return existing }
-        let additions = importedLines.filter { !existingSet.contains($0) }
-        return existing + "\n\n" + additions.joined(separator: "\n")
+        MarkdownMerge.merge(existing: existing, imported: imported)
     }
 }

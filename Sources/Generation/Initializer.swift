@@ -79,11 +79,19 @@ public enum Initializer {
         var importedSources: Set<String> = []
         if !detected.isEmpty {
             var collected: [(String, CanonicalProject)] = []
+            var failures: [ToolError] = []
             for id in detected {
-                let result = try Importer.collect(root: root, from: id, features: nil)
+                let result = try Importer.collect(root: root, from: id, features: nil, reportFailures: false)
+                failures += result.failures
                 importData.warnings += result.warnings
+                importData.skipped += result.skipped
                 importedSources.formUnion(result.sources.values)
                 collected.append((id, result.project))
+            }
+            // Every unreadable file of every tool in one report, before anything is written.
+            if let failure = ImportResult.combined(failures) { throw failure }
+            if !collected.contains(where: { $0.1.root != nil }), let first = collected.firstIndex(where: { $0.1.rules.contains { $0.trigger == "always_on" } }) {
+                Importer.promoteRootIfMissing(&collected[first].1, warnings: &importData.warnings)
             }
             for (id, project) in disambiguate(collected) {
                 var data = ImportData(from: id)
@@ -111,9 +119,15 @@ public enum Initializer {
             "imported": .array(importData.imported.map { ["kind": .string($0.kind), "name": .string($0.name), "path": .string($0.path)] }),
             "created": .strings(created),
             "replaced": .strings(adopted),
+            "removed": .array(adopted.map { ["path": .string($0), "reason": .string(renamedReason)] }),
+            "skipped": .array(importData.skipped.map { ["kind": .string($0.kind), "name": .string($0.name), "reason": .string($0.reason)] }),
+            "warnings": .array(importData.warnings.map(\.json)),
             "generated": generated.json,
         ]
     }
+
+    /// Why init removes a native file it imported (listed in its text and JSON output).
+    public static let renamedReason = "imported into .agentsmesh/ and now generated under another name (its content is kept)"
 
     /// `init --lessons` on an initialised project: adds the lessons files that are missing, then generates.
     static func retrofitLessons(root: String) async throws(ToolError) -> JSONValue {
@@ -125,6 +139,9 @@ public enum Initializer {
             "imported": [],
             "created": .strings(created),
             "replaced": [],
+            "removed": [],
+            "skipped": [],
+            "warnings": [],
             "generated": generated.json,
         ]
     }

@@ -133,27 +133,35 @@ extension ClaudeCodeProjector {
         var result = ImportResult()
         let reader = NativeReader(root: root)
         let table = inverseTable
-        let rebaser = reader.rebaser { table.canonical($0) }
-
-        for rootPath in [Self.root, Self.legacyRoot] {
-            guard let document = try reader.document(rootPath) else { continue }
-            var body = ManagedBlocks.strip("root-generation-contract", from: document.body)
-            body = rebaser.rebase(body, from: rootPath, to: ".agentsmesh/rules/_root.md")
-            result.project.rules.append(Rule(name: "_root", path: "rules/_root.md", isRoot: true, frontmatter: ["root": true], body: body))
-            result.sources["rules/_root.md"] = rootPath
-            break
+        let ruleFiles = reader.files(in: Self.rules, suffix: ".md")
+        let ruleNameList = NestedNames.names(for: ruleFiles.map { String($0.dropLast(3)) })
+        let ruleNames = Dictionary(zip(ruleFiles.map { "\(Self.rules)/\($0)" }, ruleNameList), uniquingKeysWith: { a, _ in a })
+        let rebaser = reader.rebaser { path in
+            if let name = ruleNames[path] { return ".agentsmesh/rules/\(name).md" }
+            return table.canonical(path)
         }
-        for rel in reader.files(in: Self.rules, suffix: ".md") {
+
+        // Both root files are read: generate replaces `.claude/CLAUDE.md` by `CLAUDE.md`, so neither may be lost.
+        for rootPath in [Self.root, Self.legacyRoot] {
+            guard let body = try reader.rootText(rootPath, result: &result) else { continue }
+            reader.mergeRoot(body, from: rootPath, rebaser: rebaser, result: &result)
+        }
+        for (rel, name) in zip(ruleFiles, ruleNameList) {
             let native = "\(Self.rules)/\(rel)"
-            guard let document = try reader.document(native) else { continue }
-            let name = lastSegment(String(rel.dropLast(3)))
+            guard let document = try reader.document(native, result: &result) else { continue }
             let fm = document.frontmatter
-            let globs: [String] = fm["paths"]?.stringValue.map { s in
-                s.split(separator: ",").map { String($0).trimmedWhitespace() }.filter { !$0.isEmpty }
-            } ?? SettingsParsing.commaList(fm["paths"])
+            // `paths` is the current key; older files (and other tools' docs) use `globs`: both scope the rule.
+            var globs: [String] = []
+            for key in ["paths", "globs"] {
+                let list: [String] = fm[key]?.stringValue.map { s in
+                    s.split(separator: ",").map { String($0).trimmedWhitespace() }.filter { !$0.isEmpty }
+                } ?? SettingsParsing.commaList(fm[key])
+                for glob in list where !globs.contains(glob) { globs.append(glob) }
+            }
             let body = rebaser.rebase(document.body.trimmedWhitespace(), from: native, to: ".agentsmesh/rules/\(name).md")
             var extra = fm
             extra["paths"] = nil
+            extra["globs"] = nil
             extra["description"] = nil
             result.project.rules.append(Rule(name: name, path: "rules/\(name).md", description: SettingsParsing.string(fm["description"]), globs: globs, frontmatter: extra, body: body))
             result.sources["rules/\(name).md"] = native
@@ -161,7 +169,7 @@ extension ClaudeCodeProjector {
         try reader.markdownCommands(in: Self.commands, rebaser: rebaser, result: &result)
         for rel in reader.files(in: Self.agents, suffix: ".md") {
             let native = "\(Self.agents)/\(rel)"
-            guard var document = try reader.document(native) else { continue }
+            guard var document = try reader.document(native, result: &result) else { continue }
             let fileName = lastSegment(String(rel.dropLast(3)))
             if let nested = document.frontmatter["hooks"]?.objectValue {
                 var flat = JSONObject()

@@ -32,7 +32,7 @@ public struct CursorProjector: TargetProjector {
     public var managedFolders: [String] { [Self.agents, Self.commands, Self.rules, Self.skills] }
     public var managedFiles: [String] { [Self.ignore, Self.agentsMirror] }
     public var coOwnedFiles: [String] { [Self.mcp, Self.hooks, Self.cli] }
-    public var detectionPaths: [String] { [Self.rules, Self.mcp] }
+    public var detectionPaths: [String] { [Self.rules, Self.mcp, Self.legacyRules] }
 
     public func rebasedPath(forCanonical path: String) -> String? {
         if path == ".agentsmesh/mcp.json" { return Self.mcp }
@@ -209,36 +209,34 @@ extension CursorProjector {
         var result = ImportResult()
         let reader = NativeReader(root: root)
         let base = inverseTable
+        let ruleFiles = reader.files(in: Self.rules, suffix: ".mdc")
+        let names = NestedNames.names(for: ruleFiles.map { String($0.dropLast(4)) })
+        let ruleNames = Dictionary(zip(ruleFiles.map { "\(Self.rules)/\($0)" }, names), uniquingKeysWith: { a, _ in a })
         let rebaser = reader.rebaser { path in
             if let mapped = base.canonical(path) { return mapped }
-            if path.hasPrefix(Self.rules + "/"), path.hasSuffix(".mdc") {
-                return ".agentsmesh/rules/\(lastSegment(String(path.dropLast(4)))).md"
-            }
+            if let name = ruleNames[path] { return ".agentsmesh/rules/\(name).md" }
             return nil
         }
-        var ruleFiles = reader.files(in: Self.rules, suffix: ".mdc")
-        if let general = ruleFiles.firstIndex(of: "general.mdc") { ruleFiles.insert(ruleFiles.remove(at: general), at: 0) }
-        var haveRoot = false
-        for rel in ruleFiles {
+        // `general.mdc` is the root this tool writes; every other always-apply rule stays a rule
+        // (`trigger: always_on`), and `AGENTS.md` and a legacy `.cursorrules` join the root.
+        for (rel, name) in zip(ruleFiles, names) {
             let native = "\(Self.rules)/\(rel)"
-            guard let document = try reader.document(native) else { continue }
+            guard let document = try reader.document(native, result: &result) else { continue }
             let fm = document.frontmatter
-            let alwaysApply = fm["alwaysApply"]?.boolValue ?? false
+            let alwaysApply = fm["alwaysApply"]?.boolValue ?? (fm["alwaysApply"]?.stringValue == "true")
             let description = SettingsParsing.string(fm["description"])
             let globs: [String] = fm["globs"]?.stringValue.map { s in
                 s.split(separator: ",").map { String($0).trimmedWhitespace() }.filter { !$0.isEmpty }
             } ?? SettingsParsing.commaList(fm["globs"])
             var body = ManagedBlocks.strip("root-generation-contract", from: document.body)
-            if alwaysApply && !haveRoot {
-                haveRoot = true
-                body = rebaser.rebase(body, from: native, to: ".agentsmesh/rules/_root.md")
-                var rootFM: JSONObject = ["root": true]
-                if !description.isEmpty { rootFM["description"] = .string(description) }
-                result.project.rules.insert(Rule(name: "_root", path: "rules/_root.md", isRoot: true, description: description, frontmatter: rootFM, body: body), at: 0)
-                result.sources["rules/_root.md"] = native
+            if rel == "general.mdc" && alwaysApply {
+                reader.mergeRoot(try reader.followIncludes(body, in: native, result: &result, seen: [native]), from: native, rebaser: rebaser, result: &result)
+                if !description.isEmpty, let index = result.project.rules.firstIndex(where: \.isRoot) {
+                    result.project.rules[index].description = description
+                    result.project.rules[index].frontmatter["description"] = .string(description)
+                }
                 continue
             }
-            let name = lastSegment(String(rel.dropLast(4)))
             body = rebaser.rebase(body, from: native, to: ".agentsmesh/rules/\(name).md")
             var trigger: String?
             if alwaysApply {
@@ -246,22 +244,19 @@ extension CursorProjector {
             } else if description.isEmpty && globs.isEmpty {
                 trigger = "manual"
             }
-            result.project.rules.append(Rule(name: name, path: "rules/\(name).md", description: description, globs: globs, trigger: trigger, body: body))
+            var extra = fm
+            for key in ["description", "globs", "alwaysApply"] { extra[key] = nil }
+            result.project.rules.append(Rule(name: name, path: "rules/\(name).md", description: description, globs: globs, trigger: trigger, frontmatter: extra, body: body))
             result.sources["rules/\(name).md"] = native
         }
-        if !haveRoot {
-            for fallback in [Self.agentsMirror, Self.legacyRules] {
-                guard let text = try reader.text(fallback) else { continue }
-                let body = rebaser.rebase(ManagedBlocks.strip("root-generation-contract", from: text.replacingCRLF()), from: fallback, to: ".agentsmesh/rules/_root.md")
-                result.project.rules.insert(Rule(name: "_root", path: "rules/_root.md", isRoot: true, frontmatter: ["root": true], body: body), at: 0)
-                result.sources["rules/_root.md"] = fallback
-                break
-            }
+        for fallback in [Self.agentsMirror, Self.legacyRules] {
+            guard let body = try reader.rootText(fallback, result: &result) else { continue }
+            reader.mergeRoot(body, from: fallback, rebaser: rebaser, result: &result)
         }
         try reader.markdownCommands(in: Self.commands, rebaser: rebaser, result: &result)
         for rel in reader.files(in: Self.agents, suffix: ".md") {
             let native = "\(Self.agents)/\(rel)"
-            guard let document = try reader.document(native) else { continue }
+            guard let document = try reader.document(native, result: &result) else { continue }
             let fileName = lastSegment(String(rel.dropLast(3)))
             var agent = EntityParsing.agent(fileName: fileName, path: "agents/\(fileName).md", document: document)
             agent.name = fileName

@@ -277,13 +277,16 @@ extension GeminiCLIProjector {
             }
             var rootBody = ManagedBlocks.strip("embedded-rules", from: normalized)
             rootBody = ManagedBlocks.strip("root-generation-contract", from: rootBody)
-            rootBody = rebaser.rebase(rootBody, from: Self.root, to: ".agentsmesh/rules/_root.md")
-            result.project.rules.insert(Rule(name: "_root", path: "rules/_root.md", isRoot: true, frontmatter: ["root": true], body: rootBody), at: 0)
-            result.sources["rules/_root.md"] = Self.root
+            rootBody = try reader.followIncludes(rootBody, in: Self.root, result: &result, seen: [Self.root])
+            reader.mergeRoot(rootBody, from: Self.root, rebaser: rebaser, result: &result)
+        }
+        // Generate writes the root into AGENTS.md too: what the user wrote there joins the root first.
+        if let body = try reader.rootText(Self.agentsMirror, result: &result) {
+            reader.mergeRoot(body, from: Self.agentsMirror, rebaser: rebaser, result: &result)
         }
         for rel in reader.files(in: Self.legacyRules, suffix: ".md") {
             let native = "\(Self.legacyRules)/\(rel)"
-            guard let document = try reader.document(native) else { continue }
+            guard let document = try reader.document(native, result: &result) else { continue }
             let name = lastSegment(String(rel.dropLast(3)))
             if result.project.rules.contains(where: { $0.name == name }) { continue }
             var rule = EntityParsing.rule(name: name, path: "rules/\(name).md", document: document, isRoot: false)
@@ -315,7 +318,7 @@ extension GeminiCLIProjector {
         }
         for rel in reader.files(in: Self.agents, suffix: ".md") {
             let native = "\(Self.agents)/\(rel)"
-            guard var document = try reader.document(native) else { continue }
+            guard var document = try reader.document(native, result: &result) else { continue }
             let fileName = lastSegment(String(rel.dropLast(3)))
             document.frontmatter["kind"] = nil
             var agent = EntityParsing.agent(fileName: fileName, path: "agents/\(fileName).md", document: document)

@@ -119,8 +119,32 @@ public struct ImportResult: Sendable {
     public var warnings: [Diagnostic] = []
     /// Project-relative native paths that were read, per canonical path produced.
     public var sources: [String: String] = [:]
+    /// Every native root instruction file read into the root rule (several tools' files merge into one).
+    public var rootSources: [String] = []
+    /// Files that could not be read (broken frontmatter, TOML, JSON): reported together, never one at a time.
+    public var failures: [ToolError] = []
+    /// What was found but not imported, with the reason (each also a warning, so `lint` and `init` show it).
+    public var skipped: [(kind: String, name: String, reason: String)] = []
 
     public init() {}
+
+    /// Records something found but not imported, and warns about it.
+    public mutating func skip(_ kind: String, _ name: String, path: String, reason: String) {
+        skipped.append((kind, name, reason))
+        warnings.append(Diagnostic(code: "IMPORT_SKIPPED", message: "\(path): \(reason)", path: path))
+    }
+
+    /// One `VALIDATION_FAILED` naming every file that could not be read, or nil when all were read.
+    public static func combined(_ failures: [ToolError]) -> ToolError? {
+        guard let first = failures.first else { return nil }
+        if failures.count == 1 { return first }
+        var issues: [JSONValue] = []
+        for failure in failures { issues += failure.details?["issues"]?.arrayValue ?? [] }
+        return ToolError(
+            ErrorCode.validationFailed,
+            "\(failures.count) files could not be read:\n" + failures.map { "  " + $0.message }.joined(separator: "\n"),
+            details: ["issues": .array(issues)])
+    }
 
     public var isEmpty: Bool {
         project.rules.isEmpty && project.commands.isEmpty && project.agents.isEmpty && project.skills.isEmpty

@@ -30,6 +30,15 @@ struct InitCommand: AsyncParsableCommand {
             var text = "Initialised agentsmesh for \(data["targets"]?.stringList?.joined(separator: ", ") ?? "")."
             for path in data["created"]?.stringList ?? [] { text += "\ncreated \(path)" }
             for item in data["imported"]?.arrayValue ?? [] { text += "\nimported \(item["path"]?.stringValue ?? "")" }
+            for item in data["removed"]?.arrayValue ?? [] {
+                text += "\nremoved \(item["path"]?.stringValue ?? ""): \(item["reason"]?.stringValue ?? "")"
+            }
+            for item in data["skipped"]?.arrayValue ?? [] {
+                text += "\nnot imported: \(item["kind"]?.stringValue ?? "") \(item["name"]?.stringValue ?? ""): \(item["reason"]?.stringValue ?? "")"
+            }
+            for item in data["warnings"]?.arrayValue ?? [] {
+                text += "\nwarning \(item["code"]?.stringValue ?? ""): \(item["message"]?.stringValue ?? "")"
+            }
             let counts = data["generated"]?["counts"]
             text += "\nGenerated \((counts?["create"]?.intValue ?? 0) + (counts?["update"]?.intValue ?? 0)) file(s)."
             return VerbOutput(data, text)

@@ -1,0 +1,204 @@
+import Canonical
+import Foundation
+import Generation
+import MeshKit
+import Testing
+
+/// Issue 11: `init`, `import` and `convert` on the forms real projects use never lose what the user wrote.
+@Suite struct NothingLostRootTests {
+    @Test func anExistingAgentsFileJoinsTheRootAndIsNeverMadeToIncludeItself() async throws {
+        let project = try TestProject([
+            "GEMINI.md": "# G\n\nSee @AGENTS.md",
+            "AGENTS.md": "# Team rules\n\nNever push to main.",
+        ])
+        let data = try await Initializer.run(root: project.root, options: .init(yes: true))
+        #expect(data["targets"] == ["gemini-cli"])
+        #expect(project.read(".agentsmesh/rules/_root.md") == "---\nroot: true\n---\n# G\n\nSee AGENTS.md\n\n# Team rules\n\nNever push to main.\n")
+        let agents = try #require(project.read("AGENTS.md"))
+        #expect(agents.hasPrefix("# G\n\nSee AGENTS.md\n\n# Team rules\n\nNever push to main.\n\n<!-- agentsmesh:root-generation-contract:start -->"))
+        #expect(!agents.contains("@AGENTS.md"))
+        #expect(data["warnings"]?.arrayValue?.contains { $0["code"] == "ROOT_INCLUDE_FOLLOWED" } == true)
+        #expect(try Checker.check(root: project.root).inSync)
+    }
+
+    @Test func anIncludeAloneOnItsLineIsReplacedByTheIncludedText() async throws {
+        let project = try TestProject([
+            "CLAUDE.md": "@AGENTS.md\n\n## Claude only\n\nUse the plan mode.\n",
+            "AGENTS.md": "# Shared\n\nRun `make test` before pushing.\n",
+        ])
+        _ = try await Initializer.run(root: project.root, options: .init(yes: true, targets: ["claude-code", "cursor"]))
+        #expect(project.read(".agentsmesh/rules/_root.md")
+            == "---\nroot: true\n---\n# Shared\n\nRun `make test` before pushing.\n\n## Claude only\n\nUse the plan mode.\n")
+        #expect(project.read("AGENTS.md")?.contains("Use the plan mode.") == true)
+    }
+
+    @Test func everyRootFileOfEveryToolIsMergedByBlocks() async throws {
+        let shared = "## Build\n\n```bash\n# install deps\nnpm ci\n```"
+        let project = try TestProject([
+            "CLAUDE.md": "# Project\n\n\(shared)\n\nClaude: prefer small diffs.\n",
+            "GEMINI.md": "# Project\n\n\(shared)\n\nGemini: cite files.\n",
+            "AGENTS.md": "# Project\n\nEveryone: never push to main.\n",
+            ".cursorrules": "Cursor: keep imports sorted.\n",
+        ])
+        let data = try await Initializer.run(root: project.root, options: .init(yes: true))
+        #expect(data["targets"] == ["claude-code", "cursor", "gemini-cli"])
+        let root = try #require(project.read(".agentsmesh/rules/_root.md"))
+        #expect(root == """
+            ---
+            root: true
+            ---
+            # Project
+
+            Everyone: never push to main.
+
+            Cursor: keep imports sorted.
+
+            ## Build
+
+            ```bash
+            # install deps
+            npm ci
+            ```
+
+            Claude: prefer small diffs.
+
+            Gemini: cite files.
+
+            """)
+        for original in ["CLAUDE.md", "GEMINI.md", "AGENTS.md"] {
+            let output = try #require(project.read(original))
+            for line in ["Everyone: never push to main.", "Claude: prefer small diffs.", "Cursor: keep imports sorted.", "Gemini: cite files.", "# install deps"] {
+                #expect(output.contains(line), "\(original) lacks \(line)")
+            }
+        }
+        #expect(try Checker.check(root: project.root).inSync)
+    }
+
+    @Test func legacyCursorrulesIsDetectedAsCursor() async throws {
+        let project = try TestProject([".cursorrules": "Always write tests first.\n"])
+        let data = try await Initializer.run(root: project.root, options: .init(yes: true))
+        #expect(data["targets"] == ["cursor"])
+        #expect(project.read(".agentsmesh/rules/_root.md") == "---\nroot: true\n---\nAlways write tests first.\n")
+    }
+
+    @Test func alwaysApplyCursorRulesStayRulesWhenAnotherRootExists() async throws {
+        let project = try TestProject([
+            "CLAUDE.md": "# Root from Claude\n",
+            ".cursor/rules/aaa.mdc": "---\ndescription: First by name\nalwaysApply: true\n---\nAlways A.\n",
+            ".cursor/rules/zzz.mdc": "---\nalwaysApply: true\n---\nAlways Z.\n",
+        ])
+        _ = try await Initializer.run(root: project.root, options: .init(yes: true))
+        #expect(project.read(".agentsmesh/rules/_root.md") == "---\nroot: true\n---\n# Root from Claude\n")
+        #expect(project.read(".agentsmesh/rules/aaa.md") == "---\ndescription: First by name\ntrigger: always_on\n---\nAlways A.\n")
+        #expect(project.read(".agentsmesh/rules/zzz.md") == "---\ntrigger: always_on\n---\nAlways Z.\n")
+        #expect(project.read(".cursor/rules/aaa.mdc") == "---\ndescription: First by name\nalwaysApply: true\n---\n\nAlways A.")
+    }
+
+    @Test func theFirstAlwaysApplyRuleBecomesRootOnlyWhenNothingElseCan() async throws {
+        let project = try TestProject([
+            ".cursor/rules/aaa.mdc": "---\nalwaysApply: true\n---\nAlways A.\n",
+            ".cursor/rules/bbb.mdc": "---\nalwaysApply: true\n---\nAlways B.\n",
+        ])
+        let data = try await Initializer.run(root: project.root, options: .init(yes: true))
+        #expect(project.read(".agentsmesh/rules/_root.md") == "---\nroot: true\n---\nAlways A.\n")
+        #expect(project.read(".agentsmesh/rules/bbb.md") == "---\ntrigger: always_on\n---\nAlways B.\n")
+        #expect(data["removed"] == [["path": ".cursor/rules/aaa.mdc", "reason": .string(Initializer.renamedReason)]])
+        #expect(data["warnings"]?.arrayValue?.contains { $0["code"] == "ROOT_PROMOTED" } == true)
+        #expect(!project.exists(".cursor/rules/aaa.mdc"))
+        #expect(try Checker.check(root: project.root).inSync)
+    }
+}
+
+@Suite struct NothingLostFrontmatterTests {
+    @Test func unquotedCursorGlobsAreReadAsCursorReadsThem() async throws {
+        let project = try TestProject([
+            "CLAUDE.md": "# Root\n",
+            ".cursor/rules/ts.mdc": "---\ndescription: TypeScript: strict\nglobs: **/*.ts\nalwaysApply: false\n---\nStrict types.\n",
+            ".cursor/rules/web.mdc": "---\nglobs: src/**/*.tsx, tests/**/*.ts\n---\nHooks only.\n",
+        ])
+        _ = try await Initializer.run(root: project.root, options: .init(yes: true, targets: ["claude-code"]))
+        #expect(project.read(".agentsmesh/rules/ts.md") == "---\ndescription: \"TypeScript: strict\"\nglobs:\n  - \"**/*.ts\"\n---\nStrict types.\n")
+        #expect(project.read(".agentsmesh/rules/web.md") == "---\nglobs:\n  - src/**/*.tsx\n  - tests/**/*.ts\n---\nHooks only.\n")
+        #expect(project.read(".claude/rules/ts.md") == "---\ndescription: \"TypeScript: strict\"\npaths:\n  - \"**/*.ts\"\n---\n\nStrict types.")
+    }
+
+    @Test func everyUnreadableFileIsReportedInOneRunAndNothingIsWritten() async throws {
+        let project = try TestProject([
+            ".cursor/rules/a.mdc": "---\ndescription: no closing fence\n",
+            ".claude/commands/b.md": "---\ndescription: [unclosed\n  nested: {\n---\nBody\n",
+            "CLAUDE.md": "# Root\n",
+        ])
+        let error = await #expect(throws: ToolError.self) { try await Initializer.run(root: project.root, options: .init(yes: true)) }
+        #expect(error?.code == "VALIDATION_FAILED")
+        let paths = error?.details?["issues"]?.arrayValue?.compactMap { $0["path"]?.stringValue }
+        #expect(paths == [".claude/commands/b.md", ".cursor/rules/a.mdc"])
+        #expect(!project.exists("agentsmesh.yaml"))
+        #expect(!project.exists(".agentsmesh"))
+    }
+
+    @Test func theOlderGlobsKeyOfClaudeRulesScopesTheRule() async throws {
+        let project = try TestProject([
+            "agentsmesh.yaml": "version: 1\ntargets: [claude-code]\n",
+            ".claude/rules/testing.md": "---\nglobs: tests/**\n---\nUse fixtures.\n",
+            ".claude/rules/api.md": "---\npaths:\n  - src/api/**\nglobs: src/routes/**\n---\nValidate input.\n",
+        ])
+        _ = try Importer.run(root: project.root, from: "claude-code", features: nil)
+        #expect(project.read(".agentsmesh/rules/testing.md") == "---\nglobs:\n  - tests/**\n---\nUse fixtures.\n")
+        #expect(project.read(".agentsmesh/rules/api.md") == "---\nglobs:\n  - src/api/**\n  - src/routes/**\n---\nValidate input.\n")
+    }
+}
+
+@Suite struct NothingLostNamesTests {
+    @Test func sameNamedRulesInDifferentFoldersAreBothKept() async throws {
+        let project = try TestProject([
+            "CLAUDE.md": "# Root\n",
+            ".cursor/rules/style.mdc": "---\ndescription: Top style\n---\nTop.\n",
+            ".cursor/rules/sub/style.mdc": "---\ndescription: Sub style\n---\nSub.\n",
+            ".claude/rules/backend/api.md": "---\npaths:\n  - server/**\n---\nBackend.\n",
+            ".claude/rules/frontend/api.md": "---\npaths:\n  - web/**\n---\nFrontend.\n",
+        ])
+        let data = try await Initializer.run(root: project.root, options: .init(yes: true))
+        #expect(project.read(".agentsmesh/rules/style.md") == "---\ndescription: Top style\n---\nTop.\n")
+        #expect(project.read(".agentsmesh/rules/sub-style.md") == "---\ndescription: Sub style\n---\nSub.\n")
+        #expect(project.read(".agentsmesh/rules/backend-api.md") == "---\nglobs:\n  - server/**\n---\nBackend.\n")
+        #expect(project.read(".agentsmesh/rules/frontend-api.md") == "---\nglobs:\n  - web/**\n---\nFrontend.\n")
+        let removed = data["removed"]?.arrayValue?.compactMap { $0["path"]?.stringValue }
+        #expect(removed == [".claude/rules/backend/api.md", ".claude/rules/frontend/api.md", ".cursor/rules/sub/style.mdc"])
+        #expect(project.read(".cursor/rules/sub-style.mdc") == "---\ndescription: Sub style\nalwaysApply: false\n---\n\nSub.")
+        #expect(try Checker.check(root: project.root).inSync)
+    }
+
+    @Test func convertOfNestedNamesIsTheSameOnEveryRun() async throws {
+        let project = try TestProject([
+            ".cursor/rules/style.mdc": "---\ndescription: Top style\n---\nTop.\n",
+            ".cursor/rules/sub/style.mdc": "---\ndescription: Sub style\n---\nSub.\n",
+        ])
+        _ = try Converter.convert(root: project.root, from: "cursor", to: "claude-code", dryRun: false)
+        let first = project.outputFiles().map { ($0, project.read($0)) }
+        let again = try Converter.convert(root: project.root, from: "cursor", to: "claude-code", dryRun: false)
+        #expect(again.files.allSatisfy { $0.status == .unchanged })
+        #expect(project.outputFiles().map { ($0, project.read($0)) }.elementsEqual(first, by: { $0 == $1 }))
+        #expect(project.read(".claude/rules/sub-style.md") == "---\ndescription: Sub style\n---\n\nSub.")
+        #expect(project.read(".claude/rules/style.md") == "---\ndescription: Top style\n---\n\nTop.")
+    }
+}
+
+@Suite struct NothingLostSkillTests {
+    @Test func linkedSkillFoldersInsideTheProjectAreFollowedAndOthersReported() async throws {
+        let project = try TestProject([
+            "CLAUDE.md": "# Root\n",
+            "shared/skills/docs/SKILL.md": "---\ndescription: Write docs\n---\nUse ./template.md.\n",
+            "shared/skills/docs/template.md": "# Template\n",
+        ])
+        try FileManager.default.createDirectory(atPath: project.root + "/.claude/skills", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: project.root + "/.claude/skills/docs", withDestinationPath: "../../shared/skills/docs")
+        let outside = try TestProject(["SKILL.md": "---\ndescription: Elsewhere\n---\nNo.\n"])
+        try FileManager.default.createSymbolicLink(atPath: project.root + "/.claude/skills/outside", withDestinationPath: outside.root)
+        let data = try await Initializer.run(root: project.root, options: .init(yes: true))
+        #expect(project.read(".agentsmesh/skills/docs/SKILL.md") == "---\ndescription: Write docs\n---\nUse ./template.md.\n")
+        #expect(project.read(".agentsmesh/skills/docs/template.md") == "# Template\n")
+        #expect(!project.exists(".agentsmesh/skills/outside"))
+        #expect(data["skipped"] == [["kind": "skill", "name": "outside", "reason": "symbolic link to a folder outside the project (not followed)"]])
+        #expect(project.read("shared/skills/docs/template.md") == "# Template\n")
+    }
+}
