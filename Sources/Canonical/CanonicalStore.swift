@@ -186,8 +186,8 @@ public enum CanonicalStore {
         if FileSystem.kind(base + "/hooks.yaml") == .file {
           try guarded("hooks.yaml") { () throws(ToolError) in
             if var hooks = try SettingsParsing.hooks(try read("hooks.yaml"), path: displayPrefix + "hooks.yaml") {
-                project.unknownHookEvents = hooks.events.map(\.event).filter { !HookEvent.all.contains($0) }
-                hooks.events.removeAll { !HookEvent.all.contains($0.event) }
+                project.unknownHookEvents = hooks.events.map(\.event).filter { !HookEvent.isKnown($0) }
+                hooks.events.removeAll { !HookEvent.isKnown($0.event) }
                 project.hooks = hooks
             }
           }

@@ -151,13 +151,40 @@ public struct HookEntry: Equatable, Sendable {
     public var command: String?
     public var prompt: String?
     public var timeout: Int?
+    /// Keys of a native hook that agentsmesh does not interpret (`url`, `headers`, `name`, …): carried
+    /// through import and generate in their order, never dropped.
+    public var extra: JSONObject
 
-    public init(matcher: String? = nil, type: String = "command", command: String? = nil, prompt: String? = nil, timeout: Int? = nil) {
+    public init(
+        matcher: String? = nil, type: String = "command", command: String? = nil, prompt: String? = nil, timeout: Int? = nil,
+        extra: JSONObject = JSONObject()
+    ) {
         self.matcher = matcher
         self.type = type
         self.command = command
         self.prompt = prompt
         self.timeout = timeout
+        self.extra = extra
+    }
+
+    /// The keys a flat or nested hook entry may hold that are read into the typed fields.
+    public static let knownKeys: Set<String> = ["matcher", "type", "command", "prompt", "timeout", "hooks"]
+
+    /// An entry from a native or canonical hook object; keys outside `knownKeys` land in `extra`.
+    public init(_ object: JSONObject, matcher: String?, timeoutScale: Int = 1) {
+        let command = object["command"]?.stringValue
+        let prompt = object["prompt"]?.stringValue
+        var extra = JSONObject()
+        for (key, value) in object where !Self.knownKeys.contains(key) { extra[key] = value }
+        var timeout = object["timeout"]?.intValue
+        if let t = timeout, timeoutScale > 1 {
+            // Canonical timeouts are whole seconds: a native one in between is rounded up, never shortened.
+            timeout = (t + timeoutScale - 1) / timeoutScale
+        }
+        self.init(
+            matcher: (matcher?.isEmpty ?? true) ? nil : matcher,
+            type: object["type"]?.stringValue ?? (prompt != nil && command == nil ? "prompt" : "command"),
+            command: command, prompt: prompt, timeout: timeout, extra: extra)
     }
 
     /// The identity used for de-duplication: (type, matcher, command/prompt).
@@ -173,6 +200,7 @@ public struct HookEntry: Equatable, Sendable {
         if let command { object["command"] = .string(command) }
         if let prompt { object["prompt"] = .string(prompt) }
         if let timeout { object["timeout"] = .int(timeout) }
+        for (key, value) in extra where object[key] == nil { object[key] = value }
         return .object(object)
     }
 }
@@ -183,6 +211,20 @@ public enum HookEvent {
         "PreToolUse", "PostToolUse", "PostToolUseFailure", "Notification", "UserPromptSubmit", "SubagentStart",
         "SubagentStop", "Stop", "SessionStart", "SessionEnd", "PreCompact",
     ]
+
+    /// A target-specific event key `<target>:<NativeEvent>` (e.g. `claude-code:PermissionRequest`): a native
+    /// event with no canonical counterpart, or native entries the other tools cannot run. It is generated
+    /// for that target only, under the native name, with its matcher and keys as written.
+    public static func targetSpecific(_ key: String) -> (target: String, event: String)? {
+        guard let colon = key.firstIndex(of: ":") else { return nil }
+        let target = String(key[..<colon])
+        let event = String(key[key.index(after: colon)...])
+        guard TargetID.firstClass.contains(target), !event.isEmpty, !event.contains(":") else { return nil }
+        return (target, event)
+    }
+
+    /// Whether `hooks.yaml` may hold this key (a canonical event or a target-specific one).
+    public static func isKnown(_ key: String) -> Bool { all.contains(key) || targetSpecific(key) != nil }
 }
 
 /// `hooks.yaml`: ordered events, each a list of flat entries.
@@ -204,6 +246,13 @@ public struct Hooks: Equatable, Sendable {
         } else {
             events.append((event, newEntries))
         }
+    }
+
+    /// Whether this file says anything about a target's hooks: it is explicitly empty (clear them), or it holds
+    /// a canonical event or one of the target's own. A file holding only other tools' own events leaves the
+    /// target's hooks as they are (as a missing file does, §2.9).
+    public func concerns(_ target: String) -> Bool {
+        events.isEmpty || events.contains { HookEvent.targetSpecific($0.event).map { $0.target == target } ?? true }
     }
 
     /// Flat JSON form `{Event: [entry]}`.

@@ -84,12 +84,7 @@ public enum SettingsParsing {
     }
 
     private static func flatEntry(_ object: JSONObject, matcher: String?) -> HookEntry {
-        let command = object["command"]?.stringValue
-        let prompt = object["prompt"]?.stringValue
-        let type = object["type"]?.stringValue ?? (prompt != nil && command == nil ? "prompt" : "command")
-        return HookEntry(
-            matcher: (matcher?.isEmpty ?? true) ? nil : matcher, type: type, command: command, prompt: prompt,
-            timeout: object["timeout"]?.intValue)
+        HookEntry(object, matcher: matcher)
     }
 
     /// Parses `ignore`; `nil` when it has no pattern (counts as missing).

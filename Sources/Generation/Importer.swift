@@ -148,7 +148,8 @@ public enum Importer {
         if project.mcpServers != nil || seedSelfEntry {
             try mergeMcp(project.mcpServers ?? JSONObject(), root: root, seedSelfEntry: seedSelfEntry, data: &data)
         }
-        if let permissions = project.permissions {
+        // An import never writes an empty settings file: empty means "clear every tool's lists" (§2.9).
+        if let permissions = project.permissions, !permissions.isEmpty {
             var merged = (try existing("permissions.yaml").flatMap { text throws(ToolError) in try SettingsParsing.permissions(Array(text.utf8), path: ".agentsmesh/permissions.yaml") }) ?? Permissions()
             func union(_ a: [String], _ b: [String]) -> [String] { a + b.filter { !a.contains($0) } }
             merged.allow = union(merged.allow, permissions.allow)
@@ -157,7 +158,7 @@ public enum Importer {
             try write("permissions.yaml", CanonicalWriter.permissions(merged))
             data.imported.append(("permissions", "permissions", ".agentsmesh/permissions.yaml"))
         }
-        if let hooks = project.hooks {
+        if let hooks = project.hooks, hooks.events.contains(where: { !$0.entries.isEmpty }) {
             var merged = (try existing("hooks.yaml").flatMap { text throws(ToolError) in try SettingsParsing.hooks(Array(text.utf8), path: ".agentsmesh/hooks.yaml") }) ?? Hooks()
             for (event, entries) in hooks.events {
                 let present = Set(merged.entries(for: event).map(\.identity))

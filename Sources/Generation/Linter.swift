@@ -35,6 +35,9 @@ public enum Linter {
         func warning(_ code: String, _ message: String, path: String? = nil, target: String? = nil) {
             out.append(LintDiagnostic(severity: "warning", code: code, message: message, path: path, target: target))
         }
+        func info(_ code: String, _ message: String, path: String? = nil, target: String? = nil) {
+            out.append(LintDiagnostic(severity: "info", code: code, message: message, path: path, target: target))
+        }
         let runTargets = Planner.runTargets(config: config, requested: requested)
         for target in config.targets where !TargetID.isKnown(target) {
             error("unknown-target", "agentsmesh.yaml lists unknown target '\(target)'", path: "agentsmesh.yaml")
@@ -92,7 +95,16 @@ public enum Linter {
             error("hook-invalid", "unknown hook event '\(event)'", path: ".agentsmesh/hooks.yaml")
         }
         for (event, entries) in project.hooks?.events ?? [] {
+            if let own = HookEvent.targetSpecific(event) {
+                info("hook-target-specific", "hooks.yaml '\(event)' is generated for \(own.target) only (the other tools have no such event or cannot run these hooks)", path: ".agentsmesh/hooks.yaml")
+            }
             for entry in entries {
+                if HookEvent.targetSpecific(event) != nil {
+                    if let matcher = entry.matcher, matcher.contains("\n") || matcher.contains("\r") {
+                        error("hook-invalid", "\(event): matcher contains a line break", path: ".agentsmesh/hooks.yaml")
+                    }
+                    continue
+                }
                 if !["command", "prompt"].contains(entry.type) {
                     error("hook-invalid", "\(event): type must be command or prompt, not '\(entry.type)'", path: ".agentsmesh/hooks.yaml")
                 }

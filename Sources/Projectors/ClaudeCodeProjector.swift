@@ -97,10 +97,10 @@ public struct ClaudeCodeProjector: TargetProjector {
             settings.append(OwnedKey(["permissions", "ask"], .strings(permissions.ask)))
             settingsNonEmpty = settingsNonEmpty || !permissions.isEmpty
         }
-        if context.has(.hooks), let hooks = canonical.hooks {
+        if context.has(.hooks), let hooks = canonical.hooks, hooks.concerns(id) {
             var object = JSONObject()
-            for (event, entries) in hooks.events where !entries.isEmpty {
-                object[event] = .array(ProjectionSupport.nestedHooks(entries))
+            for (native, parts) in ProjectionSupport.eventsFor(hooks, target: id, map: { $0 }, dropped: { _ in }) {
+                object[native] = .array(ProjectionSupport.nestedHooks(parts.flatMap(\.entries)))
             }
             settings.append(OwnedKey(["hooks"], .object(object)))
             settingsNonEmpty = settingsNonEmpty || !object.isEmpty
@@ -198,12 +198,9 @@ extension ClaudeCodeProjector {
                 result.sources["permissions.yaml"] = Self.settings
             }
             if let hooks = settings["hooks"]?.objectValue {
-                var canonical = Hooks()
-                for (event, groups) in hooks where HookEvent.all.contains(event) {
-                    canonical.append(ProjectionSupport.flatEntries(groups), to: event)
-                }
-                result.project.hooks = canonical
-                result.sources["hooks.yaml"] = Self.settings
+                result.project.hooks = ProjectionSupport.importHooks(
+                    hooks, target: id, canonical: { HookEvent.all.contains($0) ? $0 : nil }, warnings: &result.warnings, path: Self.settings)
+                if result.project.hooks != nil { result.sources["hooks.yaml"] = Self.settings }
             }
         }
         if let ignore = try reader.ignore([Self.ignore]) {

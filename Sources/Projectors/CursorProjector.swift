@@ -128,24 +128,22 @@ public struct CursorProjector: TargetProjector {
         if context.has(.mcp), let owned = ProjectionSupport.mcpOwned(canonical.mcpServers) {
             out.add(OutputFile(path: Self.mcp, target: id, kind: .coOwned, content: .json(owned: [owned], prelude: [], createIfMissing: !(canonical.mcpServers?.isEmpty ?? true))))
         }
-        if context.has(.hooks), let hooks = canonical.hooks {
+        if context.has(.hooks), let hooks = canonical.hooks, hooks.concerns(id) {
             var object = JSONObject()
-            for (event, entries) in hooks.events where !entries.isEmpty {
-                guard let cursorEvent = Self.events[event] else {
-                    out.warn("SILENT_DROP", "cursor has no hook event for \(event)", target: id, path: ".agentsmesh/hooks.yaml")
-                    continue
-                }
-                var list = object[cursorEvent]?.arrayValue ?? []
-                for entry in entries {
+            let events = ProjectionSupport.eventsFor(hooks, target: id, map: { Self.events[$0] }) { event in
+                out.warn("SILENT_DROP", "cursor has no hook event for \(event)", target: id, path: ".agentsmesh/hooks.yaml")
+            }
+            for (native, parts) in events {
+                object[native] = .array(parts.flatMap(\.entries).map { entry in
                     var flat = JSONObject()
                     flat["type"] = .string(entry.type)
                     if let command = entry.command { flat["command"] = .string(command) }
                     if let prompt = entry.prompt { flat["prompt"] = .string(prompt) }
                     if let matcher = entry.matcher { flat["matcher"] = .string(matcher) }
                     if let timeout = entry.timeout { flat["timeout"] = .int(timeout) }
-                    list.append(.object(flat))
-                }
-                object[cursorEvent] = .array(list)
+                    for (key, value) in entry.extra where flat[key] == nil { flat[key] = value }
+                    return .object(flat)
+                })
             }
             out.add(OutputFile(path: Self.hooks, target: id, kind: .coOwned, content: .json(owned: [OwnedKey(["hooks"], .object(object))], prelude: [OwnedKey(["version"], .int(1))], createIfMissing: !object.isEmpty)))
         }
@@ -270,13 +268,10 @@ extension CursorProjector {
             result.sources["mcp.json"] = Self.mcp
         }
         if let hooksFile = try reader.json(Self.hooks), let hooks = hooksFile["hooks"]?.objectValue {
-            var canonical = Hooks()
-            for event in HookEvent.all {
-                guard let cursorEvent = Self.events[event], let list = hooks[cursorEvent] else { continue }
-                canonical.append(ProjectionSupport.flatEntries(list), to: event)
-            }
-            result.project.hooks = canonical
-            result.sources["hooks.yaml"] = Self.hooks
+            let inverse = Dictionary(Self.events.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
+            result.project.hooks = ProjectionSupport.importHooks(
+                hooks, target: id, canonical: { inverse[$0] }, warnings: &result.warnings, path: Self.hooks)
+            if result.project.hooks != nil { result.sources["hooks.yaml"] = Self.hooks }
         }
         if let cli = try reader.json(Self.cli), let permissions = cli["permissions"]?.objectValue {
             func back(_ list: [String]?) -> [String] {

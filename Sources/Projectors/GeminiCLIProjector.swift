@@ -156,7 +156,7 @@ public struct GeminiCLIProjector: TargetProjector {
             settings.append(OwnedKey(["mcpServers"], .object(servers)))
             settingsNonEmpty = settingsNonEmpty || !servers.isEmpty
         }
-        if context.has(.hooks), let hooks = canonical.hooks {
+        if context.has(.hooks), let hooks = canonical.hooks, hooks.concerns(id) {
             let object = geminiHooks(hooks, into: &out)
             settings.append(OwnedKey(["hooks"], .object(object)))
             settingsNonEmpty = settingsNonEmpty || !object.isEmpty
@@ -183,37 +183,44 @@ public struct GeminiCLIProjector: TargetProjector {
         return out
     }
 
+    /// Canonical events whose matcher names tools (translated with the tool map); other events' matchers
+    /// (`SessionStart: startup`) are not tool names and pass through as written.
+    static let toolEvents: Set<String> = ["PreToolUse", "PostToolUse"]
+    static let nativeToolEvents: Set<String> = ["BeforeTool", "AfterTool"]
+
     private func geminiHooks(_ hooks: Hooks, into out: inout Projection) -> JSONObject {
-        // Collect per Gemini event; BeforeAgent takes UserPromptSubmit entries before SubagentStart ones.
-        var order: [String] = []
-        var collected: [String: [(source: String, entries: [HookEntry])]] = [:]
-        for (event, entries) in hooks.events where !entries.isEmpty {
-            guard let geminiEvent = Self.events[event] else {
-                out.warn("SILENT_DROP", "gemini-cli has no hook event for \(event)", target: id, path: ".agentsmesh/hooks.yaml")
-                continue
-            }
-            var kept: [HookEntry] = []
-            for entry in entries {
-                if entry.type == "prompt" || (entry.command ?? "").trimmedWhitespace().isEmpty {
-                    out.warn("SILENT_DROP", "gemini-cli hooks need a command; \(event) entry dropped", target: id, path: ".agentsmesh/hooks.yaml")
-                    continue
-                }
-                let (_, translated) = GeminiToolMap.matcher(entry.matcher)
-                if !translated {
-                    out.warn("MATCHER_UNTRANSLATED", "hook matcher '\(entry.matcher ?? "")' passed to gemini-cli verbatim", target: id, path: ".agentsmesh/hooks.yaml")
-                }
-                kept.append(entry)
-            }
-            guard !kept.isEmpty else { continue }
-            if collected[geminiEvent] == nil { order.append(geminiEvent) }
-            collected[geminiEvent, default: []].append((event, kept))
+        let events = ProjectionSupport.eventsFor(hooks, target: id, map: { Self.events[$0] }) { event in
+            out.warn("SILENT_DROP", "gemini-cli has no hook event for \(event)", target: id, path: ".agentsmesh/hooks.yaml")
         }
         var object = JSONObject()
-        for geminiEvent in order {
-            let groups = collected[geminiEvent] ?? []
-            let sorted = groups.filter { $0.source != "SubagentStart" } + groups.filter { $0.source == "SubagentStart" }
-            let entries = sorted.flatMap(\.entries)
-            object[geminiEvent] = .array(ProjectionSupport.nestedHooks(entries, matcher: { GeminiToolMap.matcher($0).value }, timeoutScale: 1000))
+        for (native, parts) in events {
+            // BeforeAgent takes UserPromptSubmit entries before SubagentStart ones; own entries come last.
+            let ordered = parts.filter { $0.canonical != nil && $0.canonical != "SubagentStart" }
+                + parts.filter { $0.canonical == "SubagentStart" } + parts.filter { $0.canonical == nil }
+            var entries: [HookEntry] = []
+            for (canonical, list) in ordered {
+                for var entry in list {
+                    if let canonical {
+                        if entry.type == "prompt" || (entry.command ?? "").trimmedWhitespace().isEmpty {
+                            out.warn("SILENT_DROP", "gemini-cli hooks need a command; \(canonical) entry dropped", target: id, path: ".agentsmesh/hooks.yaml")
+                            continue
+                        }
+                        if Self.toolEvents.contains(canonical) {
+                            let (value, translated) = GeminiToolMap.matcher(entry.matcher)
+                            if !translated {
+                                out.warn("MATCHER_UNTRANSLATED", "hook matcher '\(entry.matcher ?? "")' passed to gemini-cli verbatim", target: id, path: ".agentsmesh/hooks.yaml")
+                            }
+                            entry.matcher = value
+                        } else if entry.matcher == "*" || entry.matcher == "" {
+                            entry.matcher = nil
+                        }
+                        // Canonical seconds → Gemini milliseconds; own entries are already in Gemini's unit.
+                        entry.timeout = entry.timeout.map { $0 * 1000 }
+                    }
+                    entries.append(entry)
+                }
+            }
+            if !entries.isEmpty { object[native] = .array(ProjectionSupport.nestedHooks(entries)) }
         }
         return object
     }
@@ -336,17 +343,13 @@ extension GeminiCLIProjector {
                 result.sources["mcp.json"] = Self.settings
             }
             if let hooks = settings["hooks"]?.objectValue {
-                var canonical = Hooks()
-                let inverse: [(String, String)] = [
-                    ("BeforeTool", "PreToolUse"), ("AfterTool", "PostToolUse"), ("Notification", "Notification"),
-                    ("BeforeAgent", "UserPromptSubmit"), ("AfterAgent", "SubagentStop"), ("SessionStart", "SessionStart"),
-                ]
-                for (geminiEvent, list) in hooks {
-                    guard let event = inverse.first(where: { $0.0 == geminiEvent })?.1 else { continue }
-                    canonical.append(ProjectionSupport.flatEntries(list, matcher: GeminiToolMap.canonicalMatcher, timeoutScale: 1000), to: event)
-                }
-                result.project.hooks = canonical
-                result.sources["hooks.yaml"] = Self.settings
+                let inverse = ["BeforeTool": "PreToolUse", "AfterTool": "PostToolUse", "Notification": "Notification",
+                    "BeforeAgent": "UserPromptSubmit", "AfterAgent": "SubagentStop", "SessionStart": "SessionStart"]
+                result.project.hooks = ProjectionSupport.importHooks(
+                    hooks, target: id, canonical: { inverse[$0] },
+                    matcher: { event, matcher in Self.nativeToolEvents.contains(event) ? GeminiToolMap.canonicalMatcher(matcher) : matcher },
+                    timeoutScale: 1000, warnings: &result.warnings, path: Self.settings)
+                if result.project.hooks != nil { result.sources["hooks.yaml"] = Self.settings }
             }
         }
         if let text = try reader.text(Self.policies) {

@@ -18,6 +18,7 @@ enum ProjectionSupport {
                 hook["command"] = .string(command)
             }
             if let timeout = entry.timeout { hook["timeout"] = .int(timeout * timeoutScale) }
+            for (key, value) in entry.extra where hook[key] == nil { hook[key] = value }
             if let index = groups.firstIndex(where: { $0.matcher == matcher }) {
                 groups[index].hooks.append(.object(hook))
             } else {
@@ -41,14 +42,73 @@ enum ProjectionSupport {
             let hooks = group["hooks"]?.arrayValue ?? [item]
             for hook in hooks {
                 guard let h = hook.objectValue else { continue }
-                let command = h["command"]?.stringValue
-                let prompt = h["prompt"]?.stringValue
-                let type = h["type"]?.stringValue ?? (prompt != nil && command == nil ? "prompt" : "command")
-                let timeout = h["timeout"]?.intValue.map { timeoutScale > 1 ? $0 / timeoutScale : $0 }
-                out.append(HookEntry(matcher: matcher, type: type, command: command, prompt: prompt, timeout: timeout))
+                out.append(HookEntry(h, matcher: matcher, timeoutScale: timeoutScale))
             }
         }
         return out
+    }
+
+    /// The hook entries one target receives, per native event in first-appearance order: canonical events
+    /// mapped through `map` (nil = the target has no such event; reported through `dropped`) and this target's
+    /// own `<target>:<event>` entries appended under their native name. Other targets' own events are skipped.
+    static func eventsFor(
+        _ hooks: Hooks, target: String, map: (String) -> String?, dropped: (String) -> Void
+    ) -> [(native: String, parts: [(canonical: String?, entries: [HookEntry])])] {
+        var out: [(native: String, parts: [(canonical: String?, entries: [HookEntry])])] = []
+        func add(_ native: String, _ canonical: String?, _ entries: [HookEntry]) {
+            if let index = out.firstIndex(where: { $0.native == native }) {
+                out[index].parts.append((canonical, entries))
+            } else {
+                out.append((native, [(canonical, entries)]))
+            }
+        }
+        for (event, entries) in hooks.events where !entries.isEmpty {
+            if let own = HookEvent.targetSpecific(event) {
+                if own.target == target { add(own.event, nil, entries) }
+            } else if let native = map(event) {
+                add(native, event, entries)
+            } else {
+                dropped(event)
+            }
+        }
+        return out
+    }
+
+    /// Native hook events in file order → canonical `hooks.yaml` events: `canonical` maps a native event to its
+    /// canonical one (nil = none); entries of unmapped events, and entries the other tools cannot run (a hook
+    /// `type` other than `command` / `prompt`), go to the target-specific event `<target>:<native>` and
+    /// are generated back for this target only.
+    static func importHooks(
+        _ native: JSONObject, target: String, canonical: (String) -> String?,
+        matcher: (String, String?) -> String? = { $1 }, timeoutScale: Int = 1,
+        warnings: inout [Diagnostic], path: String
+    ) -> Hooks? {
+        var hooks = Hooks()
+        for (event, list) in native {
+            // Entries of a target-specific event keep their native matcher and timeout unit.
+            let raw = flatEntries(list)
+            if let mapped = canonical(event) {
+                let translated = flatEntries(list, matcher: { matcher(event, $0) }, timeoutScale: timeoutScale)
+                let portable = translated.filter { ["command", "prompt"].contains($0.type) }
+                if !portable.isEmpty { hooks.append(portable, to: mapped) }
+                let own = raw.filter { !["command", "prompt"].contains($0.type) }
+                if !own.isEmpty {
+                    hooks.append(own, to: "\(target):\(event)")
+                    warnings.append(Diagnostic(
+                        code: "HOOK_TARGET_SPECIFIC",
+                        message: "\(path): \(own.count) \(event) hook(s) of a type only \(target) runs kept as '\(target):\(event)' in hooks.yaml",
+                        path: path))
+                }
+            } else if !raw.isEmpty {
+                hooks.append(raw, to: "\(target):\(event)")
+                warnings.append(Diagnostic(
+                    code: "HOOK_TARGET_SPECIFIC",
+                    message: "\(path): hook event '\(event)' has no counterpart in the other tools; kept as '\(target):\(event)' in hooks.yaml (generated for \(target) only)",
+                    path: path))
+            }
+        }
+        // An import never writes an empty hooks.yaml: that would mean "clear every tool's hooks".
+        return hooks.events.isEmpty ? nil : hooks
     }
 
     /// `## Heading\n\n` + body unless the body is empty or already has that heading line.

@@ -59,8 +59,9 @@ public enum GeminiToolMap {
     /// Inverse matcher translation for import.
     public static func canonicalMatcher(_ matcher: String?) -> String? {
         guard let matcher, !matcher.isEmpty else { return nil }
-        guard matcher.hasPrefix("^(?:"), matcher.hasSuffix(")$") else { return matcher }
-        let inner = String(matcher.dropFirst(4).dropLast(2))
+        // `^(?:a|b)$` is what generate writes; a bare `a|b` of tool names is what people write by hand.
+        let wrapped = matcher.hasPrefix("^(?:") && matcher.hasSuffix(")$")
+        let inner = wrapped ? String(matcher.dropFirst(4).dropLast(2)) : matcher
         let names = inner.split(separator: "|").map(String.init)
         guard names.allSatisfy(isToolName) else { return matcher }
         return canonical(list: names).joined(separator: "|")

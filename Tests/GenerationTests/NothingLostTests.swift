@@ -202,3 +202,110 @@ import Testing
         #expect(project.read("shared/skills/docs/template.md") == "# Template\n")
     }
 }
+
+@Suite struct NothingLostHookTests {
+    @Test func claudeEventsAndHookTypesTheOthersLackAreCarriedThrough() async throws {
+        let hooks = """
+            {"hooks":{"PermissionRequest":[{"matcher":"Bash","hooks":[{"type":"command","command":"./log.sh","timeout":5}]}],\
+            "PreToolUse":[{"matcher":"Bash","hooks":[{"type":"command","command":"./guard.sh"},{"type":"http","url":"https://hooks.example.test/pre"}]}],\
+            "Notification":[{"type":"command","command":"notify-send done"}]},"model":"opus"}
+            """
+        let project = try TestProject(["CLAUDE.md": "# Root\n", ".claude/settings.json": hooks])
+        let data = try await Initializer.run(root: project.root, options: .init(yes: true))
+        #expect(project.read(".agentsmesh/hooks.yaml") == """
+            claude-code:PermissionRequest:
+              - matcher: Bash
+                type: command
+                command: ./log.sh
+                timeout: 5
+            PreToolUse:
+              - matcher: Bash
+                type: command
+                command: ./guard.sh
+            claude-code:PreToolUse:
+              - matcher: Bash
+                type: http
+                url: https://hooks.example.test/pre
+            Notification:
+              - type: command
+                command: notify-send done
+
+            """)
+        #expect(data["warnings"]?.arrayValue?.filter { $0["code"] == "HOOK_TARGET_SPECIFIC" }.count == 2)
+        let settings = try JSONParser.parse(try #require(project.read(".claude/settings.json")))
+        #expect(settings["model"] == "opus")
+        #expect(settings["hooks"] == [
+            "PermissionRequest": [["matcher": "Bash", "hooks": [["type": "command", "command": "./log.sh", "timeout": 5]]]],
+            "PreToolUse": [["matcher": "Bash", "hooks": [["type": "command", "command": "./guard.sh"], ["type": "http", "url": "https://hooks.example.test/pre"]]]],
+            "Notification": [["hooks": [["type": "command", "command": "notify-send done"]]]],
+        ])
+        let lint = try Linter.lint(root: project.root, targets: nil)
+        #expect(!lint.contains { $0.severity == "error" })
+        #expect(lint.filter { $0.code == "hook-target-specific" }.count == 2)
+        #expect(try Checker.check(root: project.root).inSync)
+    }
+
+    @Test func geminiEventsWithoutCounterpartStayAndOnlyToolMatchersAreTranslated() async throws {
+        let settings = """
+            {"hooks":{"BeforeTool":[{"matcher":"run_shell_command","hooks":[{"type":"command","command":"./pre.sh","timeout":5000}]}],\
+            "SessionStart":[{"matcher":"startup","hooks":[{"type":"command","command":"./hello.sh"}]}],\
+            "SessionEnd":[{"hooks":[{"type":"command","command":"./bye.sh","timeout":1500}]}],\
+            "BeforeModel":[{"hooks":[{"type":"command","command":"./model.sh","name":"model-guard"}]}],\
+            "BeforeAgent":[{"matcher":"Edit","hooks":[{"type":"command","command":"./prompt.sh"}]}]}}
+            """
+        let project = try TestProject(["GEMINI.md": "# Root\n", ".gemini/settings.json": settings])
+        _ = try await Initializer.run(root: project.root, options: .init(yes: true))
+        #expect(project.read(".agentsmesh/hooks.yaml") == """
+            PreToolUse:
+              - matcher: Bash
+                type: command
+                command: ./pre.sh
+                timeout: 5
+            SessionStart:
+              - matcher: startup
+                type: command
+                command: ./hello.sh
+            gemini-cli:SessionEnd:
+              - type: command
+                command: ./bye.sh
+                timeout: 1500
+            gemini-cli:BeforeModel:
+              - type: command
+                command: ./model.sh
+                name: model-guard
+            UserPromptSubmit:
+              - matcher: Edit
+                type: command
+                command: ./prompt.sh
+
+            """)
+        let written = try JSONParser.parse(try #require(project.read(".gemini/settings.json")))
+        #expect(written["hooks"] == [
+            "BeforeTool": [["matcher": "^(?:run_shell_command)$", "hooks": [["type": "command", "command": "./pre.sh", "timeout": 5000]]]],
+            "SessionStart": [["matcher": "startup", "hooks": [["type": "command", "command": "./hello.sh"]]]],
+            "SessionEnd": [["hooks": [["type": "command", "command": "./bye.sh", "timeout": 1500]]]],
+            "BeforeModel": [["hooks": [["type": "command", "command": "./model.sh", "name": "model-guard"]]]],
+            "BeforeAgent": [["matcher": "Edit", "hooks": [["type": "command", "command": "./prompt.sh"]]]],
+        ])
+        #expect(try Checker.check(root: project.root).inSync)
+    }
+
+    @Test func anImportNeverWritesAnEmptyHooksFileThatWouldClearOtherTools() async throws {
+        let claudeHooks = "{\"hooks\":{\"Stop\":[{\"hooks\":[{\"type\":\"command\",\"command\":\"say done\"}]}]}}"
+        let project = try TestProject([
+            "agentsmesh.yaml": "version: 1\ntargets: [claude-code, cursor]\n",
+            ".claude/settings.json": claudeHooks,
+            ".cursor/hooks.json": "{\"version\":1,\"hooks\":{}}",
+            ".cursor/cli.json": "{\"permissions\":{}}",
+        ])
+        _ = try Importer.run(root: project.root, from: "cursor", features: nil)
+        #expect(!project.exists(".agentsmesh/hooks.yaml"))
+        #expect(!project.exists(".agentsmesh/permissions.yaml"))
+        try project.write(".cursor/hooks.json", "{\"version\":1,\"hooks\":{\"beforeShellExecution\":[{\"command\":\"./audit.sh\"}]}}")
+        _ = try Importer.run(root: project.root, from: "cursor", features: nil)
+        #expect(project.read(".agentsmesh/hooks.yaml") == "cursor:beforeShellExecution:\n  - type: command\n    command: ./audit.sh\n")
+        try await project.generate()
+        #expect(project.read(".claude/settings.json") == claudeHooks)
+        #expect(project.read(".cursor/hooks.json") == "{\n  \"version\": 1,\n  \"hooks\": {\n    \"beforeShellExecution\": [\n      {\n        \"type\": \"command\",\n        \"command\": \"./audit.sh\"\n      }\n    ]\n  }\n}")
+    }
+}
