@@ -146,7 +146,7 @@ public enum Importer {
             data.imported.append(("skill", skillName, ".agentsmesh/skills/\(skillName)"))
         }
         if project.mcpServers != nil || seedSelfEntry {
-            try mergeMcp(project.mcpServers ?? JSONObject(), root: root, seedSelfEntry: seedSelfEntry, data: &data)
+            try mergeMcp(project.mcpServers ?? JSONObject(), root: root, seedSelfEntry: seedSelfEntry, target: data.from, data: &data)
         }
         // An import never writes an empty settings file: empty means "clear every tool's lists" (§2.9).
         if let permissions = project.permissions, !permissions.isEmpty {
@@ -176,7 +176,7 @@ public enum Importer {
         }
     }
 
-    static func mergeMcp(_ servers: JSONObject, root: String, seedSelfEntry: Bool, data: inout ImportData) throws(ToolError) {
+    static func mergeMcp(_ servers: JSONObject, root: String, seedSelfEntry: Bool, target: String? = nil, data: inout ImportData) throws(ToolError) {
         let rel = ".agentsmesh/mcp.json"
         var merged = JSONObject()
         var document = JSONObject()
@@ -189,7 +189,13 @@ public enum Importer {
             merged = parsed["mcpServers"]?.objectValue ?? JSONObject()
         }
         let before = merged
-        for (name, server) in servers { merged[name] = server }
+        for (name, server) in servers {
+            // A tool's own definition (`<target>:<name>`, from an earlier init) is where its import lands.
+            let key = target.map { "\($0):\(name)" }.flatMap { merged[$0] != nil ? $0 : nil } ?? name
+            // What generate wrote, read back, is the same server: the canonical spelling stays.
+            if let current = merged[key], McpProjection.sameServer(current, server) { continue }
+            merged[key] = server
+        }
         if seedSelfEntry, merged["agentsmesh"] == nil { merged["agentsmesh"] = selfEntry }
         guard merged != before || document.isEmpty else { return }
         document["mcpServers"] = .object(merged)

@@ -93,7 +93,7 @@ public enum Initializer {
             if !collected.contains(where: { $0.1.root != nil }), let first = collected.firstIndex(where: { $0.1.rules.contains { $0.trigger == "always_on" } }) {
                 Importer.promoteRootIfMissing(&collected[first].1, warnings: &importData.warnings)
             }
-            for (id, project) in disambiguate(collected) {
+            for (id, project) in disambiguate(collected, warnings: &importData.warnings) {
                 var data = ImportData(from: id)
                 try Importer.merge(project, into: root, data: &data, seedSelfEntry: false)
                 importData.imported += data.imported
@@ -163,8 +163,34 @@ public enum Initializer {
     }
 
     /// Entities imported from more than one tool under the same name are kept as `<name>-<target>`.
-    static func disambiguate(_ imports: [(String, CanonicalProject)]) -> [(String, CanonicalProject)] {
+    /// An MCP server that two tools define differently under one name keeps the first tool's definition as
+    /// the shared one; each later tool's own definition is kept as `<target>:<name>` (generated for that tool
+    /// under its name). Identical definitions are simply one server.
+    static func disambiguate(_ imports: [(String, CanonicalProject)], warnings: inout [Diagnostic]) -> [(String, CanonicalProject)] {
         guard imports.count > 1 else { return imports }
+        var firstServer: [String: JSONValue] = [:]
+        var result = imports
+        for index in result.indices {
+            guard var servers = result[index].1.mcpServers else { continue }
+            let id = result[index].0
+            for (name, server) in servers {
+                guard let first = firstServer[name] else {
+                    firstServer[name] = server
+                    continue
+                }
+                guard !McpProjection.sameServer(first, server) else { continue }
+                servers = servers.renamingKey(name, to: "\(id):\(name)")
+                warnings.append(Diagnostic(
+                    code: "MCP_SERVER_PER_TARGET",
+                    message: "MCP server '\(name)' is configured differently in \(id); kept as '\(id):\(name)' in .agentsmesh/mcp.json (generated for \(id) only, the other tools keep the first definition)",
+                    path: ".agentsmesh/mcp.json", target: id))
+            }
+            result[index].1.mcpServers = servers
+        }
+        return disambiguateNames(result)
+    }
+
+    static func disambiguateNames(_ imports: [(String, CanonicalProject)]) -> [(String, CanonicalProject)] {
         func counts(_ names: (CanonicalProject) -> [String]) -> [String: Int] {
             var c: [String: Int] = [:]
             for (_, project) in imports { for name in Set(names(project)) { c[name, default: 0] += 1 } }

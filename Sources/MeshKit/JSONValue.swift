@@ -26,6 +26,16 @@ public struct JSONObject: Equatable, Sendable, Sequence, ExpressibleByDictionary
         if storage.updateValue(value, forKey: key) == nil { keys.insert(key, at: 0) }
     }
 
+    /// A copy with one key renamed in place (same position); unchanged when `key` is absent or `newKey` taken.
+    public func renamingKey(_ key: String, to newKey: String) -> JSONObject {
+        guard let value = storage[key], storage[newKey] == nil, let index = keys.firstIndex(of: key) else { return self }
+        var copy = self
+        copy.storage[key] = nil
+        copy.storage[newKey] = value
+        copy.keys[index] = newKey
+        return copy
+    }
+
     /// Sets a value at a nested key path, creating (or replacing non-object) intermediate objects.
     public mutating func set(path: [String], _ value: JSONValue) {
         guard let first = path.first else { return }

@@ -86,11 +86,23 @@ public struct ClaudeCodeProjector: TargetProjector {
         if context.has(.skills) {
             out.files += skillOutputs(canonical.skills, folder: Self.skills, rebaser: rebaser, heading: "## Purpose")
         }
-        if context.has(.mcp), let owned = ProjectionSupport.mcpOwned(canonical.mcpServers) {
-            out.add(OutputFile(path: Self.mcp, target: id, kind: .coOwned, content: .json(owned: [owned], prelude: [], createIfMissing: !(canonical.mcpServers?.isEmpty ?? true))))
-        }
         var settings: [OwnedKey] = []
         var settingsNonEmpty = false
+        if context.has(.mcp), let all = canonical.mcpServers {
+            var servers = JSONObject()
+            var disabled: [String] = []
+            for (name, server) in McpProjection.servers(all, target: id) {
+                let normalized = McpProjection.normalized(server)
+                servers[name] = normalized.server
+                if normalized.disabled { disabled.append(name) }
+            }
+            out.add(OutputFile(path: Self.mcp, target: id, kind: .coOwned, content: .json(owned: [OwnedKey(["mcpServers"], .object(servers))], prelude: [], createIfMissing: !servers.isEmpty)))
+            // Claude Code switches project servers off in settings, not in `.mcp.json`.
+            if !disabled.isEmpty {
+                settings.append(OwnedKey(["disabledMcpjsonServers"], .strings(disabled)))
+                settingsNonEmpty = true
+            }
+        }
         if context.has(.permissions), let permissions = canonical.permissions {
             settings.append(OwnedKey(["permissions", "allow"], .strings(permissions.allow)))
             settings.append(OwnedKey(["permissions", "deny"], .strings(permissions.deny)))
@@ -186,11 +198,12 @@ extension ClaudeCodeProjector {
             result.sources["agents/\(fileName).md"] = native
         }
         try reader.skills(in: Self.skills, unprefix: "## Purpose", rebaser: rebaser, result: &result)
+        let settingsFile = try reader.json(Self.settings)
         if let mcp = try reader.json(Self.mcp), let servers = mcp["mcpServers"]?.objectValue {
-            result.project.mcpServers = servers
+            result.project.mcpServers = McpProjection.restoringDisabled(servers, disabled: settingsFile?["disabledMcpjsonServers"]?.stringList ?? [])
             result.sources["mcp.json"] = Self.mcp
         }
-        if let settings = try reader.json(Self.settings) {
+        if let settings = settingsFile {
             if let permissions = settings["permissions"]?.objectValue {
                 result.project.permissions = Permissions(
                     allow: permissions["allow"]?.stringList ?? [], deny: permissions["deny"]?.stringList ?? [],

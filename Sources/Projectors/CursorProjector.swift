@@ -125,8 +125,9 @@ public struct CursorProjector: TargetProjector {
         if context.has(.skills) {
             out.files += skillOutputs(canonical.skills, folder: Self.skills, rebaser: rebaser)
         }
-        if context.has(.mcp), let owned = ProjectionSupport.mcpOwned(canonical.mcpServers) {
-            out.add(OutputFile(path: Self.mcp, target: id, kind: .coOwned, content: .json(owned: [owned], prelude: [], createIfMissing: !(canonical.mcpServers?.isEmpty ?? true))))
+        if context.has(.mcp), let all = canonical.mcpServers {
+            let servers = McpProjection.servers(all, target: id)
+            out.add(OutputFile(path: Self.mcp, target: id, kind: .coOwned, content: .json(owned: [OwnedKey(["mcpServers"], .object(servers))], prelude: [], createIfMissing: !servers.isEmpty)))
         }
         if context.has(.hooks), let hooks = canonical.hooks, hooks.concerns(id) {
             var object = JSONObject()

@@ -152,9 +152,24 @@ public struct GeminiCLIProjector: TargetProjector {
         }
         var settings: [OwnedKey] = []
         var settingsNonEmpty = false
-        if context.has(.mcp), let servers = canonical.mcpServers {
+        if context.has(.mcp), let all = canonical.mcpServers {
+            var servers = JSONObject()
+            var excluded: [String] = []
+            for (name, server) in McpProjection.servers(all, target: id) {
+                let normalized = McpProjection.normalized(server)
+                guard var object = normalized.server.objectValue else { continue }
+                let unknown = object.keys.filter { !McpProjection.geminiFields.contains($0) }
+                if !unknown.isEmpty {
+                    for key in unknown { object[key] = nil }
+                    out.warn("SILENT_DROP", "gemini-cli MCP servers cannot hold \(unknown.joined(separator: ", ")) (server '\(name)')", target: id, path: ".agentsmesh/mcp.json")
+                }
+                servers[name] = .object(object)
+                if normalized.disabled { excluded.append(name) }
+            }
             settings.append(OwnedKey(["mcpServers"], .object(servers)))
             settingsNonEmpty = settingsNonEmpty || !servers.isEmpty
+            // Gemini CLI switches servers off with `mcp.excluded`; its schema forbids `disabled` on a server.
+            if !excluded.isEmpty { settings.append(OwnedKey(["mcp", "excluded"], .strings(excluded))) }
         }
         if context.has(.hooks), let hooks = canonical.hooks, hooks.concerns(id) {
             let object = geminiHooks(hooks, into: &out)
@@ -339,7 +354,7 @@ extension GeminiCLIProjector {
         try reader.skills(in: Self.skills, unprefix: nil, rebaser: rebaser, result: &result)
         if let settings = try reader.json(Self.settings) {
             if let servers = settings["mcpServers"]?.objectValue {
-                result.project.mcpServers = servers
+                result.project.mcpServers = McpProjection.restoringDisabled(servers, disabled: settings["mcp"]?["excluded"]?.stringList ?? [])
                 result.sources["mcp.json"] = Self.settings
             }
             if let hooks = settings["hooks"]?.objectValue {

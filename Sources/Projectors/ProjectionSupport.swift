@@ -166,10 +166,6 @@ enum ProjectionSupport {
         skill.files.map { OutputFile(path: "\(folder)/\(skill.name)/\($0.path)", target: target, content: .bytes($0.bytes)) }
     }
 
-    /// The mcpServers owned key (`nil` when mcp.json is missing).
-    static func mcpOwned(_ servers: JSONObject?) -> OwnedKey? {
-        servers.map { OwnedKey(["mcpServers"], .object($0)) }
-    }
 }
 
 extension String {

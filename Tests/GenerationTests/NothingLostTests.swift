@@ -309,3 +309,70 @@ import Testing
         #expect(project.read(".cursor/hooks.json") == "{\n  \"version\": 1,\n  \"hooks\": {\n    \"beforeShellExecution\": [\n      {\n        \"type\": \"command\",\n        \"command\": \"./audit.sh\"\n      }\n    ]\n  }\n}")
     }
 }
+
+@Suite struct NothingLostMcpTests {
+    @Test func sameNamedServersOfTwoToolsAreKeptPerTargetAndEveryFileIsOneTheToolAccepts() async throws {
+        let project = try TestProject([
+            "CLAUDE.md": "# Root\n",
+            ".mcp.json": """
+                {"mcpServers":{"db":{"command":"node","args":["./scripts/db-mcp.js"]},\
+                "same":{"command":"uvx","args":["same-mcp"]},\
+                "remote":{"url":"https://mcp.example.test/mcp"},\
+                "stream":{"type":"streamable-http","url":"https://stream.example.test/mcp"}}}
+                """,
+            ".claude/settings.json": "{\"disabledMcpjsonServers\":[\"same\"]}",
+            ".cursor/mcp.json": """
+                {"mcpServers":{"db":{"command":"npx","args":["-y","@example/db-mcp"]},"same":{"command":"uvx","args":["same-mcp"]}}}
+                """,
+        ])
+        let data = try await Initializer.run(root: project.root, options: .init(yes: true))
+        let canonical = try JSONParser.parse(try #require(project.read(".agentsmesh/mcp.json")))
+        #expect(canonical["mcpServers"]?.objectValue?.keys == ["db", "same", "remote", "stream", "cursor:db", "cursor:same", "agentsmesh"])
+        #expect(canonical["mcpServers"]?["same"] == ["command": "uvx", "args": ["same-mcp"], "disabled": true])
+        #expect(canonical["mcpServers"]?["cursor:db"] == ["command": "npx", "args": ["-y", "@example/db-mcp"]])
+        // Disabled in Claude Code, enabled in Cursor: each tool keeps its own state.
+        #expect(canonical["mcpServers"]?["cursor:same"] == ["command": "uvx", "args": ["same-mcp"]])
+        #expect(data["warnings"]?.arrayValue?.contains { $0["code"] == "MCP_SERVER_PER_TARGET" } == true)
+
+        let claude = try JSONParser.parse(try #require(project.read(".mcp.json")))
+        #expect(claude["mcpServers"] == [
+            "db": ["type": "stdio", "command": "node", "args": ["./scripts/db-mcp.js"]],
+            "same": ["type": "stdio", "command": "uvx", "args": ["same-mcp"]],
+            "remote": ["type": "http", "url": "https://mcp.example.test/mcp"],
+            "stream": ["type": "http", "url": "https://stream.example.test/mcp"],
+            "agentsmesh": ["type": "stdio", "command": "agentsmesh", "args": ["mcp"]],
+        ])
+        #expect(try JSONParser.parse(try #require(project.read(".claude/settings.json")))["disabledMcpjsonServers"] == ["same"])
+        let cursor = try JSONParser.parse(try #require(project.read(".cursor/mcp.json")))
+        #expect(cursor["mcpServers"]?["db"] == ["command": "npx", "args": ["-y", "@example/db-mcp"]])
+        #expect(cursor["mcpServers"]?["remote"] == ["url": "https://mcp.example.test/mcp"])
+        #expect(cursor["mcpServers"]?.objectValue?.keys.contains("cursor:db") == false)
+        #expect(try Checker.check(root: project.root).inSync)
+
+        // A second run of import from each tool changes nothing.
+        let before = project.read(".agentsmesh/mcp.json")
+        _ = try Importer.run(root: project.root, from: "cursor", features: nil)
+        _ = try Importer.run(root: project.root, from: "claude-code", features: nil)
+        #expect(project.read(".agentsmesh/mcp.json") == before)
+    }
+
+    @Test func geminiGetsTypedServersAndExcludesDisabledOnes() async throws {
+        let project = try TestProject([
+            "agentsmesh.yaml": "version: 1\ntargets: [gemini-cli]\n",
+            ".agentsmesh/mcp.json": """
+                {"mcpServers":{"local":{"command":"npx","args":["srv"],"disabled":true,"autoApprove":["read"]},"web":{"type":"streamable-http","url":"https://w.example.test"}}}
+                """,
+        ])
+        let result = try await project.generate()
+        let settings = try JSONParser.parse(try #require(project.read(".gemini/settings.json")))
+        #expect(settings["mcpServers"] == [
+            "local": ["type": "stdio", "command": "npx", "args": ["srv"]],
+            "web": ["type": "http", "url": "https://w.example.test"],
+        ])
+        #expect(settings["mcp"] == ["excluded": ["local"]])
+        #expect(result.warnings.contains { $0.code == "SILENT_DROP" && $0.message.contains("autoApprove") })
+        // Import restores `disabled`.
+        let imported = try Importer.collect(root: project.root, from: "gemini-cli", features: nil)
+        #expect(imported.project.mcpServers?["local"] == ["type": "stdio", "command": "npx", "args": ["srv"], "disabled": true])
+    }
+}
