@@ -53,6 +53,7 @@ public enum CanonicalWriter {
         fm["skills"] = .strings(agent.skills)
         fm["memory"] = .string(agent.memory)
         let known = ["name", "description", "tools", "disallowedTools", "model", "permissionMode", "maxTurns", "mcpServers", "hooks", "skills", "memory"]
+            + EntityParsing.agentKeyAliases.values.flatMap { $0 }
         for (key, value) in agent.frontmatter where fm[key] == nil && !known.contains(key) { fm[key] = value }
         return markdown(fm, body: agent.body)
     }

@@ -34,15 +34,26 @@ public enum EntityParsing {
             hooks = parsed.events
         }
         let declared = SettingsParsing.string(fm["name"])
+        // Each key in either spelling (`maxTurns`, `max-turns`, `max_turns`): tools and docs use all three.
+        func value(_ key: String) -> JSONValue? {
+            fm[key] ?? agentKeyAliases[key]?.lazy.compactMap { fm[$0] }.first
+        }
+        let turns = value("maxTurns")
         return Agent(
             name: declared.isEmpty ? fileName : declared, path: path,
             description: SettingsParsing.string(fm["description"]),
-            tools: SettingsParsing.commaList(fm["tools"]), disallowedTools: SettingsParsing.commaList(fm["disallowedTools"]),
-            model: SettingsParsing.string(fm["model"]), permissionMode: SettingsParsing.string(fm["permissionMode"]),
-            memory: SettingsParsing.string(fm["memory"]), maxTurns: fm["maxTurns"]?.intValue ?? 0,
-            mcpServers: SettingsParsing.commaList(fm["mcpServers"]), skills: SettingsParsing.commaList(fm["skills"]),
+            tools: SettingsParsing.commaList(fm["tools"]), disallowedTools: SettingsParsing.commaList(value("disallowedTools")),
+            model: SettingsParsing.string(fm["model"]), permissionMode: SettingsParsing.string(value("permissionMode")),
+            memory: SettingsParsing.string(fm["memory"]), maxTurns: turns?.intValue ?? turns?.stringValue.flatMap { Int($0) } ?? 0,
+            mcpServers: SettingsParsing.commaList(value("mcpServers")), skills: SettingsParsing.commaList(fm["skills"]),
             hooks: hooks, frontmatter: fm, body: document.body)
     }
+
+    /// Other spellings of the agent keys that have more than one word.
+    public static let agentKeyAliases: [String: [String]] = [
+        "maxTurns": ["max-turns", "max_turns"], "permissionMode": ["permission-mode", "permission_mode"],
+        "disallowedTools": ["disallowed-tools", "disallowed_tools"], "mcpServers": ["mcp-servers", "mcp_servers"],
+    ]
 
     public static func skill(name: String, document: MarkdownDocument, files: [SkillFile]) -> Skill {
         Skill(

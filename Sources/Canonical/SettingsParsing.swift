@@ -93,11 +93,33 @@ public enum SettingsParsing {
         return file.patterns.isEmpty ? nil : file
     }
 
-    /// Reads a string list from frontmatter, splitting a comma string (`a, b`).
+    /// Splits `a, b` on the commas outside brackets, so `Bash(git log --format=%h,%s:*)` and `src/{a,b}/*.ts`
+    /// stay whole; items are trimmed, empty ones dropped.
+    public static func splitList(_ text: String) -> [String] {
+        var items: [String] = []
+        var current = ""
+        var depth = 0
+        for ch in text {
+            switch ch {
+            case "(", "[", "{": depth += 1
+            case ")", "]", "}": depth = max(0, depth - 1)
+            case "," where depth == 0:
+                items.append(current)
+                current = ""
+                continue
+            default: break
+            }
+            current.append(ch)
+        }
+        items.append(current)
+        return items.map { $0.trimmedWhitespace() }.filter { !$0.isEmpty }
+    }
+
+    /// Reads a string list from frontmatter, splitting a comma string (`a, b`) outside brackets.
     public static func commaList(_ value: JSONValue?) -> [String] {
         switch value {
         case .string(let s)?:
-            return s.split(separator: ",").map { String($0).trimmedWhitespace() }.filter { !$0.isEmpty }
+            return splitList(s)
         case .array(let items)?:
             return items.compactMap { item -> String? in
                 switch item {

@@ -165,9 +165,7 @@ extension ClaudeCodeProjector {
             // `paths` is the current key; older files (and other tools' docs) use `globs`: both scope the rule.
             var globs: [String] = []
             for key in ["paths", "globs"] {
-                let list: [String] = fm[key]?.stringValue.map { s in
-                    s.split(separator: ",").map { String($0).trimmedWhitespace() }.filter { !$0.isEmpty }
-                } ?? SettingsParsing.commaList(fm[key])
+                let list: [String] = fm[key]?.stringValue.map(SettingsParsing.splitList) ?? SettingsParsing.commaList(fm[key])
                 for glob in list where !globs.contains(glob) { globs.append(glob) }
             }
             let body = rebaser.rebase(document.body.trimmedWhitespace(), from: native, to: ".agentsmesh/rules/\(name).md")
@@ -198,8 +196,8 @@ extension ClaudeCodeProjector {
             result.sources["agents/\(fileName).md"] = native
         }
         try reader.skills(in: Self.skills, unprefix: "## Purpose", rebaser: rebaser, result: &result)
-        let settingsFile = try reader.json(Self.settings)
-        if let mcp = try reader.json(Self.mcp), let servers = mcp["mcpServers"]?.objectValue {
+        let settingsFile = try reader.json(Self.settings, result: &result)
+        if let mcp = try reader.json(Self.mcp, result: &result), let servers = mcp["mcpServers"]?.objectValue {
             result.project.mcpServers = McpProjection.restoringDisabled(servers, disabled: settingsFile?["disabledMcpjsonServers"]?.stringList ?? [])
             result.sources["mcp.json"] = Self.mcp
         }

@@ -224,9 +224,7 @@ extension CursorProjector {
             let fm = document.frontmatter
             let alwaysApply = fm["alwaysApply"]?.boolValue ?? (fm["alwaysApply"]?.stringValue == "true")
             let description = SettingsParsing.string(fm["description"])
-            let globs: [String] = fm["globs"]?.stringValue.map { s in
-                s.split(separator: ",").map { String($0).trimmedWhitespace() }.filter { !$0.isEmpty }
-            } ?? SettingsParsing.commaList(fm["globs"])
+            let globs: [String] = fm["globs"]?.stringValue.map(SettingsParsing.splitList) ?? SettingsParsing.commaList(fm["globs"])
             var body = ManagedBlocks.strip("root-generation-contract", from: document.body)
             if rel == "general.mdc" && alwaysApply {
                 reader.mergeRoot(try reader.followIncludes(body, in: native, result: &result, seen: [native]), from: native, rebaser: rebaser, result: &result)
@@ -264,17 +262,17 @@ extension CursorProjector {
             result.sources["agents/\(fileName).md"] = native
         }
         try reader.skills(in: Self.skills, unprefix: nil, rebaser: rebaser, result: &result)
-        if let mcp = try reader.json(Self.mcp), let servers = mcp["mcpServers"]?.objectValue {
+        if let mcp = try reader.json(Self.mcp, result: &result), let servers = mcp["mcpServers"]?.objectValue {
             result.project.mcpServers = servers
             result.sources["mcp.json"] = Self.mcp
         }
-        if let hooksFile = try reader.json(Self.hooks), let hooks = hooksFile["hooks"]?.objectValue {
+        if let hooksFile = try reader.json(Self.hooks, result: &result), let hooks = hooksFile["hooks"]?.objectValue {
             let inverse = Dictionary(Self.events.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
             result.project.hooks = ProjectionSupport.importHooks(
                 hooks, target: id, canonical: { inverse[$0] }, warnings: &result.warnings, path: Self.hooks)
             if result.project.hooks != nil { result.sources["hooks.yaml"] = Self.hooks }
         }
-        if let cli = try reader.json(Self.cli), let permissions = cli["permissions"]?.objectValue {
+        if let cli = try reader.json(Self.cli, result: &result), let permissions = cli["permissions"]?.objectValue {
             func back(_ list: [String]?) -> [String] {
                 var out: [String] = []
                 for entry in list ?? [] {

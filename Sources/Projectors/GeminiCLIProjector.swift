@@ -68,11 +68,11 @@ public struct GeminiCLIProjector: TargetProjector {
                         while prefix.hasSuffix(" ") { prefix.removeLast() }
                         lines.append("commandPrefix = \(TOMLWriter.basic(prefix))")
                     } else {
-                        lines.append("commandRegex = \(TOMLWriter.basic("^" + RegexEscape.escape(matcher) + "$"))")
+                        // A `*` inside the pattern stays a wildcard: `Bash(curl * | bash)` must still match what it names.
+                        lines.append("commandRegex = \(TOMLWriter.basic("^" + RegexEscape.wildcard(matcher) + "$"))")
                     }
                 } else {
-                    let pattern = matcher.split(separator: "*", omittingEmptySubsequences: false).map { RegexEscape.escape(String($0)) }.joined(separator: ".*")
-                    lines.append("argsPattern = \(TOMLWriter.basic(pattern))")
+                    lines.append("argsPattern = \(TOMLWriter.basic(RegexEscape.wildcard(matcher)))")
                 }
             }
             lines.append("decision = \(TOMLWriter.basic(decision))")
@@ -109,8 +109,8 @@ public struct GeminiCLIProjector: TargetProjector {
                 let path = "\(Self.commands)/\(command.slashPath).toml"
                 var text = ""
                 if !command.description.isEmpty { text += "description = \(TOMLWriter.basic(command.description))\n" }
-                let prompt = rebase(command.body.trimmedWhitespace(), rebaser, from: command.path, to: path)
-                    .replacingBytes("$ARGUMENTS", with: "{{args}}")
+                let prompt = Placeholders.replacing(
+                    "$ARGUMENTS", with: "{{args}}", in: rebase(command.body.trimmedWhitespace(), rebaser, from: command.path, to: path))
                 text += "prompt = \(TOMLWriter.multiline(prompt))\n"
                 return .text(path, id, text)
             }
@@ -252,6 +252,30 @@ enum RegexEscape {
         return out
     }
 
+    /// A glob-like permission pattern as a regex: `*` → `.*`, everything else escaped.
+    static func wildcard(_ pattern: String) -> String {
+        pattern.split(separator: "*", omittingEmptySubsequences: false).map { escape(String($0)) }.joined(separator: ".*")
+    }
+
+    /// Inverse of `wildcard`: an unescaped `.*` is a `*`, escaped characters are themselves.
+    static func unwildcard(_ regex: String) -> String {
+        var out = ""
+        var chars = Array(regex)[...]
+        while let ch = chars.first {
+            chars = chars.dropFirst()
+            if ch == "\\", let next = chars.first {
+                out.append(next)
+                chars = chars.dropFirst()
+            } else if ch == ".", chars.first == "*" {
+                out.append("*")
+                chars = chars.dropFirst()
+            } else {
+                out.append(ch)
+            }
+        }
+        return out
+    }
+
     static func unescape(_ s: String) -> String {
         var out = ""
         var escaping = false
@@ -291,7 +315,17 @@ extension GeminiCLIProjector {
                     source.hasPrefix("rules/"), source.hasSuffix(".md")
                 else { continue }
                 let name = lastSegment(String(source.dropLast(3)))
-                let body = rebaser.rebase(block.content.trimmedWhitespace(), from: Self.root, to: ".agentsmesh/" + source)
+                var content = block.content.trimmedWhitespace()
+                // Other generators put the rule's description as a `## ` heading first: theirs, not the user's.
+                if let description = meta["description"]?.stringValue, !description.isEmpty {
+                    let heading = "## " + description
+                    if content == heading {
+                        content = ""
+                    } else if content.hasPrefix(heading + "\n") {
+                        content = String(content.dropFirst(heading.count + 1)).trimmedWhitespace()
+                    }
+                }
+                let body = rebaser.rebase(content, from: Self.root, to: ".agentsmesh/" + source)
                 result.project.rules.append(Rule(
                     name: name, path: source, description: meta["description"]?.stringValue ?? "",
                     targets: meta["targets"]?.stringList ?? [], globs: meta["globs"]?.stringList ?? [], body: body))
@@ -323,10 +357,18 @@ extension GeminiCLIProjector {
             do {
                 document = try TOMLReader.parse(text)
             } catch {
-                throw ToolError.syntax(path: native, line: error.line, column: nil, message: error.message)
+                result.failures.append(ToolError.syntax(path: native, line: error.line, column: nil, message: error.message))
+                continue
             }
             let inner = String(rel.dropLast(5))
-            let prompt = (document.values["prompt"]?.stringValue ?? "").replacingBytes("{{args}}", with: "$ARGUMENTS")
+            let promptText = document.values["prompt"]?.stringValue ?? ""
+            if Placeholders.occursInProse("$ARGUMENTS", in: promptText) {
+                result.warnings.append(Diagnostic(
+                    code: "PLACEHOLDER_LITERAL",
+                    message: "\(native): the prompt has a literal $ARGUMENTS outside code; agentsmesh reads $ARGUMENTS as the arguments placeholder (Gemini's {{args}}). Put it in `backticks` to keep it literal",
+                    path: native))
+            }
+            let prompt = Placeholders.replacing("{{args}}", with: "$ARGUMENTS", in: promptText)
             let body = rebaser.rebase(prompt.trimmedWhitespace(), from: native, to: ".agentsmesh/commands/\(inner).md")
             result.project.commands.append(Command(
                 name: inner.split(separator: "/").joined(separator: ":"), path: "commands/\(inner).md",
@@ -352,7 +394,7 @@ extension GeminiCLIProjector {
             result.sources["agents/\(fileName).md"] = native
         }
         try reader.skills(in: Self.skills, unprefix: nil, rebaser: rebaser, result: &result)
-        if let settings = try reader.json(Self.settings) {
+        if let settings = try reader.json(Self.settings, result: &result) {
             if let servers = settings["mcpServers"]?.objectValue {
                 result.project.mcpServers = McpProjection.restoringDisabled(servers, disabled: settings["mcp"]?["excluded"]?.stringList ?? [])
                 result.sources["mcp.json"] = Self.settings
@@ -368,8 +410,12 @@ extension GeminiCLIProjector {
             }
         }
         if let text = try reader.text(Self.policies) {
-            result.project.permissions = try Self.importPolicies(text)
-            result.sources["permissions.yaml"] = Self.policies
+            do {
+                result.project.permissions = try Self.importPolicies(text)
+                if result.project.permissions != nil { result.sources["permissions.yaml"] = Self.policies }
+            } catch {
+                result.failures.append(error)
+            }
         }
         if let ignore = try reader.ignore([Self.ignore]) {
             result.project.ignore = ignore
@@ -401,9 +447,9 @@ extension GeminiCLIProjector {
                 var inner = Substring(regex)
                 if inner.hasPrefix("^") { inner = inner.dropFirst() }
                 if inner.hasSuffix("$") { inner = inner.dropLast() }
-                matcher = RegexEscape.unescape(String(inner))
+                matcher = RegexEscape.unwildcard(String(inner))
             } else if let args = rule["argsPattern"]?.stringValue {
-                matcher = args.components(separatedBy: ".*").map(RegexEscape.unescape).joined(separator: "*")
+                matcher = RegexEscape.unwildcard(args)
             }
             if toolName == "run_shell_command" { tool = "Bash" }
             let entry = matcher.map { "\(tool)(\($0))" } ?? tool

@@ -94,6 +94,16 @@ struct NativeReader {
         return try JSONParser.parse(bytes: bytes, path: rel).objectValue
     }
 
+    /// A JSON object file; invalid JSON is recorded in `result.failures` (reported with every other bad file).
+    func json(_ rel: String, result: inout ImportResult) throws(ToolError) -> JSONObject? {
+        do {
+            return try json(rel)
+        } catch where error.code == ErrorCode.validationFailed {
+            result.failures.append(error)
+            return nil
+        }
+    }
+
     /// The root instruction files of every tool: generate overwrites them, so an include of one from
     /// another is followed on import instead of being kept (it would include itself once generated).
     static let rootFiles = ["AGENTS.md", "CLAUDE.md", "GEMINI.md", ".claude/CLAUDE.md", ".cursorrules"]

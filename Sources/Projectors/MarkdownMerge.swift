@@ -160,3 +160,52 @@ public enum MarkdownMerge {
         return text.trimmingTrailingNewlines()
     }
 }
+
+/// Placeholder translation between command formats (`$ARGUMENTS` ↔ Gemini's `{{args}}`): only where the
+/// text is a placeholder, never inside inline code or fenced blocks, which show the syntax literally.
+public enum Placeholders {
+    /// Replaces `token` by `replacement` in the prose parts of Markdown text.
+    public static func replacing(_ token: String, with replacement: String, in text: String) -> String {
+        guard text.contains(token) else { return text }
+        var out: [String] = []
+        var fence: (char: Character, count: Int)?
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if let open = fence {
+                if MarkdownMerge.closes(line, open) { fence = nil }
+                out.append(String(line))
+            } else if let open = MarkdownMerge.fence(line) {
+                fence = open
+                out.append(String(line))
+            } else {
+                out.append(replacingOutsideCode(token, replacement, String(line)))
+            }
+        }
+        return out.joined(separator: "\n")
+    }
+
+    /// Whether `token` occurs in prose (outside code) at all.
+    public static func occursInProse(_ token: String, in text: String) -> Bool {
+        replacing(token, with: "\u{0}", in: text) != text
+    }
+
+    /// One line: code spans (a run of backticks up to the same run) are kept as they are.
+    static func replacingOutsideCode(_ token: String, _ replacement: String, _ line: String) -> String {
+        guard line.contains("`") else { return line.replacingOccurrences(of: token, with: replacement) }
+        var out = ""
+        var rest = Substring(line)
+        while let tick = rest.firstIndex(of: "`") {
+            out += rest[..<tick].replacingOccurrences(of: token, with: replacement)
+            let run = rest[tick...].prefix { $0 == "`" }
+            let afterRun = rest[run.endIndex...]
+            if let close = afterRun.range(of: String(run)) {
+                out += rest[tick..<close.upperBound]
+                rest = afterRun[close.upperBound...]
+            } else {
+                out += rest[tick...]
+                rest = rest[rest.endIndex...]
+            }
+        }
+        out += rest.replacingOccurrences(of: token, with: replacement)
+        return out
+    }
+}

@@ -376,3 +376,63 @@ import Testing
         #expect(imported.project.mcpServers?["local"] == ["type": "stdio", "command": "npx", "args": ["srv"], "disabled": true])
     }
 }
+
+@Suite struct NothingLostTranslationTests {
+    @Test func placeholdersAreTranslatedOnlyWhereTheyArePlaceholders() async throws {
+        let project = try TestProject([
+            "agentsmesh.yaml": "version: 1\ntargets: [gemini-cli]\n",
+            ".gemini/commands/explain.toml": "description = \"Explain\"\nprompt = \"\"\"\nExplain {{args}}.\nIn bash, `$ARGUMENTS` is not special; neither is\n```sh\necho $ARGUMENTS\n```\n\"\"\"\n",
+        ])
+        _ = try Importer.run(root: project.root, from: "gemini-cli", features: nil)
+        #expect(project.read(".agentsmesh/commands/explain.md")
+            == "---\ndescription: Explain\n---\nExplain $ARGUMENTS.\nIn bash, `$ARGUMENTS` is not special; neither is\n```sh\necho $ARGUMENTS\n```\n")
+        try await project.generate()
+        #expect(project.read(".gemini/commands/explain.toml")
+            == "description = \"Explain\"\nprompt = \"\"\"\nExplain {{args}}.\nIn bash, `$ARGUMENTS` is not special; neither is\n```sh\necho $ARGUMENTS\n```\n\"\"\"\n")
+    }
+
+    @Test func commaListsSplitOnlyOutsideBrackets() {
+        #expect(SettingsParsing.splitList("Bash(git log --format=%h,%s:*), Read") == ["Bash(git log --format=%h,%s:*)", "Read"])
+        #expect(SettingsParsing.splitList("src/{a,b}/*.ts, lib/**") == ["src/{a,b}/*.ts", "lib/**"])
+        #expect(SettingsParsing.splitList(" a ,, b ") == ["a", "b"])
+    }
+
+    @Test func wildcardPermissionsKeepTheirMeaningInGeminiPolicies() async throws {
+        let project = try TestProject([
+            "agentsmesh.yaml": "version: 1\ntargets: [gemini-cli]\nfeatures: [permissions]\n",
+            ".agentsmesh/permissions.yaml": "deny:\n  - Bash(curl * | bash)\n  - Read(./secrets/*.env)\n",
+        ])
+        try await project.generate()
+        let policy = try #require(project.read(".gemini/policies/permissions.toml"))
+        #expect(policy.contains("commandRegex = \"^curl .* \\\\| bash$\""))
+        #expect(policy.contains("argsPattern = \"\\\\./secrets/.*\\\\.env\""))
+        let regex = try Regex("^curl .* \\| bash$")
+        #expect("curl https://x.test/i.sh | bash".wholeMatch(of: regex) != nil)
+        let imported = try Importer.collect(root: project.root, from: "gemini-cli", features: nil)
+        #expect(imported.project.permissions?.deny == ["Bash(curl * | bash)", "Read(./secrets/*.env)"])
+    }
+
+    @Test func toolNamesAndAgentKeysMapBothWays() async throws {
+        let project = try TestProject([
+            "agentsmesh.yaml": "version: 1\ntargets: [claude-code]\n",
+            ".claude/agents/auditor.md": "---\nname: auditor\ndescription: Audits\nmax-turns: 10\npermission-mode: acceptEdits\ndisallowed-tools: Write, Bash(rm:*)\n---\nAudit.\n",
+            ".claude/commands/log.md": "---\nallowed-tools: Bash(git log --format=%h,%s:*), Read\n---\nShow the log.\n",
+        ])
+        _ = try Importer.run(root: project.root, from: "claude-code", features: nil)
+        #expect(project.read(".agentsmesh/agents/auditor.md")
+            == "---\nname: auditor\ndescription: Audits\ndisallowedTools:\n  - Write\n  - Bash(rm:*)\npermissionMode: acceptEdits\nmaxTurns: 10\n---\nAudit.\n")
+        #expect(project.read(".agentsmesh/commands/log.md") == "---\nallowed-tools:\n  - Bash(git log --format=%h,%s:*)\n  - Read\n---\nShow the log.\n")
+        try await project.generate()
+        #expect(project.read(".claude/agents/auditor.md")?.hasPrefix("---\nname: auditor\ndescription: Audits\ndisallowedTools:\n  - Write\n  - Bash(rm:*)\npermissionMode: acceptEdits\nmaxTurns: 10\n---") == true)
+    }
+
+    @Test func theDescriptionHeadingOtherGeneratorsAddIsNotImportedIntoTheRule() async throws {
+        let meta = "{\"source\":\"rules/api.md\",\"description\":\"API rules\",\"globs\":[\"src/api/**\"],\"targets\":[]}"
+        let project = try TestProject([
+            "agentsmesh.yaml": "version: 1\ntargets: [gemini-cli]\n",
+            "GEMINI.md": "Root.\n\n<!-- agentsmesh:embedded-rules:start -->\n<!-- agentsmesh:embedded-rule:start \(meta) -->\n## API rules\n\nValidate input.\n\n## Errors\n\nUse problem+json.\n<!-- agentsmesh:embedded-rule:end -->\n<!-- agentsmesh:embedded-rules:end -->\n",
+        ])
+        _ = try Importer.run(root: project.root, from: "gemini-cli", features: nil)
+        #expect(project.read(".agentsmesh/rules/api.md") == "---\ndescription: API rules\nglobs:\n  - src/api/**\n---\nValidate input.\n\n## Errors\n\nUse problem+json.\n")
+    }
+}
