@@ -22,6 +22,30 @@ public struct CheckResult: Sendable, Equatable {
     public var outputDrift: Bool { !outputsModified.isEmpty || !outputsRemoved.isEmpty || !outputsStale.isEmpty }
     public var inSync: Bool { !canonicalDrift && !outputDrift && !lockConflict && lessonsGraphError == nil }
 
+    /// What is out of sync and, for each kind, the command that really fixes it (one line each).
+    public var advice: String {
+        var lines: [String] = []
+        func list(_ paths: [String]) -> String {
+            paths.count <= 5 ? paths.joined(separator: ", ") : paths.prefix(5).joined(separator: ", ") + " and \(paths.count - 5) more"
+        }
+        if lockConflict { lines.append(".agentsmesh/.lock has git conflict markers: run `agentsmesh merge`") }
+        let canonical = modified + added + removed
+        if !canonical.isEmpty {
+            lines.append("canonical files changed since the last generate (\(list(canonical.map { ".agentsmesh/" + $0 }))): run `agentsmesh generate`")
+        }
+        if !extendsChanged.isEmpty { lines.append("extends changed (\(list(extendsChanged))): run `agentsmesh generate`") }
+        if !staleTargets.isEmpty { lines.append("targets skipped by the last generate (\(list(staleTargets))): run `agentsmesh generate`") }
+        if !outputsModified.isEmpty {
+            lines.append("generated files were edited (\(list(outputsModified))): keep the edits with `agentsmesh import --from <target>`, or discard them with `agentsmesh generate`")
+        }
+        if !outputsRemoved.isEmpty { lines.append("generated files were deleted (\(list(outputsRemoved))): run `agentsmesh generate`") }
+        if !outputsStale.isEmpty {
+            lines.append("files agentsmesh did not generate sit in folders it manages (\(list(outputsStale))): bring them into .agentsmesh/ with `agentsmesh import --from <target>`, or delete them (`agentsmesh generate` does not remove them)")
+        }
+        if let error = lessonsGraphError { lines.append("lessons graph unreadable (\(error.message)): run `agentsmesh lessons validate`") }
+        return lines.joined(separator: "\n")
+    }
+
     public var json: JSONValue {
         var object = JSONObject()
         object["inSync"] = .bool(inSync)
@@ -161,7 +185,7 @@ public enum Checker {
         }
         var stale: Set<String> = []
         for (folder, files) in zip(managedFolders, managedFiles) {
-            for rel in files where outputs[folder + "/" + rel] == nil {
+            for rel in files where outputs[folder + "/" + rel] == nil && Targets.mayGenerate(rel, in: folder) {
                 stale.insert(folder + "/" + rel)
             }
         }

@@ -360,7 +360,7 @@ enum GenerateCache {
         for path in post.order where post.stats[path]?.kind == .file && !known.contains(path) {
             for folder in managed where FileSystem.isInside(path, folder) {
                 let rel = String(Substring(path.utf8.dropFirst(folder.utf8.count + 1)))
-                if !rel.hasSuffix(".tmp") { unknownByFolder[folder, default: []].append(rel) }
+                if !rel.hasSuffix(".tmp") && Targets.mayGenerate(rel, in: folder) { unknownByFolder[folder, default: []].append(rel) }
             }
         }
         for folder in unknownByFolder.keys { unknownByFolder[folder]?.sort(by: FileSystem.byteOrder) }

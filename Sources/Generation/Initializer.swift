@@ -155,6 +155,8 @@ public enum Initializer {
         var removed: [String] = []
         for path in sources.sorted(by: FileSystem.byteOrder) where outputs[path] == nil {
             guard folders.contains(where: { path.hasPrefix($0 + "/") }), FileSystem.kind(root + "/" + path) == .file else { continue }
+            // Never through a linked folder: the file is the link target's, shared with whatever else uses it.
+            guard FileSystem.realPath(root + "/" + path) == SafePath(root: root).root + "/" + path else { continue }
             try FileSystem.remove(root + "/" + path, displayPath: path)
             Generator.removeEmptyParents(of: path, root: root, managedFolders: folders)
             removed.append(path)

@@ -162,7 +162,8 @@ public enum Planner {
         // is only built when the folders hold files: never on a first run).
         let found = projectors.flatMap { projector in
             projector.managedFolders.flatMap { folder in
-                FileSystem.walkFiles(root + "/" + folder).filter { !$0.hasSuffix(".tmp") }.map { (path: folder + "/" + $0, target: projector.id) }
+                FileSystem.walkFiles(root + "/" + folder).filter { !$0.hasSuffix(".tmp") && Targets.mayGenerate($0, in: folder) }
+                    .map { (path: folder + "/" + $0, target: projector.id) }
             }
         }
         if !found.isEmpty {

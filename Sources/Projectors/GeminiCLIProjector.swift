@@ -379,7 +379,10 @@ extension GeminiCLIProjector {
         try reader.markdownCommands(in: Self.commands, rebaser: rebaser, result: &mdCommands)
         for command in mdCommands.project.commands where !result.project.commands.contains(where: { $0.name == command.name }) {
             result.project.commands.append(command)
+            if let native = mdCommands.sources[command.path] { result.sources[command.path] = native }
         }
+        result.warnings += mdCommands.warnings
+        result.failures += mdCommands.failures
         for rel in reader.files(in: Self.agents, suffix: ".md") {
             let native = "\(Self.agents)/\(rel)"
             guard var document = try reader.document(native, result: &result) else { continue }

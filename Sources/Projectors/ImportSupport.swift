@@ -234,7 +234,10 @@ struct NativeReader {
             var files: [SkillFile] = []
             var links: [String] = []
             for rel in FileSystem.walkFiles(root + "/" + native, skipped: { links.append($0) }) where rel != "SKILL.md" {
-                if let bytes = try bytes("\(native)/\(rel)") { files.append(SkillFile(path: rel, bytes: bytes)) }
+                if let bytes = try bytes("\(native)/\(rel)") {
+                    files.append(SkillFile(path: rel, bytes: bytes))
+                    result.sources["skills/\(name)/\(rel)"] = "\(native)/\(rel)"
+                }
             }
             for link in links {
                 result.skip("skill file", "\(name)/\(link)", path: "\(native)/\(link)", reason: "symbolic link inside a skill folder (not followed)")

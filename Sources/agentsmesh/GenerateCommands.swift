@@ -63,7 +63,7 @@ struct CheckCommand: AsyncParsableCommand {
         try await runVerb("check", json: output.json) { () throws(ToolError) in
             let result = try Checker.check(root: try projectRoot(), verifyOutputs: !noOutputs)
             guard result.inSync else {
-                throw ToolError(ErrorCode.drift, result.lockConflict ? ".agentsmesh/.lock has git conflict markers; run `agentsmesh merge`" : "out of sync with .agentsmesh/.lock; run `agentsmesh generate`", details: result.json)
+                throw ToolError(ErrorCode.drift, "out of sync with .agentsmesh/.lock:\n" + result.advice, details: result.json)
             }
             var text = "In sync."
             if !result.outputsChecked { text += " (old-format lock: outputs not verified)" }

@@ -109,12 +109,14 @@ struct ConvertCommand: AsyncParsableCommand {
     var to: String
     @Flag(help: "Print what would change and write nothing.")
     var dryRun = false
+    @Flag(help: "Overwrite existing files that agentsmesh did not generate.")
+    var force = false
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
         try await runVerb("convert", json: output.json) { () throws(ToolError) in
             let root = (try? projectRoot()) ?? FileSystem.currentDirectory()
-            let result = try Converter.convert(root: root, from: from, to: to, dryRun: dryRun)
+            let result = try Converter.convert(root: root, from: from, to: to, dryRun: dryRun, force: force)
             var data = result.json
             if case .object(var object) = data {
                 object["lockfileUpdated"] = nil

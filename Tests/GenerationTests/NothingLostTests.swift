@@ -436,3 +436,69 @@ import Testing
         #expect(project.read(".agentsmesh/rules/api.md") == "---\ndescription: API rules\nglobs:\n  - src/api/**\n---\nValidate input.\n\n## Errors\n\nUse problem+json.\n")
     }
 }
+
+@Suite struct NothingLostConvertAndCheckTests {
+    @Test func convertShowsThePlanAndNeverOverwritesAFileItDidNotWriteWithoutForce() async throws {
+        let handWritten = (1...180).map { "Line \($0) of the team's own CLAUDE.md." }.joined(separator: "\n") + "\n"
+        let project = try TestProject([
+            "CLAUDE.md": handWritten,
+            ".cursor/rules/general.mdc": "---\nalwaysApply: true\n---\nCursor root.\n",
+            ".cursor/rules/ts.mdc": "---\nglobs: \"*.ts\"\n---\nStrict.\n",
+        ])
+        let error = #expect(throws: ToolError.self) { try Converter.convert(root: project.root, from: "cursor", to: "claude-code", dryRun: false) }
+        #expect(error?.code == "ALREADY_EXISTS")
+        #expect(error?.details?["paths"] == ["CLAUDE.md"])
+        #expect(error?.details?["plan"]?.arrayValue?.count == 2)
+        #expect(project.read("CLAUDE.md") == handWritten)
+        #expect(!project.exists(".claude/rules/ts.md"))
+
+        let plan = try Converter.convert(root: project.root, from: "cursor", to: "claude-code", dryRun: true)
+        #expect(plan.warnings.contains { $0.code == "UNMANAGED_OVERWRITE" && $0.path == "CLAUDE.md" })
+        #expect(project.read("CLAUDE.md") == handWritten)
+
+        _ = try Converter.convert(root: project.root, from: "cursor", to: "claude-code", dryRun: false, force: true)
+        #expect(project.read("CLAUDE.md")?.hasPrefix("Cursor root.") == true)
+        // Its own output (it carries the contract block) is updated without --force on the next run.
+        try project.write(".cursor/rules/general.mdc", "---\nalwaysApply: true\n---\nCursor root, edited.\n")
+        _ = try Converter.convert(root: project.root, from: "cursor", to: "claude-code", dryRun: false)
+        #expect(project.read("CLAUDE.md")?.hasPrefix("Cursor root, edited.") == true)
+    }
+
+    @Test func checkPassesRightAfterInitOnFilesThatAreNotGeneratedOnes() async throws {
+        let project = try TestProject([
+            "GEMINI.md": "# Root\n",
+            ".gemini/commands/legacy.md": "---\ndescription: Old style\n---\nDo the old thing.\n",
+            ".gemini/agents/helper.toml": "name = \"helper\"\n",
+            ".gemini/skills/release/SKILL.md": "---\ndescription: Release (gemini)\n---\nGemini release.\n",
+            ".gemini/skills/release/scripts/bump.sh": "#!/bin/sh\necho bump\n",
+            ".claude/commands/hello.md": "Say hello.\n",
+            ".claude/skills/release/SKILL.md": "---\ndescription: Release (claude)\n---\nClaude release.\n",
+            ".claude/skills/release/notes.md": "Notes\n",
+        ])
+        let data = try await Initializer.run(root: project.root, options: .init(yes: true))
+        let removed = data["removed"]?.arrayValue?.compactMap { $0["path"]?.stringValue } ?? []
+        #expect(removed == [
+            ".claude/skills/release/SKILL.md", ".claude/skills/release/notes.md",
+            ".gemini/commands/legacy.md", ".gemini/skills/release/SKILL.md", ".gemini/skills/release/scripts/bump.sh",
+        ])
+        #expect(project.read(".agentsmesh/skills/release-gemini-cli/scripts/bump.sh") == "#!/bin/sh\necho bump\n")
+        #expect(project.read(".agentsmesh/skills/release-claude-code/notes.md") == "Notes\n")
+        #expect(project.read(".gemini/commands/legacy.toml") == "description = \"Old style\"\nprompt = \"\"\"\nDo the old thing.\n\"\"\"\n")
+        #expect(project.read(".gemini/agents/helper.toml") == "name = \"helper\"\n")
+        let check = try Checker.check(root: project.root)
+        #expect(check.inSync, "\(check.advice)")
+        #expect(try await project.generate().files.allSatisfy { $0.status == .unchanged })
+    }
+
+    @Test func checkNamesACommandThatFixesEachKindOfDrift() async throws {
+        let project = try FullFixture.make()
+        try await project.generate()
+        try project.write(".claude/commands/review.md", "edited by hand\n")
+        try project.write(".claude/agents/extra.md", "a file nobody generated\n")
+        let result = try Checker.check(root: project.root)
+        #expect(result.advice == """
+            generated files were edited (.claude/commands/review.md): keep the edits with `agentsmesh import --from <target>`, or discard them with `agentsmesh generate`
+            files agentsmesh did not generate sit in folders it manages (.claude/agents/extra.md): bring them into .agentsmesh/ with `agentsmesh import --from <target>`, or delete them (`agentsmesh generate` does not remove them)
+            """)
+    }
+}
