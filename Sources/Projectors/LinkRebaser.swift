@@ -127,7 +127,12 @@ public struct LinkRebaser: Sendable {
         for piece in pieces {
             switch piece {
             case .reference(let start, let end, let resolution):
-                guard let rewritten = place(resolution, outputFolder: outputFolder) else { continue }
+                guard var rewritten = place(resolution, outputFolder: outputFolder) else { continue }
+                // A path reference stays one: a result without a folder is written `./name`, so it is not
+                // later read as a word in a sentence.
+                if !rewritten.containsBytes("/"), bytes[start..<end].contains(where: { $0 == 0x2F || $0 == 0x5C }) {
+                    rewritten = "./" + rewritten
+                }
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<start]))
                 out.append(contentsOf: rewritten.utf8)
                 copied = end
@@ -279,6 +284,8 @@ public struct LinkRebaser: Sendable {
         while candidateEnd > start, Self.isTrailingPunctuation(b[candidateEnd - 1]) { candidateEnd -= 1 }
         let candidate = UnsafeBufferPointer(rebasing: b[start..<candidateEnd])
         if candidate.isEmpty || cannotMatch(candidate) { return }
+        // A bare file name in a sentence ("the main CLAUDE.md file", "# AGENTS.md") is a word, not a link.
+        if start == s, !candidate.contains(where: { $0 == 0x2F || $0 == 0x5C }) { return }
         guard let resolution = resolve(String(decoding: candidate, as: UTF8.self), sourceFolder: sourceFolder) else { return }
         pieces.append(.reference(start: start, end: candidateEnd, resolution: resolution))
     }
@@ -384,7 +391,10 @@ public struct LinkRebaser: Sendable {
             trailing = String(last) + trailing
             candidate.removeLast()
         }
-        guard let rewritten = rewrite(candidate, sourceFile: sourceFile, outputFile: outputFile) else { return token }
+        // A bare file name in a sentence is a word, not a link (as in the byte scan).
+        if start == 0, !candidate.contains("/"), !candidate.contains("\\") { return token }
+        guard var rewritten = rewrite(candidate, sourceFile: sourceFile, outputFile: outputFile) else { return token }
+        if !rewritten.contains("/"), candidate.contains("/") || candidate.contains("\\") { rewritten = "./" + rewritten }
         return String(scalars[0..<start]) + rewritten + trailing + String(scalars[end...])
     }
 

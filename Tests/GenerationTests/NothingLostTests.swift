@@ -502,3 +502,22 @@ import Testing
             """)
     }
 }
+
+@Suite struct NothingLostProseTests {
+    @Test func fileNamesInSentencesAndHeadingsAreWordsNotLinks() async throws {
+        let project = try TestProject([
+            "CLAUDE.md": "# Guide\n\nKeep the main CLAUDE.md file short.\n\n# AGENTS.md\n\nOther tools read AGENTS.md.\n\nSee [the rules](./CLAUDE.md) and @docs/setup.md.\n",
+            "AGENTS.md": "# Guide\n",
+            "docs/setup.md": "Setup\n",
+        ])
+        _ = try await Initializer.run(root: project.root, options: .init(yes: true, targets: ["claude-code", "cursor"]))
+        let root = try #require(project.read(".agentsmesh/rules/_root.md"))
+        #expect(root.contains("Keep the main CLAUDE.md file short."))
+        #expect(root.contains("# AGENTS.md\n\nOther tools read AGENTS.md."))
+        #expect(root.contains("See [the rules](./_root.md) and @docs/setup.md."))
+        let cursor = try #require(project.read(".cursor/rules/general.mdc"))
+        #expect(cursor.contains("Keep the main CLAUDE.md file short.\n\n# AGENTS.md\n\nOther tools read AGENTS.md."))
+        #expect(cursor.contains("See [the rules](./general.mdc) and @docs/setup.md."))
+        #expect(project.read("CLAUDE.md")?.contains("# AGENTS.md\n\nOther tools read AGENTS.md.") == true)
+    }
+}

@@ -12,10 +12,11 @@ import Testing
         JSONEmitter.pretty(dumpValue(project, target: target))
     }
 
-    /// Gemini folds every rule into GEMINI.md, so a link to any rule comes back as a link to the root rule.
+    /// Gemini folds every rule into GEMINI.md, so a link to any rule comes back as a link to the root rule;
+    /// written `./GEMINI.md` (a path, not the word), it comes back relative to the rule that holds it.
     static func foldRuleLinks(_ text: String, target: String) -> String {
         guard target == TargetID.geminiCLI else { return text }
-        var out = text
+        var out = text.replacingOccurrences(of: " ./_root.md", with: " .agentsmesh/rules/_root.md")
         for name in ["typescript", "security", "frontend"] {
             out = out.replacingOccurrences(of: "rules/\(name).md", with: "rules/_root.md")
         }
