@@ -69,7 +69,7 @@ public enum Importer {
         let rule = project.rules.remove(at: index)
         var frontmatter: JSONObject = ["root": true]
         if !rule.description.isEmpty { frontmatter["description"] = .string(rule.description) }
-        project.rules.insert(Rule(name: "_root", path: "rules/_root.md", isRoot: true, description: rule.description, frontmatter: frontmatter, body: rule.body), at: 0)
+        project.rules.insert(Rule(name: "_root", path: "rules/_root.md", isRoot: true, description: rule.description, globs: rule.globs, frontmatter: frontmatter, body: rule.body), at: 0)
         warnings.append(Diagnostic(
             code: "ROOT_PROMOTED",
             message: "no root instruction file found; the always-applied rule '\(rule.name)' became rules/_root.md",

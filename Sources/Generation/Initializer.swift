@@ -77,6 +77,7 @@ public enum Initializer {
         // Imports first, so seeds never overwrite imported content.
         var importData = ImportData(from: detected.joined(separator: ","))
         var importedSources: Set<String> = []
+        var followedLinks: [String] = []
         if !detected.isEmpty {
             var collected: [(String, CanonicalProject)] = []
             var failures: [ToolError] = []
@@ -86,6 +87,7 @@ public enum Initializer {
                 importData.warnings += result.warnings
                 importData.skipped += result.skipped
                 importedSources.formUnion(result.sources.values)
+                followedLinks += result.followedLinks
                 collected.append((id, result.project))
             }
             // Every unreadable file of every tool in one report, before anything is written.
@@ -112,14 +114,23 @@ public enum Initializer {
         if options.lessons {
             for path in try LessonsSeeder.seed(root: root) where !created.contains(path) { created.append(path) }
         }
+        // A followed link would make generate write into the folder it points at (the user's shared copy):
+        // the link goes, the generated folder takes its place, the link target stays as it is.
+        var unlinked: [JSONValue] = []
+        for link in Set(followedLinks).sorted(by: FileSystem.byteOrder) where FileSystem.kind(root + "/" + link) == .symlink {
+            try FileSystem.remove(root + "/" + link, displayPath: link)
+            unlinked.append(["path": .string(link), "reason": .string(linkReason)])
+        }
         let generated = try await Generator(root: root).generate(GenerateOptions(lockTimeout: 30))
-        let adopted = try removeRenamedSources(root: root, sources: importedSources)
+        let adopted = try removeRenamedSources(root: root, sources: importedSources.filter { path in
+            !followedLinks.contains { FileSystem.isInside(path, $0) }
+        })
         return [
             "targets": .strings(targets),
             "imported": .array(importData.imported.map { ["kind": .string($0.kind), "name": .string($0.name), "path": .string($0.path)] }),
             "created": .strings(created),
             "replaced": .strings(adopted),
-            "removed": .array(adopted.map { ["path": .string($0), "reason": .string(renamedReason)] }),
+            "removed": .array(unlinked + adopted.map { ["path": .string($0), "reason": .string(renamedReason)] }),
             "skipped": .array(importData.skipped.map { ["kind": .string($0.kind), "name": .string($0.name), "reason": .string($0.reason)] }),
             "warnings": .array(importData.warnings.map(\.json)),
             "generated": generated.json,
@@ -128,6 +139,8 @@ public enum Initializer {
 
     /// Why init removes a native file it imported (listed in its text and JSON output).
     public static let renamedReason = "imported into .agentsmesh/ and now generated under another name (its content is kept)"
+    /// Why init removes a symbolic link it followed.
+    public static let linkReason = "symbolic link replaced by the generated folder (imported into .agentsmesh/; the folder it pointed at is untouched)"
 
     /// `init --lessons` on an initialised project: adds the lessons files that are missing, then generates.
     static func retrofitLessons(root: String) async throws(ToolError) -> JSONValue {

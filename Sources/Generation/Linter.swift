@@ -24,6 +24,21 @@ public struct LintDiagnostic: Sendable, Equatable {
 
 /// `lint` (§4.6): validation beyond what load rejects.
 public enum Linter {
+    /// The project-relative script a hook command runs, when it names one: the first word, unquoted, with the
+    /// tools' project-folder variables (`$CLAUDE_PROJECT_DIR`, `${GEMINI_PROJECT_DIR}`, …) read as the project
+    /// root. Nil for a command on `PATH`, an absolute path or any other variable.
+    static func hookScript(_ command: String) -> String? {
+        guard let first = command.split(separator: " ").first else { return nil }
+        var word = String(first).replacingOccurrences(of: "\"", with: "").replacingOccurrences(of: "'", with: "")
+        for variable in ["CLAUDE_PROJECT_DIR", "GEMINI_PROJECT_DIR", "CURSOR_PROJECT_DIR"] {
+            for form in ["${\(variable)}", "$\(variable)"] where word.hasPrefix(form) {
+                word = "." + word.dropFirst(form.count)
+            }
+        }
+        guard !word.hasPrefix("/"), !word.hasPrefix("$"), word.contains("/") else { return nil }
+        return word
+    }
+
     public static func lint(root: String, targets requested: [String]?) throws(ToolError) -> [LintDiagnostic] {
         let config = try ConfigLoader.load(root: root)
         let loaded = try CanonicalStore.load(root: root)
@@ -103,6 +118,9 @@ public enum Linter {
                     if let matcher = entry.matcher, matcher.contains("\n") || matcher.contains("\r") {
                         error("hook-invalid", "\(event): matcher contains a line break", path: ".agentsmesh/hooks.yaml")
                     }
+                    if let command = entry.command, let script = hookScript(command), !FileSystem.exists(root + "/" + script) {
+                        warning("hook-script-references", "\(event): hook runs '\(script)', which does not exist", path: ".agentsmesh/hooks.yaml")
+                    }
                     continue
                 }
                 if !["command", "prompt"].contains(entry.type) {
@@ -120,10 +138,7 @@ public enum Linter {
                 if let timeout = entry.timeout, timeout <= 0 {
                     error("hook-invalid", "\(event): timeout must be a positive number of seconds", path: ".agentsmesh/hooks.yaml")
                 }
-                if let command = entry.command, let script = command.split(separator: " ").first.map(String.init),
-                    script.hasPrefix("./") || script.hasPrefix("../") || (script.contains("/") && !script.hasPrefix("/") && !script.hasPrefix("$")),
-                    !FileSystem.exists(root + "/" + script)
-                {
+                if let command = entry.command, let script = hookScript(command), !FileSystem.exists(root + "/" + script) {
                     warning("hook-script-references", "\(event): hook runs '\(script)', which does not exist", path: ".agentsmesh/hooks.yaml")
                 }
             }

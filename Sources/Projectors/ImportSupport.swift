@@ -221,6 +221,7 @@ struct NativeReader {
                     result.skip("skill", name, path: native, reason: "symbolic link to a folder outside the project (not followed)")
                     continue
                 }
+                result.followedLinks.append(native)
             default: continue
             }
             let skillPath = "\(native)/SKILL.md"

@@ -123,6 +123,9 @@ public struct ImportResult: Sendable {
     public var rootSources: [String] = []
     /// Files that could not be read (broken frontmatter, TOML, JSON): reported together, never one at a time.
     public var failures: [ToolError] = []
+    /// Linked folders that were followed (a skill folder shared through a symbolic link): generate would
+    /// write through them into the link target, so `init` replaces each by the generated folder.
+    public var followedLinks: [String] = []
     /// What was found but not imported, with the reason (each also a warning, so `lint` and `init` show it).
     public var skipped: [(kind: String, name: String, reason: String)] = []
 

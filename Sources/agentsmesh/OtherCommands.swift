@@ -36,7 +36,7 @@ struct InitCommand: AsyncParsableCommand {
             for item in data["skipped"]?.arrayValue ?? [] {
                 text += "\nnot imported: \(item["kind"]?.stringValue ?? "") \(item["name"]?.stringValue ?? ""): \(item["reason"]?.stringValue ?? "")"
             }
-            for item in data["warnings"]?.arrayValue ?? [] {
+            for item in data["warnings"]?.arrayValue ?? [] where item["code"] != "IMPORT_SKIPPED" {
                 text += "\nwarning \(item["code"]?.stringValue ?? ""): \(item["message"]?.stringValue ?? "")"
             }
             let counts = data["generated"]?["counts"]

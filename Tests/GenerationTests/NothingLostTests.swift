@@ -200,6 +200,12 @@ import Testing
         #expect(!project.exists(".agentsmesh/skills/outside"))
         #expect(data["skipped"] == [["kind": "skill", "name": "outside", "reason": "symbolic link to a folder outside the project (not followed)"]])
         #expect(project.read("shared/skills/docs/template.md") == "# Template\n")
+        // The link is replaced by the generated folder; the shared folder it pointed at is left as written.
+        #expect(data["removed"] == [["path": ".claude/skills/docs", "reason": .string(Initializer.linkReason)]])
+        #expect(FileSystem.kind(project.root + "/.claude/skills/docs") == .directory)
+        #expect(project.read("shared/skills/docs/SKILL.md") == "---\ndescription: Write docs\n---\nUse ./template.md.\n")
+        #expect(project.read(".claude/skills/docs/SKILL.md") == "---\nname: docs\ndescription: Write docs\n---\n\n## Purpose\n\nUse ./template.md.")
+        #expect(try Checker.check(root: project.root).inSync)
     }
 }
 
