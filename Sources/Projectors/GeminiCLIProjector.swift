@@ -399,7 +399,8 @@ extension GeminiCLIProjector {
         try reader.skills(in: Self.skills, unprefix: nil, rebaser: rebaser, result: &result)
         if let settings = try reader.json(Self.settings, result: &result) {
             if let servers = settings["mcpServers"]?.objectValue {
-                result.project.mcpServers = McpProjection.restoringDisabled(servers, disabled: settings["mcp"]?["excluded"]?.stringList ?? [])
+                result.project.mcpServers = McpProjection.restoringDisabled(
+                    McpProjection.fromGemini(servers), disabled: settings["mcp"]?["excluded"]?.stringList ?? [])
                 result.sources["mcp.json"] = Self.settings
             }
             if let hooks = settings["hooks"]?.objectValue {

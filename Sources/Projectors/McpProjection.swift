@@ -66,6 +66,27 @@ public enum McpProjection {
         "includeTools", "excludeTools", "extension", "oauth", "authProviderType", "targetAudience", "targetServiceAccount",
     ]
 
+    /// Import from Gemini CLI, whose untyped servers mean something else: `url` alone is an SSE endpoint and
+    /// `httpUrl` a streamable-HTTP one. Both become explicit canonical servers (`type: sse` / `type: http`).
+    static func fromGemini(_ servers: JSONObject) -> JSONObject {
+        var out = JSONObject()
+        for (name, server) in servers {
+            guard var object = server.objectValue, object["type"] == nil, object["command"] == nil else {
+                out[name] = server
+                continue
+            }
+            if object["url"] != nil {
+                object.insertFirst("type", "sse")
+            } else if let http = object["httpUrl"] {
+                object = object.renamingKey("httpUrl", to: "url")
+                object["url"] = http
+                object.insertFirst("type", "http")
+            }
+            out[name] = .object(object)
+        }
+        return out
+    }
+
     /// Import: `disabled: true` restored for the names a tool lists as switched off.
     static func restoringDisabled(_ servers: JSONObject, disabled: [String]) -> JSONObject {
         var out = servers

@@ -527,3 +527,19 @@ import Testing
         #expect(project.read("CLAUDE.md")?.contains("# AGENTS.md\n\nOther tools read AGENTS.md.") == true)
     }
 }
+
+@Suite struct NothingLostGeminiServerTests {
+    @Test func untypedGeminiServersKeepTheTransportGeminiGaveThem() async throws {
+        let project = try TestProject([
+            "GEMINI.md": "# Root\n",
+            ".gemini/settings.json": "{\"mcpServers\":{\"events\":{\"url\":\"https://e.example.test/sse\"},\"api\":{\"httpUrl\":\"https://a.example.test/mcp\",\"timeout\":5000}}}",
+        ])
+        _ = try await Initializer.run(root: project.root, options: .init(yes: true, targets: ["gemini-cli", "claude-code"]))
+        let canonical = try JSONParser.parse(try #require(project.read(".agentsmesh/mcp.json")))
+        #expect(canonical["mcpServers"]?["events"] == ["type": "sse", "url": "https://e.example.test/sse"])
+        #expect(canonical["mcpServers"]?["api"] == ["type": "http", "url": "https://a.example.test/mcp", "timeout": 5000])
+        let claude = try JSONParser.parse(try #require(project.read(".mcp.json")))
+        #expect(claude["mcpServers"]?["events"] == ["type": "sse", "url": "https://e.example.test/sse"])
+        #expect(try Checker.check(root: project.root).inSync)
+    }
+}
