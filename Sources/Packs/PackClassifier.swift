@@ -266,6 +266,13 @@ public enum PackClassifier {
         var pack = ClassifiedPack()
         let imported = try projector.importNative(root: tree)
         pack.warnings += imported.warnings
+        // A third-party file that cannot be read is skipped and listed, as for canonical sources (§2.11).
+        for failure in imported.failures {
+            for issue in failure.details?["issues"]?.arrayValue ?? [] {
+                let path = issue["path"]?.stringValue ?? ""
+                pack.broken.append(BrokenResource(path: path, kind: "native", reason: issue["message"]?.stringValue ?? failure.message))
+            }
+        }
         for rule in imported.project.rules {
             pack.files.append(("rules/\(rule.isRoot ? "_root" : rule.name).md", Array(CanonicalWriter.rule(rule).utf8)))
         }

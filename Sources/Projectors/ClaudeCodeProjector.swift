@@ -22,7 +22,7 @@ public struct ClaudeCodeProjector: TargetProjector {
     public var managedFolders: [String] { [Self.agents, Self.commands, Self.rules, Self.skills] }
     public var managedFiles: [String] { [Self.root, Self.ignore] }
     public var coOwnedFiles: [String] { [Self.mcp, Self.settings] }
-    public var detectionPaths: [String] { [Self.root, Self.legacyRoot, Self.rules, Self.commands] }
+    public var detectionPaths: [String] { [Self.root, Self.legacyRoot, Self.rules, Self.commands, Self.agents, Self.skills, Self.settings, Self.mcp] }
     /// Files removed when the root is written.
     public var supersededFiles: [String] { [Self.legacyRoot] }
 

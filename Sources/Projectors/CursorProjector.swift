@@ -32,7 +32,7 @@ public struct CursorProjector: TargetProjector {
     public var managedFolders: [String] { [Self.agents, Self.commands, Self.rules, Self.skills] }
     public var managedFiles: [String] { [Self.ignore, Self.agentsMirror] }
     public var coOwnedFiles: [String] { [Self.mcp, Self.hooks, Self.cli] }
-    public var detectionPaths: [String] { [Self.rules, Self.mcp, Self.legacyRules] }
+    public var detectionPaths: [String] { [Self.rules, Self.mcp, Self.legacyRules, Self.commands, Self.agents, Self.skills, Self.hooks, Self.cli] }
 
     public func rebasedPath(forCanonical path: String) -> String? {
         if path == ".agentsmesh/mcp.json" { return Self.mcp }
