@@ -157,6 +157,22 @@ public enum Linter {
                 warning("silent-drop-guard", diagnostic.message, path: diagnostic.path, target: projector.id)
             }
         }
+        // What the tools' own files hold that `init` / `import` could not carry into .agentsmesh/.
+        for projector in runTargets.compactMap({ Targets.projector($0) }) {
+            if let native = try? Importer.collect(root: root, from: projector.id, features: nil, reportFailures: false) {
+                for diagnostic in native.warnings where ["IMPORT_SKIPPED", "PLACEHOLDER_LITERAL"].contains(diagnostic.code) {
+                    warning("import-incomplete", diagnostic.message, path: diagnostic.path, target: projector.id)
+                }
+                for failure in native.failures {
+                    warning("import-incomplete", "\(failure.message) (not imported)", target: projector.id)
+                }
+            }
+            for folder in projector.managedFolders {
+                for rel in FileSystem.walkFiles(root + "/" + folder) where !Targets.mayGenerate(rel, in: folder) && !rel.hasSuffix(".tmp") {
+                    warning("import-incomplete", "\(folder)/\(rel) is not a file agentsmesh reads or writes there; it was not imported and stays as it is", path: folder + "/" + rel, target: projector.id)
+                }
+            }
+        }
         if LessonsService.graphExists(root: root) {
             for diagnostic in LessonsService.validate(root: root).diagnostics where diagnostic.severity == .error {
                 let path = diagnostic.path.map { $0.hasPrefix(".agentsmesh/") ? $0 : LessonsFiles.graph + "#" + $0 }

@@ -543,3 +543,20 @@ import Testing
         #expect(try Checker.check(root: project.root).inSync)
     }
 }
+
+@Suite struct NothingLostLintTests {
+    @Test func lintListsWhatInitCouldNotCarryOver() async throws {
+        let project = try TestProject([
+            "GEMINI.md": "# Root\n",
+            ".gemini/agents/helper.toml": "name = \"helper\"\n",
+            ".gemini/commands/say.toml": "prompt = \"\"\"\nEcho $ARGUMENTS as text.\n\"\"\"\n",
+        ])
+        let outside = try TestProject(["SKILL.md": "---\ndescription: Elsewhere\n---\nNo.\n"])
+        try FileManager.default.createDirectory(atPath: project.root + "/.gemini/skills", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: project.root + "/.gemini/skills/far", withDestinationPath: outside.root)
+        _ = try await Initializer.run(root: project.root, options: .init(yes: true))
+        let found = try Linter.lint(root: project.root, targets: nil).filter { $0.code == "import-incomplete" }
+        #expect(found.map(\.path) == [".gemini/skills/far", ".gemini/agents/helper.toml"])
+        #expect(found.allSatisfy { $0.severity == "warning" && $0.target == "gemini-cli" })
+    }
+}
