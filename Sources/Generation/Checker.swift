@@ -210,6 +210,10 @@ public enum Checker {
         if checksums.keys.contains(where: { $0.hasPrefix("agents/") }) {
             partial.agents = [Agent(name: "probe", path: "agents/probe.md", body: "")]
         }
+        // Rules make Gemini's settings carry the `context.fileName` key (ensured, not hashed).
+        if checksums.keys.contains(where: { $0.hasPrefix("rules/") }) {
+            partial.rules = [Rule(name: "_root", path: "rules/_root.md", isRoot: true, body: "")]
+        }
         var out: [String: OutputFile] = [:]
         for projector in config.targets.compactMap({ Targets.projector($0) }) {
             let context = ProjectionContext(config: config, features: config.features(for: projector.id), projectRoot: root)

@@ -32,9 +32,17 @@ enum CoOwnedMerge {
                     object.set(path: key.keyPath, key.value)
                 }
             }
-            for key in owned { object.set(path: key.keyPath, key.value) }
+            for key in owned {
+                if key.ensureIncluded {
+                    if let current = object.value(at: key.keyPath), let included = including(current, key.value) {
+                        object.set(path: key.keyPath, included)
+                    }
+                } else {
+                    object.set(path: key.keyPath, key.value)
+                }
+            }
             let bytes = Array(JSONEmitter.pretty(.object(object)).utf8)
-            return (bytes, ownedHash(object, keyPaths: owned.map(\.keyPath)))
+            return (bytes, ownedHash(object, keyPaths: owned.filter { !$0.ensureIncluded }.map(\.keyPath)))
         case .textBlock(let start, let end, let block, let createIfMissing):
             guard existing != nil || createIfMissing else { return nil }
             let text = existing.map { String(decoding: $0, as: UTF8.self) } ?? ""
@@ -50,6 +58,15 @@ enum CoOwnedMerge {
                 merged = lines.joined(separator: "\n") + "\n\n" + block + "\n"
             }
             return (Array(merged.utf8), SHA256.tagged(Array(block.utf8)))
+        }
+    }
+
+    /// A user's string-or-list value made to include `item`; nil when it already does (or has another shape).
+    static func including(_ current: JSONValue, _ item: JSONValue) -> JSONValue? {
+        switch current {
+        case .string(let s): return .string(s) == item ? nil : .array([current, item])
+        case .array(let list): return list.contains(item) ? nil : .array(list + [item])
+        default: return nil
         }
     }
 
@@ -69,7 +86,7 @@ enum CoOwnedMerge {
             return SHA256.tagged(bytes)
         case .json(let owned, _, _):
             guard let object = (try? JSONParser.parse(bytes: bytes))?.objectValue else { return nil }
-            return ownedHash(object, keyPaths: owned.map(\.keyPath))
+            return ownedHash(object, keyPaths: owned.filter { !$0.ensureIncluded }.map(\.keyPath))
         case .textBlock(let start, let end, _, _):
             let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             guard let s = lines.firstIndex(of: start), let e = lines[s...].firstIndex(of: end) else { return nil }

@@ -152,6 +152,11 @@ public struct GeminiCLIProjector: TargetProjector {
         }
         var settings: [OwnedKey] = []
         var settingsNonEmpty = false
+        // Gemini reads GEMINI.md only while `context.fileName` (when the user set it) names it: a list such as
+        // ["AGENTS.md"] would hide the generated rules, so GEMINI.md is added to it; the user's names stay.
+        if context.has(.rules), canonical.root != nil || !canonical.additionalRules.isEmpty {
+            settings.append(OwnedKey(["context", "fileName"], .string(Self.root), ensureIncluded: true))
+        }
         if context.has(.mcp), let all = canonical.mcpServers {
             var servers = JSONObject()
             var excluded: [String] = []

@@ -15,10 +15,14 @@ public enum OutputKind: String, Sendable, Equatable {
 public struct OwnedKey: Equatable, Sendable {
     public var keyPath: [String]
     public var value: JSONValue
+    /// When true the key is the user's: only when it is present, its string or list is made to include
+    /// `value` (a string), and it is not part of the owned-subset hash.
+    public var ensureIncluded: Bool
 
-    public init(_ keyPath: [String], _ value: JSONValue) {
+    public init(_ keyPath: [String], _ value: JSONValue, ensureIncluded: Bool = false) {
         self.keyPath = keyPath
         self.value = value
+        self.ensureIncluded = ensureIncluded
     }
 }
 

@@ -560,3 +560,28 @@ import Testing
         #expect(found.allSatisfy { $0.severity == "warning" && $0.target == "gemini-cli" })
     }
 }
+
+@Suite struct NothingLostGeminiContextTests {
+    @Test func aContextFileListThatLeavesOutGeminiMdGetsItAdded() async throws {
+        let project = try TestProject([
+            "agentsmesh.yaml": "version: 1\ntargets: [gemini-cli]\n",
+            ".agentsmesh/rules/_root.md": "---\nroot: true\n---\nRoot.\n",
+            ".agentsmesh/rules/api.md": "---\nglobs:\n  - src/**\n---\nAPI.\n",
+            ".gemini/settings.json": "{\"context\":{\"fileName\":[\"AGENTS.md\"]},\"ui\":{\"theme\":\"GitHub\"}}",
+        ])
+        try await project.generate()
+        let settings = try JSONParser.parse(try #require(project.read(".gemini/settings.json")))
+        #expect(settings["context"] == ["fileName": ["AGENTS.md", "GEMINI.md"]])
+        #expect(settings["ui"] == ["theme": "GitHub"])
+        #expect(try Checker.check(root: project.root).inSync)
+        // The user's own additions to the list are theirs: no drift, kept by the next generate.
+        try project.write(".gemini/settings.json", "{\"context\":{\"fileName\":[\"AGENTS.md\",\"GEMINI.md\",\"NOTES.md\"]},\"ui\":{\"theme\":\"GitHub\"}}")
+        #expect(try Checker.check(root: project.root).inSync)
+        try await project.generate()
+        #expect(try JSONParser.parse(try #require(project.read(".gemini/settings.json")))["context"] == ["fileName": ["AGENTS.md", "GEMINI.md", "NOTES.md"]])
+        // No setting, no file: Gemini reads GEMINI.md by default and nothing is created for it.
+        let bare = try TestProject(["agentsmesh.yaml": "version: 1\ntargets: [gemini-cli]\nfeatures: [rules]\n", ".agentsmesh/rules/_root.md": "---\nroot: true\n---\nRoot.\n"])
+        try await bare.generate()
+        #expect(!bare.exists(".gemini/settings.json"))
+    }
+}
