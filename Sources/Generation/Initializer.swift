@@ -78,6 +78,9 @@ public enum Initializer {
         var importData = ImportData(from: detected.joined(separator: ","))
         var importedSources: Set<String> = []
         var followedLinks: [String] = []
+        // Per tool: canonical path → the native file read, and canonical paths renamed on the way in.
+        var sourcesByTarget: [String: [String: String]] = [:]
+        var renames: [String: [String: String]] = [:]
         if !detected.isEmpty {
             var collected: [(String, CanonicalProject)] = []
             var failures: [ToolError] = []
@@ -87,15 +90,22 @@ public enum Initializer {
                 importData.warnings += result.warnings
                 importData.skipped += result.skipped
                 importedSources.formUnion(result.sources.values)
+                sourcesByTarget[id] = result.sources
                 followedLinks += result.followedLinks
                 collected.append((id, result.project))
             }
             // Every unreadable file of every tool in one report, before anything is written.
             if let failure = ImportResult.combined(failures) { throw failure }
             if !collected.contains(where: { $0.1.root != nil }), let first = collected.firstIndex(where: { $0.1.rules.contains { $0.trigger == "always_on" } }) {
+                let promoted = collected[first].1.rules.first { $0.trigger == "always_on" }?.path
                 Importer.promoteRootIfMissing(&collected[first].1, warnings: &importData.warnings)
+                if let promoted { renames[collected[first].0, default: [:]][promoted] = "rules/_root.md" }
             }
-            for (id, project) in disambiguate(collected, warnings: &importData.warnings) {
+            let disambiguated = disambiguate(collected, warnings: &importData.warnings)
+            for ((id, before), (_, after)) in zip(collected, disambiguated) {
+                renames[id, default: [:]].merge(renamedPaths(before, after), uniquingKeysWith: { a, _ in a })
+            }
+            for (id, project) in disambiguated {
                 var data = ImportData(from: id)
                 try Importer.merge(project, into: root, data: &data, seedSelfEntry: false)
                 importData.imported += data.imported
@@ -130,15 +140,43 @@ public enum Initializer {
             "imported": .array(importData.imported.map { ["kind": .string($0.kind), "name": .string($0.name), "path": .string($0.path)] }),
             "created": .strings(created),
             "replaced": .strings(adopted),
-            "removed": .array(unlinked + adopted.map { ["path": .string($0), "reason": .string(renamedReason)] }),
+            "removed": .array(unlinked + adopted.map { path in
+                var item: JSONObject = ["path": .string(path)]
+                if let now = renamedOutput(of: path, sources: sourcesByTarget, renames: renames) { item["renamedTo"] = .string(now) }
+                item["reason"] = .string(renamedReason)
+                return .object(item)
+            }),
             "skipped": .array(importData.skipped.map { ["kind": .string($0.kind), "name": .string($0.name), "reason": .string($0.reason)] }),
             "warnings": .array(importData.warnings.map(\.json)),
             "generated": generated.json,
         ]
     }
 
+    /// Canonical paths that changed between an import and its disambiguated form (same entity order).
+    static func renamedPaths(_ before: CanonicalProject, _ after: CanonicalProject) -> [String: String] {
+        var out: [String: String] = [:]
+        for (old, new) in zip(before.rules, after.rules) where !old.isRoot && old.name != new.name { out[old.path] = "rules/\(new.name).md" }
+        for (old, new) in zip(before.commands, after.commands) where old.name != new.name { out[old.path] = "commands/\(new.slashPath).md" }
+        for (old, new) in zip(before.agents, after.agents) where old.name != new.name { out[old.path] = "agents/\(new.name).md" }
+        for (old, new) in zip(before.skills, after.skills) where old.name != new.name { out["skills/\(old.name)"] = "skills/\(new.name)" }
+        return out
+    }
+
+    /// The generated file that now holds what a removed native file held, when it can be named.
+    static func renamedOutput(of native: String, sources: [String: [String: String]], renames: [String: [String: String]]) -> String? {
+        for (id, map) in sources {
+            guard let canonical = map.first(where: { $0.value == native })?.key, let projector = Targets.projector(id) else { continue }
+            var now = renames[id]?[canonical] ?? canonical
+            for (old, new) in renames[id] ?? [:] where old.hasPrefix("skills/") && canonical.hasPrefix(old + "/") {
+                now = new + canonical.dropFirst(old.count)
+            }
+            return projector.rebasedPath(forCanonical: ".agentsmesh/" + now)
+        }
+        return nil
+    }
+
     /// Why init removes a native file it imported (listed in its text and JSON output).
-    public static let renamedReason = "imported into .agentsmesh/ and now generated under another name (its content is kept)"
+    public static let renamedReason = "imported into .agentsmesh/ and now generated under another name (renamedTo; its content is kept)"
     /// Why init removes a symbolic link it followed.
     public static let linkReason = "symbolic link replaced by the generated folder (imported into .agentsmesh/; the folder it pointed at is untouched)"
 

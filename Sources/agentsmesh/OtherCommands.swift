@@ -31,7 +31,11 @@ struct InitCommand: AsyncParsableCommand {
             for path in data["created"]?.stringList ?? [] { text += "\ncreated \(path)" }
             for item in data["imported"]?.arrayValue ?? [] { text += "\nimported \(item["path"]?.stringValue ?? "")" }
             for item in data["removed"]?.arrayValue ?? [] {
-                text += "\nremoved \(item["path"]?.stringValue ?? ""): \(item["reason"]?.stringValue ?? "")"
+                if let now = item["renamedTo"]?.stringValue {
+                    text += "\nrenamed \(item["path"]?.stringValue ?? "") -> \(now) (imported into .agentsmesh/; generated under its new name)"
+                } else {
+                    text += "\nremoved \(item["path"]?.stringValue ?? ""): \(item["reason"]?.stringValue ?? "")"
+                }
             }
             for item in data["skipped"]?.arrayValue ?? [] {
                 text += "\nnot imported: \(item["kind"]?.stringValue ?? "") \(item["name"]?.stringValue ?? ""): \(item["reason"]?.stringValue ?? "")"

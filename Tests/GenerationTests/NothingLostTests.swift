@@ -102,7 +102,7 @@ import Testing
         let data = try await Initializer.run(root: project.root, options: .init(yes: true))
         #expect(project.read(".agentsmesh/rules/_root.md") == "---\nroot: true\n---\nAlways A.\n")
         #expect(project.read(".agentsmesh/rules/bbb.md") == "---\ntrigger: always_on\n---\nAlways B.\n")
-        #expect(data["removed"] == [["path": ".cursor/rules/aaa.mdc", "reason": .string(Initializer.renamedReason)]])
+        #expect(data["removed"] == [["path": ".cursor/rules/aaa.mdc", "renamedTo": ".cursor/rules/general.mdc", "reason": .string(Initializer.renamedReason)]])
         #expect(data["warnings"]?.arrayValue?.contains { $0["code"] == "ROOT_PROMOTED" } == true)
         #expect(!project.exists(".cursor/rules/aaa.mdc"))
         #expect(try Checker.check(root: project.root).inSync)
@@ -164,6 +164,8 @@ import Testing
         #expect(project.read(".agentsmesh/rules/frontend-api.md") == "---\nglobs:\n  - web/**\n---\nFrontend.\n")
         let removed = data["removed"]?.arrayValue?.compactMap { $0["path"]?.stringValue }
         #expect(removed == [".claude/rules/backend/api.md", ".claude/rules/frontend/api.md", ".cursor/rules/sub/style.mdc"])
+        let renamedTo = data["removed"]?.arrayValue?.compactMap { $0["renamedTo"]?.stringValue }
+        #expect(renamedTo == [".claude/rules/backend-api.md", ".claude/rules/frontend-api.md", ".cursor/rules/sub-style.mdc"])
         #expect(project.read(".cursor/rules/sub-style.mdc") == "---\ndescription: Sub style\nalwaysApply: false\n---\n\nSub.")
         #expect(try Checker.check(root: project.root).inSync)
     }
@@ -486,6 +488,10 @@ import Testing
         #expect(removed == [
             ".claude/skills/release/SKILL.md", ".claude/skills/release/notes.md",
             ".gemini/commands/legacy.md", ".gemini/skills/release/SKILL.md", ".gemini/skills/release/scripts/bump.sh",
+        ])
+        #expect(data["removed"]?.arrayValue?.compactMap { $0["renamedTo"]?.stringValue } == [
+            ".claude/skills/release-claude-code/SKILL.md", ".claude/skills/release-claude-code/notes.md",
+            ".gemini/commands/legacy.toml", ".gemini/skills/release-gemini-cli/SKILL.md", ".gemini/skills/release-gemini-cli/scripts/bump.sh",
         ])
         #expect(project.read(".agentsmesh/skills/release-gemini-cli/scripts/bump.sh") == "#!/bin/sh\necho bump\n")
         #expect(project.read(".agentsmesh/skills/release-claude-code/notes.md") == "Notes\n")
