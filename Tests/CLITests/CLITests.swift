@@ -101,6 +101,25 @@ import Testing
         #expect(root == "---\nroot: true\n---\n# Mine\n")
     }
 
+    @Test func initSaysWhatItRenamedAndCheckSaysWhatFixesDrift() throws {
+        let dir = try Self.tempDir()
+        for (path, text) in [
+            "CLAUDE.md": "# Root\n", ".cursor/rules/style.mdc": "---\nglobs: **/*.ts\n---\nTop.\n",
+            ".cursor/rules/web/style.mdc": "---\nglobs: web/**\n---\nWeb.\n",
+        ] {
+            try FileManager.default.createDirectory(atPath: dir + "/" + (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: dir + "/" + path))
+        }
+        let initResult = try CLI.run(["init", "--yes"], in: dir, environment: ["HOME": dir])
+        #expect(initResult.status == 0)
+        #expect(initResult.stdout.contains("\nrenamed .cursor/rules/web/style.mdc -> .cursor/rules/web-style.mdc (imported into .agentsmesh/; generated under its new name)\n"))
+        #expect(try CLI.run(["check"], in: dir).status == 0)
+        try Data("stray\n".utf8).write(to: URL(fileURLWithPath: dir + "/.cursor/rules/stray.mdc"))
+        let drift = try CLI.run(["check"], in: dir)
+        #expect(drift.status == 1)
+        #expect(drift.stderr.contains("files agentsmesh did not generate sit in folders it manages (.cursor/rules/stray.mdc): bring them into .agentsmesh/ with `agentsmesh import --from <target>`, or delete them"))
+    }
+
     @Test func lintExitCodes() throws {
         let dir = try Self.copyFixture()
         #expect(try CLI.run(["lint"], in: dir).status == 0)
