@@ -58,11 +58,18 @@ public enum Initializer {
             }
             targets = homeTools.isEmpty ? TargetID.firstClass : homeTools
         }
-        if !detected.isEmpty && !options.yes {
+        // A lone AGENTS.md is read by several tools and overwritten by generate (the root mirror): it is
+        // imported like any tool's root file (through the Cursor importer, which reads it), never replaced.
+        var importers = detected
+        let lonelyAgentsFile = FileSystem.kind(root + "/AGENTS.md") == .file
+            && !detected.contains(TargetID.cursor) && !detected.contains(TargetID.geminiCLI)
+        if lonelyAgentsFile { importers.append(TargetID.cursor) }
+        if !importers.isEmpty && !options.yes {
+            let found = detected + (lonelyAgentsFile ? ["AGENTS.md"] : [])
             throw ToolError(
                 ErrorCode.importRequired,
-                "existing tool configuration found for \(detected.joined(separator: ", ")); rerun with --yes to import it into .agentsmesh/",
-                details: ["tools": .strings(detected)])
+                "existing tool configuration found for \(found.joined(separator: ", ")); rerun with --yes to import it into .agentsmesh/",
+                details: ["tools": .strings(found)])
         }
         let safe = SafePath(root: root)
         var created: [String] = []
@@ -75,16 +82,16 @@ public enum Initializer {
         let config = "version: 1\ntargets: [\(targets.joined(separator: ", "))]\nfeatures: [rules, commands, agents, skills, mcp, hooks, ignore, permissions]\n"
 
         // Imports first, so seeds never overwrite imported content.
-        var importData = ImportData(from: detected.joined(separator: ","))
+        var importData = ImportData(from: importers.joined(separator: ","))
         var importedSources: Set<String> = []
         var followedLinks: [String] = []
         // Per tool: canonical path → the native file read, and canonical paths renamed on the way in.
         var sourcesByTarget: [String: [String: String]] = [:]
         var renames: [String: [String: String]] = [:]
-        if !detected.isEmpty {
+        if !importers.isEmpty {
             var collected: [(String, CanonicalProject)] = []
             var failures: [ToolError] = []
-            for id in detected {
+            for id in importers {
                 let result = try Importer.collect(root: root, from: id, features: nil, reportFailures: false)
                 failures += result.failures
                 importData.warnings += result.warnings

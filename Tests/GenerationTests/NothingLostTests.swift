@@ -591,3 +591,18 @@ import Testing
         #expect(!bare.exists(".gemini/settings.json"))
     }
 }
+
+@Suite struct NothingLostAgentsFileTests {
+    @Test func aLoneAgentsFileNeedsYesAndIsImportedNotOverwritten() async throws {
+        let project = try TestProject(["AGENTS.md": "# Team rules\n\nNever push to main.\n"])
+        let refused = await #expect(throws: ToolError.self) { try await Initializer.run(root: project.root, options: .init(targets: ["claude-code", "gemini-cli"])) }
+        #expect(refused?.code == "IMPORT_REQUIRED")
+        #expect(refused?.details?["tools"] == ["AGENTS.md"])
+        #expect(!project.exists("agentsmesh.yaml"))
+        _ = try await Initializer.run(root: project.root, options: .init(yes: true, targets: ["claude-code", "gemini-cli"]))
+        #expect(project.read(".agentsmesh/rules/_root.md") == "---\nroot: true\n---\n# Team rules\n\nNever push to main.\n")
+        #expect(project.read("AGENTS.md")?.hasPrefix("# Team rules\n\nNever push to main.\n\n<!-- agentsmesh:root-generation-contract:start -->") == true)
+        #expect(project.read("CLAUDE.md")?.hasPrefix("# Team rules\n\nNever push to main.") == true)
+        #expect(try Checker.check(root: project.root).inSync)
+    }
+}
