@@ -14,6 +14,10 @@ public struct ClaudeCodeProjector: TargetProjector {
     static let settings = ".claude/settings.json"
     static let ignore = ".claudeignore"
 
+    /// Agent keys that are never carried into Claude's agent files: the ones written from typed fields, their
+    /// other spellings, and Gemini's `kind`.
+    static let agentKeysNotCarried: Set<String> = Set(EntityParsing.agentKeyAliases.values.flatMap { $0 }).union(["kind"])
+
     public init() {}
 
     public var id: String { TargetID.claudeCode }
@@ -59,9 +63,11 @@ public struct ClaudeCodeProjector: TargetProjector {
         if context.has(.commands) {
             out.files += Parallel.transform(canonical.commands) { command in
                 let path = "\(Self.commands)/\(command.slashPath).md"
-                let fm = ProjectionSupport.frontmatter([
-                    ("description", .string(command.description)), ("allowed-tools", .strings(command.allowedTools)),
-                ])
+                let fm = ProjectionSupport.withExtras(
+                    ProjectionSupport.frontmatter([
+                        ("description", .string(command.description)), ("allowed-tools", .strings(command.allowedTools)),
+                    ]),
+                    from: command.frontmatter, excluding: ["allowedTools"])
                 return .text(path, id, Frontmatter.serialize(fm, body: rebase(command.body, rebaser, from: command.path, to: path)))
             }
         }
@@ -72,19 +78,20 @@ public struct ClaudeCodeProjector: TargetProjector {
                 for (event, entries) in agent.hooks where !entries.isEmpty {
                     hooks[event] = .array(ProjectionSupport.nestedHooks(entries))
                 }
-                let fm = ProjectionSupport.frontmatter([
+                var fm = ProjectionSupport.frontmatter([
                     ("name", .string(agent.name)), ("description", .string(agent.description)),
                     ("tools", .strings(agent.tools)), ("disallowedTools", .strings(agent.disallowedTools)),
                     ("model", .string(agent.model)), ("permissionMode", .string(agent.permissionMode)),
                     ("maxTurns", agent.maxTurns > 0 ? .int(agent.maxTurns) : .null), ("mcpServers", .strings(agent.mcpServers)),
                     ("hooks", .object(hooks)), ("skills", .strings(agent.skills)), ("memory", .string(agent.memory)),
                 ])
+                fm = ProjectionSupport.withExtras(fm, from: agent.frontmatter, excluding: Self.agentKeysNotCarried)
                 let body = ProjectionSupport.prefixed(rebase(agent.body, rebaser, from: agent.path, to: path), heading: "## Role")
                 return .text(path, id, Frontmatter.serialize(fm, body: body))
             }
         }
         if context.has(.skills) {
-            out.files += skillOutputs(canonical.skills, folder: Self.skills, rebaser: rebaser, heading: "## Purpose")
+            out.files += skillOutputs(canonical.skills, folder: Self.skills, rebaser: rebaser, heading: "## Purpose", carryExtras: true)
         }
         var settings: [OwnedKey] = []
         var settingsNonEmpty = false

@@ -154,6 +154,14 @@ enum ProjectionSupport {
         ignore.text.replacingCRLF().trimmingTrailingNewlines() + "\n"
     }
 
+    /// `frontmatter` plus the canonical file's other keys (`argument-hint`, `model`, `color`, …) after the
+    /// known ones, in their order: keys a tool reads that agentsmesh does not interpret are carried, not dropped.
+    static func withExtras(_ frontmatter: JSONObject, from canonical: JSONObject, excluding known: Set<String>) -> JSONObject {
+        var out = frontmatter
+        for (key, value) in canonical where out[key] == nil && !known.contains(key) { out[key] = value }
+        return out
+    }
+
     /// A canonical frontmatter object with keys in the order given (empties dropped at emission).
     static func frontmatter(_ pairs: [(String, JSONValue)]) -> JSONObject {
         var object = JSONObject()

@@ -26,21 +26,42 @@ enum NothingLost {
         return value.split(whereSeparator: { " ,[]\"'".contains($0) }).map(String.init).filter { $0.count >= 3 }
     }
 
+    /// The generated files a tool reads: a file of `.claude/` must survive in what Claude Code gets, not only in
+    /// `.agentsmesh/` (root files are read by every tool, so any output counts for them).
+    static func scope(of path: String, in after: [String: String]) -> String {
+        let tools: [(folder: String, root: String)] = [(".claude/", "CLAUDE.md"), (".cursor/", "AGENTS.md"), (".gemini/", "GEMINI.md")]
+        guard let tool = tools.first(where: { path.hasPrefix($0.folder) }) else {
+            return after.filter { !$0.key.hasPrefix(".agentsmesh/") || $0.key.hasPrefix(".agentsmesh/rules/_root") }.values.joined(separator: "\n")
+        }
+        return after.filter { $0.key.hasPrefix(tool.folder) || $0.key == tool.root }.values.joined(separator: "\n")
+    }
+
     /// What the original instruction files, hooks and MCP servers have that the project lost.
     static func losses(original: String, project: String) throws -> [String] {
         let before = texts(original)
         let after = texts(project)
-        let all = after.values.joined(separator: "\n")
-        let lines = Set(all.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) })
         var losses: [String] = []
+        var scopes: [String: (all: String, lines: Set<String>)] = [:]
         for (path, text) in before.sorted(by: { $0.key < $1.key }) where isInstructionFile(path) {
+            let key = [".claude/", ".cursor/", ".gemini/"].first { path.hasPrefix($0) } ?? ""
+            if scopes[key] == nil {
+                let all = scope(of: path, in: after)
+                scopes[key] = (all, Set(all.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }))
+            }
+            let (all, lines) = scopes[key] ?? ("", [])
             var inFrontmatter = text.hasPrefix("---\n")
             for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                 let line = raw.trimmingCharacters(in: .whitespaces)
                 if index == 0 && inFrontmatter { continue }
                 if inFrontmatter {
                     if line == "---" { inFrontmatter = false; continue }
-                    for word in valueWords(raw) where !all.contains(word) { losses.append("\(path): frontmatter value '\(word)'") }
+                    // Cursor ignores the globs of an always-apply rule, and so does its generated form; they stay
+                    // in .agentsmesh/ for the tools that use them.
+                    let unusedGlobs = path.hasSuffix(".mdc") && line.hasPrefix("globs:") && text.contains("\nalwaysApply: true")
+                    for word in valueWords(raw) where !all.contains(word) {
+                        if unusedGlobs, after.contains(where: { $0.key.hasPrefix(".agentsmesh/rules/") && $0.value.contains(word) }) { continue }
+                        losses.append("\(path): frontmatter value '\(word)'")
+                    }
                     continue
                 }
                 if line.isEmpty || lines.contains(line) { continue }
