@@ -125,11 +125,13 @@ public struct GeminiCLIProjector: TargetProjector {
                     return (.text(path, id, Frontmatter.serialize(fm, body: rebase(agent.body, rebaser, from: agent.path, to: path))), [])
                 }
                 let path = "\(Self.agents)/\(agent.name).md"
-                let fm = ProjectionSupport.frontmatter([
+                var fm = ProjectionSupport.frontmatter([
                     ("name", .string(agent.name)), ("description", .string(agent.description)), ("kind", "local"),
                     ("tools", .strings(GeminiToolMap.gemini(list: agent.tools))), ("model", .string(agent.model)),
                     ("maxTurns", agent.maxTurns > 0 ? .int(agent.maxTurns) : .null),
                 ])
+                // Gemini's own agent settings, read on import, go back to Gemini (the other tools have none).
+                for key in Self.agentOwnKeys { if let value = agent.frontmatter[key] { fm[key] = value } }
                 var dropped: [String] = []
                 if !agent.disallowedTools.isEmpty { dropped.append("disallowedTools") }
                 if !agent.permissionMode.isEmpty { dropped.append("permissionMode") }
@@ -202,6 +204,9 @@ public struct GeminiCLIProjector: TargetProjector {
         }
         return out
     }
+
+    /// Agent keys only Gemini CLI reads; carried from `.agentsmesh/agents/*.md` into Gemini's agent files.
+    static let agentOwnKeys = ["temperature", "timeout_mins"]
 
     /// Canonical events whose matcher names tools (translated with the tool map); other events' matchers
     /// (`SessionStart: startup`) are not tool names and pass through as written.

@@ -606,3 +606,16 @@ import Testing
         #expect(try Checker.check(root: project.root).inSync)
     }
 }
+
+@Suite struct NothingLostAgentKeyTests {
+    @Test func geminiAgentSettingsGoBackToGemini() async throws {
+        let project = try TestProject([
+            "GEMINI.md": "# Root\n",
+            ".gemini/agents/scout.md": "---\nname: scout\ndescription: Scouts\nkind: local\ntools: [read_file, grep_search]\ntemperature: 0.2\ntimeout_mins: 5\nmax_turns: 8\n---\nScout the repo.\n",
+        ])
+        _ = try await Initializer.run(root: project.root, options: .init(yes: true))
+        #expect(project.read(".gemini/agents/scout.md")
+            == "---\nname: scout\ndescription: Scouts\nkind: local\ntools:\n  - read_file\n  - read_many_files\n  - grep_search\nmaxTurns: 8\ntemperature: 0.2\ntimeout_mins: 5\n---\n\nScout the repo.")
+        #expect(try Checker.check(root: project.root).inSync)
+    }
+}
