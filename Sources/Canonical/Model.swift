@@ -189,7 +189,9 @@ public struct HookEntry: Equatable, Sendable {
 
     /// The identity used for de-duplication: (type, matcher, command/prompt).
     public var identity: String {
-        "\(type)\u{0}\(matcher ?? "")\u{0}\(command ?? prompt ?? "")"
+        // Keys agentsmesh does not interpret (an `http` hook's `url`) tell entries apart too.
+        let rest = extra.isEmpty ? "" : "\u{0}" + JSONEmitter.compact(.object(extra))
+        return "\(type)\u{0}\(matcher ?? "")\u{0}\(command ?? prompt ?? "")" + rest
     }
 
     /// Flat JSON form, key order `matcher, type, command, prompt, timeout`.

@@ -619,3 +619,21 @@ import Testing
         #expect(try Checker.check(root: project.root).inSync)
     }
 }
+
+@Suite struct NothingLostHookIdentityTests {
+    @Test func hooksThatDifferOnlyInKeysAgentsmeshDoesNotReadAreBothKept() async throws {
+        let project = try TestProject([
+            "agentsmesh.yaml": "version: 1\ntargets: [claude-code]\n",
+            ".claude/settings.json": """
+                {"hooks":{"Stop":[{"hooks":[{"type":"http","url":"https://a.example.test"}]}]}}
+                """,
+        ])
+        _ = try Importer.run(root: project.root, from: "claude-code", features: nil)
+        try project.write(".claude/settings.json", """
+            {"hooks":{"Stop":[{"hooks":[{"type":"http","url":"https://a.example.test"},{"type":"http","url":"https://b.example.test"}]}]}}
+            """)
+        _ = try Importer.run(root: project.root, from: "claude-code", features: nil)
+        #expect(project.read(".agentsmesh/hooks.yaml")
+            == "claude-code:Stop:\n  - type: http\n    url: https://a.example.test\n  - type: http\n    url: https://b.example.test\n")
+    }
+}
