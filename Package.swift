@@ -1,18 +1,27 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-/// Strictness shared by every target: Swift 6 language mode is implied by the tools version.
+/// Strictness shared by every target (Swift 6 language mode is implied by the tools version):
+/// a plain `import` is internal, and a file sees only the members of modules it imports itself.
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
 ]
+
+let yams: Target.Dependency = .product(name: "Yams", package: "Yams")
+let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let grdb: Target.Dependency = .product(name: "GRDB", package: "GRDB.swift")
+let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
 
 let package = Package(
     name: "agentsmesh",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "agentsmesh", targets: ["agentsmesh"]),
         .executable(name: "meshes", targets: ["meshes"]),
-        .library(name: "Generation", targets: ["Generation"]),
+        .library(name: "AgentsMeshGeneration", targets: ["AgentsMeshGeneration"]),
+        .library(name: "MeshesEngine", targets: ["MeshesEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -20,81 +29,138 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Already resolved through Hummingbird; named because MeshesServer imports them directly.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
+        // C libraries, linked only by the modules that call them.
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CCurl"),
+
+        // Shared: knows neither product.
+        .target(name: "SharedPlatform", swiftSettings: strict),
+        .target(name: "SharedCore", dependencies: ["SharedPlatform", crypto], swiftSettings: strict),
+
+        // The agentsmesh wing.
+        .target(name: "AgentsMeshKit", dependencies: ["SharedCore", "SharedPlatform", yams], swiftSettings: strict),
+        .target(name: "AgentsMeshGit", dependencies: ["CGit2"], swiftSettings: strict),
+        .target(name: "AgentsMeshCanonical", dependencies: ["SharedCore", "AgentsMeshKit"], swiftSettings: strict),
         .target(
-            name: "MeshKit",
+            name: "AgentsMeshProjectors",
+            dependencies: ["SharedCore", "AgentsMeshKit", "AgentsMeshCanonical"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "AgentsMeshLessons",
+            dependencies: ["SharedCore", "SharedPlatform", "AgentsMeshKit", "AgentsMeshGit", "CGit2"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "AgentsMeshGeneration",
             dependencies: [
-                "CGit2", "CZlib", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
+                "SharedCore", "SharedPlatform", "AgentsMeshKit", "AgentsMeshCanonical", "AgentsMeshProjectors",
+                "AgentsMeshLessons",
             ],
             swiftSettings: strict
         ),
-        .target(name: "Canonical", dependencies: ["MeshKit"], swiftSettings: strict),
-        .target(name: "Projectors", dependencies: ["MeshKit", "Canonical"], swiftSettings: strict),
-        .target(name: "Generation", dependencies: ["MeshKit", "Canonical", "Projectors", "Lessons"], swiftSettings: strict),
-        .target(name: "Lessons", dependencies: ["MeshKit", "CGit2"], swiftSettings: strict),
-        .target(name: "Packs", dependencies: ["MeshKit", "Canonical", "Projectors", "CGit2", "CZlib", "CCurl"], swiftSettings: strict),
         .target(
-            name: "MeshesCore",
-            dependencies: ["MeshKit", .product(name: "Crypto", package: "swift-crypto")],
-            resources: [.copy("Resources/integrations.json")],
-            swiftSettings: strict
-        ),
-        .target(
-            name: "Meshes",
-            dependencies: ["MeshKit", "MeshesCore", .product(name: "GRDB", package: "GRDB.swift")],
-            swiftSettings: strict
-        ),
-        .target(
-            name: "MeshesServer",
-            dependencies: ["Meshes", .product(name: "Hummingbird", package: "hummingbird")],
-            swiftSettings: strict
-        ),
-        .executableTarget(
-            name: "meshes",
+            name: "AgentsMeshPacks",
             dependencies: [
-                "Meshes", "MeshesServer",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "SharedCore", "SharedPlatform", "AgentsMeshKit", "AgentsMeshGit", "AgentsMeshCanonical",
+                "AgentsMeshProjectors", "CGit2", "CZlib", "CCurl",
             ],
-            swiftSettings: strict
-        ),
-        .executableTarget(
-            name: "agentsmesh-bench",
-            dependencies: ["Lessons", "MeshKit"],
-            path: "Sources/AgentsMeshBench",
-            swiftSettings: strict
-        ),
-        .executableTarget(
-            name: "meshes-bench",
-            dependencies: ["Meshes", "MeshesCore"],
-            path: "Sources/MeshesBench",
             swiftSettings: strict
         ),
         .executableTarget(
             name: "agentsmesh",
             dependencies: [
-                "Generation",
-                "Lessons",
-                "Packs",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "SharedCore", "SharedPlatform", "AgentsMeshKit", "AgentsMeshCanonical", "AgentsMeshProjectors",
+                "AgentsMeshGeneration", "AgentsMeshLessons", "AgentsMeshPacks", argumentParser,
             ],
             swiftSettings: strict
         ),
-        .target(name: "TestSupport", dependencies: ["MeshKit"], path: "Tests/TestSupport", swiftSettings: strict),
-        .testTarget(name: "MeshKitTests", dependencies: ["MeshKit", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "CanonicalTests", dependencies: ["Canonical"], swiftSettings: strict),
-        .testTarget(name: "ProjectorsTests", dependencies: ["Projectors", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "CLITests", dependencies: ["Generation", "agentsmesh"], swiftSettings: strict),
-        .testTarget(name: "LessonsTests", dependencies: ["Lessons", "Generation", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "PacksTests", dependencies: ["Packs", "Generation", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "MeshesCoreTests", dependencies: ["MeshesCore", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "MeshesTests", dependencies: ["Meshes", "MeshesServer", "meshes"], swiftSettings: strict),
+        .executableTarget(
+            name: "agentsmesh-bench",
+            dependencies: ["SharedCore", "AgentsMeshLessons"],
+            path: "Sources/AgentsMeshBench",
+            swiftSettings: strict
+        ),
+
+        // The meshes wing.
+        .target(
+            name: "MeshesCore",
+            dependencies: ["SharedCore", "SharedPlatform", crypto],
+            resources: [.copy("Resources/integrations.json")],
+            swiftSettings: strict
+        ),
+        .target(name: "MeshesEngine", dependencies: ["SharedCore", "MeshesCore", grdb], swiftSettings: strict),
+        .target(
+            name: "MeshesServer",
+            dependencies: [
+                "MeshesCore", "MeshesEngine", hummingbird,
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "meshes",
+            dependencies: ["SharedCore", "MeshesCore", "MeshesEngine", "MeshesServer", argumentParser],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "meshes-bench",
+            dependencies: ["SharedCore", "MeshesCore", "MeshesEngine"],
+            path: "Sources/MeshesBench",
+            swiftSettings: strict
+        ),
+
+        // Tests: one target per module.
+        .target(name: "TestSupport", dependencies: ["SharedCore"], path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "SharedCoreTests", dependencies: ["SharedCore"], swiftSettings: strict),
         .testTarget(
-            name: "GenerationTests",
-            dependencies: ["Generation", "TestSupport"],
+            name: "AgentsMeshKitTests",
+            dependencies: ["SharedCore", "SharedPlatform", "AgentsMeshKit", "TestSupport", yams],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "AgentsMeshCanonicalTests", dependencies: ["SharedCore", "AgentsMeshCanonical"], swiftSettings: strict),
+        .testTarget(
+            name: "AgentsMeshProjectorsTests",
+            dependencies: ["SharedCore", "AgentsMeshKit", "AgentsMeshProjectors", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AgentsMeshGenerationTests",
+            dependencies: [
+                "SharedCore", "SharedPlatform", "AgentsMeshKit", "AgentsMeshCanonical", "AgentsMeshProjectors",
+                "AgentsMeshGeneration", "TestSupport",
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AgentsMeshLessonsTests",
+            dependencies: ["SharedCore", "AgentsMeshLessons", "AgentsMeshGeneration", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AgentsMeshPacksTests",
+            dependencies: [
+                "SharedCore", "AgentsMeshGit", "AgentsMeshCanonical", "AgentsMeshPacks", "AgentsMeshGeneration",
+                "TestSupport",
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AgentsMeshCLITests",
+            dependencies: ["SharedCore", "AgentsMeshGeneration", "agentsmesh"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "MeshesCoreTests", dependencies: ["SharedCore", "MeshesCore", "TestSupport", crypto], swiftSettings: strict),
+        .testTarget(
+            name: "MeshesEngineTests",
+            dependencies: ["SharedCore", "SharedPlatform", "MeshesCore", "MeshesEngine", "meshes", grdb],
             swiftSettings: strict
         ),
     ]

@@ -1,6 +1,6 @@
-import Foundation
-import Lessons
-import MeshKit
+internal import AgentsMeshLessons
+internal import Foundation
+internal import SharedCore
 
 /// `agentsmesh-bench`: in-process measurements for `Scripts/bench` (no process start-up). Prints one JSON line.
 ///

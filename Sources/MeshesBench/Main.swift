@@ -1,7 +1,7 @@
-import Foundation
-import MeshKit
-import Meshes
-import MeshesCore
+internal import Foundation
+internal import MeshesCore
+internal import MeshesEngine
+internal import SharedCore
 
 /// `meshes-bench`: in-process measurements for `Scripts/bench` (no HTTP). Prints one JSON line.
 ///

@@ -1,8 +1,8 @@
-import Hummingbird
-import Logging
-import Meshes
-import MeshesCore
-import NIOCore
+internal import Hummingbird
+internal import Logging
+internal import MeshesCore
+public import MeshesEngine
+internal import NIOCore
 
 /// `meshes serve`: Hummingbird HTTP/1.1 in front of the transport-neutral `MeshesAPI`.
 public enum MeshesServer {

@@ -1,7 +1,10 @@
-import ArgumentParser
-import Canonical
-import Generation
-import MeshKit
+internal import AgentsMeshCanonical
+internal import AgentsMeshGeneration
+internal import AgentsMeshKit
+internal import ArgumentParser
+internal import Dispatch
+internal import SharedCore
+internal import SharedPlatform
 
 /// The `agentsmesh` command line: argument parsing and printing only.
 struct AgentsMeshCommand: AsyncParsableCommand {
@@ -89,9 +92,3 @@ enum Interrupts {
     }
 }
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import Dispatch

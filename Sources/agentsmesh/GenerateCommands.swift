@@ -1,7 +1,7 @@
-import ArgumentParser
-import Generation
-import Projectors
-import MeshKit
+internal import AgentsMeshGeneration
+internal import AgentsMeshProjectors
+internal import ArgumentParser
+internal import SharedCore
 
 struct GenerateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "generate", abstract: "Project .agentsmesh/ into each target's native files.")

@@ -1,7 +1,7 @@
-import ArgumentParser
-import Generation
-import Lessons
-import MeshKit
+internal import AgentsMeshGeneration
+internal import AgentsMeshLessons
+internal import ArgumentParser
+internal import SharedCore
 
 /// `agentsmesh lessons <sub>` (§6.6): thin wrappers over `LessonsService`.
 struct LessonsCommand: AsyncParsableCommand {

@@ -1,6 +1,8 @@
-import ArgumentParser
-import Generation
-import MeshKit
+internal import AgentsMeshGeneration
+internal import AgentsMeshKit
+internal import ArgumentParser
+internal import SharedCore
+internal import SharedPlatform
 
 /// Entry point: usage errors exit 2 (not ArgumentParser's 64), with a JSON envelope under `--json`.
 @main
@@ -37,8 +39,3 @@ enum Main {
     }
 }
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

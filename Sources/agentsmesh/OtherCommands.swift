@@ -1,14 +1,11 @@
-import ArgumentParser
-import Canonical
-import Generation
-import Projectors
-import MeshKit
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+internal import AgentsMeshCanonical
+internal import AgentsMeshGeneration
+internal import AgentsMeshKit
+internal import AgentsMeshProjectors
+internal import ArgumentParser
+internal import Dispatch
+internal import SharedCore
+internal import SharedPlatform
 
 struct InitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "init", abstract: "Create agentsmesh.yaml and a starter .agentsmesh/ folder, then generate.")
@@ -193,4 +190,3 @@ enum FeatureList {
     }
 }
 
-import Dispatch

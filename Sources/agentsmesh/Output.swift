@@ -1,10 +1,5 @@
-import MeshKit
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+internal import SharedCore
+internal import SharedPlatform
 
 /// Unbuffered writes to stdout/stderr.
 enum Output {

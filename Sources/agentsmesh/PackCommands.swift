@@ -1,8 +1,8 @@
-import ArgumentParser
-import Canonical
-import Generation
-import MeshKit
-import Packs
+internal import AgentsMeshCanonical
+internal import AgentsMeshGeneration
+internal import AgentsMeshPacks
+internal import ArgumentParser
+internal import SharedCore
 
 /// A PackInstaller wired to generate, with TTY-only progress on stderr.
 func makeInstaller(root: String, json: Bool) -> PackInstaller {

@@ -1,9 +1,9 @@
-import ArgumentParser
-import Foundation
-import MeshKit
-import Meshes
-import MeshesCore
-import MeshesServer
+internal import ArgumentParser
+internal import Foundation
+internal import MeshesCore
+internal import MeshesEngine
+internal import MeshesServer
+internal import SharedCore
 
 /// The `meshes` command line: argument parsing and printing only.
 @main

@@ -1,7 +1,7 @@
 import Foundation
-import MeshKit
-import Testing
 @testable import MeshesCore
+import SharedCore
+import Testing
 
 /// The inputs of conformance case C1 (§9).
 enum C1 {

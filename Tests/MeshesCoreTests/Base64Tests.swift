@@ -1,5 +1,5 @@
-import Testing
 @testable import MeshesCore
+import Testing
 
 @Suite("Base64 and base64url")
 struct Base64Tests {

@@ -1,6 +1,6 @@
 import Foundation
-import MeshKit
 import MeshesCore
+import SharedCore
 import Testing
 
 /// Validates `metadata` for `type` as a create body would.

@@ -1,7 +1,6 @@
+@testable import MeshesCore
 import TestSupport
 import Testing
-
-@testable import MeshesCore
 
 /// The byte-level fast path of `isEmailAddress` agrees with the general path on printable ASCII.
 @Suite("Email address check")

@@ -1,5 +1,5 @@
-import MeshKit
 import MeshesCore
+import SharedCore
 import Testing
 
 /// §6.4's static catalog field keys, written out independently of the resource file.

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 @testable import MeshesCore
+import Testing
 
 /// Runs `python3` for cross-checks against implementations we did not write (PyJWT, standardwebhooks).
 enum Python {

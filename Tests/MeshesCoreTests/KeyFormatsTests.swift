@@ -1,5 +1,5 @@
-import Testing
 @testable import MeshesCore
+import Testing
 
 @Suite("Key and id formats (§2.1, §2.2, §2.8)")
 struct KeyFormatsTests {

@@ -1,6 +1,6 @@
-import MeshKit
-import Testing
 @testable import MeshesCore
+import SharedCore
+import Testing
 
 @Suite("Machine JWT (§4.1, C1)")
 struct MachineJWTTests {

@@ -1,5 +1,5 @@
-import MeshKit
 import MeshesCore
+import SharedCore
 import Testing
 
 private func field(_ dest: String, path: String, _ transforms: [MappingSchema.Transform] = [],

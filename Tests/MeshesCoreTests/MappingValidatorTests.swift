@@ -1,5 +1,5 @@
-import MeshKit
 import MeshesCore
+import SharedCore
 import Testing
 
 private func schema(fields: [JSONValue], extra: JSONObject = [:]) -> JSONValue {

@@ -1,6 +1,7 @@
-import MeshKit
-import Testing
+import Foundation
 @testable import MeshesCore
+import SharedCore
+import Testing
 
 @Suite("Master key loading (§1, §4.4)")
 struct MasterKeyTests {
@@ -71,7 +72,7 @@ struct MasterKeyTests {
     func malformedFile() throws {
         let scratch = try ScratchDirectory()
         let path = scratch.path + "/master.key"
-        try AtomicFile.write(Array(repeating: 7, count: 33), to: path, displayPath: path, mode: 0o600)
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(repeating: 7, count: 33), attributes: [.posixPermissions: 0o600]))
         #expect(
             throws: ToolError(
                 ErrorCode.validationFailed,

@@ -1,5 +1,5 @@
-import MeshKit
 import MeshesCore
+import SharedCore
 import Testing
 
 private func ruleBody(_ extra: JSONObject = [:], metadata: JSONValue = ["action": "send_webhook"]) -> JSONValue {

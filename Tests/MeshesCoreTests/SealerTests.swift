@@ -1,6 +1,6 @@
 import Crypto
-import Testing
 @testable import MeshesCore
+import Testing
 
 @Suite("Sealer (§4.4)")
 struct SealerTests {

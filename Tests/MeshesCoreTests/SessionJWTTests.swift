@@ -1,6 +1,6 @@
-import MeshKit
-import Testing
 @testable import MeshesCore
+import SharedCore
+import Testing
 
 @Suite("Session JWT (§4.3)")
 struct SessionJWTTests {

@@ -1,5 +1,5 @@
-import MeshKit
 import MeshesCore
+import SharedCore
 import Testing
 
 /// Parses a JSON literal used as a request body.

@@ -1,5 +1,5 @@
-import Testing
 @testable import MeshesCore
+import Testing
 
 @Suite("Webhook signatures (§6.1, C2)")
 struct WebhookSignatureTests {

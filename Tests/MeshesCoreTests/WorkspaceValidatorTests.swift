@@ -1,5 +1,5 @@
-import MeshKit
 import MeshesCore
+import SharedCore
 import Testing
 
 @Suite("WorkspaceValidator")

@@ -1,5 +1,5 @@
 import Foundation
-import MeshKit
+import SharedCore
 
 /// Runs `command` with `/bin/sh -c` in `directory` (git identity set for commits), returning its exit status
 /// and combined output.

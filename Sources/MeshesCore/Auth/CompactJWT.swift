@@ -1,5 +1,5 @@
-import Crypto
-import MeshKit
+internal import Crypto
+internal import SharedCore
 
 /// The HS256 JWS compact serialisation shared by machine and session tokens: encoding, the structural
 /// checks of §4.1 step 1, the HMAC check of step 3 and the time checks of step 5.

@@ -1,4 +1,4 @@
-import MeshKit
+internal import SharedCore
 
 /// The machine-key JWT of §4.1: remote clients mint one per request from an access key and its secret;
 /// `meshes serve` verifies it.

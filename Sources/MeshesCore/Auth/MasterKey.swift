@@ -1,9 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import MeshKit
+public import SharedCore
+internal import SharedPlatform
 
 /// The 32-byte key that seals every secret at rest (§1, §4.4).
 ///

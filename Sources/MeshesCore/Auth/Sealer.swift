@@ -1,4 +1,4 @@
-import Crypto
+internal import Crypto
 
 /// Seals secrets at rest with AES-256-GCM under the master key (§4.4).
 ///

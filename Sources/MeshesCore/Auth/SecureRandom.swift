@@ -1,10 +1,5 @@
-import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+internal import SharedPlatform
+internal import Synchronization
 
 /// Random values for keys, secrets and tokens, drawn from the system CSPRNG (`getrandom` on Linux,
 /// `arc4random_buf` on Darwin) through `SystemRandomNumberGenerator`, or `/dev/urandom` for identifiers.

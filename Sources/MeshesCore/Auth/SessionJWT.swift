@@ -1,4 +1,4 @@
-import MeshKit
+internal import SharedCore
 
 /// Session access tokens (§4.3): HS256 JWTs signed with the store's session-signing key, `kid` =
 /// `sess-<n>`, verified with the same steps as machine tokens but a lifetime up to the session TTL.

@@ -1,4 +1,4 @@
-import Crypto
+internal import Crypto
 
 /// Signature header values for outgoing webhooks (§6.1).
 ///

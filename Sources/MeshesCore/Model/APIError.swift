@@ -1,4 +1,4 @@
-import MeshKit
+public import SharedCore
 
 /// An error answered by the REST API (§3): HTTP status, stable snake_case code, message and optional
 /// parameter details. The body is `{message, error, details?}`.

@@ -1,4 +1,4 @@
-import MeshKit
+internal import SharedCore
 
 /// Identifier and timestamp formats shared by the engine (§2 conventions).
 public enum Formats {

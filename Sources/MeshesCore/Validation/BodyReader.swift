@@ -1,4 +1,4 @@
-import MeshKit
+internal import SharedCore
 
 /// Reads typed top-level fields of a request body; a wrong JSON type is a 400 `invalid_request`
 /// naming the field. `null` reads as absent everywhere, as clients echo `null` for unset fields.

@@ -1,4 +1,4 @@
-import MeshKit
+public import SharedCore
 
 /// A validated `POST /connections` body (§2.3).
 public struct ConnectionCreate: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import MeshKit
+public import SharedCore
 
 /// Validates connection metadata per type (§2.3, §6.1) plus the engine-extension keys every type
 /// accepts (§5). All problems are reported together as 422 `invalid_metadata` with one detail each

@@ -1,4 +1,4 @@
-import MeshKit
+public import SharedCore
 
 /// Secret metadata values (§2.3): which keys are secret, how they are redacted in responses, and how
 /// a `"********"` sent back on PUT keeps the stored value.

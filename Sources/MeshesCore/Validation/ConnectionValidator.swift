@@ -1,4 +1,4 @@
-import MeshKit
+public import SharedCore
 
 /// Validates connection bodies (§2.3). Wrong JSON types of top-level fields (and a bad `workspace`,
 /// `type` or `name`) are 400 `invalid_request`; metadata problems are 422 `invalid_metadata`.

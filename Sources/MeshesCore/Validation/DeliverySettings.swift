@@ -1,4 +1,4 @@
-import MeshKit
+public import SharedCore
 
 /// The engine-extension keys of a connection's (validated) metadata with their defaults (§5).
 public struct DeliverySettings: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import MeshKit
+public import SharedCore
 
 /// One validated ingest body (§2.5), normalised: `resource` defaults to `"global"` and `workspace`
 /// is lowercased. Unknown top-level keys of the body are ignored, as the reference API does.

@@ -1,4 +1,4 @@
-import MeshKit
+public import SharedCore
 
 /// Validates ingest bodies (§2.5) and bulk arrays (§3.1) into `IngestItem`s.
 ///

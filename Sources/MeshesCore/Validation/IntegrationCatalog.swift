@@ -1,5 +1,5 @@
-import Foundation
-import MeshKit
+internal import Foundation
+public import SharedCore
 
 /// One integration's static facts: the `GET /integrations` record (§2.10) and the static field
 /// catalog served by `GET /connections/{id}/fields` (§2.9, §6.4).

@@ -1,5 +1,5 @@
-import Foundation
-import MeshKit
+internal import Foundation
+internal import SharedCore
 
 /// The date reading and writing of `to_date` / `to_datetime` (§2.9).
 ///

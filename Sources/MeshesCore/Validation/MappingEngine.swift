@@ -1,5 +1,5 @@
-import Foundation
-import MeshKit
+internal import Foundation
+public import SharedCore
 
 /// The outcome of applying a mapping: the flat `fields` object and the attempt-message warnings.
 public struct MappingResult: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import MeshKit
+public import SharedCore
 
 /// A connection's mapping schema (§2.9): how payload values become the flat `fields` object sent to
 /// an integration. Build one with `MappingValidator.validate(_:)`; `json` is its stored form.

@@ -1,5 +1,5 @@
-import Foundation
-import MeshKit
+internal import Foundation
+public import SharedCore
 
 /// Validates mapping schemas against §2.9's exact limits. Every problem is collected and reported as
 /// one 422 `invalid_mapping` whose `details` name the JSON path (`schema.fields[2].source.value`).

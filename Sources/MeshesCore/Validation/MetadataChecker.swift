@@ -1,4 +1,4 @@
-import MeshKit
+internal import SharedCore
 
 /// Collects every problem of one metadata object (all are reported together as 422 details) while
 /// normalising it: known optional keys holding `null` are removed, integers become `.int`.

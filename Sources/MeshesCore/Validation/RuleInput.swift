@@ -1,4 +1,4 @@
-import MeshKit
+public import SharedCore
 
 /// A validated `POST /rules` body (§2.4). `action` has not yet been checked against the connection's
 /// type: call `RuleValidator.checkAction(_:for:)` once the connection is loaded.

@@ -1,4 +1,4 @@
-import MeshKit
+public import SharedCore
 
 /// Validates rule bodies (§2.4). Shape problems are 400 `invalid_request`; an action the connection
 /// type does not offer is 422 `unknown_action`, checked separately because the connection must be

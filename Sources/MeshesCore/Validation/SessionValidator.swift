@@ -1,5 +1,5 @@
-import Foundation
-import MeshKit
+internal import Foundation
+public import SharedCore
 
 /// Validates the `POST /sessions` body (§2.8). Every failure is 400 `invalid_request` with a detail.
 /// `resource`/`resource_id` follow the event pattern (they must equal events' values to match); on a

@@ -1,5 +1,5 @@
-import Foundation
-import MeshKit
+internal import Foundation
+internal import SharedCore
 
 /// Character-level rules shared by every validator (§2). Lengths count UTF-16 code units, as the
 /// reference API (a JavaScript service) does, so a limit of 128 means the same thing to both.

@@ -1,4 +1,4 @@
-import MeshKit
+internal import SharedCore
 
 /// The webhook metadata table of §6.1.
 enum WebhookMetadataRules {

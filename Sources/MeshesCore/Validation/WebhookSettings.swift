@@ -1,4 +1,4 @@
-import MeshKit
+public import SharedCore
 
 /// A webhook connection's (validated, unsealed) metadata with §6.1's defaults applied, for delivery.
 public struct WebhookSettings: Sendable, Equatable {

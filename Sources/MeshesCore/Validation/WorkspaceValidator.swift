@@ -1,4 +1,4 @@
-import MeshKit
+public import SharedCore
 
 /// Validates workspace bodies (§2.2): `name` matches `^[A-Za-z0-9 _-]{3,50}$`, `description` is a
 /// string of at most 1024 characters or `null`. Every failure is 400 `invalid_request` with a detail.

@@ -1,0 +1,169 @@
+internal import Foundation
+internal import FoundationNetworking
+internal import MeshesCore
+internal import SharedCore
+
+#if canImport(FoundationNetworking)
+#endif
+
+extension MeshesAPI {
+    /// `GET /connections/{id}/actions`, `GET /connections/{id}/fields`, `GET|PUT /connections/{id}/mappings/default`
+    /// (§3 rows 15-18). The router has already checked the verb against `Route.methods`.
+    func connectionDataRoute(_ route: Route, _ request: APIRequest, caller: Principal) async throws(APIError) -> APIResponse {
+        switch (route, request.method) {
+        case (.connectionFields(let id), _):
+            return try await fieldCatalog(id, request, caller: caller)
+        case (.connectionMapping(let id), "GET"):
+            let connection = try await ownedConnection(id, caller: caller)
+            if let stored = try await run({ try await store.defaultMapping(orgID: caller.orgID, connectionID: id) }) {
+                return .json(200, stored.envelopeJSON)
+            }
+            let integration = try MeshesAPI.integration(of: connection)
+            return .json(200, ConnectionDefaultMapping.generated(for: connection, catalog: FieldCatalogSource(integration)).envelopeJSON)
+        case (.connectionMapping(let id), "PUT"):
+            let value = try body(request)
+            let connection = try await ownedConnection(id, caller: caller)
+            let input = try MappingValidator.validatePut(value)
+            let integration = try MeshesAPI.integration(of: connection)
+            let stored = try await run {
+                try await store.putDefaultMapping(
+                    orgID: caller.orgID, connectionID: id, input: input, catalogVersion: integration.catalogVersion,
+                    createdBy: caller.createdBy)
+            }
+            return .json(200, stored.envelopeJSON)
+        case (.connectionActions(let id), _):
+            return try await actionData(id, caller: caller)
+        default:
+            throw APIError.notFound("Route")
+        }
+    }
+
+    // MARK: - Field catalog
+
+    private func fieldCatalog(_ id: String, _ request: APIRequest, caller: Principal) async throws(APIError) -> APIResponse {
+        var refresh = false
+        if let text = request.queryValue("refresh") {
+            switch text {
+            case "true", "1": refresh = true
+            case "false", "0", "": refresh = false
+            default: throw APIError.invalidRequest("refresh must be true or false", field: "refresh")
+            }
+        }
+        let connection = try await ownedConnection(id, caller: caller)
+        let source = FieldCatalogSource(try MeshesAPI.integration(of: connection))
+        let catalog = try await run {
+            try await store.fieldCatalog(
+                orgID: caller.orgID, connectionID: id, source: source, refresh: refresh, createdBy: caller.createdBy)
+        }
+        return .json(200, catalog.json)
+    }
+
+    /// The static facts of a connection's type.
+    static func integration(of connection: Connection) throws(APIError) -> Integration {
+        guard let type = IntegrationType(rawValue: connection.type) else {
+            throw APIError.internalError("unknown connection type \(connection.type)")
+        }
+        do {
+            return try IntegrationCatalog.bundled().integration(for: type)
+        } catch {
+            throw APIError.internalError("the integrations catalogue cannot be read")
+        }
+    }
+
+    // MARK: - Action data (§6.4)
+
+    /// Proxies `GET {base_url}/action-data` and caches the object in `action_data`; `{}` without `base_url`.
+    private func actionData(_ id: String, caller: Principal) async throws(APIError) -> APIResponse {
+        let connection = try await ownedConnection(id, caller: caller)
+        guard let baseURL = connection.metadata["base_url"]?.stringValue, !baseURL.isEmpty else {
+            return .json(200, .object(JSONObject()))
+        }
+        let url = try ActionDataClient.actionDataURL(baseURL: baseURL, allowHTTP: options.allowHTTP)
+        var credential: String?
+        if let key = IntegrationType(rawValue: connection.type)?.credentialMetadataKey, connection.secretKeys.contains(key) {
+            credential = try await run { try await store.connectionSecrets(connection) }[key]
+        }
+        let object = try await ActionDataClient.fetchObject(url, bearer: credential, maximumDepth: options.maximumJSONDepth)
+        try await run { try await store.cacheActionData(orgID: caller.orgID, connectionID: id, actionData: object) }
+        return .json(200, .object(object))
+    }
+}
+
+/// The adapter calls of `GET /connections/{id}/actions`. Errors are the route's: an adapter that cannot
+/// be reached or answers a non-2xx status → 409 `unavailable`; a 2xx body that is not a JSON object (or
+/// is too large) → 422 `invalid_request`; a `base_url` that is not an acceptable URL → 422 `invalid_metadata`.
+enum ActionDataClient {
+    /// Seconds before the request is abandoned.
+    static let timeout: TimeInterval = 15
+    /// The largest accepted action-data body.
+    static let maximumBytes = 5 * 1024 * 1024
+
+    /// `{base_url}/action-data` (a query in `base_url` is kept); https only unless `allowHTTP` (`--allow-http`).
+    static func actionDataURL(baseURL: String, allowHTTP: Bool) throws(APIError) -> URL {
+        var components = URLComponents(string: baseURL)
+        if var path = components?.percentEncodedPath {
+            while path.hasSuffix("/") { path.removeLast() }
+            components?.percentEncodedPath = path + "/action-data"
+        }
+        guard let components, let url = components.url, let scheme = components.scheme?.lowercased(),
+            scheme == "https" || (allowHTTP && scheme == "http"), components.host?.isEmpty == false
+        else {
+            throw APIError.unprocessable(
+                "invalid_metadata", "metadata.base_url must be an absolute https URL",
+                details: [.init(field: "metadata.base_url", message: "metadata.base_url must be an absolute https URL")])
+        }
+        return url
+    }
+
+    /// GETs `url` without following redirects and parses the body as a JSON object.
+    static func fetchObject(_ url: URL, bearer: String?, maximumDepth: Int) async throws(APIError) -> JSONObject {
+        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
+        request.httpMethod = "GET"
+        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        request.setValue("meshes/\(MeshesAPI.version)", forHTTPHeaderField: "User-Agent")
+        if let bearer { request.setValue("Bearer \(bearer)", forHTTPHeaderField: "Authorization") }
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeout
+        configuration.timeoutIntervalForResource = timeout
+        let session = URLSession(configuration: configuration, delegate: NoRedirects(), delegateQueue: nil)
+        defer { session.finishTasksAndInvalidate() }
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await session.data(for: request)
+        } catch let error as URLError where error.code == .timedOut {
+            throw unreachable("did not answer within \(Int(timeout)) s")
+        } catch {
+            throw unreachable("cannot be reached")
+        }
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        guard (200..<300).contains(status) else { throw unreachable("answered HTTP \(status)") }
+        guard data.count <= maximumBytes else {
+            throw invalidResponse("is larger than \(maximumBytes / (1024 * 1024)) MiB")
+        }
+        guard let value = try? JSONParser.parse(bytes: Array(data), maxDepth: maximumDepth), let object = value.objectValue else {
+            throw invalidResponse("is not a JSON object")
+        }
+        return object
+    }
+
+    private static func unreachable(_ reason: String) -> APIError {
+        APIError.conflict("unavailable", "The connection's adapter \(reason)")
+    }
+
+    private static func invalidResponse(_ reason: String) -> APIError {
+        APIError.unprocessable("invalid_request", "The connection's adapter answered action data that \(reason)")
+    }
+
+    /// Answers every redirect with the 3xx itself, so a redirect can never leave https (or the adapter).
+    /// It implements the completion-handler form: swift-corelibs-foundation never calls the async one and
+    /// would follow the redirect.
+    final class NoRedirects: NSObject, URLSessionTaskDelegate, Sendable {
+        func urlSession(
+            _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+            newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
+        ) {
+            completionHandler(nil)
+        }
+    }
+}

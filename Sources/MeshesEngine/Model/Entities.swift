@@ -1,0 +1,324 @@
+internal import MeshesCore
+public import SharedCore
+
+/// Timestamps are stored as epoch milliseconds and rendered as RFC 3339 UTC with milliseconds.
+func iso(_ milliseconds: Int64) -> JSONValue { .string(Formats.timestamp(milliseconds: milliseconds)) }
+func iso(_ milliseconds: Int64?) -> JSONValue { milliseconds.map { iso($0) } ?? .null }
+
+/// The organisation a principal acts for.
+public struct Org: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var createdAt: Int64
+}
+
+/// A stored machine key (the secret is unsealed only for verification).
+public struct MachineKey: Sendable, Equatable {
+    public var accessKey: String
+    public var orgID: String
+    public var createdAt: Int64
+    public var lastUsedAt: Int64?
+    public var revokedAt: Int64?
+}
+
+/// §2.2.
+public struct Workspace: Sendable, Equatable {
+    public var id: String
+    public var orgID: String
+    public var name: String
+    public var description: String?
+    public var publishableKey: String
+    public var createdAt: Int64
+    public var updatedAt: Int64
+
+    /// The list/update form (no publishable key).
+    public var json: JSONValue {
+        var object = JSONObject()
+        object["id"] = .string(id)
+        object["name"] = .string(name)
+        object["description"] = description.map(JSONValue.string) ?? .null
+        object["created_at"] = iso(createdAt)
+        object["updated_at"] = iso(updatedAt)
+        return .object(object)
+    }
+
+    /// `GET /workspaces/{id}`: with `publishable_key`.
+    public var detailJSON: JSONValue {
+        guard case .object(var object) = json else { return json }
+        object["publishable_key"] = ["public_key": .string(publishableKey), "name": "Default"]
+        return .object(object)
+    }
+}
+
+/// §2.3.
+public struct Connection: Sendable, Equatable {
+    public var id: String
+    public var orgID: String
+    public var workspaceID: String
+    public var type: String
+    public var name: String
+    /// Public metadata (secret values removed).
+    public var metadata: JSONObject
+    /// Names of the secret metadata keys that hold a sealed value.
+    public var secretKeys: [String]
+    public var actionData: JSONValue?
+    public var active: Bool
+    public var inactiveReason: String?
+    public var hidden: Bool
+    public var createdBy: String
+    public var createdAt: Int64
+    public var updatedAt: Int64
+
+    /// Secrets redacted as `"********"`; `revealed` adds clear values (a generated signing secret, once).
+    public func json(revealed: [String: String] = [:]) -> JSONValue {
+        var meta = metadata
+        for key in secretKeys { meta[key] = .string(revealed[key] ?? Connection.redacted) }
+        var object = JSONObject()
+        object["id"] = .string(id)
+        object["workspace"] = .string(workspaceID)
+        object["type"] = .string(type)
+        object["name"] = .string(name)
+        object["metadata"] = .object(meta)
+        if let actionData { object["action_data"] = actionData }
+        object["active"] = .bool(active)
+        if let inactiveReason { object["inactive_reason"] = .string(inactiveReason) }
+        object["hidden"] = .bool(hidden)
+        object["created_by"] = .string(createdBy)
+        object["created_at"] = iso(createdAt)
+        object["updated_at"] = iso(updatedAt)
+        return .object(object)
+    }
+
+    public static let redacted = "********"
+}
+
+/// §2.4.
+public struct Rule: Sendable, Equatable {
+    public var id: String
+    public var orgID: String
+    public var workspaceID: String
+    public var connectionID: String
+    public var type: String
+    public var event: String
+    public var resource: String?
+    public var resourceID: String?
+    public var metadata: JSONObject
+    public var active: Bool
+    public var hidden: Bool
+    public var createdBy: String
+    public var createdAt: Int64
+    public var updatedAt: Int64
+
+    public var json: JSONValue {
+        var object = JSONObject()
+        object["id"] = .string(id)
+        object["workspace"] = .string(workspaceID)
+        object["connection"] = .string(connectionID)
+        object["type"] = .string(type)
+        object["event"] = .string(event)
+        if let resource { object["resource"] = .string(resource) }
+        object["resource_id"] = resourceID.map(JSONValue.string) ?? .null
+        object["metadata"] = .object(metadata)
+        object["active"] = .bool(active)
+        object["hidden"] = .bool(hidden)
+        object["created_by"] = .string(createdBy)
+        object["created_at"] = iso(createdAt)
+        object["updated_at"] = iso(updatedAt)
+        return .object(object)
+    }
+}
+
+/// Delivery status of a rule event (§2.6).
+public enum DeliveryStatus: String, Sendable, CaseIterable {
+    case pending, processing, retrying, completed, failed, canceled
+
+    public var isTerminal: Bool { self == .completed || self == .failed || self == .canceled }
+}
+
+/// §2.6.
+public struct RuleEvent: Sendable, Equatable {
+    public var id: String
+    public var orgID: String
+    public var workspaceID: String
+    public var eventID: String
+    public var eventName: String
+    public var resource: String
+    public var resourceID: String?
+    public var connectionID: String
+    public var ruleID: String
+    public var integrationType: String
+    public var status: DeliveryStatus
+    public var attemptCount: Int
+    public var nextAttemptAt: Int64?
+    public var startedAt: Int64?
+    public var completedAt: Int64?
+    public var lastError: String?
+    public var cancelRequested: Bool
+    public var createdBy: String
+    public var createdAt: Int64
+
+    public var json: JSONValue {
+        var object = JSONObject()
+        object["id"] = .string(id)
+        object["type"] = "rule"
+        object["workspace"] = .string(workspaceID)
+        object["event"] = .string(eventName)
+        object["event_id"] = .string(eventID)
+        object["resource"] = .string(resource)
+        object["resource_id"] = resourceID.map(JSONValue.string) ?? .null
+        object["connection"] = .string(connectionID)
+        object["rule"] = .string(ruleID)
+        object["integration_type"] = .string(integrationType)
+        object["status"] = .string(status.rawValue)
+        object["attempt_count"] = .int(attemptCount)
+        if let nextAttemptAt { object["next_attempt_at"] = iso(nextAttemptAt) }
+        if let startedAt { object["started_at"] = iso(startedAt) }
+        if let completedAt { object["completed_at"] = iso(completedAt) }
+        if let lastError { object["last_error"] = .string(lastError) }
+        object["created_by"] = .string(createdBy)
+        object["created_at"] = iso(createdAt)
+        return .object(object)
+    }
+}
+
+/// §2.5 stored event.
+public struct Event: Sendable, Equatable {
+    public var id: String
+    public var orgID: String
+    public var workspaceID: String
+    public var event: String
+    public var resource: String
+    public var resourceID: String?
+    public var status: DeliveryStatus
+    public var totalRules: Int
+    public var completedCount: Int
+    public var failedCount: Int
+    public var canceledCount: Int
+    public var startedAt: Int64?
+    public var completedAt: Int64?
+    public var createdBy: String
+    public var createdAt: Int64
+    public var payload: JSONValue?
+    public var ruleEvents: [RuleEvent]
+
+    /// The ingest response object (`POST /events`).
+    public var createdJSON: JSONValue {
+        var object = JSONObject()
+        object["id"] = .string(id)
+        object["type"] = "event"
+        object["event"] = .string(event)
+        object["workspace"] = .string(workspaceID)
+        object["resource"] = .string(resource)
+        object["resource_id"] = resourceID.map(JSONValue.string) ?? .null
+        object["created_by"] = .string(createdBy)
+        object["created_at"] = iso(createdAt)
+        object["status"] = .string(status.rawValue)
+        object["total_rules"] = .int(totalRules)
+        return .object(object)
+    }
+
+    /// The full form with `rule_events` (and `payload` when requested).
+    public func json(includePayload: Bool = false) -> JSONValue {
+        var object = JSONObject()
+        object["id"] = .string(id)
+        object["type"] = "event"
+        object["workspace"] = .string(workspaceID)
+        object["event"] = .string(event)
+        object["resource"] = .string(resource)
+        object["resource_id"] = resourceID.map(JSONValue.string) ?? .null
+        object["status"] = .string(status.rawValue)
+        object["total_rules"] = .int(totalRules)
+        object["completed_count"] = .int(completedCount)
+        object["failed_count"] = .int(failedCount)
+        object["canceled_count"] = .int(canceledCount)
+        if let startedAt { object["started_at"] = iso(startedAt) }
+        if let completedAt { object["completed_at"] = iso(completedAt) }
+        object["created_by"] = .string(createdBy)
+        object["created_at"] = iso(createdAt)
+        object["rule_events"] = .array(ruleEvents.map(\.json))
+        if includePayload, let payload { object["payload"] = payload }
+        return .object(object)
+    }
+}
+
+/// An event-type or resource catalogue entry (§2.9).
+public struct CatalogItem: Sendable, Equatable {
+    public var id: String
+    public var key: String
+    public var label: String
+    public var description: String?
+    public var active: Bool
+    public var createdBy: String?
+    public var createdAt: Int64
+    public var updatedAt: Int64
+
+    public var json: JSONValue {
+        var object = JSONObject()
+        object["id"] = .string(id)
+        object["key"] = .string(key)
+        object["label"] = .string(label)
+        if let description { object["description"] = .string(description) }
+        object["active"] = .bool(active)
+        if let createdBy { object["created_by"] = .string(createdBy) }
+        object["created_at"] = iso(createdAt)
+        object["updated_at"] = iso(updatedAt)
+        return .object(object)
+    }
+}
+
+/// §2.7: one delivery attempt.
+public struct Attempt: Sendable, Equatable {
+    public var id: String
+    public var ruleEventID: String
+    public var eventID: String
+    public var ruleID: String
+    public var connectionID: String
+    public var attemptNumber: Int
+    public var trigger: String
+    public var outcomeCode: String
+    public var message: String
+    public var requestMethod: String
+    public var requestURL: String
+    public var responseStatus: Int?
+    public var responseDurationMS: Int
+    public var responseHeaders: JSONValue?
+    public var responseBody: String?
+    public var responseTruncated: Bool
+    public var startedAt: Int64
+    public var endedAt: Int64
+    public var nextAttemptAt: Int64?
+    public var createdAt: Int64
+
+    public var json: JSONValue {
+        var object = JSONObject()
+        object["id"] = .string(id)
+        object["rule_event"] = .string(ruleEventID)
+        object["event_id"] = .string(eventID)
+        object["rule"] = .string(ruleID)
+        object["connection"] = .string(connectionID)
+        object["attempt_number"] = .int(attemptNumber)
+        object["trigger"] = .string(trigger)
+        object["outcome_code"] = .string(outcomeCode)
+        object["message"] = .string(message)
+        object["request_method"] = .string(requestMethod)
+        object["request_url"] = .string(requestURL)
+        if let responseStatus { object["response_status"] = .int(responseStatus) }
+        object["response_duration_ms"] = .int(responseDurationMS)
+        object["response_truncated"] = .bool(responseTruncated)
+        object["started_at"] = iso(startedAt)
+        object["ended_at"] = iso(endedAt)
+        if let nextAttemptAt { object["next_attempt_at"] = iso(nextAttemptAt) }
+        return .object(object)
+    }
+
+    /// `GET …/attempts/{aid}/response-details`.
+    public var responseDetailsJSON: JSONValue {
+        var object = JSONObject()
+        object["attempt_id"] = .string(id)
+        object["response_status"] = responseStatus.map(JSONValue.int) ?? .null
+        object["response_headers"] = responseHeaders ?? .null
+        object["response_body"] = responseBody.map(JSONValue.string) ?? .null
+        object["response_truncated"] = .bool(responseTruncated)
+        return .object(object)
+    }
+}

@@ -1,0 +1,423 @@
+internal import Foundation
+internal import GRDB
+public import MeshesCore
+internal import SharedCore
+
+extension SQLiteStore {
+    // MARK: - Ingest and fan-out (§5.1)
+
+    public func ingest(orgID: String, workspaceID: String, record: IngestRecord, createdBy: String) async throws -> Event {
+        let item = IngestJob(workspaceID: workspaceID, record: record, createdBy: createdBy)
+        let facts = item.facts(orgID: orgID)
+        let known = await ingestCache.lookup(facts)
+        let now = now()
+        let event: Event = try await write { db in
+            var matchCache: [MatchKey: [RuleMatch]] = [:]
+            return try SQLiteStore.insertEvent(db, orgID: orgID, item, known: known, now: now, matchCache: &matchCache)
+        }
+        if known.contains(false) { await ingestCache.remember(facts) }
+        return event
+    }
+
+    public func ingestMany(orgID: String, items: [IngestJob]) async throws -> [Result<Event, APIError>] {
+        let facts = items.map { $0.facts(orgID: orgID) }
+        let known = await ingestCache.lookup(facts.flatMap { $0 })
+        let now = now()
+        let results: [Result<Event, APIError>] = try await write { db in
+            var out: [Result<Event, APIError>] = []
+            out.reserveCapacity(items.count)
+            // No savepoint per item: `insertEvent` throws its API errors before it writes anything, and any
+            // other error fails the whole job (rolled back by the job's savepoint). Items of one request
+            // usually share workspace and event, so rule matches are looked up once per distinct key.
+            var matchCache: [MatchKey: [RuleMatch]] = [:]
+            for (index, item) in items.enumerated() {
+                do {
+                    let event = try SQLiteStore.insertEvent(
+                        db, orgID: orgID, item, known: Array(known[(index * 3)..<(index * 3 + 3)]), now: now,
+                        matchCache: &matchCache)
+                    out.append(.success(event))
+                } catch let error as APIError {
+                    out.append(.failure(error))
+                }
+            }
+            return out
+        }
+        var learned: [String] = []
+        for (index, result) in results.enumerated() {
+            if case .success = result, known[(index * 3)..<(index * 3 + 3)].contains(false) { learned += facts[index] }
+        }
+        if !learned.isEmpty { await ingestCache.remember(learned) }
+        return results
+    }
+
+    /// Stores one event and its rule events (§5.1) in the caller's transaction. API errors (unknown workspace)
+    /// are thrown before the first write.
+    static func insertEvent(
+        _ db: Database, orgID: String, _ item: IngestJob, known: [Bool], now: Int64, matchCache: inout [MatchKey: [RuleMatch]]
+    ) throws -> Event {
+        let workspaceID = item.workspaceID
+        let record = item.record
+        let createdBy = item.createdBy
+        let eventID = Formats.uuid()
+        let payload = record.payloadJSON
+        if !known[0] {
+            guard try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT 1 FROM workspaces WHERE id = ? AND org_id = ?"), arguments: [workspaceID, orgID]) != nil
+            else { throw APIError.notFound("Workspace") }
+        }
+        let key = MatchKey(workspaceID: workspaceID, event: record.event, resource: record.resource, resourceID: record.resourceID)
+        let matches: [RuleMatch]
+        if let cached = matchCache[key] {
+            matches = cached
+        } else {
+            matches = try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT r.id, r.connection_id, r.type FROM rules r JOIN connections c ON c.id = r.connection_id
+                        WHERE r.workspace_id = ? AND r.event = ? AND r.active = 1 AND c.active = 1
+                          AND (r.resource IS NULL OR r.resource = ?) AND (r.resource_id IS NULL OR r.resource_id = ?)
+                        ORDER BY r.created_at, r.id
+                        """),
+                arguments: [workspaceID, record.event, record.resource, record.resourceID]
+            ).map { RuleMatch(ruleID: $0["id"], connectionID: $0["connection_id"], integrationType: $0["type"]) }
+            matchCache[key] = matches
+        }
+        let status: DeliveryStatus = matches.isEmpty ? .completed : .pending
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO events (id, org_id, workspace_id, event, resource, resource_id, payload, status, total_rules,
+                    completed_at, created_by, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            eventID, orgID, workspaceID, record.event, record.resource, record.resourceID, payload, status.rawValue,
+            matches.count, matches.isEmpty ? now : nil, createdBy, now,
+        ])
+        let eventSeq = db.lastInsertedRowID
+        var ruleEvents: [RuleEvent] = []
+        let insert = try db.cachedStatement(
+            sql: """
+                INSERT INTO rule_events (id, event_seq, org_id, workspace_id, event_id, event_name, resource, resource_id,
+                    connection_id, rule_id, integration_type, status, next_attempt_at, created_by, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
+                """)
+        for match in matches {
+            let ruleEvent = RuleEvent(
+                id: Formats.uuid(), orgID: orgID, workspaceID: workspaceID, eventID: eventID, eventName: record.event,
+                resource: record.resource, resourceID: record.resourceID, connectionID: match.connectionID,
+                ruleID: match.ruleID, integrationType: match.integrationType, status: .pending, attemptCount: 0, nextAttemptAt: now,
+                cancelRequested: false, createdBy: createdBy, createdAt: now)
+            try insert.execute(arguments: [
+                ruleEvent.id, eventSeq, orgID, workspaceID, eventID, record.event, record.resource, record.resourceID,
+                ruleEvent.connectionID, ruleEvent.ruleID, ruleEvent.integrationType, now, createdBy, now,
+            ])
+            ruleEvents.append(ruleEvent)
+        }
+        let upsert = try db.cachedStatement(
+            sql: """
+                INSERT OR IGNORE INTO catalog_items (id, workspace_id, kind, key, label, active, created_by, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, 1, 'system', ?, ?)
+                """)
+        if !known[1] {
+            try upsert.execute(arguments: [Formats.uuid(), workspaceID, CatalogKind.eventType.rawValue, record.event, record.event, now, now])
+        }
+        if !known[2] {
+            try upsert.execute(arguments: [Formats.uuid(), workspaceID, CatalogKind.resource.rawValue, record.resource, record.resource, now, now])
+        }
+        return Event(
+            id: eventID, orgID: orgID, workspaceID: workspaceID, event: record.event, resource: record.resource,
+            resourceID: record.resourceID, status: status, totalRules: matches.count, completedCount: 0, failedCount: 0,
+            canceledCount: 0, completedAt: matches.isEmpty ? now : nil, createdBy: createdBy, createdAt: now,
+            payload: .object(record.payload), ruleEvents: ruleEvents)
+    }
+
+    /// What decides the rules an event matches (§5.1).
+    struct MatchKey: Hashable {
+        let workspaceID: String
+        let event: String
+        let resource: String
+        let resourceID: String?
+    }
+
+    /// One active rule (with an active connection) an event fans out to.
+    struct RuleMatch {
+        let ruleID: String
+        let connectionID: String
+        let integrationType: String
+    }
+
+    // MARK: - Reads
+
+    static func ruleEvent(_ row: Row) -> RuleEvent {
+        RuleEvent(
+            id: row["id"], orgID: row["org_id"], workspaceID: row["workspace_id"], eventID: row["event_id"],
+            eventName: row["event_name"], resource: row["resource"], resourceID: row["resource_id"],
+            connectionID: row["connection_id"], ruleID: row["rule_id"], integrationType: row["integration_type"],
+            status: DeliveryStatus(rawValue: row["status"]) ?? .pending, attemptCount: row["attempt_count"],
+            nextAttemptAt: row["next_attempt_at"], startedAt: row["started_at"], completedAt: row["completed_at"],
+            lastError: row["last_error"], cancelRequested: row["cancel_requested"], createdBy: row["created_by"],
+            createdAt: row["created_at"])
+    }
+
+    static func event(_ row: Row, includePayload: Bool) -> Event {
+        Event(
+            id: row["id"], orgID: row["org_id"], workspaceID: row["workspace_id"], event: row["event"],
+            resource: row["resource"], resourceID: row["resource_id"], status: DeliveryStatus(rawValue: row["status"]) ?? .pending,
+            totalRules: row["total_rules"], completedCount: row["completed_count"], failedCount: row["failed_count"],
+            canceledCount: row["canceled_count"], startedAt: row["started_at"], completedAt: row["completed_at"],
+            createdBy: row["created_by"], createdAt: row["created_at"], payload: includePayload ? row.json("payload") : nil,
+            ruleEvents: [])
+    }
+
+    /// Attaches rule events (oldest first) to `events` with one query.
+    static func attachRuleEvents(_ db: Database, _ events: [Event]) throws -> [Event] {
+        guard !events.isEmpty else { return events }
+        let placeholders = Array(repeating: "?", count: events.count).joined(separator: ",")
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT * FROM rule_events WHERE event_seq IN (SELECT seq FROM events WHERE id IN (\(placeholders)))
+                ORDER BY created_at, id
+                """,
+            arguments: StatementArguments(events.map(\.id)))
+        var byEvent: [String: [RuleEvent]] = [:]
+        for row in rows {
+            let ruleEvent = ruleEvent(row)
+            byEvent[ruleEvent.eventID, default: []].append(ruleEvent)
+        }
+        return events.map { event in
+            var event = event
+            event.ruleEvents = byEvent[event.id] ?? []
+            return event
+        }
+    }
+
+    static func fetchEvent(_ db: Database, orgID: String, id: String, includePayload: Bool) throws -> Event? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM events WHERE id = ? AND org_id = ?", arguments: [id, orgID]) else {
+            return nil
+        }
+        return try attachRuleEvents(db, [event(row, includePayload: includePayload)]).first
+    }
+
+    public func event(orgID: String, id: String, includePayload: Bool) async throws -> Event? {
+        try await read { db in try SQLiteStore.fetchEvent(db, orgID: orgID, id: id, includePayload: includePayload) }
+    }
+
+    public func listEvents(orgID: String, workspaceID: String?, filter: EventFilter, page: PageRequest) async throws -> Page<Event> {
+        try await read { db in
+            let (condition, arguments) = SQLiteStore.filtered(orgID: orgID, workspaceID: workspaceID, [
+                ("event", filter.event), ("status", filter.status?.rawValue), ("resource", filter.resource),
+                ("resource_id", filter.resourceID),
+            ])
+            var page = try SQLiteStore.fetchPage(
+                db, select: "SELECT * FROM events WHERE \(condition)", arguments: arguments, page: page,
+                map: { SQLiteStore.event($0, includePayload: false) }, key: { Cursor(createdAt: $0.createdAt, id: $0.id) })
+            page.records = try SQLiteStore.attachRuleEvents(db, page.records)
+            return page
+        }
+    }
+
+    public func ruleEvent(orgID: String, eventID: String, ruleID: String) async throws -> RuleEvent? {
+        try await read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM rule_events WHERE event_seq = (SELECT seq FROM events WHERE id = ?) AND rule_id = ? AND org_id = ?",
+                arguments: [eventID, ruleID, orgID]
+            ).map(SQLiteStore.ruleEvent)
+        }
+    }
+
+    // MARK: - Cancel (§5.6)
+
+    public func cancelEvent(orgID: String, id: String) async throws -> Event {
+        let now = now()
+        return try await write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM events WHERE id = ? AND org_id = ?", arguments: [id, orgID]) != nil else {
+                throw APIError.notFound("Event")
+            }
+            try SQLiteStore.cancel(db, where: "event_seq = (SELECT seq FROM events WHERE id = ?)", arguments: [id], now: now)
+            return try SQLiteStore.fetchEvent(db, orgID: orgID, id: id, includePayload: false)!
+        }
+    }
+
+    public func cancelRuleEvent(orgID: String, eventID: String, ruleID: String) async throws -> RuleEvent {
+        let now = now()
+        return try await write { db in
+            guard let row = try Row.fetchOne(
+                db, sql: "SELECT * FROM rule_events WHERE event_seq = (SELECT seq FROM events WHERE id = ?) AND rule_id = ? AND org_id = ?",
+                arguments: [eventID, ruleID, orgID]
+            ) else { throw APIError.notFound("Rule event") }
+            let existing = SQLiteStore.ruleEvent(row)
+            let seq: Int64 = row["seq"]
+            if existing.status.isTerminal {
+                throw APIError.conflict("delivery_terminal", "The delivery is already \(existing.status.rawValue)")
+            }
+            try SQLiteStore.cancel(db, where: "seq = ?", arguments: [seq], now: now)
+            return try Row.fetchOne(db, sql: "SELECT * FROM rule_events WHERE seq = ?", arguments: [seq]).map(SQLiteStore.ruleEvent)!
+        }
+    }
+
+    /// Pending/retrying rule events matching the condition become `canceled`; processing ones get `cancel_requested`.
+    static func cancel(_ db: Database, where condition: String, arguments: StatementArguments, now: Int64) throws {
+        let eventIDs = try String.fetchAll(
+            db, sql: "SELECT DISTINCT event_id FROM rule_events WHERE \(condition) AND status IN ('pending','retrying','processing')",
+            arguments: arguments)
+        try db.execute(
+            sql: """
+                UPDATE rule_events SET status = 'canceled', next_attempt_at = NULL, completed_at = ?
+                WHERE \(condition) AND status IN ('pending','retrying')
+                """,
+            arguments: [now] + arguments)
+        try db.execute(
+            sql: "UPDATE rule_events SET cancel_requested = 1 WHERE \(condition) AND status = 'processing'", arguments: arguments)
+        for eventID in eventIDs { try recomputeEvent(db, eventID: eventID, now: now) }
+    }
+
+    /// Deleting a rule cancels its non-terminal rule events (§2.4).
+    static func cancelRuleWork(_ db: Database, ruleID: String, now: Int64) throws {
+        try cancel(db, where: "rule_id = ?", arguments: [ruleID], now: now)
+    }
+
+    /// An inactive connection fails its pending work without an attempt (§5.5).
+    static func failPendingWork(_ db: Database, connectionID: String, reason: String, now: Int64) throws {
+        let eventIDs = try String.fetchAll(
+            db, sql: "SELECT DISTINCT event_id FROM rule_events WHERE connection_id = ? AND status IN ('pending','retrying')",
+            arguments: [connectionID])
+        try db.execute(
+            sql: """
+                UPDATE rule_events SET status = 'failed', next_attempt_at = NULL, completed_at = ?, last_error = ?
+                WHERE connection_id = ? AND status IN ('pending','retrying')
+                """,
+            arguments: [now, reason, connectionID])
+        for eventID in eventIDs { try recomputeEvent(db, eventID: eventID, now: now) }
+    }
+
+    /// §5.7 aggregation, in the caller's transaction.
+    static func recomputeEvent(_ db: Database, eventID: String, now: Int64) throws {
+        guard let head = try Row.fetchOne(db, sql: "SELECT seq, total_rules FROM events WHERE id = ?", arguments: [eventID]) else {
+            return
+        }
+        let seq: Int64 = head["seq"]
+        let total: Int = head["total_rules"]
+        var counts: [String: Int] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM rule_events WHERE event_seq = ? GROUP BY status", arguments: [seq]) {
+            counts[row["status"]] = row["n"]
+        }
+        let started = try Int64.fetchOne(db, sql: "SELECT MIN(started_at) FROM rule_events WHERE event_seq = ?", arguments: [seq])
+        let lastDone = try Int64.fetchOne(db, sql: "SELECT MAX(completed_at) FROM rule_events WHERE event_seq = ?", arguments: [seq])
+        let status = aggregate(total: total, counts: counts, anyStarted: started != nil)
+        try db.execute(
+            sql: """
+                UPDATE events SET status = ?, completed_count = ?, failed_count = ?, canceled_count = ?, started_at = ?,
+                    completed_at = ?
+                WHERE seq = ?
+                """,
+            arguments: [
+                status.rawValue, counts["completed"] ?? 0, counts["failed"] ?? 0, counts["canceled"] ?? 0, started,
+                status.isTerminal ? (lastDone ?? now) : nil, seq,
+            ])
+    }
+
+    /// The first rule of §5.7 that applies.
+    static func aggregate(total: Int, counts: [String: Int], anyStarted: Bool) -> DeliveryStatus {
+        if total == 0 { return .completed }
+        if (counts["processing"] ?? 0) > 0 { return .processing }
+        if (counts["retrying"] ?? 0) > 0 { return .retrying }
+        if (counts["pending"] ?? 0) > 0 { return anyStarted ? .processing : .pending }
+        if (counts["failed"] ?? 0) > 0 { return .failed }
+        if (counts["completed"] ?? 0) > 0 { return .completed }
+        return .canceled
+    }
+
+    // MARK: - Idempotency (§3.2)
+
+    /// Finished entries live this long.
+    static let idempotencyLifetime: Int64 = 24 * 3600 * 1000
+    /// A running entry older than this belongs to a request that died; it can be reclaimed.
+    static let idempotencyStaleRunning: Int64 = 5 * 60 * 1000
+
+    public func idempotencyBegin(orgID: String, key: String, path: String, bodyHash: String) async throws -> IdempotencyState {
+        let now = now()
+        return try await write { db in
+            if let row = try Row.fetchOne(
+                db, sql: "SELECT * FROM idempotency WHERE org_id = ? AND key = ? AND path = ?", arguments: [orgID, key, path])
+            {
+                let state: String = row["state"]
+                let completedAt: Int64? = row["completed_at"]
+                let createdAt: Int64 = row["created_at"]
+                let expired = state == "done"
+                    ? now - (completedAt ?? createdAt) > SQLiteStore.idempotencyLifetime
+                    : now - createdAt > SQLiteStore.idempotencyStaleRunning
+                if !expired {
+                    if (row["body_hash"] as String) != bodyHash { return .mismatch }
+                    if state != "done" { return .inProgress }
+                    return .replay(status: row["status"], body: row["response"])
+                }
+                try db.execute(
+                    sql: "DELETE FROM idempotency WHERE org_id = ? AND key = ? AND path = ?", arguments: [orgID, key, path])
+            }
+            try db.execute(
+                sql: "INSERT INTO idempotency (org_id, key, path, body_hash, state, created_at) VALUES (?, ?, ?, ?, 'running', ?)",
+                arguments: [orgID, key, path, bodyHash, now])
+            return .claimed
+        }
+    }
+
+    public func idempotencyComplete(orgID: String, key: String, path: String, status: Int, body: String) async throws {
+        let now = now()
+        _ = try await write { db in
+            try db.execute(
+                sql: """
+                    UPDATE idempotency SET state = 'done', status = ?, response = ?, completed_at = ?
+                    WHERE org_id = ? AND key = ? AND path = ?
+                    """,
+                arguments: [status, body, now, orgID, key, path])
+        }
+    }
+
+    public func idempotencyAbandon(orgID: String, key: String, path: String) async throws {
+        _ = try await write { db in
+            try db.execute(sql: "DELETE FROM idempotency WHERE org_id = ? AND key = ? AND path = ?", arguments: [orgID, key, path])
+        }
+    }
+}
+
+extension SQLiteStore {
+    // MARK: - Attempts
+
+    static func attempt(_ row: Row) -> Attempt {
+        Attempt(
+            id: row["id"], ruleEventID: row["rule_event_id"], eventID: row["event_id"], ruleID: row["rule_id"],
+            connectionID: row["connection_id"], attemptNumber: row["attempt_number"], trigger: row["trigger"],
+            outcomeCode: row["outcome_code"], message: row["message"], requestMethod: row["request_method"],
+            requestURL: row["request_url"], responseStatus: row["response_status"], responseDurationMS: row["response_duration_ms"],
+            responseHeaders: row.json("response_headers"), responseBody: row["response_body"],
+            responseTruncated: row["response_truncated"], startedAt: row["started_at"], endedAt: row["ended_at"],
+            nextAttemptAt: row["next_attempt_at"], createdAt: row["created_at"])
+    }
+
+    public func attempts(orgID: String, eventID: String, ruleID: String, page: PageRequest) async throws -> Page<Attempt> {
+        try await read { db in
+            try SQLiteStore.fetchPage(
+                db,
+                select: """
+                    SELECT a.* FROM attempts a JOIN rule_events r ON r.seq = a.rule_event_seq
+                    WHERE r.org_id = ? AND r.event_seq = (SELECT seq FROM events WHERE id = ?) AND r.rule_id = ?
+                    """,
+                arguments: [orgID, eventID, ruleID], page: page, idColumn: "a.id", createdColumn: "a.created_at", map: SQLiteStore.attempt,
+                key: { Cursor(createdAt: $0.createdAt, id: $0.id) })
+        }
+    }
+
+    public func attempt(orgID: String, eventID: String, ruleID: String, id: String) async throws -> Attempt? {
+        try await read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT a.* FROM attempts a JOIN rule_events r ON r.seq = a.rule_event_seq
+                    WHERE r.org_id = ? AND r.event_seq = (SELECT seq FROM events WHERE id = ?) AND r.rule_id = ? AND a.id = ?
+                    """,
+                arguments: [orgID, eventID, ruleID, id]
+            ).map(SQLiteStore.attempt)
+        }
+    }
+}
