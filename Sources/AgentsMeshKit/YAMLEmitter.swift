@@ -181,7 +181,7 @@ public enum YAMLEmitter {
             case "\t": out += "\\t"
             default:
                 if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\x" + JSONEmitter.hex2(UInt8(scalar.value)).uppercased()
+                    out += "\\x" + Hex.byte(UInt8(scalar.value)).uppercased()
                 } else {
                     out.unicodeScalars.append(scalar)
                 }

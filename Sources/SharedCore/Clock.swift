@@ -1,27 +1,7 @@
 internal import SharedPlatform
 
-/// Wall-clock helpers producing the spec's timestamp formats.
+/// Wall-clock readings in the spec's timestamp formats (text through `DateText`).
 public enum Clock {
-    /// UTC ISO-8601 with milliseconds, e.g. `2026-05-16T10:00:00.000Z`.
-    public static func isoNow() -> String {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return iso(seconds: Int(ts.tv_sec), milliseconds: Int(ts.tv_nsec / 1_000_000))
-    }
-
-    /// Formats epoch seconds + milliseconds as UTC ISO-8601.
-    public static func iso(seconds: Int, milliseconds: Int) -> String {
-        var t = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        func pad(_ v: Int32, _ width: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
-        }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(milliseconds), 3))Z"
-    }
-
     /// Seconds since the epoch as a Double.
     public static func now() -> Double {
         var ts = timespec()
@@ -29,19 +9,34 @@ public enum Clock {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
-    /// Parses the ISO form written by `isoNow` back to epoch seconds.
+    /// UTC ISO-8601 with milliseconds, e.g. `2026-05-16T10:00:00.000Z`.
+    public static func isoNow() -> String {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return iso(seconds: Int(ts.tv_sec), milliseconds: Int(ts.tv_nsec / 1_000_000))
+    }
+
+    /// Formats epoch seconds + milliseconds as UTC ISO-8601 with milliseconds.
+    public static func iso(seconds: Int, milliseconds: Int) -> String {
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = seconds - days * 86_400
+        let date = DateText.civilFromDays(days)
+        return DateText.dateString(year: date.year, month: date.month, day: date.day) + "T"
+            + DateText.pad(secondOfDay / 3600, 2) + ":" + DateText.pad(secondOfDay / 60 % 60, 2) + ":"
+            + DateText.pad(secondOfDay % 60, 2) + "." + DateText.pad(milliseconds, 3) + "Z"
+    }
+
+    /// Epoch seconds of an ISO-8601 date-time (a missing zone reads as UTC), or nil.
     public static func parseISO(_ text: String) -> Double? {
-        let digits = text.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
-        guard digits.count >= 6 else { return nil }
+        guard let parsed = DateText.parse(text) else { return nil }
+        return Double(parsed.wallClockMilliseconds) / 1000 - Double(parsed.offsetSeconds ?? 0)
+    }
+
+    /// The local calendar date `YYYY-MM-DD` of an instant (the process's time zone).
+    public static func localDate(_ seconds: Double) -> String {
+        var instant = time_t(seconds)
         var parts = tm()
-        parts.tm_year = Int32(digits[0] - 1900)
-        parts.tm_mon = Int32(digits[1] - 1)
-        parts.tm_mday = Int32(digits[2])
-        parts.tm_hour = Int32(digits[3])
-        parts.tm_min = Int32(digits[4])
-        parts.tm_sec = Int32(digits[5])
-        let seconds = timegm(&parts)
-        let millis = digits.count > 6 ? Double(digits[6]) / 1000 : 0
-        return Double(seconds) + millis
+        localtime_r(&instant, &parts)
+        return DateText.dateString(year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday))
     }
 }

@@ -125,8 +125,7 @@ public enum JSONEmitter {
                 case 0x0C: out.append(contentsOf: #"\f"#.utf8)
                 default:
                     out.append(contentsOf: #"\u00"#.utf8)
-                    out.append(hexDigits[Int(byte >> 4)])
-                    out.append(hexDigits[Int(byte & 0xF)])
+                    Hex.append(byte, to: &out)
                 }
             }
             out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
@@ -134,9 +133,4 @@ public enum JSONEmitter {
         out.append(UInt8(ascii: "\""))
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-
-    package static func hex2(_ byte: UInt8) -> String {
-        String(decoding: [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]], as: UTF8.self)
-    }
 }

@@ -30,20 +30,7 @@ public struct SHA256: @unchecked Sendable {
     public static func hex<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
         var hasher = SHA256()
         hasher.update(bytes)
-        let digest = hasher.finalize()
-        return String(unsafeUninitializedCapacity: 64) { out in
-            var i = 0
-            for byte in digest {
-                out[i] = hexDigit(byte >> 4)
-                out[i + 1] = hexDigit(byte & 0x0F)
-                i += 2
-            }
-            return i
-        }
-    }
-
-    @inline(__always) static func hexDigit(_ nibble: UInt8) -> UInt8 {
-        nibble < 10 ? 0x30 + nibble : 0x57 + nibble  // 0-9, a-f
+        return Hex.encode(hasher.finalize())
     }
 
     /// Lowercase hex digest of a string's UTF-8 bytes.

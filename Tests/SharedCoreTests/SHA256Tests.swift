@@ -69,7 +69,7 @@ struct SHA256Tests {
             hasher.update(Self.allBytes[start..<end])  // ArraySlice with non-zero start index
             start = end
         }
-        #expect(hasher.finalize().map { JSONEmitter.hex2($0) }.joined() == Self.allBytesDigest)
+        #expect(Hex.encode(hasher.finalize()) == Self.allBytesDigest)
     }
 
     @Test func irregularChunkSequenceIncludingEmptyUpdates() {
@@ -85,7 +85,7 @@ struct SHA256Tests {
             start = end
         }
         hasher.update([UInt8]())
-        #expect(hasher.finalize().map { JSONEmitter.hex2($0) }.joined() == Self.allBytesDigest)
+        #expect(Hex.encode(hasher.finalize()) == Self.allBytesDigest)
     }
 
     @Test func digestIs32BytesAndTaggedFormHasPrefix() {
@@ -106,4 +106,34 @@ struct SHA256Tests {
 
 extension String {
     fileprivate func leftPadded() -> String { count == 1 ? "0" + self : self }
+}
+
+/// Hex is written once; its digits and values are exact.
+@Suite struct HexTests {
+    @Test func encodesLowercaseAndDecodesEitherCase() {
+        #expect(Hex.encode([0x00, 0x0F, 0xA5, 0xFF]) == "000fa5ff")
+        #expect(Hex.byte(0x7F) == "7f")
+        var out: [UInt8] = []
+        Hex.append(0xC3, to: &out)
+        #expect(out == Array("c3".utf8))
+        #expect(Array("09afAF".utf8).map(Hex.value) == [0, 9, 10, 15, 10, 15])
+        #expect(Hex.value(UInt8(ascii: "g")) == nil)
+    }
+}
+
+/// One ISO-8601 implementation: the clock's text and parsing go through DateText.
+@Suite struct ClockTests {
+    @Test func formatsAndParsesUTCWithMilliseconds() {
+        #expect(Clock.iso(seconds: 0, milliseconds: 0) == "1970-01-01T00:00:00.000Z")
+        #expect(Clock.iso(seconds: 1_778_925_600, milliseconds: 7) == "2026-05-16T10:00:00.007Z")
+        #expect(Clock.iso(seconds: -1, milliseconds: 999) == "1969-12-31T23:59:59.999Z")
+        #expect(Clock.iso(seconds: 951_825_600, milliseconds: 0) == "2000-02-29T12:00:00.000Z")
+        #expect(Clock.parseISO("2026-05-16T10:00:00.007Z") == 1_778_925_600.007)
+        #expect(Clock.parseISO("2026-05-16T12:00:00+02:00") == 1_778_925_600)
+        #expect(Clock.parseISO("2026-05-16T10:00:00") == 1_778_925_600)
+        #expect(Clock.parseISO("yesterday") == nil)
+        let now = Clock.now()
+        let parsed = Clock.parseISO(Clock.isoNow()) ?? 0
+        #expect(abs(parsed - now) < 5)
+    }
 }

@@ -64,14 +64,5 @@ struct GraphFile: Sendable {
 
 /// The local calendar date, `YYYY-MM-DD` (lesson `createdAt`, §6.3).
 enum LocalDate {
-    static func today(now: Double = Clock.now()) -> String {
-        var seconds = time_t(now)
-        var parts = tm()
-        localtime_r(&seconds, &parts)
-        let year = Int(parts.tm_year) + 1900
-        let month = Int(parts.tm_mon) + 1
-        let day = Int(parts.tm_mday)
-        return "\(year)-\(month < 10 ? "0" : "")\(month)-\(day < 10 ? "0" : "")\(day)"
-    }
+    static func today(now: Double = Clock.now()) -> String { Clock.localDate(now) }
 }
-

@@ -52,9 +52,9 @@ public struct APIRequest: Sendable {
             if byte == 0x2B {
                 bytes.append(0x20)
             } else if byte == 0x25, let high = iterator.next(), let low = iterator.next(),
-                let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16)
+                let high = Hex.value(high), let low = Hex.value(low)
             {
-                bytes.append(value)
+                bytes.append(high << 4 | low)
             } else {
                 bytes.append(byte)
             }

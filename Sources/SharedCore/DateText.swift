@@ -1,16 +1,17 @@
-/// ISO-8601 / RFC 3339 text ↔ civil dates, without Foundation's formatters (which are neither
-/// cheap nor `Sendable`). Time zones other than fixed offsets are resolved by the callers.
-enum DateText {
+/// ISO-8601 / RFC 3339 text ↔ civil dates, the one implementation in the package (timestamps of both
+/// products, lock ages, mapping dates). Hand-written because Foundation's formatters are neither cheap nor
+/// `Sendable`. Time zones other than fixed offsets are resolved by the callers.
+public enum DateText {
     /// A parsed ISO-8601 date or date-time. `time` is nil for a date-only value; `offsetSeconds` is
     /// nil when the text carries no zone designator.
-    struct Parsed: Equatable {
-        var year: Int
-        var month: Int
-        var day: Int
-        var time: (hour: Int, minute: Int, second: Int, milliseconds: Int)?
-        var offsetSeconds: Int?
+    public struct Parsed: Equatable, Sendable {
+        public var year: Int
+        public var month: Int
+        public var day: Int
+        public var time: (hour: Int, minute: Int, second: Int, milliseconds: Int)?
+        public var offsetSeconds: Int?
 
-        static func == (lhs: Parsed, rhs: Parsed) -> Bool {
+        public static func == (lhs: Parsed, rhs: Parsed) -> Bool {
             lhs.year == rhs.year && lhs.month == rhs.month && lhs.day == rhs.day
                 && lhs.time?.hour == rhs.time?.hour && lhs.time?.minute == rhs.time?.minute
                 && lhs.time?.second == rhs.time?.second && lhs.time?.milliseconds == rhs.time?.milliseconds
@@ -18,7 +19,7 @@ enum DateText {
         }
 
         /// Milliseconds since the epoch of the wall-clock value read as UTC (ignoring `offsetSeconds`).
-        var wallClockMilliseconds: Int64 {
+        public var wallClockMilliseconds: Int64 {
             let days = Int64(DateText.daysFromCivil(year: year, month: month, day: day))
             let seconds = Int64((time?.hour ?? 0) * 3600 + (time?.minute ?? 0) * 60 + (time?.second ?? 0))
             return (days * 86_400 + seconds) * 1000 + Int64(time?.milliseconds ?? 0)
@@ -27,7 +28,7 @@ enum DateText {
 
     /// Parses `YYYY-MM-DD`, optionally followed by `T` (or a space) `HH:MM[:SS[.fraction]]` and
     /// `Z` / `±HH:MM` / `±HHMM`. Fractions beyond milliseconds are truncated.
-    static func parse(_ text: String) -> Parsed? {
+    public static func parse(_ text: String) -> Parsed? {
         let bytes = Array(text.utf8)
         var index = 0
         func digits(_ count: Int) -> Int? {
@@ -91,14 +92,14 @@ enum DateText {
     }
 
     /// Whether `text` is an RFC 3339 date-time: a date, a time and a zone designator.
-    static func isRFC3339(_ text: String) -> Bool {
+    public static func isRFC3339(_ text: String) -> Bool {
         guard let parsed = parse(text) else { return false }
         return parsed.time != nil && parsed.offsetSeconds != nil
     }
 
-    static func isLeapYear(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
+    public static func isLeapYear(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
 
-    static func daysInMonth(year: Int, month: Int) -> Int {
+    public static func daysInMonth(year: Int, month: Int) -> Int {
         switch month {
         case 2: return isLeapYear(year) ? 29 : 28
         case 4, 6, 9, 11: return 30
@@ -107,7 +108,7 @@ enum DateText {
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date.
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+    public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
         let shiftedYear = month <= 2 ? year - 1 : year
         let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
         let yearOfEra = shiftedYear - era * 400
@@ -118,7 +119,7 @@ enum DateText {
     }
 
     /// The proleptic Gregorian date of a day count since 1970-01-01.
-    static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
+    public static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
         let shifted = days + 719_468
         let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
         let dayOfEra = shifted - era * 146_097
@@ -131,11 +132,11 @@ enum DateText {
     }
 
     /// `YYYY-MM-DD` of a civil date.
-    static func dateString(year: Int, month: Int, day: Int) -> String {
+    public static func dateString(year: Int, month: Int, day: Int) -> String {
         pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2)
     }
 
-    static func pad(_ value: Int, _ width: Int) -> String {
+    public static func pad(_ value: Int, _ width: Int) -> String {
         let text = String(abs(value))
         return (value < 0 ? "-" : "") + String(repeating: "0", count: max(0, width - text.count)) + text
     }

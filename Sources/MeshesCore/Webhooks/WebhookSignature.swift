@@ -1,4 +1,5 @@
 internal import Crypto
+internal import SharedCore
 
 /// Signature header values for outgoing webhooks (§6.1).
 ///
@@ -36,21 +37,9 @@ public enum WebhookSignature {
         let message = Array("\(timestamp).".utf8) + body
         var value = "t=\(timestamp)"
         for key in keys {
-            value += ",v1=" + lowercaseHex(mac(message, key: key, algorithm: algorithm))
+            value += ",v1=" + Hex.encode(mac(message, key: key, algorithm: algorithm))
         }
         return value
-    }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
-    private static func lowercaseHex(_ bytes: [UInt8]) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(hexDigits[Int(byte >> 4)])
-            out.append(hexDigits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 
     private static func mac(_ message: [UInt8], key: [UInt8], algorithm: Algorithm) -> [UInt8] {
