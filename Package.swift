@@ -141,7 +141,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AgentsMeshLessonsTests",
-            dependencies: ["SharedCore", "AgentsMeshLessons", "AgentsMeshGeneration", "TestSupport"],
+            dependencies: ["SharedCore", "AgentsMeshKit", "AgentsMeshLessons", "AgentsMeshGeneration", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

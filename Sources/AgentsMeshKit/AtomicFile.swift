@@ -460,7 +460,7 @@ public enum AtomicFile {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { raw in
-                Glibc.write(fd, raw.baseAddress! + offset, bytes.count - offset)
+                SharedPlatform.write(fd, raw.baseAddress! + offset, bytes.count - offset)
             }
             if n < 0 {
                 if errno == EINTR { continue }

@@ -44,7 +44,7 @@ public enum FileSystem {
         var count = 0
         while true {
             if count == out.count { out.append(contentsOf: repeatElement(0, count: out.count)) }
-            let n = out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, $0.count - count) }
+            let n = out.withUnsafeMutableBytes { SharedPlatform.read(fd, $0.baseAddress! + count, $0.count - count) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw ToolError.io("cannot read", path: displayPath, errno: errno)

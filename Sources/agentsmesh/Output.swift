@@ -9,7 +9,7 @@ enum Output {
     private static func write(_ fd: Int32, _ text: String) {
         var bytes = Array(text.utf8)[...]
         while !bytes.isEmpty {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            let n = bytes.withUnsafeBytes { SharedPlatform.write(fd, $0.baseAddress, $0.count) }
             if n <= 0 { return }
             bytes = bytes.dropFirst(n)
         }

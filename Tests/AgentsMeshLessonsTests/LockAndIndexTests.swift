@@ -1,4 +1,5 @@
 @testable import AgentsMeshLessons
+import AgentsMeshKit
 import Foundation
 import SharedCore
 import TestSupport
@@ -17,7 +18,7 @@ import Testing
         let before = project.read(LessonsFiles.graph)
         try project.makeFolder(LessonsFiles.lock)
         let owner: JSONValue = [
-            "acquiredAt": .string(Clock.isoNow()), "command": "lessons add", "hostname": .string(LessonsLock.hostname),
+            "acquiredAt": .string(Clock.isoNow()), "command": "lessons add", "hostname": .string(ProcessLock.hostname),
             "pid": .int(Int(ProcessInfo.processInfo.processIdentifier)),
         ]
         try project.write(LessonsFiles.lock + "/owner.json", JSONEmitter.compact(owner) + "\n")
@@ -27,7 +28,7 @@ import Testing
         #expect(project.read(LessonsFiles.graph) == before)
         // A holder that died is evicted.
         let dead: JSONValue = [
-            "acquiredAt": .string(Clock.isoNow()), "command": "lessons add", "hostname": .string(LessonsLock.hostname),
+            "acquiredAt": .string(Clock.isoNow()), "command": "lessons add", "hostname": .string(ProcessLock.hostname),
             "pid": 999_999_999,
         ]
         try project.write(LessonsFiles.lock + "/owner.json", JSONEmitter.compact(dead) + "\n")

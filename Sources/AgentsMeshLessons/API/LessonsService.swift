@@ -1,3 +1,4 @@
+internal import AgentsMeshKit
 public import SharedCore
 internal import SharedPlatform
 
@@ -202,7 +203,7 @@ public actor LessonsService {
     private func mutate<T>(
         command: String, _ body: (inout LessonGraph) throws(ToolError) -> T
     ) throws(ToolError) -> T {
-        let lock = LessonsLock(root: root)
+        let lock = LessonsLock.make(root: root)
         try lock.acquire(command: command, timeout: lockTimeout)
         defer { lock.release() }
         let existing = try file.readBytes()
