@@ -1,6 +1,7 @@
 internal import AgentsMeshCanonical
 internal import AgentsMeshGeneration
 internal import AgentsMeshKit
+internal import AgentsMeshProjectors
 internal import ArgumentParser
 internal import Dispatch
 internal import SharedCore
@@ -24,6 +25,19 @@ struct AgentsMeshCommand: AsyncParsableCommand {
 struct OutputOptions: ParsableArguments {
     @Flag(name: .long, help: "Print one JSON envelope on stdout instead of text.")
     var json = false
+}
+
+/// `--targets` and `--json`, shared by the verbs that work on a list of targets (generate, diff, lint,
+/// matrix, init): one option, one parse, one run-verb call.
+struct TargetedOptions: ParsableArguments {
+    @Option(help: "Comma-separated target ids: claude-code, cursor, gemini-cli (default: the config's targets).")
+    var targets: String?
+    @OptionGroup var output: OutputOptions
+
+    /// Runs `body` with the parsed target list (nil: the config's) under `runVerb`.
+    func run(_ verb: String, _ body: ([String]?) async throws(ToolError) -> VerbOutput) async throws {
+        try await runVerb(verb, json: output.json) { () throws(ToolError) in try await body(try Targets.parseList(targets)) }
+    }
 }
 
 /// What a verb prints: its envelope data or its text, each built only when that form is printed (a first

@@ -1,13 +1,11 @@
 internal import AgentsMeshGeneration
-internal import AgentsMeshProjectors
 internal import ArgumentParser
 internal import SharedCore
 
 struct GenerateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "generate", abstract: "Project .agentsmesh/ into each target's native files.")
 
-    @Option(help: "Comma-separated target ids to generate (default: the config's targets).")
-    var targets: String?
+    @OptionGroup var selection: TargetedOptions
     @Flag(help: "Print what would change and write nothing.")
     var dryRun = false
     @Flag(help: "Exit 1 (DRIFT) when generated files are out of date; write nothing.")
@@ -16,12 +14,11 @@ struct GenerateCommand: AsyncParsableCommand {
     var force = false
     @Option(help: "Seconds to wait for another generate to finish.")
     var lockTimeout: Double = 30
-    @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        try await runVerb("generate", json: output.json) { () throws(ToolError) in
+        try await selection.run("generate") { (targets) throws(ToolError) in
             let root = try projectRoot()
-            var options = GenerateOptions(targets: try Targets.parseList(targets), dryRun: dryRun, check: check, force: force, lockTimeout: lockTimeout)
+            var options = GenerateOptions(targets: targets, dryRun: dryRun, check: check, force: force, lockTimeout: lockTimeout)
             options.command = "generate"
             let result = try await Generator(root: root).generate(options)
             return VerbOutput(result.json, GenerateText.render(result))
@@ -75,14 +72,11 @@ struct CheckCommand: AsyncParsableCommand {
 struct MatrixCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "matrix", abstract: "Show what each target supports.")
 
-    @Option(help: "Comma-separated target ids.")
-    var targets: String?
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var selection: TargetedOptions
 
     func run() async throws {
-        try await runVerb("matrix", json: output.json) { () throws(ToolError) in
-            let ids = try Targets.parseList(targets)
-            return VerbOutput(CapabilityMatrix.data(targets: ids), CapabilityMatrix.table(targets: ids))
+        try await selection.run("matrix") { (ids) throws(ToolError) in
+            VerbOutput(CapabilityMatrix.data(targets: ids), CapabilityMatrix.table(targets: ids))
         }
     }
 }

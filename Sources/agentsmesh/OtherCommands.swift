@@ -1,7 +1,6 @@
 internal import AgentsMeshCanonical
 internal import AgentsMeshGeneration
 internal import AgentsMeshKit
-internal import AgentsMeshProjectors
 internal import ArgumentParser
 internal import Dispatch
 internal import SharedCore
@@ -12,18 +11,16 @@ struct InitCommand: AsyncParsableCommand {
 
     @Flag(help: "Import detected tool configs without asking.")
     var yes = false
-    @Option(help: "Comma-separated target ids.")
-    var targets: String?
+    @OptionGroup var selection: TargetedOptions
     @Flag(help: "Enable all three first-class targets.")
     var allTargets = false
     @Flag(help: "Seed the lessons memory (.agentsmesh/lessons/, the lessons skill, the contract in _root.md).")
     var lessons = false
-    @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        try await runVerb("init", json: output.json) { () throws(ToolError) in
+        try await selection.run("init") { (targets) throws(ToolError) in
             let root = FileSystem.currentDirectory()
-            let data = try await Initializer.run(root: root, options: .init(yes: yes, targets: try Targets.parseList(targets), allTargets: allTargets, lessons: lessons))
+            let data = try await Initializer.run(root: root, options: .init(yes: yes, targets: targets, allTargets: allTargets, lessons: lessons))
             var text = "Initialised agentsmesh for \(data["targets"]?.stringList?.joined(separator: ", ") ?? "")."
             for path in data["created"]?.stringList ?? [] { text += "\ncreated \(path)" }
             for item in data["imported"]?.arrayValue ?? [] { text += "\nimported \(item["path"]?.stringValue ?? "")" }
@@ -50,13 +47,11 @@ struct InitCommand: AsyncParsableCommand {
 struct DiffCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "diff", abstract: "Show what generate would change, as unified diffs.")
 
-    @Option(help: "Comma-separated target ids.")
-    var targets: String?
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var selection: TargetedOptions
 
     func run() async throws {
-        try await runVerb("diff", json: output.json) { () throws(ToolError) in
-            let changes = try DiffPlanner.diff(root: try projectRoot(), targets: try Targets.parseList(targets))
+        try await selection.run("diff") { (targets) throws(ToolError) in
+            let changes = try DiffPlanner.diff(root: try projectRoot(), targets: targets)
             let text = changes.isEmpty ? "No changes." : changes.map(\.patch).joined()
             return VerbOutput(DiffPlanner.json(changes), text)
         }
@@ -66,13 +61,11 @@ struct DiffCommand: AsyncParsableCommand {
 struct LintCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "lint", abstract: "Validate the canonical files; exit 1 on errors.")
 
-    @Option(help: "Comma-separated target ids.")
-    var targets: String?
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var selection: TargetedOptions
 
     func run() async throws {
-        try await runVerb("lint", json: output.json) { () throws(ToolError) in
-            let diagnostics = try Linter.lint(root: try projectRoot(), targets: try Targets.parseList(targets))
+        try await selection.run("lint") { (targets) throws(ToolError) in
+            let diagnostics = try Linter.lint(root: try projectRoot(), targets: targets)
             let data = Linter.json(diagnostics)
             if diagnostics.contains(where: { $0.severity == "error" }) {
                 throw ToolError(ErrorCode.lintFailed, "lint found \(data["errorCount"]?.intValue ?? 0) error(s)", details: data)
