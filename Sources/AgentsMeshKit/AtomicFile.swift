@@ -413,12 +413,10 @@ public enum AtomicFile {
     /// The umask, read from `/proc/self/status` (reading it with umask(2) would briefly change it for
     /// every thread); nil when unknown.
     static let processUmask: mode_t? = {
-        #if os(Linux)
         guard let text = try? FileSystem.read("/proc/self/status", displayPath: "/proc/self/status") else { return nil }
         for line in String(decoding: text, as: UTF8.self).split(separator: "\n") where line.hasPrefix("Umask:") {
             return mode_t(String(line.dropFirst(6).drop { $0 == " " || $0 == "\t" }), radix: 8)
         }
-        #endif
         return nil
     }()
 
@@ -429,21 +427,13 @@ public enum AtomicFile {
     /// filesystem when possible (falling back to `fsync` each).
     public static func sync(_ paths: [String], displayPaths: [String]) throws(ToolError) {
         guard let first = paths.first else { return }
-        #if os(Linux)
         // Few files: fsync is cheaper than flushing everything dirty on the filesystem.
         let fd = paths.count <= perFileSyncLimit ? -1 : open(first, O_RDONLY | O_CLOEXEC)
         if fd >= 0 {
-            // syncfs(2) is not exported by the Glibc module (it needs _GNU_SOURCE): look it up once per batch.
-            let rc: Int32
-            if let symbol = dlsym(nil, "syncfs") {
-                rc = unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)(fd)
-            } else {
-                rc = -1
-            }
+            let flushed = Platform.syncFilesystem(fd)
             close(fd)
-            if rc == 0 { return }
+            if flushed { return }
         }
-        #endif
         for (index, path) in paths.enumerated() {
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             let display = index < displayPaths.count ? displayPaths[index] : path

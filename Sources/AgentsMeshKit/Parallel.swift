@@ -3,9 +3,6 @@ public import SharedCore
 internal import SharedPlatform
 internal import Synchronization
 
-#if canImport(Glibc)
-#endif
-
 /// Data-parallel helpers for CPU- and syscall-bound batches (parsing, projecting, writing many files).
 /// Results keep input order; the first error (by input position) is rethrown after all work stopped.
 public enum Parallel {
@@ -160,10 +157,6 @@ private final class Slots<R>: @unchecked Sendable {
 /// Processor count without Foundation.
 enum System {
     static var activeProcessorCount: Int {
-        #if canImport(Glibc)
         return Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-        #else
-        return 1
-        #endif
     }
 }

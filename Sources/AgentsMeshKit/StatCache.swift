@@ -48,13 +48,8 @@ public struct FileStat: Equatable, Sendable {
         case S_IFLNK: kind = .symlink
         default: kind = .other
         }
-        #if canImport(Darwin)
-        let mtime = Int64(st.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(st.st_mtimespec.tv_nsec)
-        let ctime = Int64(st.st_ctimespec.tv_sec) * 1_000_000_000 + Int64(st.st_ctimespec.tv_nsec)
-        #else
-        let mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
-        let ctime = Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec)
-        #endif
+        let mtime = st.modifiedTime.nanoseconds
+        let ctime = st.changedTime.nanoseconds
         self.init(
             kind: kind, device: UInt64(st.st_dev), inode: UInt64(st.st_ino), size: Int64(st.st_size), mode: UInt32(st.st_mode),
             mtime: mtime, ctime: ctime)
@@ -74,15 +69,7 @@ public struct FileStat: Equatable, Sendable {
 
     /// The filesystem clock now (nanoseconds): the coarse real-time clock file timestamps are taken from,
     /// so that any change made after this reading gets a timestamp >= it.
-    public static func clockNow() -> Int64 {
-        var ts = timespec()
-        #if os(Linux)
-        clock_gettime(CLOCK_REALTIME_COARSE, &ts)
-        #else
-        clock_gettime(CLOCK_REALTIME, &ts)
-        #endif
-        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
-    }
+    public static func clockNow() -> Int64 { Platform.fileClockNanoseconds() }
 
     /// A bound no file timestamp given so far exceeds: the fine real-time clock. File timestamps never run
     /// ahead of it, but they can run ahead of the coarse clock — recent kernels hand out fine-grained

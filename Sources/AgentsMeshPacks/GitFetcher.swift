@@ -6,9 +6,6 @@ internal import Dispatch
 public import SharedCore
 internal import SharedPlatform
 
-#if canImport(Glibc)
-#endif
-
 /// Progress of a git fetch: objects received / total and bytes received.
 public struct FetchProgress: Sendable {
     public var receivedObjects: Int

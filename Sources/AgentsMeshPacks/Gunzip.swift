@@ -2,9 +2,6 @@ internal import CZlib
 internal import SharedCore
 internal import SharedPlatform
 
-#if canImport(Glibc)
-#endif
-
 /// Streaming gzip decompression (zlib, windowBits 31, concatenated members) from a file descriptor.
 struct Gunzip {
     /// Reads `path` and hands decompressed chunks to `sink` (which may throw to stop early).

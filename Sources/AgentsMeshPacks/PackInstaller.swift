@@ -4,9 +4,6 @@ internal import Foundation
 public import SharedCore
 internal import SharedPlatform
 
-#if canImport(Glibc)
-#endif
-
 /// Installs, refreshes and removes packs. One install at a time per project: the actor serialises
 /// in-process callers and `.agentsmesh/.install.lock` other processes. Every change to a pack is
 /// staged in a private folder and renamed into place; on failure the previous state is untouched.

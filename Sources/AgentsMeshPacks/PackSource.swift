@@ -153,5 +153,3 @@ public enum Redaction {
     }
 }
 
-#if canImport(Glibc)
-#endif

@@ -2,9 +2,6 @@ public import AgentsMeshCanonical
 internal import SharedCore
 internal import SharedPlatform
 
-#if canImport(Glibc)
-#endif
-
 /// Limits of archive extraction (§5.1).
 public struct ArchiveLimits: Sendable {
     public var maxTotalBytes: Int = 500 * 1024 * 1024

@@ -216,7 +216,7 @@ public enum FileSystem {
     public static func modificationTime(_ path: String) -> Double? {
         var st = stat()
         guard lstat(path, &st) == 0 else { return nil }
-        return Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
+        return Double(st.modifiedTime.tv_sec) + Double(st.modifiedTime.tv_nsec) / 1e9
     }
 
     /// Byte-order comparison of two strings (the sort order of every listing in the spec).

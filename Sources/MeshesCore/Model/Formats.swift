@@ -16,7 +16,6 @@ public enum Formats {
         return true
     }
 
-
     /// A random lowercase UUID v4.
     public static func uuid() -> String {
         var bytes = SecureRandom.identifierBytes(16)
