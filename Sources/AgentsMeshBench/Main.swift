@@ -13,7 +13,8 @@ enum AgentsMeshBench {
     static func main() async {
         let arguments = Array(CommandLine.arguments.dropFirst())
         guard arguments.first == "lessons-query" else {
-            FileHandle.standardError.write(Data("usage: agentsmesh-bench lessons-query --root DIR [--file P] [--cmd C] [--keyword K] [--runs N]\n".utf8))
+            FileHandle.standardError.write(
+                Data("usage: agentsmesh-bench lessons-query --root DIR [--file P] [--cmd C] [--keyword K] [--runs N]\n".utf8))
             exit(2)
         }
         func option(_ name: String) -> String? {

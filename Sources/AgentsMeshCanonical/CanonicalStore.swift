@@ -63,7 +63,10 @@ public enum CanonicalStore {
         func markdownFiles(_ feature: String) -> (files: [String], skipped: [Diagnostic]) {
             var skippedLinks: [Diagnostic] = []
             let files = FileSystem.walkFiles(base + "/" + feature) { skipped in
-                skippedLinks.append(Diagnostic(code: "SYMLINK_SKIPPED", message: "symlink \(displayPrefix)\(feature)/\(skipped) is not followed", path: displayPrefix + feature + "/" + skipped))
+                skippedLinks.append(
+                    Diagnostic(
+                        code: "SYMLINK_SKIPPED", message: "symlink \(displayPrefix)\(feature)/\(skipped) is not followed",
+                        path: displayPrefix + feature + "/" + skipped))
             }
             .filter { $0.hasSuffix(".md") }.map { feature + "/" + $0 }
             return (files, skippedLinks)
@@ -85,7 +88,9 @@ public enum CanonicalStore {
         jobs += entityFiles[1].map { PrefetchJob(rel: $0, kind: .command) }
         jobs += entityFiles[2].map { PrefetchJob(rel: $0, kind: .agent) }
         for listing in skillListings.compactMap({ $0 }) {
-            jobs += listing.files.map { PrefetchJob(rel: "skills/\(listing.name)/\($0)", kind: $0 == "SKILL.md" ? .skillDocument : .skillFile) }
+            jobs += listing.files.map {
+                PrefetchJob(rel: "skills/\(listing.name)/\($0)", kind: $0 == "SKILL.md" ? .skillDocument : .skillFile)
+            }
         }
         let early = Parallel.transform(jobs, grain: 16) { job in Prefetched(job, base: base, displayPrefix: displayPrefix) }
         prefetched.reserveCapacity(jobs.count)
@@ -96,81 +101,92 @@ public enum CanonicalStore {
         var ruleNames: [String: String] = [:]
         warnings += listings[0].skipped
         for rel in entityFiles[0] {
-          try guarded(rel) { () throws(ToolError) in
-            if let problem = prefetched[rel]?.nameProblem { throw problem }
-            let name = String(rel.split(separator: "/").last!.dropLast(3))
-            if let other = ruleNames[name] {
-                throw duplicate("rule", name, displayPrefix + other, displayPrefix + rel)
+            try guarded(rel) { () throws(ToolError) in
+                if let problem = prefetched[rel]?.nameProblem { throw problem }
+                let name = String(rel.split(separator: "/").last!.dropLast(3))
+                if let other = ruleNames[name] {
+                    throw duplicate("rule", name, displayPrefix + other, displayPrefix + rel)
+                }
+                ruleNames[name] = rel
+                let document = try document(rel, try read(rel))
+                let isRoot = rel == "rules/_root.md"
+                var rule = prefetched[rel]?.entity?.rule ?? EntityParsing.rule(name: name, path: rel, document: document, isRoot: isRoot)
+                if !isRoot, document.frontmatter["root"]?.boolValue == true {
+                    warnings.append(
+                        Diagnostic(
+                            code: "ROOT_DEMOTED", message: "\(displayPrefix)\(rel) sets root: true; only rules/_root.md is the root",
+                            path: displayPrefix + rel))
+                    rule.isRoot = false
+                }
+                if isRoot {
+                    project.rules.insert(rule, at: 0)
+                } else {
+                    project.rules.append(rule)
+                }
             }
-            ruleNames[name] = rel
-            let document = try document(rel, try read(rel))
-            let isRoot = rel == "rules/_root.md"
-            var rule = prefetched[rel]?.entity?.rule ?? EntityParsing.rule(name: name, path: rel, document: document, isRoot: isRoot)
-            if !isRoot, document.frontmatter["root"]?.boolValue == true {
-                warnings.append(Diagnostic(code: "ROOT_DEMOTED", message: "\(displayPrefix)\(rel) sets root: true; only rules/_root.md is the root", path: displayPrefix + rel))
-                rule.isRoot = false
-            }
-            if isRoot {
-                project.rules.insert(rule, at: 0)
-            } else {
-                project.rules.append(rule)
-            }
-          }
         }
 
         // Commands.
         var commandNames: [String: String] = [:]
         warnings += listings[1].skipped
         for rel in entityFiles[1] {
-          try guarded(rel) { () throws(ToolError) in
-            if let problem = prefetched[rel]?.nameProblem { throw problem }
-            let name = PrefetchJob.commandName(rel)
-            if let other = commandNames[name] { throw duplicate("command", name, displayPrefix + other, displayPrefix + rel) }
-            commandNames[name] = rel
-            let document = try document(rel, try read(rel))
-            project.commands.append(prefetched[rel]?.entity?.command ?? EntityParsing.command(name: name, path: rel, document: document))
-          }
+            try guarded(rel) { () throws(ToolError) in
+                if let problem = prefetched[rel]?.nameProblem { throw problem }
+                let name = PrefetchJob.commandName(rel)
+                if let other = commandNames[name] { throw duplicate("command", name, displayPrefix + other, displayPrefix + rel) }
+                commandNames[name] = rel
+                let document = try document(rel, try read(rel))
+                project.commands.append(
+                    prefetched[rel]?.entity?.command ?? EntityParsing.command(name: name, path: rel, document: document))
+            }
         }
 
         // Agents.
         var agentNames: [String: String] = [:]
         warnings += listings[2].skipped
         for rel in entityFiles[2] {
-          try guarded(rel) { () throws(ToolError) in
-            if let problem = prefetched[rel]?.nameProblem { throw problem }
-            let fileName = PrefetchJob.agentName(rel)
-            if let other = agentNames[fileName] { throw duplicate("agent", fileName, displayPrefix + other, displayPrefix + rel) }
-            agentNames[fileName] = rel
-            let document = try document(rel, try read(rel))
-            project.agents.append(prefetched[rel]?.entity?.agent ?? PrefetchedEntity.agent(fileName: fileName, path: rel, document: document))
-          }
+            try guarded(rel) { () throws(ToolError) in
+                if let problem = prefetched[rel]?.nameProblem { throw problem }
+                let fileName = PrefetchJob.agentName(rel)
+                if let other = agentNames[fileName] { throw duplicate("agent", fileName, displayPrefix + other, displayPrefix + rel) }
+                agentNames[fileName] = rel
+                let document = try document(rel, try read(rel))
+                project.agents.append(
+                    prefetched[rel]?.entity?.agent ?? PrefetchedEntity.agent(fileName: fileName, path: rel, document: document))
+            }
         }
 
         // Skills.
         for listing in skillListings.compactMap({ $0 }) {
             let name = listing.name
-          try guarded("skills/" + name) { () throws(ToolError) in
-            try NameRules.check(path: name, displayPath: displayPrefix + "skills/" + name)
-            for skipped in listing.skippedLinks {
-                warnings.append(Diagnostic(code: "SYMLINK_SKIPPED", message: "symlink \(displayPrefix)skills/\(name)/\(skipped) is not followed", path: displayPrefix + "skills/\(name)/\(skipped)"))
-            }
-            var files: [SkillFile] = []
-            var skillDocument: MarkdownDocument?
-            for relFile in listing.files {
-                let rel = "skills/\(name)/\(relFile)"
-                let bytes = try read(rel)
-                if relFile == "SKILL.md" {
-                    skillDocument = try document(rel, bytes)
-                } else {
-                    files.append(SkillFile(path: relFile, bytes: bytes))
+            try guarded("skills/" + name) { () throws(ToolError) in
+                try NameRules.check(path: name, displayPath: displayPrefix + "skills/" + name)
+                for skipped in listing.skippedLinks {
+                    warnings.append(
+                        Diagnostic(
+                            code: "SYMLINK_SKIPPED", message: "symlink \(displayPrefix)skills/\(name)/\(skipped) is not followed",
+                            path: displayPrefix + "skills/\(name)/\(skipped)"))
                 }
+                var files: [SkillFile] = []
+                var skillDocument: MarkdownDocument?
+                for relFile in listing.files {
+                    let rel = "skills/\(name)/\(relFile)"
+                    let bytes = try read(rel)
+                    if relFile == "SKILL.md" {
+                        skillDocument = try document(rel, bytes)
+                    } else {
+                        files.append(SkillFile(path: relFile, bytes: bytes))
+                    }
+                }
+                guard let skillDocument else {
+                    warnings.append(
+                        Diagnostic(
+                            code: "SKILL_MISSING_FILE", message: "\(displayPrefix)skills/\(name) has no SKILL.md; skipped",
+                            path: displayPrefix + "skills/" + name))
+                    return
+                }
+                project.skills.append(EntityParsing.skill(name: name, document: skillDocument, files: files))
             }
-            guard let skillDocument else {
-                warnings.append(Diagnostic(code: "SKILL_MISSING_FILE", message: "\(displayPrefix)skills/\(name) has no SKILL.md; skipped", path: displayPrefix + "skills/" + name))
-                return
-            }
-            project.skills.append(EntityParsing.skill(name: name, document: skillDocument, files: files))
-          }
         }
 
         // Settings files.
@@ -181,17 +197,18 @@ public enum CanonicalStore {
         }
         if FileSystem.kind(base + "/permissions.yaml") == .file {
             try guarded("permissions.yaml") { () throws(ToolError) in
-                project.permissions = try SettingsParsing.permissions(try read("permissions.yaml"), path: displayPrefix + "permissions.yaml")
+                project.permissions = try SettingsParsing.permissions(
+                    try read("permissions.yaml"), path: displayPrefix + "permissions.yaml")
             }
         }
         if FileSystem.kind(base + "/hooks.yaml") == .file {
-          try guarded("hooks.yaml") { () throws(ToolError) in
-            if var hooks = try SettingsParsing.hooks(try read("hooks.yaml"), path: displayPrefix + "hooks.yaml") {
-                project.unknownHookEvents = hooks.events.map(\.event).filter { !HookEvent.isKnown($0) }
-                hooks.events.removeAll { !HookEvent.isKnown($0.event) }
-                project.hooks = hooks
+            try guarded("hooks.yaml") { () throws(ToolError) in
+                if var hooks = try SettingsParsing.hooks(try read("hooks.yaml"), path: displayPrefix + "hooks.yaml") {
+                    project.unknownHookEvents = hooks.events.map(\.event).filter { !HookEvent.isKnown($0) }
+                    hooks.events.removeAll { !HookEvent.isKnown($0.event) }
+                    project.hooks = hooks
+                }
             }
-          }
         }
         if FileSystem.kind(base + "/ignore") == .file {
             project.ignore = SettingsParsing.ignore(try read("ignore"))
@@ -290,7 +307,9 @@ private struct SkillListing: Sendable {
 
 /// A Markdown entity parsed ahead of the load loop.
 private enum PrefetchedEntity: Sendable {
-    case rule(Rule), command(Command), agent(Agent)
+    case rule(Rule)
+    case command(Command)
+    case agent(Agent)
 
     var rule: Rule? { if case .rule(let rule) = self { rule } else { nil } }
     var command: Command? { if case .command(let command) = self { command } else { nil } }

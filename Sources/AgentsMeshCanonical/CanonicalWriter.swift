@@ -53,7 +53,11 @@ public enum CanonicalWriter {
         fm["hooks"] = .object(hooks)
         fm["skills"] = .strings(agent.skills)
         fm["memory"] = .string(agent.memory)
-        let known = ["name", "description", "tools", "disallowedTools", "model", "permissionMode", "maxTurns", "mcpServers", "hooks", "skills", "memory"]
+        let known =
+            [
+                "name", "description", "tools", "disallowedTools", "model", "permissionMode", "maxTurns", "mcpServers", "hooks", "skills",
+                "memory",
+            ]
             + EntityParsing.agentKeyAliases.values.flatMap { $0 }
         for (key, value) in agent.frontmatter where fm[key] == nil && !known.contains(key) { fm[key] = value }
         return markdown(fm, body: agent.body)

@@ -7,22 +7,35 @@ public enum PackMerge {
     /// Loads the project and every pack under `.agentsmesh/packs/`, merged; pack hashes go to `packs`.
     public static func loadMerged(root: String) throws(ToolError) -> LoadedCanonical {
         var loaded = try CanonicalStore.load(root: root)
-        let packNames = FileSystem.list(root + "/" + packsFolder).filter { FileSystem.kind(root + "/" + packsFolder + "/" + $0) == .directory && !$0.hasPrefix(".") }
+        let packNames = FileSystem.list(root + "/" + packsFolder).filter {
+            FileSystem.kind(root + "/" + packsFolder + "/" + $0) == .directory && !$0.hasPrefix(".")
+        }
         if let installs = try? InstallsFile.read(root: root) {
             for row in installs.rows {
                 guard let name = row["name"]?.stringValue else {
-                    loaded.warnings.append(Diagnostic(code: "INVALID_INSTALL_ROW", message: "installs.yaml has a row without a name; kept as is", path: InstallsFile.path))
+                    loaded.warnings.append(
+                        Diagnostic(
+                            code: "INVALID_INSTALL_ROW", message: "installs.yaml has a row without a name; kept as is",
+                            path: InstallsFile.path))
                     continue
                 }
                 if !packNames.contains(name) {
-                    loaded.warnings.append(Diagnostic(code: "PACK_MISSING", message: "pack '\(name)' is recorded in installs.yaml but .agentsmesh/packs/\(name) is missing; run `agentsmesh install --sync`", path: InstallsFile.path))
+                    loaded.warnings.append(
+                        Diagnostic(
+                            code: "PACK_MISSING",
+                            message:
+                                "pack '\(name)' is recorded in installs.yaml but .agentsmesh/packs/\(name) is missing; run `agentsmesh install --sync`",
+                            path: InstallsFile.path))
                 }
             }
         }
         for name in packNames {
             let folder = root + "/" + packsFolder + "/" + name
             let pack = try CanonicalStore.load(canonicalRoot: folder, displayPrefix: "\(packsFolder)/\(name)/") { path, reason in
-                loaded.warnings.append(Diagnostic(code: "PACK_FILE_BROKEN", message: "\(packsFolder)/\(name)/\(path): \(reason); skipped", path: "\(packsFolder)/\(name)/\(path)"))
+                loaded.warnings.append(
+                    Diagnostic(
+                        code: "PACK_FILE_BROKEN", message: "\(packsFolder)/\(name)/\(path): \(reason); skipped",
+                        path: "\(packsFolder)/\(name)/\(path)"))
             }
             loaded.warnings += pack.warnings
             merge(pack.project, named: name, into: &loaded)
@@ -44,7 +57,10 @@ public enum PackMerge {
     static func merge(_ pack: CanonicalProject, named packName: String, into loaded: inout LoadedCanonical) {
         var project = loaded.project
         func shadowed(_ kind: String, _ name: String) {
-            loaded.warnings.append(Diagnostic(code: "PACK_SHADOWED", message: "\(kind) '\(name)' from pack '\(packName)' is shadowed by an existing \(kind) of the same name"))
+            loaded.warnings.append(
+                Diagnostic(
+                    code: "PACK_SHADOWED",
+                    message: "\(kind) '\(name)' from pack '\(packName)' is shadowed by an existing \(kind) of the same name"))
         }
         // Names already taken (the project's, then each one merged): a pack can hold thousands of entities.
         var ruleNames = Set(project.rules.lazy.filter { !$0.isRoot }.map(\.name))
@@ -58,7 +74,8 @@ public enum PackMerge {
                     project.rules.insert(rule, at: 0)
                     continue
                 }
-                loaded.warnings.append(Diagnostic(code: "ROOT_DEMOTED", message: "root rule of pack '\(packName)' is demoted to rule '\(packName)-root'"))
+                loaded.warnings.append(
+                    Diagnostic(code: "ROOT_DEMOTED", message: "root rule of pack '\(packName)' is demoted to rule '\(packName)-root'"))
                 rule.isRoot = false
                 rule.name = "\(packName)-root"
             }

@@ -19,7 +19,9 @@ public struct CheckResult: Sendable, Equatable {
     public var lockConflict = false
     public var lessonsGraphError: ToolError?
 
-    public var canonicalDrift: Bool { !modified.isEmpty || !added.isEmpty || !removed.isEmpty || !extendsChanged.isEmpty || !staleTargets.isEmpty }
+    public var canonicalDrift: Bool {
+        !modified.isEmpty || !added.isEmpty || !removed.isEmpty || !extendsChanged.isEmpty || !staleTargets.isEmpty
+    }
     public var outputDrift: Bool { !outputsModified.isEmpty || !outputsRemoved.isEmpty || !outputsStale.isEmpty }
     public var inSync: Bool { !canonicalDrift && !outputDrift && !lockConflict && lessonsGraphError == nil }
 
@@ -32,16 +34,22 @@ public struct CheckResult: Sendable, Equatable {
         if lockConflict { lines.append(".agentsmesh/.lock has git conflict markers: run `agentsmesh merge`") }
         let canonical = modified + added + removed
         if !canonical.isEmpty {
-            lines.append("canonical files changed since the last generate (\(list(canonical.map { ".agentsmesh/" + $0 }))): run `agentsmesh generate`")
+            lines.append(
+                "canonical files changed since the last generate (\(list(canonical.map { ".agentsmesh/" + $0 }))): run `agentsmesh generate`"
+            )
         }
         if !extendsChanged.isEmpty { lines.append("extends changed (\(list(extendsChanged))): run `agentsmesh generate`") }
         if !staleTargets.isEmpty { lines.append("targets skipped by the last generate (\(list(staleTargets))): run `agentsmesh generate`") }
         if !outputsModified.isEmpty {
-            lines.append("generated files were edited (\(list(outputsModified))): keep the edits with `agentsmesh import --from <target>`, or discard them with `agentsmesh generate`")
+            lines.append(
+                "generated files were edited (\(list(outputsModified))): keep the edits with `agentsmesh import --from <target>`, or discard them with `agentsmesh generate`"
+            )
         }
         if !outputsRemoved.isEmpty { lines.append("generated files were deleted (\(list(outputsRemoved))): run `agentsmesh generate`") }
         if !outputsStale.isEmpty {
-            lines.append("files agentsmesh did not generate sit in folders it manages (\(list(outputsStale))): bring them into .agentsmesh/ with `agentsmesh import --from <target>`, or delete them (`agentsmesh generate` does not remove them)")
+            lines.append(
+                "files agentsmesh did not generate sit in folders it manages (\(list(outputsStale))): bring them into .agentsmesh/ with `agentsmesh import --from <target>`, or delete them (`agentsmesh generate` does not remove them)"
+            )
         }
         if let error = lessonsGraphError { lines.append("lessons graph unreadable (\(error.message)): run `agentsmesh lessons validate`") }
         return lines.joined(separator: "\n")
@@ -120,7 +128,8 @@ public enum Checker {
         // Three independent scans run side by side: canonical checksums, the lstat of every recorded
         // output, and the listing of the managed folders (results are used in the original order).
         let outputPaths = verifyOutputs ? (lock.outputs?.keys.sorted(by: FileSystem.byteOrder) ?? []) : []
-        let managedFolders = verifyOutputs && lock.outputs != nil ? config.targets.compactMap { Targets.projector($0) }.flatMap(\.managedFolders) : []
+        let managedFolders =
+            verifyOutputs && lock.outputs != nil ? config.targets.compactMap { Targets.projector($0) }.flatMap(\.managedFolders) : []
         // The output lstats are split in chunks so the scans balance across cores.
         let chunk = 512
         var jobs: [Scan] = [.canonical] + managedFolders.indices.map { Scan.managed($0) }
@@ -130,21 +139,25 @@ public enum Checker {
         var canonical: Result<[String: String], ToolError> = .success([:])
         var outputStats: [FileStat] = []
         var managedFiles: [[String]] = []
-        for scanned in try Parallel.map(jobs, grain: 1, { job -> Scanned in
-            switch job {
-            case .canonical:
-                return .canonical(Result { () throws(ToolError) -> [String: String] in
-                    try CanonicalStore.checksums(root: root) { (display: String, absolute: String) throws(ToolError) -> String in
-                        if let hash = cachedHash(display, FileStat.of(absolute)) { return hash }
-                        return SHA256.tagged(try FileSystem.read(absolute, displayPath: display))
-                    }
-                })
-            case .managed(let index):
-                return .managed(FileSystem.walkFiles(root + "/" + managedFolders[index]))
-            case .outputs(let range):
-                return .outputs(outputPaths[range].map { FileStat.of(root + "/" + $0) })
-            }
-        }) {
+        for scanned in try Parallel.map(
+            jobs, grain: 1,
+            { job -> Scanned in
+                switch job {
+                case .canonical:
+                    return .canonical(
+                        Result { () throws(ToolError) -> [String: String] in
+                            try CanonicalStore.checksums(root: root) { (display: String, absolute: String) throws(ToolError) -> String in
+                                if let hash = cachedHash(display, FileStat.of(absolute)) { return hash }
+                                return SHA256.tagged(try FileSystem.read(absolute, displayPath: display))
+                            }
+                        })
+                case .managed(let index):
+                    return .managed(FileSystem.walkFiles(root + "/" + managedFolders[index]))
+                case .outputs(let range):
+                    return .outputs(outputPaths[range].map { FileStat.of(root + "/" + $0) })
+                }
+            })
+        {
             switch scanned {
             case .canonical(let value): canonical = value
             case .managed(let value): managedFiles.append(value)
@@ -196,7 +209,9 @@ public enum Checker {
 
     /// The co-owned outputs generate would produce, projected from the settings files only,
     /// so owned-key hashing matches generate exactly.
-    static func coOwnedDescriptors(root: String, config: ProjectConfig, checksums: [String: String]) throws(ToolError) -> [String: OutputFile] {
+    static func coOwnedDescriptors(root: String, config: ProjectConfig, checksums: [String: String]) throws(ToolError) -> [String:
+        OutputFile]
+    {
         var partial = CanonicalProject()
         let base = root + "/.agentsmesh/"
         if let bytes = try FileSystem.readIfExists(base + "mcp.json", displayPath: ".agentsmesh/mcp.json") {

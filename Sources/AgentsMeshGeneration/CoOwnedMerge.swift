@@ -14,11 +14,14 @@ enum CoOwnedMerge {
             if let existing {
                 do {
                     guard let parsed = try JSONParser.parse(bytes: existing).objectValue else {
-                        throw ToolError.syntax(path: file.path, line: 1, column: 1, message: "expected a JSON object; the file was left untouched")
+                        throw ToolError.syntax(
+                            path: file.path, line: 1, column: 1, message: "expected a JSON object; the file was left untouched")
                     }
                     object = parsed
                 } catch let failure as JSONParser.Failure {
-                    throw ToolError.syntax(path: file.path, line: failure.line, column: failure.column, message: failure.message + "; the file was left untouched")
+                    throw ToolError.syntax(
+                        path: file.path, line: failure.line, column: failure.column,
+                        message: failure.message + "; the file was left untouched")
                 } catch let error as ToolError {
                     throw error
                 } catch {

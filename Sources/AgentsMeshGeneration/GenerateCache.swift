@@ -42,7 +42,9 @@ enum GenerateCache {
     ///
     /// With `known` (what the run built inside new folders: their stats when written and their entry names),
     /// those entries are taken as they are instead of being stat'd and listed again.
-    static func collect(root: String, outputs: [String], racyStamp: Int64? = nil, carry: Snapshot? = nil, known: BuiltEntries = BuiltEntries()) -> Snapshot {
+    static func collect(
+        root: String, outputs: [String], racyStamp: Int64? = nil, carry: Snapshot? = nil, known: BuiltEntries = BuiltEntries()
+    ) -> Snapshot {
         var snapshot = Snapshot()
         // The big folders are walked on all cores first; the walk below (which decides order, de-duplication
         // and racy hashing) then reads their stats and listings from memory.
@@ -59,7 +61,8 @@ enum GenerateCache {
             }
         }
         var roots = Targets.all.flatMap(\.managedFolders)
-        for name in FileSystem.list(root + "/" + folder) where !transient.contains(name) && !StatCache.isScratch(name) && carried[name] == nil {
+        for name in FileSystem.list(root + "/" + folder)
+        where !transient.contains(name) && !StatCache.isScratch(name) && carried[name] == nil {
             // Installed packs are walked per pack folder so they spread over the cores too.
             let packs = name == "packs" ? FileSystem.list(root + "/" + folder + "/" + name) : []
             if !packs.isEmpty {
@@ -137,7 +140,9 @@ enum GenerateCache {
     }
 
     /// lstat and listings of every entry below `roots` (walked in parallel, symlinks not followed).
-    static func prefetch(root: String, roots: [String], known: BuiltEntries = BuiltEntries()) -> (stats: [String: FileStat], lists: [String: [String]]) {
+    static func prefetch(root: String, roots: [String], known: BuiltEntries = BuiltEntries()) -> (
+        stats: [String: FileStat], lists: [String: [String]]
+    ) {
         let walked = Parallel.transform(roots, grain: 1) { start -> (stats: [(String, FileStat)], lists: [(String, [String])]) in
             var stats: [(String, FileStat)] = []
             var lists: [(String, [String])] = []
@@ -184,7 +189,8 @@ enum GenerateCache {
                 guard let object = (try? JSONParser.parse(String(record.dropFirst(8))))?.objectValue,
                     let code = object["code"]?.stringValue, let message = object["message"]?.stringValue
                 else { return nil }
-                warnings.append(Diagnostic(code: code, message: message, path: object["path"]?.stringValue, target: object["target"]?.stringValue))
+                warnings.append(
+                    Diagnostic(code: code, message: message, path: object["path"]?.stringValue, target: object["target"]?.stringValue))
             } else {
                 return nil
             }
@@ -281,7 +287,9 @@ enum GenerateCache {
                 guard stat.kind == .file else { return .abandon }
                 entry.hash = output.hash
                 entry.tag = output.target
-            } else if path.hasPrefix(canonicalPrefix), stat.kind == .file, let hash = newChecksums[String(path.dropFirst(canonicalPrefix.count))] {
+            } else if path.hasPrefix(canonicalPrefix), stat.kind == .file,
+                let hash = newChecksums[String(path.dropFirst(canonicalPrefix.count))]
+            {
                 entry.hash = hash
             } else if stat.kind == .file, !touched.contains(path), let hash = pre.hashes[path] {
                 entry.hash = hash

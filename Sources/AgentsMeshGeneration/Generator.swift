@@ -41,7 +41,8 @@ public struct GenerateResult: Sendable {
         var object = JSONObject()
         object["dryRun"] = .bool(dryRun)
         object["targets"] = .strings(targets)
-        object["files"] = .array(files.map { ["path": .string($0.path), "target": .string($0.target), "status": .string($0.status.rawValue)] })
+        object["files"] = .array(
+            files.map { ["path": .string($0.path), "target": .string($0.target), "status": .string($0.status.rawValue)] })
         object["counts"] = [
             "create": .int(count(.create)), "update": .int(count(.update)), "unchanged": .int(count(.unchanged)),
             "delete": .int(count(.delete)),
@@ -132,9 +133,10 @@ public actor Generator {
         StageTimer.lap("apply.begin")
         // Co-owned files also hold the user's own keys: they are flushed before the rename. Every other output
         // is derived from the canonical folder and is only renamed into place (see `AtomicFile`).
-        try batch.stageAll(plan.files.filter { $0.status != .unchanged }.map {
-            (bytes: $0.bytes, path: plan.root + "/" + $0.path, displayPath: $0.path, durable: $0.kind == .coOwned)
-        }, root: plan.root)
+        try batch.stageAll(
+            plan.files.filter { $0.status != .unchanged }.map {
+                (bytes: $0.bytes, path: plan.root + "/" + $0.path, displayPath: $0.path, durable: $0.kind == .coOwned)
+            }, root: plan.root)
         StageTimer.lap("apply.stage")
         try batch.commit()
         StageTimer.lap("apply.commit")

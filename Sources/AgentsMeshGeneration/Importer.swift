@@ -28,7 +28,9 @@ public enum Importer {
     /// Reads a target's native files into memory, filtered by features.
     /// Files that cannot be read are reported together in one `VALIDATION_FAILED`; with `reportFailures: false`
     /// they are left in the result for a caller that collects several tools first.
-    public static func collect(root: String, from target: String, features: [Feature]?, reportFailures: Bool = true) throws(ToolError) -> ImportResult {
+    public static func collect(root: String, from target: String, features: [Feature]?, reportFailures: Bool = true) throws(ToolError)
+        -> ImportResult
+    {
         guard let projector = Targets.projector(target) else {
             throw ToolError(ErrorCode.usage, "cannot import from '\(target)'; supported: \(TargetID.firstClass.joined(separator: ", "))")
         }
@@ -49,7 +51,9 @@ public enum Importer {
 
     /// `import --from <target>`: merges into `.agentsmesh/` (last import wins per entity, unions for settings).
     @discardableResult
-    public static func run(root: String, from target: String, features: [Feature]?, seedSelfEntry: Bool = true) throws(ToolError) -> ImportData {
+    public static func run(root: String, from target: String, features: [Feature]?, seedSelfEntry: Bool = true) throws(ToolError)
+        -> ImportData
+    {
         var collected = try collect(root: root, from: target, features: features)
         if !FileSystem.exists(root + "/.agentsmesh/rules/_root.md") {
             promoteRootIfMissing(&collected.project, warnings: &collected.warnings)
@@ -70,22 +74,30 @@ public enum Importer {
         let rule = project.rules.remove(at: index)
         var frontmatter: JSONObject = ["root": true]
         if !rule.description.isEmpty { frontmatter["description"] = .string(rule.description) }
-        project.rules.insert(Rule(name: "_root", path: "rules/_root.md", isRoot: true, description: rule.description, globs: rule.globs, frontmatter: frontmatter, body: rule.body), at: 0)
-        warnings.append(Diagnostic(
-            code: "ROOT_PROMOTED",
-            message: "no root instruction file found; the always-applied rule '\(rule.name)' became rules/_root.md",
-            path: ".agentsmesh/rules/_root.md"))
+        project.rules.insert(
+            Rule(
+                name: "_root", path: "rules/_root.md", isRoot: true, description: rule.description, globs: rule.globs,
+                frontmatter: frontmatter, body: rule.body), at: 0)
+        warnings.append(
+            Diagnostic(
+                code: "ROOT_PROMOTED",
+                message: "no root instruction file found; the always-applied rule '\(rule.name)' became rules/_root.md",
+                path: ".agentsmesh/rules/_root.md"))
     }
 
     /// Writes an imported canonical slice into `root/.agentsmesh`.
-    static func merge(_ project: CanonicalProject, into root: String, data: inout ImportData, seedSelfEntry: Bool, suffix: String? = nil) throws(ToolError) {
+    static func merge(_ project: CanonicalProject, into root: String, data: inout ImportData, seedSelfEntry: Bool, suffix: String? = nil)
+        throws(ToolError)
+    {
         let safe = SafePath(root: root)
         func write(_ rel: String, _ text: String) throws(ToolError) {
             let path = ".agentsmesh/" + rel
             try AtomicFile.write(text, to: try safe.resolve(path), displayPath: path)
         }
         func existing(_ rel: String) -> String? {
-            (try? FileSystem.readIfExists(root + "/.agentsmesh/" + rel, displayPath: rel)).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) }
+            (try? FileSystem.readIfExists(root + "/.agentsmesh/" + rel, displayPath: rel)).flatMap { $0 }.map {
+                String(decoding: $0, as: UTF8.self)
+            }
         }
         func name(_ base: String) -> String { suffix.map { "\(base)-\($0)" } ?? base }
 
@@ -151,7 +163,10 @@ public enum Importer {
         }
         // An import never writes an empty settings file: empty means "clear every tool's lists" (§2.9).
         if let permissions = project.permissions, !permissions.isEmpty {
-            var merged = (try existing("permissions.yaml").flatMap { text throws(ToolError) in try SettingsParsing.permissions(Array(text.utf8), path: ".agentsmesh/permissions.yaml") }) ?? Permissions()
+            var merged =
+                (try existing("permissions.yaml").flatMap { text throws(ToolError) in
+                    try SettingsParsing.permissions(Array(text.utf8), path: ".agentsmesh/permissions.yaml")
+                }) ?? Permissions()
             func union(_ a: [String], _ b: [String]) -> [String] { a + b.filter { !a.contains($0) } }
             merged.allow = union(merged.allow, permissions.allow)
             merged.deny = union(merged.deny, permissions.deny)
@@ -160,7 +175,10 @@ public enum Importer {
             data.imported.append(("permissions", "permissions", ".agentsmesh/permissions.yaml"))
         }
         if let hooks = project.hooks, hooks.events.contains(where: { !$0.entries.isEmpty }) {
-            var merged = (try existing("hooks.yaml").flatMap { text throws(ToolError) in try SettingsParsing.hooks(Array(text.utf8), path: ".agentsmesh/hooks.yaml") }) ?? Hooks()
+            var merged =
+                (try existing("hooks.yaml").flatMap { text throws(ToolError) in
+                    try SettingsParsing.hooks(Array(text.utf8), path: ".agentsmesh/hooks.yaml")
+                }) ?? Hooks()
             for (event, entries) in hooks.events {
                 let present = Set(merged.entries(for: event).map(\.identity))
                 merged.append(entries.filter { !present.contains($0.identity) }, to: event)
@@ -169,7 +187,9 @@ public enum Importer {
             data.imported.append(("hooks", "hooks", ".agentsmesh/hooks.yaml"))
         }
         if let ignore = project.ignore {
-            var lines = existing("ignore").map { $0.replacingCRLF().split(separator: "\n", omittingEmptySubsequences: false).map(String.init) } ?? []
+            var lines =
+                existing("ignore").map { $0.replacingCRLF().split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
+                ?? []
             while lines.last == "" { lines.removeLast() }
             for pattern in ignore.text.split(separator: "\n").map(String.init) where !lines.contains(pattern) { lines.append(pattern) }
             try write("ignore", lines.joined(separator: "\n") + "\n")
@@ -177,13 +197,17 @@ public enum Importer {
         }
     }
 
-    static func mergeMcp(_ servers: JSONObject, root: String, seedSelfEntry: Bool, target: String? = nil, data: inout ImportData) throws(ToolError) {
+    static func mergeMcp(_ servers: JSONObject, root: String, seedSelfEntry: Bool, target: String? = nil, data: inout ImportData)
+        throws(ToolError)
+    {
         let rel = ".agentsmesh/mcp.json"
         var merged = JSONObject()
         var document = JSONObject()
         if let bytes = try FileSystem.readIfExists(root + "/" + rel, displayPath: rel) {
             guard let parsed = (try? JSONParser.parse(bytes: bytes))?.objectValue else {
-                data.warnings.append(Diagnostic(code: "MCP_JSON_UNTOUCHED", message: "\(rel) is not valid JSON (or has comments); left untouched", path: rel))
+                data.warnings.append(
+                    Diagnostic(code: "MCP_JSON_UNTOUCHED", message: "\(rel) is not valid JSON (or has comments); left untouched", path: rel)
+                )
                 return
             }
             document = parsed

@@ -23,14 +23,38 @@ public enum Initializer {
     static let gitignoreLines = ["agentsmesh.local.yaml", ".agentsmeshcache", ".agentsmesh/.lock.tmp", ".agentsmesh/packs/"]
 
     static let seeds: [(path: String, text: String)] = [
-        ("agentsmesh.local.yaml", "# Per-developer overrides of agentsmesh.yaml (gitignored).\n# targets: [claude-code]\n# features: [rules, commands]\n"),
-        (".agentsmesh/rules/_root.md", "---\nroot: true\n---\n# Project instructions\n\nDescribe the project, its conventions and how to build and test it.\nEvery target receives this file as its root instructions.\n"),
-        (".agentsmesh/rules/_example.md", "---\ndescription: Example scoped rule (files starting with _ are templates and never projected)\nglobs:\n  - src/**/*.ts\n---\nPrefer explicit return types in exported functions.\n"),
-        (".agentsmesh/commands/_example.md", "---\ndescription: Example command (templates are never projected)\nallowed-tools:\n  - Read\n  - Grep\n---\nReview the staged changes and list risky edits.\n"),
-        (".agentsmesh/agents/_example.md", "---\ndescription: Example sub-agent (templates are never projected)\ntools:\n  - Read\n  - Grep\n---\nYou review code for correctness and clarity.\n"),
-        (".agentsmesh/skills/_example/SKILL.md", "---\ndescription: Example skill (templates are never projected)\n---\nExplain when to use this skill and link supporting files with ./relative paths.\n"),
-        (".agentsmesh/hooks.yaml", "{}\n# Example:\n# PostToolUse:\n#   - matcher: Write\n#     type: command\n#     command: npx prettier --write $FILE\n#     timeout: 30\n"),
-        (".agentsmesh/permissions.yaml", "# Permissions are not managed until a list is uncommented.\n# allow:\n#   - Read\n#   - Bash(npm run:*)\n# deny:\n#   - Bash(rm -rf*)\n# ask: []\n"),
+        (
+            "agentsmesh.local.yaml",
+            "# Per-developer overrides of agentsmesh.yaml (gitignored).\n# targets: [claude-code]\n# features: [rules, commands]\n"
+        ),
+        (
+            ".agentsmesh/rules/_root.md",
+            "---\nroot: true\n---\n# Project instructions\n\nDescribe the project, its conventions and how to build and test it.\nEvery target receives this file as its root instructions.\n"
+        ),
+        (
+            ".agentsmesh/rules/_example.md",
+            "---\ndescription: Example scoped rule (files starting with _ are templates and never projected)\nglobs:\n  - src/**/*.ts\n---\nPrefer explicit return types in exported functions.\n"
+        ),
+        (
+            ".agentsmesh/commands/_example.md",
+            "---\ndescription: Example command (templates are never projected)\nallowed-tools:\n  - Read\n  - Grep\n---\nReview the staged changes and list risky edits.\n"
+        ),
+        (
+            ".agentsmesh/agents/_example.md",
+            "---\ndescription: Example sub-agent (templates are never projected)\ntools:\n  - Read\n  - Grep\n---\nYou review code for correctness and clarity.\n"
+        ),
+        (
+            ".agentsmesh/skills/_example/SKILL.md",
+            "---\ndescription: Example skill (templates are never projected)\n---\nExplain when to use this skill and link supporting files with ./relative paths.\n"
+        ),
+        (
+            ".agentsmesh/hooks.yaml",
+            "{}\n# Example:\n# PostToolUse:\n#   - matcher: Write\n#     type: command\n#     command: npx prettier --write $FILE\n#     timeout: 30\n"
+        ),
+        (
+            ".agentsmesh/permissions.yaml",
+            "# Permissions are not managed until a list is uncommented.\n# allow:\n#   - Read\n#   - Bash(npm run:*)\n# deny:\n#   - Bash(rm -rf*)\n# ask: []\n"
+        ),
         (".agentsmesh/ignore", "node_modules/\n.env\n"),
     ]
 
@@ -62,7 +86,8 @@ public enum Initializer {
         // A lone AGENTS.md is read by several tools and overwritten by generate (the root mirror): it is
         // imported like any tool's root file (through the Cursor importer, which reads it), never replaced.
         var importers = detected
-        let lonelyAgentsFile = FileSystem.kind(root + "/AGENTS.md") == .file
+        let lonelyAgentsFile =
+            FileSystem.kind(root + "/AGENTS.md") == .file
             && !detected.contains(TargetID.cursor) && !detected.contains(TargetID.geminiCLI)
         if lonelyAgentsFile { importers.append(TargetID.cursor) }
         if !importers.isEmpty && !options.yes {
@@ -80,7 +105,8 @@ public enum Initializer {
             try AtomicFile.write(text, to: absolute, displayPath: path)
             created.append(path)
         }
-        let config = "version: 1\ntargets: [\(targets.joined(separator: ", "))]\nfeatures: [rules, commands, agents, skills, mcp, hooks, ignore, permissions]\n"
+        let config =
+            "version: 1\ntargets: [\(targets.joined(separator: ", "))]\nfeatures: [rules, commands, agents, skills, mcp, hooks, ignore, permissions]\n"
 
         // Imports first, so seeds never overwrite imported content.
         var importData = ImportData(from: importers.joined(separator: ","))
@@ -104,7 +130,9 @@ public enum Initializer {
             }
             // Every unreadable file of every tool in one report, before anything is written.
             if let failure = ImportResult.combined(failures) { throw failure }
-            if !collected.contains(where: { $0.1.root != nil }), let first = collected.firstIndex(where: { $0.1.rules.contains { $0.trigger == "always_on" } }) {
+            if !collected.contains(where: { $0.1.root != nil }),
+                let first = collected.firstIndex(where: { $0.1.rules.contains { $0.trigger == "always_on" } })
+            {
                 let promoted = collected[first].1.rules.first { $0.trigger == "always_on" }?.path
                 Importer.promoteRootIfMissing(&collected[first].1, warnings: &importData.warnings)
                 if let promoted { renames[collected[first].0, default: [:]][promoted] = "rules/_root.md" }
@@ -140,21 +168,28 @@ public enum Initializer {
             unlinked.append(["path": .string(link), "reason": .string(linkReason)])
         }
         let generated = try await Generator(root: root).generate(GenerateOptions(lockTimeout: 30))
-        let adopted = try removeRenamedSources(root: root, sources: importedSources.filter { path in
-            !followedLinks.contains { FileSystem.isInside(path, $0) }
-        })
+        let adopted = try removeRenamedSources(
+            root: root,
+            sources: importedSources.filter { path in
+                !followedLinks.contains { FileSystem.isInside(path, $0) }
+            })
         return [
             "targets": .strings(targets),
             "imported": .array(importData.imported.map { ["kind": .string($0.kind), "name": .string($0.name), "path": .string($0.path)] }),
             "created": .strings(created),
             "replaced": .strings(adopted),
-            "removed": .array(unlinked + adopted.map { path in
-                var item: JSONObject = ["path": .string(path)]
-                if let now = renamedOutput(of: path, sources: sourcesByTarget, renames: renames) { item["renamedTo"] = .string(now) }
-                item["reason"] = .string(renamedReason)
-                return .object(item)
-            }),
-            "skipped": .array(importData.skipped.map { ["kind": .string($0.kind), "name": .string($0.name), "reason": .string($0.reason)] }),
+            "removed": .array(
+                unlinked
+                    + adopted.map { path in
+                        var item: JSONObject = ["path": .string(path)]
+                        if let now = renamedOutput(of: path, sources: sourcesByTarget, renames: renames) {
+                            item["renamedTo"] = .string(now)
+                        }
+                        item["reason"] = .string(renamedReason)
+                        return .object(item)
+                    }),
+            "skipped": .array(
+                importData.skipped.map { ["kind": .string($0.kind), "name": .string($0.name), "reason": .string($0.reason)] }),
             "warnings": .array(importData.warnings.map(\.json)),
             "generated": generated.json,
         ]
@@ -163,7 +198,9 @@ public enum Initializer {
     /// Canonical paths that changed between an import and its disambiguated form (same entity order).
     static func renamedPaths(_ before: CanonicalProject, _ after: CanonicalProject) -> [String: String] {
         var out: [String: String] = [:]
-        for (old, new) in zip(before.rules, after.rules) where !old.isRoot && old.name != new.name { out[old.path] = "rules/\(new.name).md" }
+        for (old, new) in zip(before.rules, after.rules) where !old.isRoot && old.name != new.name {
+            out[old.path] = "rules/\(new.name).md"
+        }
         for (old, new) in zip(before.commands, after.commands) where old.name != new.name { out[old.path] = "commands/\(new.slashPath).md" }
         for (old, new) in zip(before.agents, after.agents) where old.name != new.name { out[old.path] = "agents/\(new.name).md" }
         for (old, new) in zip(before.skills, after.skills) where old.name != new.name { out["skills/\(old.name)"] = "skills/\(new.name)" }
@@ -186,7 +223,8 @@ public enum Initializer {
     /// Why init removes a native file it imported (listed in its text and JSON output).
     public static let renamedReason = "imported into .agentsmesh/ and now generated under another name (renamedTo; its content is kept)"
     /// Why init removes a symbolic link it followed.
-    public static let linkReason = "symbolic link replaced by the generated folder (imported into .agentsmesh/; the folder it pointed at is untouched)"
+    public static let linkReason =
+        "symbolic link replaced by the generated folder (imported into .agentsmesh/; the folder it pointed at is untouched)"
 
     /// `init --lessons` on an initialised project: adds the lessons files that are missing, then generates.
     static func retrofitLessons(root: String) async throws(ToolError) -> JSONValue {
@@ -241,10 +279,12 @@ public enum Initializer {
                 }
                 guard !McpProjection.sameServer(first, server) else { continue }
                 servers = servers.renamingKey(name, to: "\(id):\(name)")
-                warnings.append(Diagnostic(
-                    code: "MCP_SERVER_PER_TARGET",
-                    message: "MCP server '\(name)' is configured differently in \(id); kept as '\(id):\(name)' in .agentsmesh/mcp.json (generated for \(id) only, the other tools keep the first definition)",
-                    path: ".agentsmesh/mcp.json", target: id))
+                warnings.append(
+                    Diagnostic(
+                        code: "MCP_SERVER_PER_TARGET",
+                        message:
+                            "MCP server '\(name)' is configured differently in \(id); kept as '\(id):\(name)' in .agentsmesh/mcp.json (generated for \(id) only, the other tools keep the first definition)",
+                        path: ".agentsmesh/mcp.json", target: id))
             }
             result[index].1.mcpServers = servers
         }

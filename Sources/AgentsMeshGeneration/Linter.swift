@@ -60,11 +60,17 @@ public enum Linter {
             error("unknown-target", "agentsmesh.yaml lists unknown target '\(target)'", path: "agentsmesh.yaml")
         }
         for target in runTargets where TargetID.planned.contains(target) {
-            out.append(LintDiagnostic(severity: "info", code: "target-not-implemented", message: "target '\(target)' is planned; generate skips it", target: target))
+            out.append(
+                LintDiagnostic(
+                    severity: "info", code: "target-not-implemented", message: "target '\(target)' is planned; generate skips it",
+                    target: target))
         }
         for (target, value) in config.overridesRaw {
             for (key, _) in value.objectValue ?? JSONObject() where key != "features" {
-                out.append(LintDiagnostic(severity: "info", code: "override-key-ignored", message: "overrides.\(target).\(key) has no effect in this version", path: "agentsmesh.yaml"))
+                out.append(
+                    LintDiagnostic(
+                        severity: "info", code: "override-key-ignored", message: "overrides.\(target).\(key) has no effect in this version",
+                        path: "agentsmesh.yaml"))
             }
         }
         let rulesEnabled = config.features.contains(.rules)
@@ -84,7 +90,9 @@ public enum Linter {
                 error("unknown-target", "rule '\(rule.name)' targets unknown '\(target)'", path: path)
             }
             if !rule.targets.isEmpty, rule.targets.allSatisfy({ !enabledIds.contains($0) }) {
-                warning("rule-scope-inversion", "rule '\(rule.name)' only targets tools that are not enabled (\(rule.targets.joined(separator: ", ")))", path: path)
+                warning(
+                    "rule-scope-inversion",
+                    "rule '\(rule.name)' only targets tools that are not enabled (\(rule.targets.joined(separator: ", ")))", path: path)
             }
             for glob in rule.globs {
                 if let problem = GlobCheck.problem(glob) {
@@ -92,7 +100,9 @@ public enum Linter {
                 }
             }
             if let trigger = rule.trigger, !["always_on", "model_decision", "glob", "manual"].contains(trigger) {
-                error("cursor-trigger-invalid", "rule '\(rule.name)' trigger '\(trigger)' is not always_on, model_decision, glob or manual", path: path)
+                error(
+                    "cursor-trigger-invalid", "rule '\(rule.name)' trigger '\(trigger)' is not always_on, model_decision, glob or manual",
+                    path: path)
             }
         }
         for agent in project.agents where agent.description.trimmedWhitespace().isEmpty {
@@ -100,7 +110,9 @@ public enum Linter {
         }
         for skill in project.skills {
             if let declared = skill.frontmatter["name"]?.stringValue, declared != skill.name {
-                warning("skill-name-mismatch", "skills/\(skill.name)/SKILL.md declares name '\(declared)'; the folder name wins", path: ".agentsmesh/" + skill.path)
+                warning(
+                    "skill-name-mismatch", "skills/\(skill.name)/SKILL.md declares name '\(declared)'; the folder name wins",
+                    path: ".agentsmesh/" + skill.path)
             }
         }
         for (name, server) in project.mcpServers ?? JSONObject() {
@@ -113,7 +125,10 @@ public enum Linter {
         }
         for (event, entries) in project.hooks?.events ?? [] {
             if let own = HookEvent.targetSpecific(event) {
-                info("hook-target-specific", "hooks.yaml '\(event)' is generated for \(own.target) only (the other tools have no such event or cannot run these hooks)", path: ".agentsmesh/hooks.yaml")
+                info(
+                    "hook-target-specific",
+                    "hooks.yaml '\(event)' is generated for \(own.target) only (the other tools have no such event or cannot run these hooks)",
+                    path: ".agentsmesh/hooks.yaml")
             }
             for entry in entries {
                 if HookEvent.targetSpecific(event) != nil {
@@ -121,7 +136,9 @@ public enum Linter {
                         error("hook-invalid", "\(event): matcher contains a line break", path: ".agentsmesh/hooks.yaml")
                     }
                     if let command = entry.command, let script = hookScript(command), !FileSystem.exists(root + "/" + script) {
-                        warning("hook-script-references", "\(event): hook runs '\(script)', which does not exist", path: ".agentsmesh/hooks.yaml")
+                        warning(
+                            "hook-script-references", "\(event): hook runs '\(script)', which does not exist",
+                            path: ".agentsmesh/hooks.yaml")
                     }
                     continue
                 }
@@ -141,16 +158,24 @@ public enum Linter {
                     error("hook-invalid", "\(event): timeout must be a positive number of seconds", path: ".agentsmesh/hooks.yaml")
                 }
                 if let command = entry.command, let script = hookScript(command), !FileSystem.exists(root + "/" + script) {
-                    warning("hook-script-references", "\(event): hook runs '\(script)', which does not exist", path: ".agentsmesh/hooks.yaml")
+                    warning(
+                        "hook-script-references", "\(event): hook runs '\(script)', which does not exist", path: ".agentsmesh/hooks.yaml")
                 }
             }
         }
         if let permissions = project.permissions {
             for entry in permissions.allow + permissions.deny + permissions.ask where !PermissionCheck.isValid(entry) {
-                error("permission-invalid", "permission entry '\(entry)' is not `Tool` or `Tool(matcher)`", path: ".agentsmesh/permissions.yaml")
+                error(
+                    "permission-invalid", "permission entry '\(entry)' is not `Tool` or `Tool(matcher)`",
+                    path: ".agentsmesh/permissions.yaml")
             }
-            if runTargets.contains(TargetID.geminiCLI), config.features(for: TargetID.geminiCLI).contains(.permissions), !permissions.isEmpty {
-                warning("gemini-project-permissions", "Gemini CLI honours project-scope permissions only partially (policies file); prefer global scope", path: ".agentsmesh/permissions.yaml", target: TargetID.geminiCLI)
+            if runTargets.contains(TargetID.geminiCLI), config.features(for: TargetID.geminiCLI).contains(.permissions),
+                !permissions.isEmpty
+            {
+                warning(
+                    "gemini-project-permissions",
+                    "Gemini CLI honours project-scope permissions only partially (policies file); prefer global scope",
+                    path: ".agentsmesh/permissions.yaml", target: TargetID.geminiCLI)
             }
         }
         for projector in runTargets.compactMap({ Targets.projector($0) }) {
@@ -171,7 +196,10 @@ public enum Linter {
             }
             for folder in projector.managedFolders {
                 for rel in FileSystem.walkFiles(root + "/" + folder) where !Targets.mayGenerate(rel, in: folder) && !rel.hasSuffix(".tmp") {
-                    warning("import-incomplete", "\(folder)/\(rel) is not a file agentsmesh reads or writes there; it was not imported and stays as it is", path: folder + "/" + rel, target: projector.id)
+                    warning(
+                        "import-incomplete",
+                        "\(folder)/\(rel) is not a file agentsmesh reads or writes there; it was not imported and stays as it is",
+                        path: folder + "/" + rel, target: projector.id)
                 }
             }
         }
@@ -204,7 +232,10 @@ enum GlobCheck {
         var brace = 0
         var escaped = false
         for ch in body {
-            if escaped { escaped = false; continue }
+            if escaped {
+                escaped = false
+                continue
+            }
             switch ch {
             case "\\": escaped = true
             case "[": square += 1

@@ -6,7 +6,9 @@ public import SharedCore
 /// `merge` (§4.9): rebuilds `.lock` after a git conflict.
 public enum LockMerge {
     public static func merge(root: String) throws(ToolError) -> JSONValue {
-        let text = (try FileSystem.readIfExists(root + "/" + Lockfile.path, displayPath: Lockfile.path)).map { String(decoding: $0, as: UTF8.self) }
+        let text = (try FileSystem.readIfExists(root + "/" + Lockfile.path, displayPath: Lockfile.path)).map {
+            String(decoding: $0, as: UTF8.self)
+        }
         var outputPaths: Set<String> = []
         var hadConflict = false
         var packs: [String: String] = [:]
@@ -53,9 +55,18 @@ public enum LockMerge {
         var theirs: [Substring] = []
         var state = 0  // 0 common, 1 ours, 2 theirs
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("<<<<<<< ") { state = 1; continue }
-            if line == "=======" && state == 1 { state = 2; continue }
-            if line.hasPrefix(">>>>>>> ") { state = 0; continue }
+            if line.hasPrefix("<<<<<<< ") {
+                state = 1
+                continue
+            }
+            if line == "=======" && state == 1 {
+                state = 2
+                continue
+            }
+            if line.hasPrefix(">>>>>>> ") {
+                state = 0
+                continue
+            }
             if state != 2 { ours.append(line) }
             if state != 1 { theirs.append(line) }
         }

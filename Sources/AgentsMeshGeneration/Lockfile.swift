@@ -95,7 +95,7 @@ public struct Lockfile: Equatable, Sendable {
         return parseFastLines(text)
     }
 
-        /// `parseFastLines` on raw bytes for texts without CR (then every line is exactly the bytes between LFs);
+    /// `parseFastLines` on raw bytes for texts without CR (then every line is exactly the bytes between LFs);
     /// nil when the text has a CR (the `Character` split decides then), `.some(nil)` when the fast path
     /// gives up.
     private static func parseFastBytes(_ u: UnsafeBufferPointer<UInt8>) -> Lockfile?? {
@@ -213,13 +213,17 @@ public struct Lockfile: Equatable, Sendable {
         let keyStart = i
         while i != utf8.endIndex, utf8[i] != UInt8(ascii: ":") {
             let c = utf8[i]
-            let ok = (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || c == 0x2E || c == 0x5F || c == 0x2F || c == 0x2D
+            let ok =
+                (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || c == 0x2E || c == 0x5F || c == 0x2F
+                || c == 0x2D
             guard ok else { return nil }
             i = utf8.index(after: i)
         }
         guard i != keyStart, i != utf8.endIndex else { return nil }
         let first = utf8[keyStart]
-        guard first != UInt8(ascii: "-"), first != UInt8(ascii: ".") || utf8[utf8.index(after: keyStart)] != UInt8(ascii: ".") else { return nil }
+        guard first != UInt8(ascii: "-"), first != UInt8(ascii: ".") || utf8[utf8.index(after: keyStart)] != UInt8(ascii: ".") else {
+            return nil
+        }
         let key = String(decoding: utf8[keyStart..<i], as: UTF8.self)
         i = utf8.index(after: i)
         guard i != utf8.endIndex, utf8[i] == UInt8(ascii: " ") else { return nil }

@@ -52,7 +52,9 @@ public enum Planner {
         var warnings: [Diagnostic] = []
         let runIds = runTargets(config: config, requested: requested)
         for id in runIds where Targets.projector(id) == nil {
-            warnings.append(Diagnostic(code: "TARGET_NOT_IMPLEMENTED", message: "target '\(id)' is planned but not implemented yet; skipped", target: id))
+            warnings.append(
+                Diagnostic(
+                    code: "TARGET_NOT_IMPLEMENTED", message: "target '\(id)' is planned but not implemented yet; skipped", target: id))
         }
         let projectors = runIds.compactMap { Targets.projector($0) }
 
@@ -63,13 +65,19 @@ public enum Planner {
         let previousLock = try readLockTolerant(root: root)
 
         if projectors.contains(where: { config.features(for: $0.id).contains(.rules) }), canonical.root == nil {
-            warnings.append(Diagnostic(code: "ROOT_MISSING", message: ".agentsmesh/rules/_root.md is missing; no root instruction files are generated", path: ".agentsmesh/rules/_root.md"))
+            warnings.append(
+                Diagnostic(
+                    code: "ROOT_MISSING", message: ".agentsmesh/rules/_root.md is missing; no root instruction files are generated",
+                    path: ".agentsmesh/rules/_root.md"))
         }
         if config.collaborationStrategy == "lock", !force {
             try checkLockedFeatures(config: config, checksums: loaded.checksums, lock: previousLock)
         }
         for event in canonical.unknownHookEvents {
-            warnings.append(Diagnostic(code: "UNKNOWN_HOOK_EVENT", message: "hooks.yaml event '\(event)' is not a known event; skipped", path: ".agentsmesh/hooks.yaml"))
+            warnings.append(
+                Diagnostic(
+                    code: "UNKNOWN_HOOK_EVENT", message: "hooks.yaml event '\(event)' is not a known event; skipped",
+                    path: ".agentsmesh/hooks.yaml"))
         }
 
         // Stage 5–6: project, mirror, collisions.
@@ -80,7 +88,8 @@ public enum Planner {
         let projectRoot = SafePath(root: root).root
         let scans = ReferenceScans()
         let projections = projectors.map { projector in
-            let context = ProjectionContext(config: config, features: config.features(for: projector.id), projectRoot: projectRoot, scans: scans)
+            let context = ProjectionContext(
+                config: config, features: config.features(for: projector.id), projectRoot: projectRoot, scans: scans)
             let projection = projector.project(canonical, context: context)
             StageTimer.lap("project." + projector.id)
             return projection
@@ -90,12 +99,15 @@ public enum Planner {
             outputs += projection.files
             warnings += projection.warnings
         }
-        if let mirrorOwner = projectors.first(where: { [TargetID.cursor, TargetID.geminiCLI].contains($0.id) && config.features(for: $0.id).contains(.rules) }),
+        if let mirrorOwner = projectors.first(where: {
+            [TargetID.cursor, TargetID.geminiCLI].contains($0.id) && config.features(for: $0.id).contains(.rules)
+        }),
             let rootRule = canonical.root
         {
             let rebaser = mirrorOwner.forwardRebaser(canonical, projectRoot: projectRoot, scans: scans)
             let body = rebaser.rebase(rootRule.body.trimmedWhitespace(), from: ".agentsmesh/" + rootRule.path, to: "AGENTS.md")
-            outputs.append(.text("AGENTS.md", mirrorOwner.id, ManagedBlocks.withContract(body, enabled: config.generationContract), kind: .mirror))
+            outputs.append(
+                .text("AGENTS.md", mirrorOwner.id, ManagedBlocks.withContract(body, enabled: config.generationContract), kind: .mirror))
         }
         var chosen: [String: OutputFile] = [:]
         var order: [String] = []
@@ -111,7 +123,11 @@ public enum Planner {
                 continue
             }
             if file.kind == .mirror { continue }
-            warnings.append(Diagnostic(code: "OUTPUT_COLLISION", message: "\(file.path) is produced differently by \(existing.target) and \(file.target); \(existing.target) wins", path: file.path, target: file.target))
+            warnings.append(
+                Diagnostic(
+                    code: "OUTPUT_COLLISION",
+                    message: "\(file.path) is produced differently by \(existing.target) and \(file.target); \(existing.target) wins",
+                    path: file.path, target: file.target))
         }
 
         StageTimer.lap("plan.collisions")
@@ -149,7 +165,8 @@ public enum Planner {
             }
             return nil
         }
-        for path in (previousLock?.outputs ?? [:]).keys.sorted(by: FileSystem.byteOrder) where !produced.contains(path) && !coOwned.contains(path) {
+        for path in (previousLock?.outputs ?? [:]).keys.sorted(by: FileSystem.byteOrder)
+        where !produced.contains(path) && !coOwned.contains(path) {
             guard let target = owner(path) else { continue }
             let absolute = root + "/" + path
             guard FileSystem.kind(absolute) == .file else { continue }
@@ -157,7 +174,10 @@ public enum Planner {
             deletions.append(PlannedDeletion(path: path, target: target, previous: try? FileSystem.read(absolute, displayPath: path)))
         }
         if produced.contains("CLAUDE.md"), FileSystem.kind(root + "/.claude/CLAUDE.md") == .file {
-            deletions.append(PlannedDeletion(path: ".claude/CLAUDE.md", target: TargetID.claudeCode, previous: try? FileSystem.read(root + "/.claude/CLAUDE.md", displayPath: ".claude/CLAUDE.md")))
+            deletions.append(
+                PlannedDeletion(
+                    path: ".claude/CLAUDE.md", target: TargetID.claudeCode,
+                    previous: try? FileSystem.read(root + "/.claude/CLAUDE.md", displayPath: ".claude/CLAUDE.md")))
         }
         // Files in managed folders that no lock lists and this run does not produce (the set of known paths
         // is only built when the folders hold files: never on a first run).
@@ -211,7 +231,9 @@ public enum Planner {
 
     /// The warning for a file found in a managed folder that no run produced or recorded.
     static func unmanagedWarning(path: String, target: String) -> Diagnostic {
-        Diagnostic(code: unmanagedCode, message: "\(path) is not generated by agentsmesh; move it into .agentsmesh/ or delete it", path: path, target: target)
+        Diagnostic(
+            code: unmanagedCode, message: "\(path) is not generated by agentsmesh; move it into .agentsmesh/ or delete it", path: path,
+            target: target)
     }
 
     /// Config order filtered by `--targets`; requested ids missing from config are appended.

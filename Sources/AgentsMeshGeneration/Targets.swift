@@ -16,4 +16,3 @@ public enum ProjectLocator {
         throw ToolError(ErrorCode.noProject, "no \(ConfigLoader.projectFile) found in this folder or its parents; run `agentsmesh init`")
     }
 }
-

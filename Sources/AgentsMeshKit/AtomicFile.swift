@@ -64,7 +64,9 @@ public enum AtomicFile {
             let (folder, name) = Self.split(path)
             try folders.ensure(folder, displayPath: displayPath)
             let temp = folder + "/.\(name).agentsmesh-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
-            if let code = AtomicFile.writeNew(temp, bytes, mode: mode).code { throw ToolError.io("cannot write", path: displayPath, errno: code) }
+            if let code = AtomicFile.writeNew(temp, bytes, mode: mode).code {
+                throw ToolError.io("cannot write", path: displayPath, errno: code)
+            }
             pending.append(Pending(temp: temp, path: path, displayPath: displayPath))
         }
 
@@ -109,7 +111,9 @@ public enum AtomicFile {
             }
             guard !jobs.isEmpty else { return }
             // The temps are noted before any is created, so that a later run can remove what a crash left.
-            writeJournal(marker: ".agentsmesh-\(pid)-\(token)-", folders: Set(jobs.lazy.filter { $0.tree == nil }.map { Self.split($0.path).folder }))
+            writeJournal(
+                marker: ".agentsmesh-\(pid)-\(token)-", folders: Set(jobs.lazy.filter { $0.tree == nil }.map { Self.split($0.path).folder })
+            )
             for tree in trees {
                 guard mkdir(tree.temp, 0o755) == 0 else { throw ToolError.io("cannot create folder", path: tree.displayPath, errno: errno) }
             }
@@ -117,7 +121,8 @@ public enum AtomicFile {
             // together by `commit`).
             let flushNow = jobs.lazy.filter(\.durable).count <= AtomicFile.perFileSyncLimit
             // A folder's files are written by one worker: creating entries locks the folder.
-            let outcomes = try Parallel.mapGrouped(jobs, group: { Self.split($0.target).folder }) { job -> (failure: ToolError?, stat: FileStat?) in
+            let outcomes = try Parallel.mapGrouped(jobs, group: { Self.split($0.target).folder }) {
+                job -> (failure: ToolError?, stat: FileStat?) in
                 let folder = Self.split(job.target).folder
                 let sync = flushNow && job.durable
                 // A file built inside a new folder is stat'd by its writer: nothing else touches it until the

@@ -96,7 +96,7 @@ public struct ProcessLock: Sendable {
             do {
                 try tryAcquire(command: command)
                 return
-            } catch where error.code == ErrorCode.lockHeld && Clock.now() < deadline {
+            } catch  where error.code == ErrorCode.lockHeld && Clock.now() < deadline {
                 usleep(100_000)
             }
         }

@@ -6,7 +6,8 @@ public import SharedPlatform
 /// (like git's index: kind, device, inode, size, mode, mtime and ctime in nanoseconds).
 public struct FileStat: Equatable, Sendable {
     public enum Kind: UInt8, Sendable {
-        case missing = 0, file, directory, symlink, other
+        case missing = 0
+        case file, directory, symlink, other
     }
 
     public var kind: Kind
@@ -199,7 +200,9 @@ public struct StatCache: Sendable {
         guard current == entry.stat, current.kind != .other else { return nil }
         guard entry.racy || current.isRacy(stamp: stamp) else { return false }
         if current.kind == .directory {
-            guard let hash = entry.hash, Self.namesHash(FileSystem.list(absolute)) == hash, FileStat.of(absolute) == current else { return nil }
+            guard let hash = entry.hash, Self.namesHash(FileSystem.list(absolute)) == hash, FileStat.of(absolute) == current else {
+                return nil
+            }
             return true
         }
         guard current.kind == .file, let hash = entry.hash,
@@ -233,7 +236,9 @@ public struct StatCache: Sendable {
         let body = 3..<(lines.count - 1)
         let chunkCount = body.count >= 2048 ? 4 : 1
         let chunkSize = (body.count + chunkCount - 1) / chunkCount
-        let chunks = (0..<chunkCount).map { body.lowerBound + $0 * chunkSize..<min(body.upperBound, body.lowerBound + ($0 + 1) * chunkSize) }
+        let chunks = (0..<chunkCount).map {
+            body.lowerBound + $0 * chunkSize..<min(body.upperBound, body.lowerBound + ($0 + 1) * chunkSize)
+        }
         let parsed = Parallel.transform(chunks, grain: 1) { chunk -> (entries: [Entry], records: [String])? in
             bytes.withUnsafeBufferPointer { buffer in
                 var entries: [Entry] = []
@@ -243,7 +248,8 @@ public struct StatCache: Sendable {
                     guard line.count >= 2, buffer[line.lowerBound + 1] == 32 else { return nil }
                     switch buffer[line.lowerBound] {
                     case UInt8(ascii: "r"):
-                        records.append(String(decoding: UnsafeBufferPointer(rebasing: buffer[(line.lowerBound + 2)..<line.upperBound]), as: UTF8.self))
+                        records.append(
+                            String(decoding: UnsafeBufferPointer(rebasing: buffer[(line.lowerBound + 2)..<line.upperBound]), as: UTF8.self))
                     case UInt8(ascii: "e"):
                         guard let entry = parseEntry(buffer, (line.lowerBound + 2)..<line.upperBound) else { return nil }
                         entries.append(entry)

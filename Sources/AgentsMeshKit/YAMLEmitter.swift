@@ -64,7 +64,9 @@ public enum YAMLEmitter {
             // One line (no LF byte): never a block scalar.
             if !s.utf8.contains(0x0A) { return [head + " " + scalar(s)] }
             // Split on the LF scalar: a Swift Character treats CRLF as one unit.
-            let scalarLines = s.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { String(String.UnicodeScalarView($0)) }
+            let scalarLines = s.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map {
+                String(String.UnicodeScalarView($0))
+            }
             let blockSafe = !s.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n" && $0 != "\t") || $0.value == 0x7F }
             if scalarLines.count > 1 && blockSafe && !scalarLines.contains(where: { $0.hasPrefix(" ") }) {
                 let endsWithOne = s.hasSuffix("\n") && !s.hasSuffix("\n\n")

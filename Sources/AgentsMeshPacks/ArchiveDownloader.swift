@@ -18,9 +18,10 @@ enum ArchiveDownloader {
     ) async throws(ToolError) {
         let outcome: Result<Void, ToolError> = await withCheckedContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(returning: Result { () throws(ToolError) in
-                    try transfer(source, to: path, environment: environment, maxBytes: maxBytes, progress: progress)
-                })
+                continuation.resume(
+                    returning: Result { () throws(ToolError) in
+                        try transfer(source, to: path, environment: environment, maxBytes: maxBytes, progress: progress)
+                    })
             }
         }
         try outcome.get()
@@ -48,11 +49,13 @@ enum ArchiveDownloader {
         let code = withExtendedLifetime(reporter) {
             am_download(
                 location, authorization, environment["AGENTSMESH_CA_BUNDLE"], fd, Int64(maxBytes), maxRedirects, timeout,
-                reporter == nil ? nil : { context, received, total in
-                    guard let context else { return 0 }
-                    Unmanaged<ProgressBox>.fromOpaque(context).takeUnretainedValue().report(Int(received), Int(total))
-                    return 0
-                }, context, &result)
+                reporter == nil
+                    ? nil
+                    : { context, received, total in
+                        guard let context else { return 0 }
+                        Unmanaged<ProgressBox>.fromOpaque(context).takeUnretainedValue().report(Int(received), Int(total))
+                        return 0
+                    }, context, &result)
         }
         close(fd)
         if let failure = failure(code: code, result: &result, source: source, maxBytes: maxBytes, environment: environment) {

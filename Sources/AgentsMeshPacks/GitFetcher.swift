@@ -38,7 +38,8 @@ public struct GitFetcher: Sendable {
 
     public init(environment: [String: String]) {
         self.environment = environment
-        let base = environment["AGENTSMESH_CACHE"].flatMap { $0.isEmpty ? nil : $0 }
+        let base =
+            environment["AGENTSMESH_CACHE"].flatMap { $0.isEmpty ? nil : $0 }
             ?? ((environment["HOME"] ?? "/tmp") + "/.agentsmesh/cache")
         cacheFolder = base + "/git"
     }
@@ -46,14 +47,18 @@ public struct GitFetcher: Sendable {
     private static let queue = DispatchQueue(label: "agentsmesh.libgit2", qos: .userInitiated)
 
     /// Fetches `source` at its ref and writes the commit's tree into `destination`.
-    public func fetch(_ source: PackSource, into destination: String, progress: (@Sendable (FetchProgress) -> Void)? = nil) async throws(ToolError) -> FetchedTree {
+    public func fetch(_ source: PackSource, into destination: String, progress: (@Sendable (FetchProgress) -> Void)? = nil)
+        async throws(ToolError) -> FetchedTree
+    {
         let environment = self.environment
         let cache = cacheFolder
         let result: Result<FetchedTree, ToolError> = await withCheckedContinuation { continuation in
             Self.queue.async {
-                continuation.resume(returning: Result { () throws(ToolError) -> FetchedTree in
-                    try GitSession(source: source, cacheFolder: cache, environment: environment, progress: progress).run(into: destination)
-                })
+                continuation.resume(
+                    returning: Result { () throws(ToolError) -> FetchedTree in
+                        try GitSession(source: source, cacheFolder: cache, environment: environment, progress: progress).run(
+                            into: destination)
+                    })
             }
         }
         return try result.get()
@@ -171,7 +176,8 @@ struct GitSession {
                 try check(git_remote_fetch(remote, &array, &fetchOptions, nil), "cannot fetch")
             }
         } else if !objectExists(repo, resolution.commit ?? "") {
-            try withStrArray(["+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"]) { (array: inout git_strarray) throws(ToolError) in
+            try withStrArray(["+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"]) {
+                (array: inout git_strarray) throws(ToolError) in
                 try check(git_remote_fetch(remote, &array, &fetchOptions, nil), "cannot fetch")
             }
         }
@@ -239,20 +245,27 @@ struct GitSession {
     func resolve(heads: [Head], defaultBranch: String?) throws(ToolError) -> Resolution {
         func find(_ name: String) -> Head? { heads.first { $0.name == name } }
         guard let ref = source.ref else {
-            let branchRef = defaultBranch ?? heads.first { $0.name == "HEAD" }.flatMap { head in
-                heads.first { $0.name.hasPrefix("refs/heads/") && $0.oid == head.oid }?.name
-            }
+            let branchRef =
+                defaultBranch
+                ?? heads.first { $0.name == "HEAD" }.flatMap { head in
+                    heads.first { $0.name.hasPrefix("refs/heads/") && $0.oid == head.oid }?.name
+                }
             guard let branchRef, branchRef.hasPrefix("refs/heads/") else {
                 throw ToolError("FETCH_FAILED", "cannot find the default branch of \(source.display)")
             }
             let branch = String(branchRef.dropFirst("refs/heads/".count))
-            return Resolution(kind: .head, name: branch, refspec: "+\(branchRef):refs/remotes/origin/\(branch)", localRef: "refs/remotes/origin/\(branch)")
+            return Resolution(
+                kind: .head, name: branch, refspec: "+\(branchRef):refs/remotes/origin/\(branch)", localRef: "refs/remotes/origin/\(branch)"
+            )
         }
         if let tag = find("refs/tags/" + ref) {
-            return Resolution(kind: .tag, name: ref, refspec: "+refs/tags/\(ref):refs/tags/\(ref)", localRef: "refs/tags/\(ref)", commit: tag.peeled ?? tag.oid)
+            return Resolution(
+                kind: .tag, name: ref, refspec: "+refs/tags/\(ref):refs/tags/\(ref)", localRef: "refs/tags/\(ref)",
+                commit: tag.peeled ?? tag.oid)
         }
         if find("refs/heads/" + ref) != nil {
-            return Resolution(kind: .branch, name: ref, refspec: "+refs/heads/\(ref):refs/remotes/origin/\(ref)", localRef: "refs/remotes/origin/\(ref)")
+            return Resolution(
+                kind: .branch, name: ref, refspec: "+refs/heads/\(ref):refs/remotes/origin/\(ref)", localRef: "refs/remotes/origin/\(ref)")
         }
         let isHex = (7...40).contains(ref.count) && ref.allSatisfy { $0.isHexDigit }
         guard isHex else {
@@ -260,7 +273,8 @@ struct GitSession {
         }
         // A full SHA advertised by the server can be fetched directly; otherwise fetch heads and tags.
         let full = heads.first { $0.oid.hasPrefix(ref.lowercased()) || $0.peeled?.hasPrefix(ref.lowercased()) == true }
-        return Resolution(kind: .commit, name: nil, refspec: nil, localRef: nil, commit: full.map { $0.peeled ?? $0.oid } ?? ref.lowercased())
+        return Resolution(
+            kind: .commit, name: nil, refspec: nil, localRef: nil, commit: full.map { $0.peeled ?? $0.oid } ?? ref.lowercased())
     }
 
     func objectExists(_ repo: OpaquePointer, _ sha: String) -> Bool {
@@ -282,7 +296,8 @@ struct GitSession {
         }
         var object: OpaquePointer?
         guard git_revparse_single(&object, repo, spec) == 0, let object else {
-            throw ToolError("FETCH_FAILED", "ref '\(source.ref ?? "HEAD")' not found in \(source.display)", details: ["reason": "REF_NOT_FOUND"])
+            throw ToolError(
+                "FETCH_FAILED", "ref '\(source.ref ?? "HEAD")' not found in \(source.display)", details: ["reason": "REF_NOT_FOUND"])
         }
         defer { git_object_free(object) }
         guard let id = git_object_id(object) else { throw fail("cannot read the commit of") }
@@ -326,7 +341,9 @@ struct GitSession {
             switch mode {
             case GIT_FILEMODE_TREE:
                 var subtree: OpaquePointer?
-                guard git_tree_lookup(&subtree, repo, git_tree_entry_id(entry)) == 0, let subtree else { throw fail("cannot read \(path) of") }
+                guard git_tree_lookup(&subtree, repo, git_tree_entry_id(entry)) == 0, let subtree else {
+                    throw fail("cannot read \(path) of")
+                }
                 defer { git_tree_free(subtree) }
                 // The parent was created by the enclosing level (or is the destination itself).
                 if mkdir(destination + "/" + path, 0o755) != 0 && errno != EEXIST {
@@ -341,7 +358,8 @@ struct GitSession {
                 let bytes: [UInt8] = size == 0 ? [] : Array(UnsafeRawBufferPointer(start: git_blob_rawcontent(blob), count: size))
                 blobs.append((path, bytes, mode == GIT_FILEMODE_BLOB_EXECUTABLE ? 0o755 : 0o644))
             case GIT_FILEMODE_LINK:
-                warnings.append(Diagnostic(code: "SYMLINK_SKIPPED", message: "symlink \(path) in the repository is not installed", path: path))
+                warnings.append(
+                    Diagnostic(code: "SYMLINK_SKIPPED", message: "symlink \(path) in the repository is not installed", path: path))
             default:
                 warnings.append(Diagnostic(code: "SUBMODULE_SKIPPED", message: "submodule \(path) is not installed", path: path))
             }
@@ -350,8 +368,9 @@ struct GitSession {
 
     func withStrArray(_ strings: [String], _ body: (inout git_strarray) throws(ToolError) -> Void) throws(ToolError) {
         var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
-        defer { pointers.forEach { free($0) } }
-        try pointers.withUnsafeMutableBufferPointer { (buffer: inout UnsafeMutableBufferPointer<UnsafeMutablePointer<CChar>?>) throws(ToolError) in
+        defer { for pointer in pointers { free(pointer) } }
+        try pointers.withUnsafeMutableBufferPointer {
+            (buffer: inout UnsafeMutableBufferPointer<UnsafeMutablePointer<CChar>?>) throws(ToolError) in
             var array = git_strarray(strings: buffer.baseAddress, count: strings.count)
             try body(&array)
         }
@@ -391,6 +410,9 @@ private func gitCredentialCallback(
 private func gitProgressCallback(stats: UnsafePointer<git_indexer_progress>?, payload: UnsafeMutableRawPointer?) -> Int32 {
     guard let payload, let stats else { return 0 }
     let context = Unmanaged<GitCallbackContext>.fromOpaque(payload).takeUnretainedValue()
-    context.progress?(FetchProgress(receivedObjects: Int(stats.pointee.received_objects), totalObjects: Int(stats.pointee.total_objects), receivedBytes: Int(stats.pointee.received_bytes)))
+    context.progress?(
+        FetchProgress(
+            receivedObjects: Int(stats.pointee.received_objects), totalObjects: Int(stats.pointee.total_objects),
+            receivedBytes: Int(stats.pointee.received_bytes)))
     return 0
 }

@@ -30,7 +30,10 @@ struct Gunzip {
             while offset < n {
                 if finishedMember {
                     // A new gzip member may follow; trailing zero padding is tolerated.
-                    if input[offset..<n].allSatisfy({ $0 == 0 }) { offset = n; break }
+                    if input[offset..<n].allSatisfy({ $0 == 0 }) {
+                        offset = n
+                        break
+                    }
                     inflateReset(&stream)
                     finishedMember = false
                 }

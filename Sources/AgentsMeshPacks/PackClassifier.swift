@@ -58,11 +58,19 @@ public struct ClassifiedPack: Sendable {
             let parts = path.split(separator: "/").map(String.init)
             switch parts.first {
             case "rules"?: out.append(("rule", String(parts.last?.dropLast(3) ?? ""), packFolder + "/" + path))
-            case "commands"?: out.append(("command", parts.dropFirst().joined(separator: ":").replacingOccurrences(of: ".md", with: ""), packFolder + "/" + path))
+            case "commands"?:
+                out.append(
+                    ("command", parts.dropFirst().joined(separator: ":").replacingOccurrences(of: ".md", with: ""), packFolder + "/" + path)
+                )
             case "agents"?: out.append(("agent", String(parts.last?.dropLast(3) ?? ""), packFolder + "/" + path))
             case "skills"? where parts.count > 1:
                 if skills.insert(parts[1]).inserted { out.append(("skill", parts[1], packFolder + "/skills/" + parts[1])) }
-            default: out.append((path.replacingOccurrences(of: ".yaml", with: "").replacingOccurrences(of: ".json", with: ""), path, packFolder + "/" + path))
+            default:
+                out.append(
+                    (
+                        path.replacingOccurrences(of: ".yaml", with: "").replacingOccurrences(of: ".json", with: ""), path,
+                        packFolder + "/" + path
+                    ))
             }
         }
         return out
@@ -127,14 +135,18 @@ public enum PackClassifier {
         if pack.files.isEmpty && pack.broken.isEmpty {
             let loose = FileSystem.list(tree).filter { $0.hasSuffix(".md") && !isBoilerplate($0) }
             if !loose.isEmpty {
-                throw ToolError("AMBIGUOUS_SOURCE", "the source holds loose Markdown files (\(loose.prefix(3).joined(separator: ", "))); use --as rules|commands|agents|skills or --path")
+                throw ToolError(
+                    "AMBIGUOUS_SOURCE",
+                    "the source holds loose Markdown files (\(loose.prefix(3).joined(separator: ", "))); use --as rules|commands|agents|skills or --path"
+                )
             }
             throw ToolError(ErrorCode.notFound, "nothing installable found in the source (no rules/, commands/, agents/ or skills/)")
         }
         return pack.withType(.unknown)
     }
 
-    private static func finish(_ pack: ClassifiedPack, sourceType: SourceType?, nothingMessage: String) throws(ToolError) -> ClassifiedPack {
+    private static func finish(_ pack: ClassifiedPack, sourceType: SourceType?, nothingMessage: String) throws(ToolError) -> ClassifiedPack
+    {
         if pack.files.isEmpty && pack.broken.isEmpty { throw ToolError(ErrorCode.notFound, nothingMessage) }
         return pack.withType(sourceType)
     }
@@ -145,17 +157,22 @@ public enum PackClassifier {
             guard let text = try? FileSystem.readText(tree + "/skills/\(name)/SKILL.md", displayPath: "SKILL.md"),
                 let document = try? Frontmatter.parse(text, path: "SKILL.md")
             else { return false }
-            return !(document.frontmatter["name"]?.stringValue ?? "").isEmpty && !(document.frontmatter["description"]?.stringValue ?? "").isEmpty
+            return !(document.frontmatter["name"]?.stringValue ?? "").isEmpty
+                && !(document.frontmatter["description"]?.stringValue ?? "").isEmpty
         }
         guard !skills.isEmpty else { return 0 }
         var score = 1.0
         if FileSystem.list(tree + "/agents").contains(where: { $0.hasSuffix(".md") }) { score += 0.4 }
-        if FileSystem.isDirectory(tree + "/references") || FileSystem.list(tree + "/skills").contains(where: { FileSystem.isDirectory(tree + "/skills/\($0)/references") }) {
+        if FileSystem.isDirectory(tree + "/references")
+            || FileSystem.list(tree + "/skills").contains(where: { FileSystem.isDirectory(tree + "/skills/\($0)/references") })
+        {
             score += 0.3
         }
         if ["CLAUDE.md", "AGENTS.md", "GEMINI.md"].filter({ FileSystem.kind(tree + "/" + $0) == .file }).count >= 2 { score += 0.3 }
         let toolFolders = FileSystem.list(tree).filter { $0.hasPrefix(".") && FileSystem.isDirectory(tree + "/\($0)/commands") }
-        if toolFolders.contains(where: { folder in FileSystem.walkFiles(tree + "/\(folder)/commands").contains { $0.hasSuffix(".md") } }) { score += 0.4 }
+        if toolFolders.contains(where: { folder in FileSystem.walkFiles(tree + "/\(folder)/commands").contains { $0.hasSuffix(".md") } }) {
+            score += 0.4
+        }
         return score
     }
 
@@ -167,11 +184,16 @@ public enum PackClassifier {
         for (path, reason) in brokenPaths.sorted(by: { $0.key < $1.key }) {
             pack.broken.append(BrokenResource(path: path, kind: kindOf(path), reason: reason))
         }
-        let wanted = includeSettings ? loaded.checksums.keys.sorted() : loaded.checksums.keys.filter { !["mcp.json", "hooks.yaml", "permissions.yaml", "ignore"].contains($0) }.sorted()
+        let wanted =
+            includeSettings
+            ? loaded.checksums.keys.sorted()
+            : loaded.checksums.keys.filter { !["mcp.json", "hooks.yaml", "permissions.yaml", "ignore"].contains($0) }.sorted()
         var kept: [String] = []
         for rel in wanted where !isBoilerplate(rel) || rel.hasPrefix("skills/") && rel.split(separator: "/").count > 2 {
             if brokenPaths[rel] != nil { continue }
-            if let skill = rel.split(separator: "/").dropFirst().first, rel.hasPrefix("skills/"), brokenPaths["skills/\(skill)"] != nil { continue }
+            if let skill = rel.split(separator: "/").dropFirst().first, rel.hasPrefix("skills/"), brokenPaths["skills/\(skill)"] != nil {
+                continue
+            }
             kept.append(rel)
         }
         // Read on all cores; the first failure in order is thrown.
@@ -200,7 +222,10 @@ public enum PackClassifier {
         pack.files.removeAll { file in
             guard let kind = elevated[file.path], !options.accepted.contains(kind) else { return false }
             pack.strippedElevated.append(kind)
-            pack.warnings.append(Diagnostic(code: "ELEVATED_STRIPPED", message: "\(file.path) from a remote source was not installed; pass --accept-\(kind) to allow it"))
+            pack.warnings.append(
+                Diagnostic(
+                    code: "ELEVATED_STRIPPED",
+                    message: "\(file.path) from a remote source was not installed; pass --accept-\(kind) to allow it"))
             return true
         }
     }
@@ -210,7 +235,9 @@ public enum PackClassifier {
         try collectCanonical(tree, includeSettings: false, into: &scratch)
         pack.warnings += scratch.warnings
         pack.broken += scratch.broken
-        pack.files += scratch.files.filter { $0.path.hasPrefix("skills/") || ($0.path.hasPrefix("agents/") && $0.path.split(separator: "/").count == 2) }
+        pack.files += scratch.files.filter {
+            $0.path.hasPrefix("skills/") || ($0.path.hasPrefix("agents/") && $0.path.split(separator: "/").count == 2)
+        }
         pack.sources.merge(scratch.sources) { first, _ in first }
         for folder in ["commands", ".claude/commands", ".gemini/commands"] where FileSystem.isDirectory(tree + "/" + folder) {
             for rel in FileSystem.walkFiles(tree + "/" + folder) where rel.hasSuffix(".md") && !isBoilerplate(rel) {
@@ -244,7 +271,8 @@ public enum PackClassifier {
                 }
             }
         case "rules", "commands", "agents":
-            for name in FileSystem.list(tree) where name.hasSuffix(".md") && !isBoilerplate(name) && FileSystem.kind(tree + "/" + name) == .file {
+            for name in FileSystem.list(tree)
+            where name.hasSuffix(".md") && !isBoilerplate(name) && FileSystem.kind(tree + "/" + name) == .file {
                 let bytes = try FileSystem.read(tree + "/" + name, displayPath: name)
                 if let problem = NameRules.problem(with: String(name.dropLast(3))) {
                     pack.broken.append(BrokenResource(path: name, kind: String(kind.dropLast()), reason: problem))
@@ -299,4 +327,3 @@ extension ClassifiedPack {
         return copy
     }
 }
-

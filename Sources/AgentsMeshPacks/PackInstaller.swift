@@ -91,10 +91,14 @@ public actor PackInstaller {
 
         let name = try packName(options.name ?? source.defaultName, explicit: options.name != nil)
         if let existing = installs.row(named: name) {
-            let sameSource = existing["source"]?.stringValue == source.persisted
+            let sameSource =
+                existing["source"]?.stringValue == source.persisted
                 && existing["as"]?.stringValue == options.asKind && existing["target"]?.stringValue == options.target
             if !sameSource {
-                throw ToolError("PACK_NAME_COLLISION", "a pack named '\(name)' is already installed from \(existing["source"]?.stringValue ?? "another source"); choose another --name", details: ["name": .string(name)])
+                throw ToolError(
+                    "PACK_NAME_COLLISION",
+                    "a pack named '\(name)' is already installed from \(existing["source"]?.stringValue ?? "another source"); choose another --name",
+                    details: ["name": .string(name)])
             }
         }
         var data = InstallData(source: source.display, mode: "install", name: name, dryRun: options.dryRun)
@@ -164,7 +168,8 @@ public actor PackInstaller {
         packYAML["features"] = .strings(pack.features.map(\.rawValue))
         packYAML["content_hash"] = .string(contentHash)
         packYAML["installed_at"] = .string(now)
-        try AtomicFile.writeScratch(Array((YAMLEmitter.emit(packYAML) + "\n").utf8), to: packStage + "/pack.yaml", displayPath: packPath + "/pack.yaml")
+        try AtomicFile.writeScratch(
+            Array((YAMLEmitter.emit(packYAML) + "\n").utf8), to: packStage + "/pack.yaml", displayPath: packPath + "/pack.yaml")
         staged.append(packStage + "/pack.yaml")
         var manifest = JSONObject()
         manifest["name"] = .string(name)
@@ -173,7 +178,9 @@ public actor PackInstaller {
         manifest["extends_id"] = .null
         manifest["source_type"] = pack.sourceType.map { .string($0.rawValue) } ?? .null
         manifest["files"] = .object(manifestFiles)
-        try AtomicFile.writeScratch(Array(JSONEmitter.pretty(.object(manifest)).utf8), to: packStage + "/" + Self.manifestName, displayPath: packPath + "/" + Self.manifestName)
+        try AtomicFile.writeScratch(
+            Array(JSONEmitter.pretty(.object(manifest)).utf8), to: packStage + "/" + Self.manifestName,
+            displayPath: packPath + "/" + Self.manifestName)
         staged.append(packStage + "/" + Self.manifestName)
         StageTimer.lap("install.meta")
         try AtomicFile.sync(staged, displayPaths: staged.map { packPath + "/" + $0.dropFirst(packStage.count + 1) })
@@ -227,9 +234,15 @@ public actor PackInstaller {
         var warnings: [Diagnostic] = []
         for entity in pack.entities(packFolder: "") where ["rule", "command", "agent", "skill"].contains(entity.kind) {
             let folder = ["rule": "rules", "command": "commands", "agent": "agents", "skill": "skills"][entity.kind] ?? ""
-            let canonical = entity.kind == "skill" ? "\(root)/.agentsmesh/skills/\(entity.name)" : "\(root)/.agentsmesh/\(folder)/\(entity.name.replacingOccurrences(of: ":", with: "/")).md"
+            let canonical =
+                entity.kind == "skill"
+                ? "\(root)/.agentsmesh/skills/\(entity.name)"
+                : "\(root)/.agentsmesh/\(folder)/\(entity.name.replacingOccurrences(of: ":", with: "/")).md"
             if FileSystem.exists(canonical) {
-                warnings.append(Diagnostic(code: "PACK_SHADOWED", message: "\(entity.kind) '\(entity.name)' of pack '\(name)' is shadowed by the project's own copy (kept)"))
+                warnings.append(
+                    Diagnostic(
+                        code: "PACK_SHADOWED",
+                        message: "\(entity.kind) '\(entity.name)' of pack '\(name)' is shadowed by the project's own copy (kept)"))
             }
         }
         return warnings
@@ -278,11 +291,14 @@ public actor PackInstaller {
             let result = try await GitFetcher(environment: environment).fetch(source, into: into) { event in
                 progress?(.fetching(name: name, objects: event.receivedObjects, total: event.totalObjects, bytes: event.receivedBytes))
             }
-            fetched = Fetched(tree: into, resolved: result.commit, originalRef: result.resolvedRef ?? result.commit, warnings: result.warnings)
+            fetched = Fetched(
+                tree: into, resolved: result.commit, originalRef: result.resolvedRef ?? result.commit, warnings: result.warnings)
         }
         if let sub = options.path {
             let resolved = try SafePath(root: fetched.tree).resolve(sub)
-            guard FileSystem.isDirectory(resolved) else { throw ToolError(ErrorCode.notFound, "--path \(sub) is not a folder in the source") }
+            guard FileSystem.isDirectory(resolved) else {
+                throw ToolError(ErrorCode.notFound, "--path \(sub) is not a folder in the source")
+            }
             fetched.tree = resolved
         }
         return fetched
@@ -293,7 +309,8 @@ public actor PackInstaller {
     }
 
     private func packName(_ proposed: String, explicit: Bool) throws(ToolError) -> String {
-        let valid = !proposed.isEmpty && proposed.count <= 64
+        let valid =
+            !proposed.isEmpty && proposed.count <= 64
             && proposed.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" || $0 == "_" }
         guard valid else {
             throw ToolError(ErrorCode.invalidName, "pack name '\(proposed)' must match [a-z0-9_-]{1,64}")
@@ -337,7 +354,10 @@ public actor PackInstaller {
             defer { stagings.forEach(FileSystem.removeTree) }
             for row in installs.rows {
                 guard let name = row["name"]?.stringValue, InstallsFile.isValid(row) else {
-                    data.warnings.append(Diagnostic(code: "INVALID_INSTALL_ROW", message: "installs.yaml row without name/source/source_kind kept as is", path: InstallsFile.path))
+                    data.warnings.append(
+                        Diagnostic(
+                            code: "INVALID_INSTALL_ROW", message: "installs.yaml row without name/source/source_kind kept as is",
+                            path: InstallsFile.path))
                     continue
                 }
                 if packIntact(name) {
@@ -349,7 +369,8 @@ public actor PackInstaller {
                 let staging = try makeStaging()
                 stagings.append(staging)
                 let result = try await installLocked(
-                    source: source, options: rowOptions, installs: &installs, refreshedAt: row["refreshed_at"]?.stringValue, staging: staging)
+                    source: source, options: rowOptions, installs: &installs, refreshedAt: row["refreshed_at"]?.stringValue,
+                    staging: staging)
                 data.installed += result.installed
                 data.brokenResources += result.brokenResources
                 data.warnings += result.warnings
@@ -387,7 +408,8 @@ public actor PackInstaller {
         let present = Set(FileSystem.walkFiles(folder)).subtracting(["pack.yaml", Self.manifestName])
         guard present == Set(files.keys) else { return false }
         for (path, hash) in files {
-            guard let content = try? FileSystem.read(folder + "/" + path, displayPath: path), SHA256.tagged(content) == hash.stringValue else {
+            guard let content = try? FileSystem.read(folder + "/" + path, displayPath: path), SHA256.tagged(content) == hash.stringValue
+            else {
                 return false
             }
         }
@@ -396,12 +418,15 @@ public actor PackInstaller {
 
     // MARK: - Uninstall
 
-    public func uninstall(names: [String], all: Bool, keepPack: Bool, keepGenerated: Bool, dryRun: Bool) async throws(ToolError) -> UninstallData {
+    public func uninstall(names: [String], all: Bool, keepPack: Bool, keepGenerated: Bool, dryRun: Bool) async throws(ToolError)
+        -> UninstallData
+    {
         guard all || !names.isEmpty else { throw ToolError(ErrorCode.usage, "uninstall needs pack names or --all") }
         return try await withInstallLock("uninstall") { () throws(ToolError) -> UninstallData in
             var installs = try InstallsFile.read(root: root) ?? InstallsFile()
             var data = UninstallData(dryRun: dryRun)
-            let known = Set(installs.rows.compactMap { $0["name"]?.stringValue }).union(FileSystem.list(packsFolder).filter { FileSystem.isDirectory(packsFolder + "/" + $0) })
+            let known = Set(installs.rows.compactMap { $0["name"]?.stringValue }).union(
+                FileSystem.list(packsFolder).filter { FileSystem.isDirectory(packsFolder + "/" + $0) })
             let targets = all ? known.sorted(by: FileSystem.byteOrder) : names
             for name in targets {
                 guard known.contains(name) else {
@@ -439,7 +464,9 @@ public actor PackInstaller {
         let installs = try InstallsFile.read(root: root) ?? InstallsFile()
         return installs.rows.sorted { FileSystem.byteOrder($0["name"]?.stringValue ?? "", $1["name"]?.stringValue ?? "") }.map { row in
             let name = row["name"]?.stringValue ?? ""
-            let manifest = (try? FileSystem.read(packsFolder + "/\(name)/" + Self.manifestName, displayPath: Self.manifestName)).flatMap { try? JSONParser.parse(bytes: $0) }
+            let manifest = (try? FileSystem.read(packsFolder + "/\(name)/" + Self.manifestName, displayPath: Self.manifestName)).flatMap {
+                try? JSONParser.parse(bytes: $0)
+            }
             var object = JSONObject()
             object["name"] = .string(name)
             object["source"] = row["source"] ?? .null
@@ -484,14 +511,17 @@ public actor PackInstaller {
                     let beforeHash = packContentHash(name)
                     let staging = try makeStaging()
                     stagings.append(staging)
-                    _ = try await installLocked(source: source, options: options, installs: &scratch, refreshedAt: Clock.isoNow(), staging: staging)
+                    _ = try await installLocked(
+                        source: source, options: options, installs: &scratch, refreshedAt: Clock.isoNow(), staging: staging)
                     let after = dryRun ? before : packResolved(name)
                     let changed = dryRun ? false : (beforeHash != packContentHash(name) || before != after)
                     if !dryRun { installs = scratch }
                     changedAny = changedAny || changed
                     data.refreshed.append((name, before, after, changed))
                 } catch {
-                    let code = (error.details?["reason"]?.stringValue == "REF_NOT_FOUND" || error.code == "SOURCE_REFUSED") ? "REFRESH_RESOLVE_FAILED" : "REFRESH_APPLY_FAILED"
+                    let code =
+                        (error.details?["reason"]?.stringValue == "REF_NOT_FOUND" || error.code == "SOURCE_REFUSED")
+                        ? "REFRESH_RESOLVE_FAILED" : "REFRESH_APPLY_FAILED"
                     data.failed.append((name, code, error.message))
                 }
             }

@@ -33,7 +33,13 @@ public struct UninstallData: Sendable {
 
     public var json: JSONValue {
         [
-            "removed": .array(removed.map { ["name": .string($0.name), "pack_path": $0.packPath.map(JSONValue.string) ?? .null, "extends_removed": .bool($0.extendsRemoved)] }),
+            "removed": .array(
+                removed.map {
+                    [
+                        "name": .string($0.name), "pack_path": $0.packPath.map(JSONValue.string) ?? .null,
+                        "extends_removed": .bool($0.extendsRemoved),
+                    ]
+                }),
             "failed": .array(failed.map { ["name": .string($0.name), "code": .string($0.code), "message": .string($0.message)] }),
             "dryRun": .bool(dryRun),
         ]
@@ -49,7 +55,13 @@ public struct RefreshData: Sendable {
     public var json: JSONValue {
         [
             "dryRun": .bool(dryRun),
-            "refreshed": .array(refreshed.map { ["name": .string($0.name), "from": $0.from.map(JSONValue.string) ?? .null, "to": $0.to.map(JSONValue.string) ?? .null, "changed": .bool($0.changed)] }),
+            "refreshed": .array(
+                refreshed.map {
+                    [
+                        "name": .string($0.name), "from": $0.from.map(JSONValue.string) ?? .null,
+                        "to": $0.to.map(JSONValue.string) ?? .null, "changed": .bool($0.changed),
+                    ]
+                }),
             "failed": .array(failed.map { ["name": .string($0.name), "code": .string($0.code), "message": .string($0.message)] }),
         ]
     }

@@ -65,7 +65,7 @@ public struct PackSource: Sendable, Equatable {
             let isGitHub = source.hasPrefix("github:")
             let (path, ref) = try splitRef(String(source.dropFirst(7)), separator: "@")
             let segments = path.split(separator: "/", omittingEmptySubsequences: false)
-            guard segments.count >= 2, (isGitHub ? segments.count == 2 : true),
+            guard segments.count >= 2, isGitHub ? segments.count == 2 : true,
                 segments.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." && $0.allSatisfy(Self.isRepoCharacter) })
             else { throw refuse(isGitHub ? "expected github:org/repo[@ref]" : "expected gitlab:group/repo[@ref]") }
             let host = isGitHub ? "github.com" : "gitlab.com"
@@ -79,17 +79,23 @@ public struct PackSource: Sendable, Equatable {
                 return PackSource(kind: .git, raw: source, location: url, ref: ref)
             }
             if url.hasPrefix("http://") {
-                guard environment["AGENTSMESH_ALLOW_INSECURE_GIT"] == "1" else { throw refuse("plain http needs AGENTSMESH_ALLOW_INSECURE_GIT=1") }
+                guard environment["AGENTSMESH_ALLOW_INSECURE_GIT"] == "1" else {
+                    throw refuse("plain http needs AGENTSMESH_ALLOW_INSECURE_GIT=1")
+                }
                 return PackSource(kind: .git, raw: source, location: url, ref: ref)
             }
             if url.hasPrefix("file://") {
-                guard environment["AGENTSMESH_ALLOW_LOCAL_GIT"] == "1" else { throw refuse("file:// repositories need AGENTSMESH_ALLOW_LOCAL_GIT=1") }
+                guard environment["AGENTSMESH_ALLOW_LOCAL_GIT"] == "1" else {
+                    throw refuse("file:// repositories need AGENTSMESH_ALLOW_LOCAL_GIT=1")
+                }
                 return PackSource(kind: .git, raw: source, location: url, ref: ref)
             }
             throw refuse("unsupported git transport")
         }
         if source.hasPrefix("file://") {
-            guard environment["AGENTSMESH_ALLOW_LOCAL_GIT"] == "1" else { throw refuse("file:// repositories need AGENTSMESH_ALLOW_LOCAL_GIT=1") }
+            guard environment["AGENTSMESH_ALLOW_LOCAL_GIT"] == "1" else {
+                throw refuse("file:// repositories need AGENTSMESH_ALLOW_LOCAL_GIT=1")
+            }
             let (url, ref) = try splitRef(source, separator: "#")
             return PackSource(kind: .git, raw: source, location: url, ref: ref)
         }
@@ -112,9 +118,10 @@ public struct PackSource: Sendable, Equatable {
             base = trimmed.split(separator: "/").last.map(String.init) ?? trimmed
         }
         for suffix in [".git", ".tar.gz", ".tgz"] where base.hasSuffix(suffix) { base = String(base.dropLast(suffix.count)) }
-        let name = String(base.lowercased().map { c -> Character in
-            (c.isASCII && (c.isLetter || c.isNumber)) || c == "_" || c == "-" ? c : "-"
-        })
+        let name = String(
+            base.lowercased().map { c -> Character in
+                (c.isASCII && (c.isLetter || c.isNumber)) || c == "_" || c == "-" ? c : "-"
+            })
         return name.isEmpty ? "pack" : String(name.prefix(64))
     }
 }
@@ -142,7 +149,8 @@ public enum Redaction {
         while let scheme = rest.range(of: "://") {
             out += rest[..<scheme.upperBound]
             rest = rest[scheme.upperBound...]
-            let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "#" || $0 == "?" || $0 == " " || $0 == "'" || $0 == "\"" } ?? rest.endIndex
+            let authorityEnd =
+                rest.firstIndex { $0 == "/" || $0 == "#" || $0 == "?" || $0 == " " || $0 == "'" || $0 == "\"" } ?? rest.endIndex
             let authority = rest[..<authorityEnd]
             if let at = authority.lastIndex(of: "@") {
                 out += replacement
@@ -152,4 +160,3 @@ public enum Redaction {
         return out + rest
     }
 }
-

@@ -34,7 +34,12 @@ struct TarExtractor {
     private var paxSize: Int?
     private var longName: String?
     // Current entry payload state.
-    private enum Payload { case none, file(fd: Int32, remaining: Int, padding: Int), skip(remaining: Int), collect(kind: UInt8, remaining: Int, padding: Int, data: [UInt8]) }
+    private enum Payload {
+        case none
+        case file(fd: Int32, remaining: Int, padding: Int)
+        case skip(remaining: Int)
+        case collect(kind: UInt8, remaining: Int, padding: Int, data: [UInt8])
+    }
     private var payload: Payload = .none
 
     init(destination: String, limits: ArchiveLimits, progress: (@Sendable (Int, Int) -> Void)? = nil) {
@@ -60,7 +65,8 @@ struct TarExtractor {
                     guard written == take else {
                         close(fd)
                         payload = .none
-                        throw ToolError(ErrorCode.ioError, "cannot write an extracted file", details: ["errno": .string(ErrnoSnapshot.name())])
+                        throw ToolError(
+                            ErrorCode.ioError, "cannot write an extracted file", details: ["errno": .string(ErrnoSnapshot.name())])
                     }
                     cursor += take
                     payload = .file(fd: fd, remaining: remaining - take, padding: padding)
@@ -192,7 +198,9 @@ struct TarExtractor {
             while index < body.count {
                 guard let space = body[index...].firstIndex(of: UInt8(ascii: " ")),
                     let length = Int(String(decoding: body[index..<space], as: UTF8.self)), length > 0, index + length <= body.count
-                else { throw ToolError(ErrorCode.validationFailed, "corrupt archive: bad pax header", details: ["reason": "ARCHIVE_CORRUPT"]) }
+                else {
+                    throw ToolError(ErrorCode.validationFailed, "corrupt archive: bad pax header", details: ["reason": "ARCHIVE_CORRUPT"])
+                }
                 let record = body[(space + 1)..<(index + length - 1)]
                 if let eq = record.firstIndex(of: UInt8(ascii: "=")) {
                     let key = String(decoding: record[record.startIndex..<eq], as: UTF8.self)
@@ -200,7 +208,8 @@ struct TarExtractor {
                     if key == "path" { paxPath = value }
                     if key == "size" {
                         guard let size = Int(value), size >= 0 else {
-                            throw ToolError(ErrorCode.validationFailed, "corrupt archive: bad pax size", details: ["reason": "ARCHIVE_CORRUPT"])
+                            throw ToolError(
+                                ErrorCode.validationFailed, "corrupt archive: bad pax size", details: ["reason": "ARCHIVE_CORRUPT"])
                         }
                         paxSize = size
                     }
@@ -225,7 +234,8 @@ struct TarExtractor {
             case .directory: continue
             case .missing:
                 if mkdir(current, 0o755) != 0 && errno != EEXIST {
-                    throw ToolError(ErrorCode.ioError, "cannot create folder \(relative)", details: ["errno": .string(ErrnoSnapshot.name())])
+                    throw ToolError(
+                        ErrorCode.ioError, "cannot create folder \(relative)", details: ["errno": .string(ErrnoSnapshot.name())])
                 }
             default:
                 throw ToolError(ErrorCode.pathTraversal, "archive entry \(relative) crosses a non-folder")

@@ -27,7 +27,9 @@ public struct ClaudeCodeProjector: TargetProjector {
     public var managedFolders: [String] { [Self.agents, Self.commands, Self.rules, Self.skills] }
     public var managedFiles: [String] { [Self.root, Self.ignore] }
     public var coOwnedFiles: [String] { [Self.mcp, Self.settings] }
-    public var detectionPaths: [String] { [Self.root, Self.legacyRoot, Self.rules, Self.commands, Self.agents, Self.skills, Self.settings, Self.mcp] }
+    public var detectionPaths: [String] {
+        [Self.root, Self.legacyRoot, Self.rules, Self.commands, Self.agents, Self.skills, Self.settings, Self.mcp]
+    }
     /// Files removed when the root is written.
     public var supersededFiles: [String] { [Self.legacyRoot] }
 
@@ -104,7 +106,10 @@ public struct ClaudeCodeProjector: TargetProjector {
                 servers[name] = normalized.server
                 if normalized.disabled { disabled.append(name) }
             }
-            out.add(OutputFile(path: Self.mcp, target: id, kind: .coOwned, content: .json(owned: [OwnedKey(["mcpServers"], .object(servers))], prelude: [], createIfMissing: !servers.isEmpty)))
+            out.add(
+                OutputFile(
+                    path: Self.mcp, target: id, kind: .coOwned,
+                    content: .json(owned: [OwnedKey(["mcpServers"], .object(servers))], prelude: [], createIfMissing: !servers.isEmpty)))
             // Claude Code switches project servers off in settings, not in `.mcp.json`.
             if !disabled.isEmpty {
                 settings.append(OwnedKey(["disabledMcpjsonServers"], .strings(disabled)))
@@ -126,7 +131,10 @@ public struct ClaudeCodeProjector: TargetProjector {
             settingsNonEmpty = settingsNonEmpty || !object.isEmpty
         }
         if !settings.isEmpty {
-            out.add(OutputFile(path: Self.settings, target: id, kind: .coOwned, content: .json(owned: settings, prelude: [], createIfMissing: settingsNonEmpty)))
+            out.add(
+                OutputFile(
+                    path: Self.settings, target: id, kind: .coOwned,
+                    content: .json(owned: settings, prelude: [], createIfMissing: settingsNonEmpty)))
         }
         if context.has(.ignore), let ignore = canonical.ignore {
             out.add(.text(Self.ignore, id, ProjectionSupport.ignoreText(ignore)))
@@ -181,7 +189,10 @@ extension ClaudeCodeProjector {
             extra["paths"] = nil
             extra["globs"] = nil
             extra["description"] = nil
-            result.project.rules.append(Rule(name: name, path: "rules/\(name).md", description: SettingsParsing.string(fm["description"]), globs: globs, frontmatter: extra, body: body))
+            result.project.rules.append(
+                Rule(
+                    name: name, path: "rules/\(name).md", description: SettingsParsing.string(fm["description"]), globs: globs,
+                    frontmatter: extra, body: body))
             result.sources["rules/\(name).md"] = native
         }
         try reader.markdownCommands(in: Self.commands, rebaser: rebaser, result: &result)
@@ -199,14 +210,16 @@ extension ClaudeCodeProjector {
             var agent = EntityParsing.agent(fileName: fileName, path: "agents/\(fileName).md", document: document)
             agent.name = fileName
             agent.body = ProjectionSupport.unprefixed(
-                rebaser.rebase(document.body.trimmedWhitespace(), from: native, to: ".agentsmesh/agents/\(fileName).md"), heading: "## Role")
+                rebaser.rebase(document.body.trimmedWhitespace(), from: native, to: ".agentsmesh/agents/\(fileName).md"), heading: "## Role"
+            )
             result.project.agents.append(agent)
             result.sources["agents/\(fileName).md"] = native
         }
         try reader.skills(in: Self.skills, unprefix: "## Purpose", rebaser: rebaser, result: &result)
         let settingsFile = try reader.json(Self.settings, result: &result)
         if let mcp = try reader.json(Self.mcp, result: &result), let servers = mcp["mcpServers"]?.objectValue {
-            result.project.mcpServers = McpProjection.restoringDisabled(servers, disabled: settingsFile?["disabledMcpjsonServers"]?.stringList ?? [])
+            result.project.mcpServers = McpProjection.restoringDisabled(
+                servers, disabled: settingsFile?["disabledMcpjsonServers"]?.stringList ?? [])
             result.sources["mcp.json"] = Self.mcp
         }
         if let settings = settingsFile {
@@ -218,7 +231,8 @@ extension ClaudeCodeProjector {
             }
             if let hooks = settings["hooks"]?.objectValue {
                 result.project.hooks = ProjectionSupport.importHooks(
-                    hooks, target: id, canonical: { HookEvent.all.contains($0) ? $0 : nil }, warnings: &result.warnings, path: Self.settings)
+                    hooks, target: id, canonical: { HookEvent.all.contains($0) ? $0 : nil }, warnings: &result.warnings, path: Self.settings
+                )
                 if result.project.hooks != nil { result.sources["hooks.yaml"] = Self.settings }
             }
         }

@@ -33,7 +33,9 @@ public struct CursorProjector: TargetProjector {
     public var managedFolders: [String] { [Self.agents, Self.commands, Self.rules, Self.skills] }
     public var managedFiles: [String] { [Self.ignore, Self.agentsMirror] }
     public var coOwnedFiles: [String] { [Self.mcp, Self.hooks, Self.cli] }
-    public var detectionPaths: [String] { [Self.rules, Self.mcp, Self.legacyRules, Self.commands, Self.agents, Self.skills, Self.hooks, Self.cli] }
+    public var detectionPaths: [String] {
+        [Self.rules, Self.mcp, Self.legacyRules, Self.commands, Self.agents, Self.skills, Self.hooks, Self.cli]
+    }
 
     public func rebasedPath(forCanonical path: String) -> String? {
         if path == ".agentsmesh/mcp.json" { return Self.mcp }
@@ -82,7 +84,10 @@ public struct CursorProjector: TargetProjector {
             if let root = canonical.root {
                 let body = rebase(root.body.trimmedWhitespace(), rebaser, from: root.path, to: Self.rootRule)
                 let fm = ProjectionSupport.frontmatter([("description", .string(root.description)), ("alwaysApply", .bool(true))])
-                out.add(.text(Self.rootRule, id, ManagedBlocks.withContract(Frontmatter.serialize(fm, body: body), enabled: context.config.generationContract)))
+                out.add(
+                    .text(
+                        Self.rootRule, id,
+                        ManagedBlocks.withContract(Frontmatter.serialize(fm, body: body), enabled: context.config.generationContract)))
             }
             // Rules and commands are independent of each other: projected on all cores, kept in order.
             out.files += Parallel.transform(canonical.additionalRules.filter { $0.applies(to: id) }) { rule -> OutputFile in
@@ -93,11 +98,17 @@ public struct CursorProjector: TargetProjector {
                 } else if rule.trigger == "manual" {
                     pairs = [("alwaysApply", .bool(false))]
                 } else if !rule.globs.isEmpty {
-                    pairs = [("description", .string(rule.description)), ("globs", .string(rule.globs.joined(separator: ","))), ("alwaysApply", .bool(false))]
+                    pairs = [
+                        ("description", .string(rule.description)), ("globs", .string(rule.globs.joined(separator: ","))),
+                        ("alwaysApply", .bool(false)),
+                    ]
                 } else {
                     pairs = [("description", .string(rule.description)), ("alwaysApply", .bool(false))]
                 }
-                return .text(path, id, Frontmatter.serialize(ProjectionSupport.frontmatter(pairs), body: rebase(rule.body, rebaser, from: rule.path, to: path)))
+                return .text(
+                    path, id,
+                    Frontmatter.serialize(ProjectionSupport.frontmatter(pairs), body: rebase(rule.body, rebaser, from: rule.path, to: path))
+                )
             }
         }
         if context.has(.commands) {
@@ -114,11 +125,16 @@ public struct CursorProjector: TargetProjector {
                     ("name", .string(agent.name)), ("description", .string(agent.description)),
                     ("model", .string(agent.model)), ("tools", .strings(agent.tools)),
                 ])
-                return (.text(path, id, Frontmatter.serialize(fm, body: rebase(agent.body, rebaser, from: agent.path, to: path))), droppedAgentFields(agent))
+                return (
+                    .text(path, id, Frontmatter.serialize(fm, body: rebase(agent.body, rebaser, from: agent.path, to: path))),
+                    droppedAgentFields(agent)
+                )
             }
             for (agent, item) in zip(canonical.agents, projected) {
                 if !item.dropped.isEmpty {
-                    out.warn("SILENT_DROP", "cursor agents cannot express \(item.dropped.joined(separator: ", ")) (agent '\(agent.name)')", target: id, path: ".agentsmesh/" + agent.path)
+                    out.warn(
+                        "SILENT_DROP", "cursor agents cannot express \(item.dropped.joined(separator: ", ")) (agent '\(agent.name)')",
+                        target: id, path: ".agentsmesh/" + agent.path)
                 }
                 out.add(item.file)
             }
@@ -128,7 +144,10 @@ public struct CursorProjector: TargetProjector {
         }
         if context.has(.mcp), let all = canonical.mcpServers {
             let servers = McpProjection.servers(all, target: id)
-            out.add(OutputFile(path: Self.mcp, target: id, kind: .coOwned, content: .json(owned: [OwnedKey(["mcpServers"], .object(servers))], prelude: [], createIfMissing: !servers.isEmpty)))
+            out.add(
+                OutputFile(
+                    path: Self.mcp, target: id, kind: .coOwned,
+                    content: .json(owned: [OwnedKey(["mcpServers"], .object(servers))], prelude: [], createIfMissing: !servers.isEmpty)))
         }
         if context.has(.hooks), let hooks = canonical.hooks, hooks.concerns(id) {
             var object = JSONObject()
@@ -136,25 +155,32 @@ public struct CursorProjector: TargetProjector {
                 out.warn("SILENT_DROP", "cursor has no hook event for \(event)", target: id, path: ".agentsmesh/hooks.yaml")
             }
             for (native, parts) in events {
-                object[native] = .array(parts.flatMap(\.entries).map { entry in
-                    var flat = JSONObject()
-                    flat["type"] = .string(entry.type)
-                    if let command = entry.command { flat["command"] = .string(command) }
-                    if let prompt = entry.prompt { flat["prompt"] = .string(prompt) }
-                    if let matcher = entry.matcher { flat["matcher"] = .string(matcher) }
-                    if let timeout = entry.timeout { flat["timeout"] = .int(timeout) }
-                    for (key, value) in entry.extra where flat[key] == nil { flat[key] = value }
-                    return .object(flat)
-                })
+                object[native] = .array(
+                    parts.flatMap(\.entries).map { entry in
+                        var flat = JSONObject()
+                        flat["type"] = .string(entry.type)
+                        if let command = entry.command { flat["command"] = .string(command) }
+                        if let prompt = entry.prompt { flat["prompt"] = .string(prompt) }
+                        if let matcher = entry.matcher { flat["matcher"] = .string(matcher) }
+                        if let timeout = entry.timeout { flat["timeout"] = .int(timeout) }
+                        for (key, value) in entry.extra where flat[key] == nil { flat[key] = value }
+                        return .object(flat)
+                    })
             }
-            out.add(OutputFile(path: Self.hooks, target: id, kind: .coOwned, content: .json(owned: [OwnedKey(["hooks"], .object(object))], prelude: [OwnedKey(["version"], .int(1))], createIfMissing: !object.isEmpty)))
+            out.add(
+                OutputFile(
+                    path: Self.hooks, target: id, kind: .coOwned,
+                    content: .json(
+                        owned: [OwnedKey(["hooks"], .object(object))], prelude: [OwnedKey(["version"], .int(1))],
+                        createIfMissing: !object.isEmpty)))
         }
         if context.has(.permissions), let permissions = canonical.permissions {
             func mapped(_ list: [String]) -> [String] {
                 var result: [String] = []
                 for entry in list {
                     guard let m = Self.permission(entry) else {
-                        out.warn("SILENT_DROP", "cursor permissions cannot express '\(entry)'", target: id, path: ".agentsmesh/permissions.yaml")
+                        out.warn(
+                            "SILENT_DROP", "cursor permissions cannot express '\(entry)'", target: id, path: ".agentsmesh/permissions.yaml")
                         continue
                     }
                     if !result.contains(m) { result.append(m) }
@@ -164,9 +190,16 @@ public struct CursorProjector: TargetProjector {
             let allow = mapped(permissions.allow)
             let deny = mapped(permissions.deny)
             for entry in permissions.ask {
-                out.warn("SILENT_DROP", "cursor permissions have no 'ask' list; '\(entry)' dropped", target: id, path: ".agentsmesh/permissions.yaml")
+                out.warn(
+                    "SILENT_DROP", "cursor permissions have no 'ask' list; '\(entry)' dropped", target: id,
+                    path: ".agentsmesh/permissions.yaml")
             }
-            out.add(OutputFile(path: Self.cli, target: id, kind: .coOwned, content: .json(owned: [OwnedKey(["permissions", "allow"], .strings(allow)), OwnedKey(["permissions", "deny"], .strings(deny))], prelude: [], createIfMissing: !(allow.isEmpty && deny.isEmpty))))
+            out.add(
+                OutputFile(
+                    path: Self.cli, target: id, kind: .coOwned,
+                    content: .json(
+                        owned: [OwnedKey(["permissions", "allow"], .strings(allow)), OwnedKey(["permissions", "deny"], .strings(deny))],
+                        prelude: [], createIfMissing: !(allow.isEmpty && deny.isEmpty))))
         }
         if context.has(.ignore), let ignore = canonical.ignore {
             out.add(.text(Self.ignore, id, ProjectionSupport.ignoreText(ignore)))
@@ -228,7 +261,9 @@ extension CursorProjector {
             let globs: [String] = fm["globs"]?.stringValue.map(SettingsParsing.splitList) ?? SettingsParsing.commaList(fm["globs"])
             var body = ManagedBlocks.strip("root-generation-contract", from: document.body)
             if rel == "general.mdc" && alwaysApply {
-                reader.mergeRoot(try reader.followIncludes(body, in: native, result: &result, seen: [native]), from: native, rebaser: rebaser, result: &result)
+                reader.mergeRoot(
+                    try reader.followIncludes(body, in: native, result: &result, seen: [native]), from: native, rebaser: rebaser,
+                    result: &result)
                 if !description.isEmpty, let index = result.project.rules.firstIndex(where: \.isRoot) {
                     result.project.rules[index].description = description
                     result.project.rules[index].frontmatter["description"] = .string(description)
@@ -244,7 +279,10 @@ extension CursorProjector {
             }
             var extra = fm
             for key in ["description", "globs", "alwaysApply"] { extra[key] = nil }
-            result.project.rules.append(Rule(name: name, path: "rules/\(name).md", description: description, globs: globs, trigger: trigger, frontmatter: extra, body: body))
+            result.project.rules.append(
+                Rule(
+                    name: name, path: "rules/\(name).md", description: description, globs: globs, trigger: trigger, frontmatter: extra,
+                    body: body))
             result.sources["rules/\(name).md"] = native
         }
         for fallback in [Self.agentsMirror, Self.legacyRules] {
@@ -282,7 +320,8 @@ extension CursorProjector {
                 }
                 return out
             }
-            result.project.permissions = Permissions(allow: back(permissions["allow"]?.stringList), deny: back(permissions["deny"]?.stringList))
+            result.project.permissions = Permissions(
+                allow: back(permissions["allow"]?.stringList), deny: back(permissions["deny"]?.stringList))
             result.sources["permissions.yaml"] = Self.cli
         }
         if let ignore = try reader.ignore([Self.ignore, Self.indexingIgnore]) {

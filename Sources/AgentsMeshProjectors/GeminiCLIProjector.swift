@@ -100,7 +100,9 @@ public struct GeminiCLIProjector: TargetProjector {
                             + rebase(rule.body.trimmedWhitespace(), rebaser, from: rule.path, to: Self.root) + "\n"
                             + ManagedBlocks.end("embedded-rule")
                     }
-                    parts.append(ManagedBlocks.start("embedded-rules") + "\n" + blocks.joined(separator: "\n\n") + "\n" + ManagedBlocks.end("embedded-rules"))
+                    parts.append(
+                        ManagedBlocks.start("embedded-rules") + "\n" + blocks.joined(separator: "\n\n") + "\n"
+                            + ManagedBlocks.end("embedded-rules"))
                 }
                 let text = parts.filter { !$0.isEmpty }.joined(separator: "\n\n")
                 out.add(.text(Self.root, id, ManagedBlocks.withContract(text, enabled: context.config.generationContract)))
@@ -145,7 +147,9 @@ public struct GeminiCLIProjector: TargetProjector {
             }
             for (agent, item) in zip(canonical.agents, projected) {
                 if !item.dropped.isEmpty {
-                    out.warn("SILENT_DROP", "gemini-cli agents cannot express \(item.dropped.joined(separator: ", ")) (agent '\(agent.name)')", target: id, path: ".agentsmesh/" + agent.path)
+                    out.warn(
+                        "SILENT_DROP", "gemini-cli agents cannot express \(item.dropped.joined(separator: ", ")) (agent '\(agent.name)')",
+                        target: id, path: ".agentsmesh/" + agent.path)
                 }
                 out.add(item.file)
             }
@@ -170,7 +174,9 @@ public struct GeminiCLIProjector: TargetProjector {
                 let unknown = object.keys.filter { !McpProjection.geminiFields.contains($0) }
                 if !unknown.isEmpty {
                     for key in unknown { object[key] = nil }
-                    out.warn("SILENT_DROP", "gemini-cli MCP servers cannot hold \(unknown.joined(separator: ", ")) (server '\(name)')", target: id, path: ".agentsmesh/mcp.json")
+                    out.warn(
+                        "SILENT_DROP", "gemini-cli MCP servers cannot hold \(unknown.joined(separator: ", ")) (server '\(name)')",
+                        target: id, path: ".agentsmesh/mcp.json")
                 }
                 servers[name] = .object(object)
                 if normalized.disabled { excluded.append(name) }
@@ -190,7 +196,10 @@ public struct GeminiCLIProjector: TargetProjector {
             settingsNonEmpty = true
         }
         if !settings.isEmpty {
-            out.add(OutputFile(path: Self.settings, target: id, kind: .coOwned, content: .json(owned: settings, prelude: [], createIfMissing: settingsNonEmpty)))
+            out.add(
+                OutputFile(
+                    path: Self.settings, target: id, kind: .coOwned,
+                    content: .json(owned: settings, prelude: [], createIfMissing: settingsNonEmpty)))
         }
         if context.has(.permissions), let permissions = canonical.permissions {
             var tables: [String] = []
@@ -199,7 +208,11 @@ public struct GeminiCLIProjector: TargetProjector {
             for entry in permissions.allow { tables += Self.policyRules(entry, decision: "allow", priority: 100) }
             let inner = tables.joined(separator: "\n\n")
             let block = Self.policyStart + "\n" + (inner.isEmpty ? "" : inner + "\n") + Self.policyEnd
-            out.add(OutputFile(path: Self.policies, target: id, kind: .coOwned, content: .textBlock(startMarker: Self.policyStart, endMarker: Self.policyEnd, block: block, createIfMissing: !tables.isEmpty)))
+            out.add(
+                OutputFile(
+                    path: Self.policies, target: id, kind: .coOwned,
+                    content: .textBlock(
+                        startMarker: Self.policyStart, endMarker: Self.policyEnd, block: block, createIfMissing: !tables.isEmpty)))
         }
         if context.has(.ignore), let ignore = canonical.ignore {
             out.add(.text(Self.ignore, id, ProjectionSupport.ignoreText(ignore)))
@@ -222,20 +235,25 @@ public struct GeminiCLIProjector: TargetProjector {
         var object = JSONObject()
         for (native, parts) in events {
             // BeforeAgent takes UserPromptSubmit entries before SubagentStart ones; own entries come last.
-            let ordered = parts.filter { $0.canonical != nil && $0.canonical != "SubagentStart" }
+            let ordered =
+                parts.filter { $0.canonical != nil && $0.canonical != "SubagentStart" }
                 + parts.filter { $0.canonical == "SubagentStart" } + parts.filter { $0.canonical == nil }
             var entries: [HookEntry] = []
             for (canonical, list) in ordered {
                 for var entry in list {
                     if let canonical {
                         if entry.type == "prompt" || (entry.command ?? "").trimmedWhitespace().isEmpty {
-                            out.warn("SILENT_DROP", "gemini-cli hooks need a command; \(canonical) entry dropped", target: id, path: ".agentsmesh/hooks.yaml")
+                            out.warn(
+                                "SILENT_DROP", "gemini-cli hooks need a command; \(canonical) entry dropped", target: id,
+                                path: ".agentsmesh/hooks.yaml")
                             continue
                         }
                         if Self.toolEvents.contains(canonical) {
                             let (value, translated) = GeminiToolMap.matcher(entry.matcher)
                             if !translated {
-                                out.warn("MATCHER_UNTRANSLATED", "hook matcher '\(entry.matcher ?? "")' passed to gemini-cli verbatim", target: id, path: ".agentsmesh/hooks.yaml")
+                                out.warn(
+                                    "MATCHER_UNTRANSLATED", "hook matcher '\(entry.matcher ?? "")' passed to gemini-cli verbatim",
+                                    target: id, path: ".agentsmesh/hooks.yaml")
                             }
                             entry.matcher = value
                         } else if entry.matcher == "*" || entry.matcher == "" {
@@ -338,9 +356,10 @@ extension GeminiCLIProjector {
                     }
                 }
                 let body = rebaser.rebase(content, from: Self.root, to: ".agentsmesh/" + source)
-                result.project.rules.append(Rule(
-                    name: name, path: source, description: meta["description"]?.stringValue ?? "",
-                    targets: meta["targets"]?.stringList ?? [], globs: meta["globs"]?.stringList ?? [], body: body))
+                result.project.rules.append(
+                    Rule(
+                        name: name, path: source, description: meta["description"]?.stringValue ?? "",
+                        targets: meta["targets"]?.stringList ?? [], globs: meta["globs"]?.stringList ?? [], body: body))
                 result.sources[source] = Self.root
             }
             var rootBody = ManagedBlocks.strip("embedded-rules", from: normalized)
@@ -375,16 +394,19 @@ extension GeminiCLIProjector {
             let inner = String(rel.dropLast(5))
             let promptText = document.values["prompt"]?.stringValue ?? ""
             if Placeholders.occursInProse("$ARGUMENTS", in: promptText) {
-                result.warnings.append(Diagnostic(
-                    code: "PLACEHOLDER_LITERAL",
-                    message: "\(native): the prompt has a literal $ARGUMENTS outside code; agentsmesh reads $ARGUMENTS as the arguments placeholder (Gemini's {{args}}). Put it in `backticks` to keep it literal",
-                    path: native))
+                result.warnings.append(
+                    Diagnostic(
+                        code: "PLACEHOLDER_LITERAL",
+                        message:
+                            "\(native): the prompt has a literal $ARGUMENTS outside code; agentsmesh reads $ARGUMENTS as the arguments placeholder (Gemini's {{args}}). Put it in `backticks` to keep it literal",
+                        path: native))
             }
             let prompt = Placeholders.replacing("{{args}}", with: "$ARGUMENTS", in: promptText)
             let body = rebaser.rebase(prompt.trimmedWhitespace(), from: native, to: ".agentsmesh/commands/\(inner).md")
-            result.project.commands.append(Command(
-                name: inner.split(separator: "/").joined(separator: ":"), path: "commands/\(inner).md",
-                description: document.values["description"]?.stringValue ?? "", body: body))
+            result.project.commands.append(
+                Command(
+                    name: inner.split(separator: "/").joined(separator: ":"), path: "commands/\(inner).md",
+                    description: document.values["description"]?.stringValue ?? "", body: body))
             result.sources["commands/\(inner).md"] = native
         }
         var mdCommands = ImportResult()
@@ -416,11 +438,14 @@ extension GeminiCLIProjector {
                 result.sources["mcp.json"] = Self.settings
             }
             if let hooks = settings["hooks"]?.objectValue {
-                let inverse = ["BeforeTool": "PreToolUse", "AfterTool": "PostToolUse", "Notification": "Notification",
-                    "BeforeAgent": "UserPromptSubmit", "AfterAgent": "SubagentStop", "SessionStart": "SessionStart"]
+                let inverse = [
+                    "BeforeTool": "PreToolUse", "AfterTool": "PostToolUse", "Notification": "Notification",
+                    "BeforeAgent": "UserPromptSubmit", "AfterAgent": "SubagentStop", "SessionStart": "SessionStart",
+                ]
                 result.project.hooks = ProjectionSupport.importHooks(
                     hooks, target: id, canonical: { inverse[$0] },
-                    matcher: { event, matcher in Self.nativeToolEvents.contains(event) ? GeminiToolMap.canonicalMatcher(matcher) : matcher },
+                    matcher: { event, matcher in Self.nativeToolEvents.contains(event) ? GeminiToolMap.canonicalMatcher(matcher) : matcher
+                    },
                     timeoutScale: 1000, warnings: &result.warnings, path: Self.settings)
                 if result.project.hooks != nil { result.sources["hooks.yaml"] = Self.settings }
             }
@@ -482,4 +507,3 @@ extension GeminiCLIProjector {
         return permissions
     }
 }
-

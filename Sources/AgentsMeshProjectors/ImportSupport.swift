@@ -32,12 +32,14 @@ struct NativeReader {
         guard let text = try text(rel) else { return nil }
         do {
             return try Frontmatter.parse(text, path: rel)
-        } catch where error.code == ErrorCode.validationFailed {
+        } catch  where error.code == ErrorCode.validationFailed {
             if let lenient = Self.plainFrontmatter(text) {
-                result.warnings.append(Diagnostic(
-                    code: "FRONTMATTER_LENIENT",
-                    message: "\(rel): frontmatter is not valid YAML (\(error.message)); its lines were read as plain `key: value` strings, as the tool reads them",
-                    path: rel))
+                result.warnings.append(
+                    Diagnostic(
+                        code: "FRONTMATTER_LENIENT",
+                        message:
+                            "\(rel): frontmatter is not valid YAML (\(error.message)); its lines were read as plain `key: value` strings, as the tool reads them",
+                        path: rel))
                 return lenient
             }
             result.failures.append(error)
@@ -100,7 +102,7 @@ struct NativeReader {
     func json(_ rel: String, result: inout ImportResult) throws(ToolError) -> JSONObject? {
         do {
             return try json(rel)
-        } catch where error.code == ErrorCode.validationFailed {
+        } catch  where error.code == ErrorCode.validationFailed {
             result.failures.append(error)
             return nil
         }
@@ -155,10 +157,12 @@ struct NativeReader {
                     appended.append(nested)
                 }
                 result.rootSources.append(target)
-                result.warnings.append(Diagnostic(
-                    code: "ROOT_INCLUDE_FOLLOWED",
-                    message: "\(rel) includes \(token); its text is now part of the root rule (the generated \(target) holds the root rule, so the include would point at itself)",
-                    path: rel))
+                result.warnings.append(
+                    Diagnostic(
+                        code: "ROOT_INCLUDE_FOLLOWED",
+                        message:
+                            "\(rel) includes \(token); its text is now part of the root rule (the generated \(target) holds the root rule, so the include would point at itself)",
+                        path: rel))
             }
         }
         var text = lines.joined(separator: "\n").trimmedWhitespace()
@@ -194,9 +198,11 @@ struct NativeReader {
         let rebased = rebaser.rebase(body, from: rel, to: ".agentsmesh/rules/_root.md").trimmedWhitespace()
         result.rootSources.append(rel)
         if let index = result.project.rules.firstIndex(where: \.isRoot) {
-            result.project.rules[index].body = MarkdownMerge.merge(existing: result.project.rules[index].body.trimmedWhitespace(), imported: rebased)
+            result.project.rules[index].body = MarkdownMerge.merge(
+                existing: result.project.rules[index].body.trimmedWhitespace(), imported: rebased)
         } else {
-            result.project.rules.insert(Rule(name: "_root", path: "rules/_root.md", isRoot: true, frontmatter: ["root": true], body: rebased), at: 0)
+            result.project.rules.insert(
+                Rule(name: "_root", path: "rules/_root.md", isRoot: true, frontmatter: ["root": true], body: rebased), at: 0)
             result.sources["rules/_root.md"] = rel
         }
     }
@@ -243,13 +249,16 @@ struct NativeReader {
                 }
             }
             for link in links {
-                result.skip("skill file", "\(name)/\(link)", path: "\(native)/\(link)", reason: "symbolic link inside a skill folder (not followed)")
+                result.skip(
+                    "skill file", "\(name)/\(link)", path: "\(native)/\(link)", reason: "symbolic link inside a skill folder (not followed)"
+                )
             }
             var body = rebaser.rebase(document.body.trimmedWhitespace(), from: skillPath, to: ".agentsmesh/skills/\(name)/SKILL.md")
             if let heading { body = ProjectionSupport.unprefixed(body, heading: heading) }
             var fm = document.frontmatter
             fm["name"] = nil
-            var skill = EntityParsing.skill(name: name, document: MarkdownDocument(frontmatter: fm, hasFrontmatter: true, body: body), files: files)
+            var skill = EntityParsing.skill(
+                name: name, document: MarkdownDocument(frontmatter: fm, hasFrontmatter: true, body: body), files: files)
             skill.frontmatter = fm
             result.project.skills.append(skill)
             result.sources["skills/\(name)/SKILL.md"] = skillPath
@@ -263,7 +272,9 @@ struct NativeReader {
             let inner = String(rel.dropLast(3))
             let name = inner.split(separator: "/").joined(separator: ":")
             let body = rebaser.rebase(document.body.trimmedWhitespace(), from: "\(folder)/\(rel)", to: ".agentsmesh/commands/\(rel)")
-            var command = EntityParsing.command(name: name, path: "commands/\(rel)", document: MarkdownDocument(frontmatter: document.frontmatter, hasFrontmatter: true, body: body))
+            var command = EntityParsing.command(
+                name: name, path: "commands/\(rel)",
+                document: MarkdownDocument(frontmatter: document.frontmatter, hasFrontmatter: true, body: body))
             command.frontmatter["allowed-tools"] = nil
             command.frontmatter["allowedTools"] = nil
             result.project.commands.append(command)

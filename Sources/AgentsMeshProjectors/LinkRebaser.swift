@@ -118,7 +118,9 @@ public struct LinkRebaser: Sendable {
     /// what their references resolve to (`scan`, memoised in `scans`), then each is mapped for this output.
     private func rebaseBytes(_ bytes: UnsafeBufferPointer<UInt8>, sourceFile: String, outputFile: String) -> String {
         let sourceFolder = dirname(sourceFile)
-        let pieces = scans?.pieces(of: bytes, sourceFile: sourceFile) { scan($0, sourceFolder: sourceFolder) } ?? scan(bytes, sourceFolder: sourceFolder)
+        let pieces =
+            scans?.pieces(of: bytes, sourceFile: sourceFile) { scan($0, sourceFolder: sourceFolder) }
+            ?? scan(bytes, sourceFolder: sourceFolder)
         guard !pieces.isEmpty else { return String(decoding: bytes, as: UTF8.self) }
         let outputFolder = dirname(outputFile)
         var out: [UInt8] = []
@@ -325,7 +327,8 @@ public struct LinkRebaser: Sendable {
         var segStart = end
         while segStart > 0, !isSlash(raw[segStart - 1]) { segStart -= 1 }
         let segment = UnsafeBufferPointer(rebasing: raw[segStart..<end])
-        if segment.isEmpty || (segment.count == 1 && segment[0] == 0x2E) || (segment.count == 2 && segment[0] == 0x2E && segment[1] == 0x2E) {
+        if segment.isEmpty || (segment.count == 1 && segment[0] == 0x2E) || (segment.count == 2 && segment[0] == 0x2E && segment[1] == 0x2E)
+        {
             return false
         }
         return !lastSegments.contains(String(decoding: segment, as: UTF8.self))
@@ -452,7 +455,9 @@ public struct LinkRebaser: Sendable {
         }
         // Relative to the source file's folder → relative to the output file's folder.
         let resolved = normalize(sourceFolder + "/" + input)
-        if !resolved.hasPrefix("../"), exists(resolved) { resolution.candidates.append(Resolution.Candidate(path: resolved, relative: true)) }
+        if !resolved.hasPrefix("../"), exists(resolved) {
+            resolution.candidates.append(Resolution.Candidate(path: resolved, relative: true))
+        }
         return resolution.candidates.isEmpty ? nil : resolution
     }
 

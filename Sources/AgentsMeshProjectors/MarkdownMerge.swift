@@ -128,7 +128,8 @@ public enum MarkdownMerge {
         for block in incoming {
             if existingKeys.contains(block.key) {
                 // Match the first unused occurrence after the anchor, else the first unused one anywhere.
-                let match = merged.indices.first { $0 > anchor && !taken.contains($0) && fromExisting[$0] && merged[$0].key == block.key }
+                let match =
+                    merged.indices.first { $0 > anchor && !taken.contains($0) && fromExisting[$0] && merged[$0].key == block.key }
                     ?? merged.indices.first { !taken.contains($0) && fromExisting[$0] && merged[$0].key == block.key }
                 if let match {
                     taken.insert(match)

@@ -9,7 +9,8 @@ public enum McpProjection {
     /// Whether two server definitions mean the same server: equal once `type` is made explicit the way
     /// generate writes it (`{"url": …}` and `{"type": "http", "url": …}` are one server).
     public static func sameServer(_ a: JSONValue, _ b: JSONValue) -> Bool {
-        let x = normalized(a), y = normalized(b)
+        let x = normalized(a)
+        let y = normalized(b)
         return x.disabled == y.disabled && x.server.objectValue.map(sortedKeys) == y.server.objectValue.map(sortedKeys)
     }
 

@@ -177,14 +177,17 @@ extension TargetProjector {
 
     /// Every skill's `SKILL.md` (name and description frontmatter, the rebased body under `heading` when
     /// given) followed by its supporting files, projected on all cores, in skill order.
-    func skillOutputs(_ skills: [Skill], folder: String, rebaser: LinkRebaser, heading: String? = nil, carryExtras: Bool = false) -> [OutputFile] {
+    func skillOutputs(_ skills: [Skill], folder: String, rebaser: LinkRebaser, heading: String? = nil, carryExtras: Bool = false)
+        -> [OutputFile]
+    {
         Parallel.transform(skills, grain: 4) { skill -> [OutputFile] in
             let path = "\(folder)/\(skill.name)/SKILL.md"
             var fm = ProjectionSupport.frontmatter([("name", .string(skill.name)), ("description", .string(skill.description))])
             if carryExtras { fm = ProjectionSupport.withExtras(fm, from: skill.frontmatter, excluding: []) }
             var body = rebase(skill.body, rebaser, from: skill.path, to: path)
             if let heading { body = ProjectionSupport.prefixed(body, heading: heading) }
-            return [.text(path, id, Frontmatter.serialize(fm, body: body))] + ProjectionSupport.skillFiles(skill, folder: folder, target: id)
+            return [.text(path, id, Frontmatter.serialize(fm, body: body))]
+                + ProjectionSupport.skillFiles(skill, folder: folder, target: id)
         }.flatMap { $0 }
     }
 

@@ -95,17 +95,21 @@ enum ProjectionSupport {
                 let own = raw.filter { !["command", "prompt"].contains($0.type) }
                 if !own.isEmpty {
                     hooks.append(own, to: "\(target):\(event)")
-                    warnings.append(Diagnostic(
-                        code: "HOOK_TARGET_SPECIFIC",
-                        message: "\(path): \(own.count) \(event) hook(s) of a type only \(target) runs kept as '\(target):\(event)' in hooks.yaml",
-                        path: path))
+                    warnings.append(
+                        Diagnostic(
+                            code: "HOOK_TARGET_SPECIFIC",
+                            message:
+                                "\(path): \(own.count) \(event) hook(s) of a type only \(target) runs kept as '\(target):\(event)' in hooks.yaml",
+                            path: path))
                 }
             } else if !raw.isEmpty {
                 hooks.append(raw, to: "\(target):\(event)")
-                warnings.append(Diagnostic(
-                    code: "HOOK_TARGET_SPECIFIC",
-                    message: "\(path): hook event '\(event)' has no counterpart in the other tools; kept as '\(target):\(event)' in hooks.yaml (generated for \(target) only)",
-                    path: path))
+                warnings.append(
+                    Diagnostic(
+                        code: "HOOK_TARGET_SPECIFIC",
+                        message:
+                            "\(path): hook event '\(event)' has no counterpart in the other tools; kept as '\(target):\(event)' in hooks.yaml (generated for \(target) only)",
+                        path: path))
             }
         }
         // An import never writes an empty hooks.yaml: that would mean "clear every tool's hooks".

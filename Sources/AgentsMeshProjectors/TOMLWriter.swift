@@ -30,4 +30,3 @@ public enum TOMLWriter {
         return "\"\"\"\n" + escaped + "\n\"\"\""
     }
 }
-

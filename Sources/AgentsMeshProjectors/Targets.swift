@@ -29,10 +29,12 @@ public enum Targets {
         guard let text else { return nil }
         let ids = text.split(separator: ",").map { String($0).trimmedWhitespace() }.filter { !$0.isEmpty }
         for id in ids where !TargetID.isKnown(id) {
-            throw ToolError(ErrorCode.usage, "unknown target '\(id)'; known targets: \(TargetID.firstClass.joined(separator: ", ")) (and \(TargetID.planned.count) planned ids)")
+            throw ToolError(
+                ErrorCode.usage,
+                "unknown target '\(id)'; known targets: \(TargetID.firstClass.joined(separator: ", ")) (and \(TargetID.planned.count) planned ids)"
+            )
         }
         guard !ids.isEmpty else { throw ToolError(ErrorCode.usage, "--targets needs at least one target id") }
         return ids
     }
 }
-

@@ -73,15 +73,22 @@ enum MeshesBench {
         }
         let workspace = try await post("/api/v1/workspaces", ["name": .string("bench \(Int(Clock.now() * 1000) % 1_000_000)")])
         let id = workspace["workspace"]?["id"]?.stringValue ?? ""
-        let connection = try await post("/api/v1/connections", ["workspace": .string(id), "type": "webhook", "name": "sink", "metadata": ["url": "https://example.com/sink"]])
+        let connection = try await post(
+            "/api/v1/connections",
+            ["workspace": .string(id), "type": "webhook", "name": "sink", "metadata": ["url": "https://example.com/sink"]])
         let connectionID = connection["connection"]?["id"]?.stringValue ?? ""
-        _ = try await post("/api/v1/rules", ["workspace": .string(id), "connection": .string(connectionID), "event": "user.signup", "metadata": ["action": "send_webhook"]])
+        _ = try await post(
+            "/api/v1/rules",
+            ["workspace": .string(id), "connection": .string(connectionID), "event": "user.signup", "metadata": ["action": "send_webhook"]])
         return id
     }
 
     static func bulkBody(workspace: String, count: Int) -> [UInt8] {
         let items = (0..<count).map { index -> JSONValue in
-            ["workspace": .string(workspace), "event": "user.signup", "payload": ["email": .string("user\(index)@example.com"), "plan": "pro"]]
+            [
+                "workspace": .string(workspace), "event": "user.signup",
+                "payload": ["email": .string("user\(index)@example.com"), "plan": "pro"],
+            ]
         }
         return Array(JSONEmitter.compact(.array(items)).utf8)
     }

@@ -26,7 +26,9 @@ public enum MeshesEngine {
     }
 
     /// A new machine key for `orgID` (default: the store's org). The secret is returned once and sealed at rest.
-    public static func createMachineKey(store: any MeshesStore, orgID: String? = nil) async throws -> (accessKey: String, secret: String, orgID: String) {
+    public static func createMachineKey(store: any MeshesStore, orgID: String? = nil) async throws -> (
+        accessKey: String, secret: String, orgID: String
+    ) {
         let org = orgID?.lowercased() ?? store.defaultOrg.id
         guard KeyFormats.isOrgID(org) else {
             throw ToolError(ErrorCode.validationFailed, "--org must be an organization UUID")

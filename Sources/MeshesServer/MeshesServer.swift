@@ -37,8 +37,10 @@ struct MeshesResponder: HTTPResponder {
             let buffer = try await request.collectBody(upTo: maximumBodyBytes)
             bytes = Array(buffer.readableBytesView)
         } catch {
-            return MeshesResponder.convert(.error(APIError(
-                status: 413, code: "invalid_request", message: "request body is larger than \(maximumBodyBytes) bytes")))
+            return MeshesResponder.convert(
+                .error(
+                    APIError(
+                        status: 413, code: "invalid_request", message: "request body is larger than \(maximumBodyBytes) bytes")))
         }
         var target = request.uri.path
         if let query = request.uri.query, !query.isEmpty { target += "?" + query }

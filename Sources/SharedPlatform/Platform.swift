@@ -5,18 +5,18 @@ extension stat {
     /// Last modification time.
     public var modifiedTime: timespec {
         #if canImport(Darwin)
-        st_mtimespec
+            st_mtimespec
         #else
-        st_mtim
+            st_mtim
         #endif
     }
 
     /// Last status change time.
     public var changedTime: timespec {
         #if canImport(Darwin)
-        st_ctimespec
+            st_ctimespec
         #else
-        st_ctim
+            st_ctim
         #endif
     }
 }
@@ -32,9 +32,9 @@ public enum Platform {
     public static func fileClockNanoseconds() -> Int64 {
         var ts = timespec()
         #if os(Linux)
-        clock_gettime(CLOCK_REALTIME_COARSE, &ts)
+            clock_gettime(CLOCK_REALTIME_COARSE, &ts)
         #else
-        clock_gettime(CLOCK_REALTIME, &ts)
+            clock_gettime(CLOCK_REALTIME, &ts)
         #endif
         return ts.nanoseconds
     }
@@ -43,20 +43,20 @@ public enum Platform {
     /// available, so the caller falls back to `fsync` per file.
     public static func syncFilesystem(_ fd: Int32) -> Bool {
         #if os(Linux)
-        // syncfs is not exported by the Glibc module (it needs _GNU_SOURCE): look it up.
-        guard let symbol = dlsym(nil, "syncfs") else { return false }
-        return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)(fd) == 0
+            // syncfs is not exported by the Glibc module (it needs _GNU_SOURCE): look it up.
+            guard let symbol = dlsym(nil, "syncfs") else { return false }
+            return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)(fd) == 0
         #else
-        return false
+            return false
         #endif
     }
 
     /// Whether this platform has inotify (the file watcher's event backend; elsewhere it polls).
     public static var hasInotify: Bool {
         #if os(Linux)
-        true
+            true
         #else
-        false
+            false
         #endif
     }
 }

@@ -55,7 +55,7 @@ struct VerbOutput {
 /// Runs a verb body, printing the envelope or text and mapping errors to exit codes.
 func runVerb(_ verb: String, json: Bool, _ body: () async throws(ToolError) -> VerbOutput) async throws {
     let interrupts = Interrupts.install()
-    defer { interrupts.forEach { $0.cancel() } }
+    defer { for interrupt in interrupts { interrupt.cancel() } }
     do {
         let output = try await body()
         if json {
@@ -70,7 +70,7 @@ func runVerb(_ verb: String, json: Bool, _ body: () async throws(ToolError) -> V
         } else {
             Output.stderr("error: \(error.code): \(error.message)\n")
             if let details = error.details, error.code == ErrorCode.drift || error.code == ErrorCode.lintFailed {
-                Output.stderr(Output.describe(details) )
+                Output.stderr(Output.describe(details))
             }
         }
         throw ExitCode(Envelope.exitCode(for: error))
@@ -105,4 +105,3 @@ enum Interrupts {
         }
     }
 }
-

@@ -3,7 +3,8 @@ internal import ArgumentParser
 internal import SharedCore
 
 struct GenerateCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "generate", abstract: "Project .agentsmesh/ into each target's native files.")
+    static let configuration = CommandConfiguration(
+        commandName: "generate", abstract: "Project .agentsmesh/ into each target's native files.")
 
     @OptionGroup var selection: TargetedOptions
     @Flag(help: "Print what would change and write nothing.")
@@ -50,7 +51,8 @@ enum GenerateText {
 }
 
 struct CheckCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "check", abstract: "Fail when canonical files or generated outputs drifted from .agentsmesh/.lock.")
+    static let configuration = CommandConfiguration(
+        commandName: "check", abstract: "Fail when canonical files or generated outputs drifted from .agentsmesh/.lock.")
 
     @Flag(help: "Only compare canonical checksums; skip generated outputs.")
     var noOutputs = false

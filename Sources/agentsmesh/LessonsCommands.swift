@@ -126,7 +126,8 @@ struct LessonsTopicsCommand: AsyncParsableCommand {
     func run() async throws {
         try await runVerb("lessons topics", json: output.json) { () throws(ToolError) in
             let result = try await lessonsService().topics()
-            let text = result.topics.isEmpty
+            let text =
+                result.topics.isEmpty
                 ? "No topics yet."
                 : result.topics.map { "\($0.id) (\($0.lessons)): \($0.summary)" }.joined(separator: "\n")
             return VerbOutput(result.json, text)
@@ -189,7 +190,9 @@ struct LessonsValidateCommand: AsyncParsableCommand {
             if let failure = result.failure {
                 if !output.json {
                     for diagnostic in result.diagnostics {
-                        Output.stderr("\(diagnostic.severity.rawValue): \(diagnostic.code): \(diagnostic.path.map { $0 + ": " } ?? "")\(diagnostic.message)\n")
+                        Output.stderr(
+                            "\(diagnostic.severity.rawValue): \(diagnostic.code): \(diagnostic.path.map { $0 + ": " } ?? "")\(diagnostic.message)\n"
+                        )
                     }
                 }
                 throw failure

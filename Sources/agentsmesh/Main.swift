@@ -30,7 +30,8 @@ enum Main {
                 let words = arguments.filter { !$0.hasPrefix("-") }
                 var verb = words.first ?? "agentsmesh"
                 if verb == "lessons", words.count > 1 { verb += " " + words[1] }
-                Output.stdout(Envelope.failure(verb, ToolError(ErrorCode.usage, message.split(separator: "\n").first.map(String.init) ?? message)))
+                Output.stdout(
+                    Envelope.failure(verb, ToolError(ErrorCode.usage, message.split(separator: "\n").first.map(String.init) ?? message)))
             } else {
                 Output.stderr(message + "\n")
             }
@@ -38,4 +39,3 @@ enum Main {
         }
     }
 }
-

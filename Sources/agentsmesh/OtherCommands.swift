@@ -7,7 +7,8 @@ internal import SharedCore
 internal import SharedPlatform
 
 struct InitCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "init", abstract: "Create agentsmesh.yaml and a starter .agentsmesh/ folder, then generate.")
+    static let configuration = CommandConfiguration(
+        commandName: "init", abstract: "Create agentsmesh.yaml and a starter .agentsmesh/ folder, then generate.")
 
     @Flag(help: "Import detected tool configs without asking.")
     var yes = false
@@ -20,19 +21,22 @@ struct InitCommand: AsyncParsableCommand {
     func run() async throws {
         try await selection.run("init") { (targets) throws(ToolError) in
             let root = FileSystem.currentDirectory()
-            let data = try await Initializer.run(root: root, options: .init(yes: yes, targets: targets, allTargets: allTargets, lessons: lessons))
+            let data = try await Initializer.run(
+                root: root, options: .init(yes: yes, targets: targets, allTargets: allTargets, lessons: lessons))
             var text = "Initialised agentsmesh for \(data["targets"]?.stringList?.joined(separator: ", ") ?? "")."
             for path in data["created"]?.stringList ?? [] { text += "\ncreated \(path)" }
             for item in data["imported"]?.arrayValue ?? [] { text += "\nimported \(item["path"]?.stringValue ?? "")" }
             for item in data["removed"]?.arrayValue ?? [] {
                 if let now = item["renamedTo"]?.stringValue {
-                    text += "\nrenamed \(item["path"]?.stringValue ?? "") -> \(now) (imported into .agentsmesh/; generated under its new name)"
+                    text +=
+                        "\nrenamed \(item["path"]?.stringValue ?? "") -> \(now) (imported into .agentsmesh/; generated under its new name)"
                 } else {
                     text += "\nremoved \(item["path"]?.stringValue ?? ""): \(item["reason"]?.stringValue ?? "")"
                 }
             }
             for item in data["skipped"]?.arrayValue ?? [] {
-                text += "\nnot imported: \(item["kind"]?.stringValue ?? "") \(item["name"]?.stringValue ?? ""): \(item["reason"]?.stringValue ?? "")"
+                text +=
+                    "\nnot imported: \(item["kind"]?.stringValue ?? "") \(item["name"]?.stringValue ?? ""): \(item["reason"]?.stringValue ?? "")"
             }
             for item in data["warnings"]?.arrayValue ?? [] where item["code"] != "IMPORT_SKIPPED" {
                 text += "\nwarning \(item["code"]?.stringValue ?? ""): \(item["message"]?.stringValue ?? "")"
@@ -70,7 +74,9 @@ struct LintCommand: AsyncParsableCommand {
             if diagnostics.contains(where: { $0.severity == "error" }) {
                 throw ToolError(ErrorCode.lintFailed, "lint found \(data["errorCount"]?.intValue ?? 0) error(s)", details: data)
             }
-            let text = diagnostics.isEmpty ? "No problems found." : diagnostics.map { "\($0.severity): \($0.code): \($0.message)" }.joined(separator: "\n")
+            let text =
+                diagnostics.isEmpty
+                ? "No problems found." : diagnostics.map { "\($0.severity): \($0.code): \($0.message)" }.joined(separator: "\n")
             return VerbOutput(data, text)
         }
     }
@@ -95,7 +101,8 @@ struct ImportCommand: AsyncParsableCommand {
 }
 
 struct ConvertCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "convert", abstract: "Convert one tool's native files into another's without touching .agentsmesh/.")
+    static let configuration = CommandConfiguration(
+        commandName: "convert", abstract: "Convert one tool's native files into another's without touching .agentsmesh/.")
 
     @Option(help: "Source target id.")
     var from: String
@@ -129,13 +136,17 @@ struct MergeCommand: AsyncParsableCommand {
     func run() async throws {
         try await runVerb("merge", json: output.json) { () throws(ToolError) in
             let data = try LockMerge.merge(root: try projectRoot())
-            return VerbOutput(data, "Rebuilt .agentsmesh/.lock (\(data["checksums"]?.intValue ?? 0) canonical files, \(data["outputs"]?.intValue ?? 0) outputs).")
+            return VerbOutput(
+                data,
+                "Rebuilt .agentsmesh/.lock (\(data["checksums"]?.intValue ?? 0) canonical files, \(data["outputs"]?.intValue ?? 0) outputs)."
+            )
         }
     }
 }
 
 struct WatchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "watch", abstract: "Regenerate whenever canonical files change (Ctrl-C to stop).")
+    static let configuration = CommandConfiguration(
+        commandName: "watch", abstract: "Regenerate whenever canonical files change (Ctrl-C to stop).")
 
     @Flag(help: "Poll every 500 ms instead of using inotify.")
     var poll = false
@@ -175,11 +186,11 @@ enum FeatureList {
         var out: [Feature] = []
         for name in text.split(separator: ",").map({ String($0).trimmedWhitespace() }) where !name.isEmpty {
             guard let feature = Feature(rawValue: name) else {
-                throw ToolError(ErrorCode.usage, "unknown feature '\(name)'; features: \(Feature.all.map(\.rawValue).joined(separator: ", "))")
+                throw ToolError(
+                    ErrorCode.usage, "unknown feature '\(name)'; features: \(Feature.all.map(\.rawValue).joined(separator: ", "))")
             }
             out.append(feature)
         }
         return out
     }
 }
-

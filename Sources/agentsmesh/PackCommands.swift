@@ -30,9 +30,11 @@ func makeInstaller(root: String, json: Bool) -> PackInstaller {
 }
 
 struct InstallCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "install", abstract: "Install a pack from a folder, git repository or .tar.gz archive.")
+    static let configuration = CommandConfiguration(
+        commandName: "install", abstract: "Install a pack from a folder, git repository or .tar.gz archive.")
 
-    @Argument(help: "./dir, local:<path>, github:org/repo[@ref], gitlab:group/repo[@ref], git+https://…#ref, git+ssh://…#ref, or a .tar.gz/.tgz.")
+    @Argument(
+        help: "./dir, local:<path>, github:org/repo[@ref], gitlab:group/repo[@ref], git+https://…#ref, git+ssh://…#ref, or a .tar.gz/.tgz.")
     var source: String?
     @Option(help: "Sub-folder of the source to install.")
     var path: String?
@@ -72,7 +74,10 @@ struct InstallCommand: AsyncParsableCommand {
             var text = warningLines(data.warnings)
             for item in data.installed { text += "\(data.dryRun ? "would install" : "installed") \(item.kind) \(item.name)\n" }
             for item in data.skipped { text += "skipped \(item.kind) \(item.name): \(item.reason)\n" }
-            text += data.installed.isEmpty ? "Nothing installed." : "\(data.dryRun ? "Would install" : "Installed") \(data.installed.count) item(s)\(data.name.map { " as pack '\($0)'" } ?? "")."
+            text +=
+                data.installed.isEmpty
+                ? "Nothing installed."
+                : "\(data.dryRun ? "Would install" : "Installed") \(data.installed.count) item(s)\(data.name.map { " as pack '\($0)'" } ?? "")."
             return VerbOutput(data.json, text)
         }
     }
@@ -94,9 +99,12 @@ struct UninstallCommand: AsyncParsableCommand {
             let data = try await makeInstaller(root: try projectRoot(), json: output.json)
                 .uninstall(names: names, all: all, keepPack: keepPack, keepGenerated: keepGenerated, dryRun: dryRun)
             var text = data.removed.map { "\(dryRun ? "would remove" : "removed") \($0.name)" }.joined(separator: "\n")
-            for failure in data.failed { text += (text.isEmpty ? "" : "\n") + "failed \(failure.name): \(failure.code): \(failure.message)" }
+            for failure in data.failed {
+                text += (text.isEmpty ? "" : "\n") + "failed \(failure.name): \(failure.code): \(failure.message)"
+            }
             if !data.failed.isEmpty && data.removed.isEmpty {
-                throw ToolError(data.failed[0].code, data.failed.map { "\($0.name): \($0.message)" }.joined(separator: "; "), details: data.json)
+                throw ToolError(
+                    data.failed[0].code, data.failed.map { "\($0.name): \($0.message)" }.joined(separator: "; "), details: data.json)
             }
             return VerbOutput(data.json, text)
         }
@@ -119,16 +127,21 @@ struct InstallsCommand: AsyncParsableCommand {
                 ])
             }
             let widths = (0..<4).map { column in lines.map { $0[column].count }.max() ?? 0 }
-            let text = rows.isEmpty ? "No packs installed." : lines.map { line in
-                line.enumerated().map { $1 + String(repeating: " ", count: widths[$0] - $1.count) }.joined(separator: "  ").trimmingTrailingSpaces()
-            }.joined(separator: "\n")
+            let text =
+                rows.isEmpty
+                ? "No packs installed."
+                : lines.map { line in
+                    line.enumerated().map { $1 + String(repeating: " ", count: widths[$0] - $1.count) }.joined(separator: "  ")
+                        .trimmingTrailingSpaces()
+                }.joined(separator: "\n")
             return VerbOutput(["installs": .array(rows)], text)
         }
     }
 }
 
 struct RefreshCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "refresh", abstract: "Move installed packs forward to their source's current state.")
+    static let configuration = CommandConfiguration(
+        commandName: "refresh", abstract: "Move installed packs forward to their source's current state.")
 
     @Argument(help: "Pack names (default: all).")
     var names: [String] = []
@@ -138,10 +151,14 @@ struct RefreshCommand: AsyncParsableCommand {
     func run() async throws {
         try await runVerb("refresh", json: output.json) { () throws(ToolError) in
             let data = try await makeInstaller(root: try projectRoot(), json: output.json).refresh(names: names, dryRun: dryRun)
-            var text = data.refreshed.map { "\($0.name): \($0.changed ? "\($0.from ?? "-") -> \($0.to ?? "-")" : "unchanged")" }.joined(separator: "\n")
-            for failure in data.failed { text += (text.isEmpty ? "" : "\n") + "failed \(failure.name): \(failure.code): \(failure.message)" }
+            var text = data.refreshed.map { "\($0.name): \($0.changed ? "\($0.from ?? "-") -> \($0.to ?? "-")" : "unchanged")" }.joined(
+                separator: "\n")
+            for failure in data.failed {
+                text += (text.isEmpty ? "" : "\n") + "failed \(failure.name): \(failure.code): \(failure.message)"
+            }
             if !data.failed.isEmpty {
-                throw ToolError(data.failed[0].code, data.failed.map { "\($0.name): \($0.message)" }.joined(separator: "; "), details: data.json)
+                throw ToolError(
+                    data.failed[0].code, data.failed.map { "\($0.name): \($0.message)" }.joined(separator: "; "), details: data.json)
             }
             return VerbOutput(data.json, text)
         }

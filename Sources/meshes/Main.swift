@@ -84,7 +84,10 @@ struct KeysCreate: AsyncParsableCommand {
     func run() async throws {
         let created = try await MeshesEngine.createMachineKey(store: try store.open(), orgID: org)
         if json {
-            print(JSONEmitter.pretty(["access_key": .string(created.accessKey), "secret_key": .string(created.secret), "org_id": .string(created.orgID)]))
+            print(
+                JSONEmitter.pretty([
+                    "access_key": .string(created.accessKey), "secret_key": .string(created.secret), "org_id": .string(created.orgID),
+                ]))
         } else {
             print("MESHES_ACCESS_KEY=\(created.accessKey)\nMESHES_SECRET_KEY=\(created.secret)\nMESHES_ORG_ID=\(created.orgID)")
         }

@@ -13,7 +13,9 @@ import Testing
 
     static func copyFixture() throws -> String {
         let dir = try tempDir()
-        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/canonical-full").path
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+            "Fixtures/canonical-full"
+        ).path
         for name in try FileManager.default.contentsOfDirectory(atPath: fixture) {
             try FileManager.default.copyItem(atPath: fixture + "/" + name, toPath: dir + "/" + name)
         }
@@ -60,7 +62,10 @@ import Testing
         let data = try JSONParser.parse(initResult.stdout)["data"]
         #expect(data?["targets"] == ["claude-code", "cursor", "gemini-cli"])
         #expect(data?["created"]?.stringList?.contains("agentsmesh.yaml") == true)
-        #expect(FileManager.default.contents(atPath: dir + "/agentsmesh.yaml").map { String(decoding: $0, as: UTF8.self) } == "version: 1\ntargets: [claude-code, cursor, gemini-cli]\nfeatures: [rules, commands, agents, skills, mcp, hooks, ignore, permissions]\n")
+        #expect(
+            FileManager.default.contents(atPath: dir + "/agentsmesh.yaml").map { String(decoding: $0, as: UTF8.self) }
+                == "version: 1\ntargets: [claude-code, cursor, gemini-cli]\nfeatures: [rules, commands, agents, skills, mcp, hooks, ignore, permissions]\n"
+        )
         #expect(try CLI.run(["init", "--yes"], in: dir).status == 1)
 
         let noop = try CLI.run(["generate", "--json"], in: dir)
@@ -107,17 +112,24 @@ import Testing
             "CLAUDE.md": "# Root\n", ".cursor/rules/style.mdc": "---\nglobs: **/*.ts\n---\nTop.\n",
             ".cursor/rules/web/style.mdc": "---\nglobs: web/**\n---\nWeb.\n",
         ] {
-            try FileManager.default.createDirectory(atPath: dir + "/" + (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: dir + "/" + (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try Data(text.utf8).write(to: URL(fileURLWithPath: dir + "/" + path))
         }
         let initResult = try CLI.run(["init", "--yes"], in: dir, environment: ["HOME": dir])
         #expect(initResult.status == 0)
-        #expect(initResult.stdout.contains("\nrenamed .cursor/rules/web/style.mdc -> .cursor/rules/web-style.mdc (imported into .agentsmesh/; generated under its new name)\n"))
+        #expect(
+            initResult.stdout.contains(
+                "\nrenamed .cursor/rules/web/style.mdc -> .cursor/rules/web-style.mdc (imported into .agentsmesh/; generated under its new name)\n"
+            ))
         #expect(try CLI.run(["check"], in: dir).status == 0)
         try Data("stray\n".utf8).write(to: URL(fileURLWithPath: dir + "/.cursor/rules/stray.mdc"))
         let drift = try CLI.run(["check"], in: dir)
         #expect(drift.status == 1)
-        #expect(drift.stderr.contains("files agentsmesh did not generate sit in folders it manages (.cursor/rules/stray.mdc): bring them into .agentsmesh/ with `agentsmesh import --from <target>`, or delete them"))
+        #expect(
+            drift.stderr.contains(
+                "files agentsmesh did not generate sit in folders it manages (.cursor/rules/stray.mdc): bring them into .agentsmesh/ with `agentsmesh import --from <target>`, or delete them"
+            ))
     }
 
     @Test func lintExitCodes() throws {
@@ -145,11 +157,16 @@ import Testing
         let dir = try Self.tempDir()
         try FileManager.default.createDirectory(atPath: dir + "/.claude/commands", withIntermediateDirectories: true)
         try Data("# Team rules\n".utf8).write(to: URL(fileURLWithPath: dir + "/CLAUDE.md"))
-        try Data("---\ndescription: Ship it\n---\nShip $ARGUMENTS\n".utf8).write(to: URL(fileURLWithPath: dir + "/.claude/commands/ship.md"))
+        try Data("---\ndescription: Ship it\n---\nShip $ARGUMENTS\n".utf8).write(
+            to: URL(fileURLWithPath: dir + "/.claude/commands/ship.md"))
         let result = try CLI.run(["convert", "--from", "claude-code", "--to", "gemini-cli"], in: dir)
         #expect(result.status == 0)
-        #expect(FileManager.default.contents(atPath: dir + "/.gemini/commands/ship.toml").map { String(decoding: $0, as: UTF8.self) } == "description = \"Ship it\"\nprompt = \"\"\"\nShip {{args}}\n\"\"\"\n")
-        #expect(FileManager.default.contents(atPath: dir + "/GEMINI.md").map { String(decoding: $0, as: UTF8.self) }?.hasPrefix("# Team rules") == true)
+        #expect(
+            FileManager.default.contents(atPath: dir + "/.gemini/commands/ship.toml").map { String(decoding: $0, as: UTF8.self) }
+                == "description = \"Ship it\"\nprompt = \"\"\"\nShip {{args}}\n\"\"\"\n")
+        #expect(
+            FileManager.default.contents(atPath: dir + "/GEMINI.md").map { String(decoding: $0, as: UTF8.self) }?.hasPrefix("# Team rules")
+                == true)
         #expect(!FileManager.default.fileExists(atPath: dir + "/.agentsmesh"))
     }
 

@@ -16,7 +16,10 @@ import Testing
     @Test func conformanceC8Lessons() throws {
         let dir = try CLITests.tempDir()
         #expect(try CLI.run(["init", "--yes", "--targets", "claude-code", "--lessons"], in: dir).status == 0)
-        let add = ["lessons", "add", "Run swift build before tests", "--topic", "build", "--new-topic", "--topic-summary", "Build", "--trigger-cmd", "^swift test"]
+        let add = [
+            "lessons", "add", "Run swift build before tests", "--topic", "build", "--new-topic", "--topic-summary", "Build",
+            "--trigger-cmd", "^swift test",
+        ]
         let first = try CLI.run(add + ["--json"], in: dir)
         #expect(first.status == 0)
         let firstData = try JSONParser.parse(first.stdout)
@@ -45,7 +48,10 @@ import Testing
         let markdown = try CLI.run(["lessons", "query", "--cmd", "swift test", "--format", "md"], in: dir)
         #expect(markdown.stdout == "- Run swift build before tests\n")
         let json = try CLI.run(["lessons", "query", "--cmd", "swift test", "--format", "json"], in: dir)
-        #expect(json.stdout == "{\n  \"lessons\": [\n    {\n      \"id\": \"build-run-swift-build-before-tests\",\n      \"rule\": \"Run swift build before tests\"\n    }\n  ],\n  \"suppressed\": 0\n}\n")
+        #expect(
+            json.stdout
+                == "{\n  \"lessons\": [\n    {\n      \"id\": \"build-run-swift-build-before-tests\",\n      \"rule\": \"Run swift build before tests\"\n    }\n  ],\n  \"suppressed\": 0\n}\n"
+        )
 
         let deprecate = try CLI.run(["lessons", "deprecate", "build-run-swift-build-before-tests"], in: dir)
         #expect(deprecate.status == 0)
@@ -54,7 +60,8 @@ import Testing
         #expect(after.stdout.isEmpty)
 
         let topics = try CLI.run(["lessons", "topics", "--json"], in: dir)
-        #expect(try JSONParser.parse(topics.stdout)["data"] == JSONParser.parse(#"{"topics":[{"id":"build","summary":"Build","lessons":0}]}"#))
+        #expect(
+            try JSONParser.parse(topics.stdout)["data"] == JSONParser.parse(#"{"topics":[{"id":"build","summary":"Build","lessons":0}]}"#))
         let validate = try CLI.run(["lessons", "validate"], in: dir)
         #expect(validate.status == 0)
         #expect(try CLI.run(["check"], in: dir).status == 0)
@@ -79,7 +86,8 @@ import Testing
         #expect(try JSONParser.parse(newer.stdout)["error"]?["code"]?.stringValue == "NEWER_GRAPH_VERSION")
         let check = try CLI.run(["check", "--json"], in: dir)
         #expect(check.status == 1)
-        #expect(try JSONParser.parse(check.stdout)["error"]?["details"]?["lessonsGraphError"]?["code"]?.stringValue == "NEWER_GRAPH_VERSION")
+        #expect(
+            try JSONParser.parse(check.stdout)["error"]?["details"]?["lessonsGraphError"]?["code"]?.stringValue == "NEWER_GRAPH_VERSION")
         let validate = try CLI.run(["lessons", "validate", "--json"], in: dir)
         #expect(validate.status == 1)
         #expect(try JSONParser.parse(validate.stdout)["error"]?["code"]?.stringValue == "LINT_FAILED")
@@ -88,7 +96,11 @@ import Testing
         try FileManager.default.removeItem(atPath: dir + "/.agentsmesh/lessons/lessons.json")
         try FileManager.default.createDirectory(atPath: dir + "/src/db", withIntermediateDirectories: true)
         try Data("x\n".utf8).write(to: URL(fileURLWithPath: dir + "/src/db/schema.sql"))
-        let added = try CLI.run(["lessons", "add", "Review schema changes", "--topic", "db", "--new-topic", "--topic-summary", "DB", "--trigger-file", "src/db/*.sql"], in: dir)
+        let added = try CLI.run(
+            [
+                "lessons", "add", "Review schema changes", "--topic", "db", "--new-topic", "--topic-summary", "DB", "--trigger-file",
+                "src/db/*.sql",
+            ], in: dir)
         #expect(added.status == 0)
         let fromSub = try CLI.run(["lessons", "query", "--file", "schema.sql"], in: dir + "/src/db")
         #expect(fromSub.stdout == "Review schema changes\n")

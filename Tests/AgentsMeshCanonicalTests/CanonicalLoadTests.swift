@@ -1,7 +1,8 @@
-@testable import AgentsMeshCanonical
 import Foundation
 import SharedCore
 import Testing
+
+@testable import AgentsMeshCanonical
 
 /// A canonical folder written into a temporary directory, removed on deinit.
 private final class CanonicalTree {
@@ -25,7 +26,9 @@ private final class CanonicalTree {
     /// Loads with a `broken` collector (as for packs) and returns the reports in order.
     func loadCollecting() throws(ToolError) -> (loaded: LoadedCanonical, broken: [String]) {
         let reports = Reports()
-        let loaded = try CanonicalStore.load(canonicalRoot: dir, displayPrefix: "pack/") { path, reason in reports.add(path + " | " + reason) }
+        let loaded = try CanonicalStore.load(canonicalRoot: dir, displayPrefix: "pack/") { path, reason in
+            reports.add(path + " | " + reason)
+        }
         return (loaded, reports.all)
     }
 }
@@ -77,7 +80,10 @@ private final class Reports: @unchecked Sendable {
             "skills/nodoc/notes.md": "no skill file\n",
         ])
         let (loaded, broken) = try tree.loadCollecting()
-        #expect(broken.map { $0.split(separator: "|")[0].trimmingCharacters(in: .whitespaces) } == ["rules/PRN.md", "rules/bad.md", "commands/broken.md"])
+        #expect(
+            broken.map { $0.split(separator: "|")[0].trimmingCharacters(in: .whitespaces) } == [
+                "rules/PRN.md", "rules/bad.md", "commands/broken.md",
+            ])
         #expect(loaded.project.rules.map(\.name) == ["good"])
         #expect(loaded.project.rules.first?.description == "kept")
         #expect(loaded.project.commands.map(\.name) == ["ns:run"])
@@ -87,10 +93,11 @@ private final class Reports: @unchecked Sendable {
         #expect(loaded.project.skills.first?.files.first?.bytes == Array("echo hi\n".utf8))
         #expect(loaded.warnings.map(\.code) == ["SKILL_MISSING_FILE"])
         // Every file read is checksummed (the broken ones too: they were read before they failed to parse).
-        #expect(loaded.checksums.keys.sorted() == [
-            "agents/helper.md", "commands/broken.md", "commands/ns/run.md", "rules/bad.md", "rules/good.md",
-            "skills/nodoc/notes.md", "skills/tool/SKILL.md", "skills/tool/scripts/run.sh",
-        ])
+        #expect(
+            loaded.checksums.keys.sorted() == [
+                "agents/helper.md", "commands/broken.md", "commands/ns/run.md", "rules/bad.md", "rules/good.md",
+                "skills/nodoc/notes.md", "skills/tool/SKILL.md", "skills/tool/scripts/run.sh",
+            ])
         #expect(loaded.checksums["rules/good.md"] == SHA256.tagged(Array("---\ndescription: kept\n---\nBody\n".utf8)))
     }
 
@@ -100,10 +107,11 @@ private final class Reports: @unchecked Sendable {
             "skills/s/SKILL.md": "S\n", "skills/s/x/y/z.txt": "Z\n", "mcp.json": "{\"mcpServers\": {}}\n",
         ])
         let known = try tree.load().project.knownPaths
-        #expect(known == [
-            "rules/_root.md", "rules/deep/er/r.md", "rules/deep/er", "rules/deep", "rules", "commands/a/b.md", "commands/a", "commands",
-            "skills/s/SKILL.md", "skills/s/x/y/z.txt", "skills/s/x/y", "skills/s/x", "skills/s", "skills", "mcp.json",
-        ])
+        #expect(
+            known == [
+                "rules/_root.md", "rules/deep/er/r.md", "rules/deep/er", "rules/deep", "rules", "commands/a/b.md", "commands/a", "commands",
+                "skills/s/SKILL.md", "skills/s/x/y/z.txt", "skills/s/x/y", "skills/s/x", "skills/s", "skills", "mcp.json",
+            ])
     }
 
     @Test func aPackMergesUnderTheProjectAndEveryTakenNameIsShadowedInOrder() throws {
@@ -126,13 +134,14 @@ private final class Reports: @unchecked Sendable {
         #expect(project.commands.map(\.name) == ["c", "ns:d"])
         #expect(project.agents.map(\.name) == ["a", "b"])
         #expect(project.skills.map(\.name) == ["s", "t"])
-        #expect(loaded.warnings.map(\.message) == [
-            "root rule of pack 'p' is demoted to rule 'p-root'",
-            "rule 'mine' from pack 'p' is shadowed by an existing rule of the same name",
-            "rule 'p-root' from pack 'p' is shadowed by an existing rule of the same name",
-            "command 'c' from pack 'p' is shadowed by an existing command of the same name",
-            "agent 'a' from pack 'p' is shadowed by an existing agent of the same name",
-            "skill 's' from pack 'p' is shadowed by an existing skill of the same name",
-        ])
+        #expect(
+            loaded.warnings.map(\.message) == [
+                "root rule of pack 'p' is demoted to rule 'p-root'",
+                "rule 'mine' from pack 'p' is shadowed by an existing rule of the same name",
+                "rule 'p-root' from pack 'p' is shadowed by an existing rule of the same name",
+                "command 'c' from pack 'p' is shadowed by an existing command of the same name",
+                "agent 'a' from pack 'p' is shadowed by an existing agent of the same name",
+                "skill 's' from pack 'p' is shadowed by an existing skill of the same name",
+            ])
     }
 }

@@ -3,7 +3,10 @@ import SharedCore
 import Testing
 
 @Suite struct NameRulesTests {
-    @Test(arguments: ["CON", "con.md", "LPT9", "a:b", "a<b", "a|b", "a?b", "a*b", "trailing.", "trailing ", "", ".", "..", "tab\tname", String(repeating: "x", count: 65)])
+    @Test(arguments: [
+        "CON", "con.md", "LPT9", "a:b", "a<b", "a|b", "a?b", "a*b", "trailing.", "trailing ", "", ".", "..", "tab\tname",
+        String(repeating: "x", count: 65),
+    ])
     func rejects(_ name: String) {
         #expect(NameRules.problem(with: name) != nil)
     }

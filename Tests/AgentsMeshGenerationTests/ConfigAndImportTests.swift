@@ -7,8 +7,10 @@ import Testing
 @Suite struct LocalConfigTests {
     @Test func localOverrideNarrowsTargetsAndMergesOverrides() async throws {
         let project = try TestProject([
-            "agentsmesh.yaml": "version: 1\ntargets: [claude-code, cursor, gemini-cli]\nfeatures: [rules, commands]\noverrides:\n  cursor:\n    features: [rules]\n",
-            "agentsmesh.local.yaml": "targets: [claude-code, cursor]\nfeatures: []\nversion: 7\noverrides:\n  claude-code:\n    features: [commands]\n",
+            "agentsmesh.yaml":
+                "version: 1\ntargets: [claude-code, cursor, gemini-cli]\nfeatures: [rules, commands]\noverrides:\n  cursor:\n    features: [rules]\n",
+            "agentsmesh.local.yaml":
+                "targets: [claude-code, cursor]\nfeatures: []\nversion: 7\noverrides:\n  claude-code:\n    features: [commands]\n",
             ".agentsmesh/rules/_root.md": "---\nroot: true\n---\nRoot\n",
             ".agentsmesh/commands/c.md": "Do it\n",
         ])
@@ -44,7 +46,8 @@ import Testing
         let project = try TestProject([
             "agentsmesh.yaml": "version: 1\ntargets: [claude-code]\n",
             ".agentsmesh/permissions.yaml": "allow:\n  - Read\n",
-            ".claude/settings.json": "{\"permissions\":{\"allow\":[\"Read\",\"Grep\"],\"deny\":[\"Bash(rm:*)\"]},\"hooks\":{\"Stop\":[{\"hooks\":[{\"type\":\"command\",\"command\":\"say done\"}]}]}}",
+            ".claude/settings.json":
+                "{\"permissions\":{\"allow\":[\"Read\",\"Grep\"],\"deny\":[\"Bash(rm:*)\"]},\"hooks\":{\"Stop\":[{\"hooks\":[{\"type\":\"command\",\"command\":\"say done\"}]}]}}",
             ".mcp.json": "{\"mcpServers\":{\"gh\":{\"type\":\"http\",\"url\":\"https://example.test/mcp\"}}}",
         ])
         let data = try Importer.run(root: project.root, from: "claude-code", features: nil)
@@ -72,7 +75,8 @@ import Testing
         ])
         let data = try await Initializer.run(root: project.root, options: .init(yes: true))
         #expect(data["targets"] == ["claude-code", "cursor"])
-        #expect(project.read(".agentsmesh/commands/deploy-claude-code.md") == "---\ndescription: Deploy (claude)\n---\nDeploy with claude.\n")
+        #expect(
+            project.read(".agentsmesh/commands/deploy-claude-code.md") == "---\ndescription: Deploy (claude)\n---\nDeploy with claude.\n")
         #expect(project.read(".agentsmesh/commands/deploy-cursor.md") == "---\ndescription: Deploy (cursor)\n---\nDeploy with cursor.\n")
         #expect(project.read(".agentsmesh/rules/_root.md") == "---\nroot: true\n---\n# Shared\nClaude line.\n\nCursor line.\n")
         #expect(project.read(".gitignore") == "agentsmesh.local.yaml\n.agentsmeshcache\n.agentsmesh/.lock.tmp\n.agentsmesh/packs/\n")

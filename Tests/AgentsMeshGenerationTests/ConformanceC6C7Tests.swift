@@ -15,7 +15,10 @@ import Testing
         #expect(lines[3].hasPrefix("generated_at: ") && lines[3].hasSuffix("Z"))
         #expect(lines[4].hasPrefix("generated_by: "))
         let stable = lines.enumerated().filter { ![3, 4].contains($0.offset) }.map(\.element).joined(separator: "\n")
-        #expect(stable == "# Auto-generated. DO NOT EDIT MANUALLY.\n# Tracks the state of all config files for team conflict resolution.\n\nlib_version: 0.1.0\nchecksums:\n  rules/_root.md: sha256:6ded3d15624c00b33f8dac58f7cfcee863179d66de7e4fec4173c20e712e0794\n  rules/src.md: sha256:fd00f78973aa44cc5b847fa7367e73a3139d90dbf080249c364a0db631b74d34\nextends: {}\npacks: {}\noutputs:\n  .claude/rules/src.md: sha256:01841794ef3a82ef34726e7c11b66d32912e452f9a707d87c836b05cad3e1909\n  CLAUDE.md: sha256:2b33c74567f0f3ec135a87b2cbecee8a2137f989f0bab223e5e1dcd93437d153\n")
+        #expect(
+            stable
+                == "# Auto-generated. DO NOT EDIT MANUALLY.\n# Tracks the state of all config files for team conflict resolution.\n\nlib_version: 0.1.0\nchecksums:\n  rules/_root.md: sha256:6ded3d15624c00b33f8dac58f7cfcee863179d66de7e4fec4173c20e712e0794\n  rules/src.md: sha256:fd00f78973aa44cc5b847fa7367e73a3139d90dbf080249c364a0db631b74d34\nextends: {}\npacks: {}\noutputs:\n  .claude/rules/src.md: sha256:01841794ef3a82ef34726e7c11b66d32912e452f9a707d87c836b05cad3e1909\n  CLAUDE.md: sha256:2b33c74567f0f3ec135a87b2cbecee8a2137f989f0bab223e5e1dcd93437d153\n"
+        )
 
         // A second run is a no-op: every file unchanged, lock byte-identical.
         let second = try await project.generate()
@@ -91,7 +94,9 @@ import Testing
         let project = try ConformanceC1Tests.c1(targets: "[claude-code]")
         try await project.generate()
         let good = try #require(project.read(".agentsmesh/.lock"))
-        let conflicted = good.replacingOccurrences(of: "outputs:\n", with: "<<<<<<< HEAD\noutputs:\n") + "=======\noutputs:\n  CLAUDE.md: sha256:00\n>>>>>>> theirs\n"
+        let conflicted =
+            good.replacingOccurrences(of: "outputs:\n", with: "<<<<<<< HEAD\noutputs:\n")
+            + "=======\noutputs:\n  CLAUDE.md: sha256:00\n>>>>>>> theirs\n"
         try project.write(".agentsmesh/.lock", conflicted)
         let check = try Checker.check(root: project.root)
         #expect(check.lockConflict && !check.inSync)
@@ -112,7 +117,9 @@ import Testing
 
     @Test func deadPidLockIsEvicted() async throws {
         let project = try ConformanceC1Tests.c1(targets: "[claude-code]")
-        try project.write(".agentsmesh/.generate.lock", "{\"pid\":999999,\"hostname\":\"\(Self.hostname())\",\"command\":\"generate\",\"acquiredAt\":\"\(Clock.isoNow())\"}")
+        try project.write(
+            ".agentsmesh/.generate.lock",
+            "{\"pid\":999999,\"hostname\":\"\(Self.hostname())\",\"command\":\"generate\",\"acquiredAt\":\"\(Clock.isoNow())\"}")
         try await project.generate()
         #expect(project.exists("CLAUDE.md"))
         #expect(!project.exists(".agentsmesh/.generate.lock"))
@@ -120,7 +127,9 @@ import Testing
 
     @Test func liveLockGivesLockHeld() async throws {
         let project = try ConformanceC1Tests.c1(targets: "[claude-code]")
-        try project.write(".agentsmesh/.generate.lock", "{\"pid\":1,\"hostname\":\"\(Self.hostname())\",\"command\":\"generate\",\"acquiredAt\":\"\(Clock.isoNow())\"}")
+        try project.write(
+            ".agentsmesh/.generate.lock",
+            "{\"pid\":1,\"hostname\":\"\(Self.hostname())\",\"command\":\"generate\",\"acquiredAt\":\"\(Clock.isoNow())\"}")
         do {
             _ = try await Generator(root: project.root).generate(GenerateOptions(lockTimeout: 0))
             Issue.record("expected LOCK_HELD")

@@ -1,6 +1,6 @@
-import SharedCore
 import AgentsMeshGeneration
 import Foundation
+import SharedCore
 import Testing
 
 /// Byte comparison against the committed expected trees (`Scripts/regen-golden` rewrites them on purpose).

@@ -1,9 +1,10 @@
 import AgentsMeshCanonical
-@testable import AgentsMeshGeneration
 import AgentsMeshKit
 import Foundation
 import SharedCore
 import Testing
+
+@testable import AgentsMeshGeneration
 
 /// A run killed while writing leaves temps behind (never a half-written output); the next run removes them.
 @Suite struct InterruptedRunTests {
@@ -29,7 +30,9 @@ import Testing
         let plan = try Planner.plan(root: project.root, targets: nil, force: false)
         try project.write(".claude/rules/existing.md", "made by hand\n")
         var batch = AtomicFile.Batch(journal: project.root + "/" + Generator.stagingJournal)
-        try batch.stageAll(plan.files.map { (bytes: $0.bytes, path: project.root + "/" + $0.path, displayPath: $0.path, durable: false) }, root: project.root)
+        try batch.stageAll(
+            plan.files.map { (bytes: $0.bytes, path: project.root + "/" + $0.path, displayPath: $0.path, durable: false) },
+            root: project.root)
         #expect(project.exists(Generator.stagingJournal))
         #expect(Self.tree(project.root).contains { $0.hasPrefix("..cursor.agentsmesh-") && $0.hasSuffix(".tmp") })
         #expect(Self.tree(project.root).contains { $0.hasPrefix(".claude/rules/.typescript.md.agentsmesh-") })
@@ -40,7 +43,8 @@ import Testing
         #expect(result.warnings.filter { $0.code == "UNMANAGED_FILE" }.map(\.path) == [".claude/rules/existing.md"])
         try project.remove(".claude/rules/existing.md")
         #expect(Self.tree(project.root).filter { $0 != ".agentsmeshcache" } == Self.tree(clean.root).filter { $0 != ".agentsmeshcache" })
-        for path in Self.tree(clean.root) where FileSystem.kind(clean.root + "/" + path) == .file && !path.hasSuffix(".lock") && path != ".agentsmeshcache" {
+        for path in Self.tree(clean.root)
+        where FileSystem.kind(clean.root + "/" + path) == .file && !path.hasSuffix(".lock") && path != ".agentsmeshcache" {
             #expect(project.bytes(path) == clean.bytes(path), "\(path)")
         }
     }

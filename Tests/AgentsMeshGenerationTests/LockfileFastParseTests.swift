@@ -1,7 +1,8 @@
-@testable import AgentsMeshGeneration
 import Foundation
 import TestSupport
 import Testing
+
+@testable import AgentsMeshGeneration
 
 /// The line-by-line lock reader must agree with the YAML reader, and step aside for anything unusual.
 @Suite struct LockfileFastParseTests {
@@ -10,10 +11,15 @@ import Testing
         lock.generatedAt = "2026-05-16T10:00:00.000Z"
         lock.generatedBy = "alice"
         lock.libVersion = "0.1.0"
-        lock.checksums = ["rules/_root.md": "sha256:" + String(repeating: "ab", count: 32), "mcp.json": "sha256:" + String(repeating: "01", count: 32)]
+        lock.checksums = [
+            "rules/_root.md": "sha256:" + String(repeating: "ab", count: 32), "mcp.json": "sha256:" + String(repeating: "01", count: 32),
+        ]
         lock.extends = ["base": "local:sha256:" + String(repeating: "c", count: 64)]
         lock.packs = [:]
-        lock.outputs = [".claude/rules/x-1.md": "sha256:" + String(repeating: "9", count: 64), "CLAUDE.md": "sha256:" + String(repeating: "e", count: 64)]
+        lock.outputs = [
+            ".claude/rules/x-1.md": "sha256:" + String(repeating: "9", count: 64),
+            "CLAUDE.md": "sha256:" + String(repeating: "e", count: 64),
+        ]
         lock.staleTargets = ["cursor"]
         return lock
     }

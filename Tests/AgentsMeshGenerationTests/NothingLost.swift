@@ -32,7 +32,8 @@ enum NothingLost {
     static func scope(of path: String, in after: [String: String]) -> String {
         let tools: [(folder: String, root: String)] = [(".claude/", "CLAUDE.md"), (".cursor/", "AGENTS.md"), (".gemini/", "GEMINI.md")]
         guard let tool = tools.first(where: { path.hasPrefix($0.folder) }) else {
-            return after.filter { !$0.key.hasPrefix(".agentsmesh/") || $0.key.hasPrefix(".agentsmesh/rules/_root") }.values.joined(separator: "\n")
+            return after.filter { !$0.key.hasPrefix(".agentsmesh/") || $0.key.hasPrefix(".agentsmesh/rules/_root") }.values.joined(
+                separator: "\n")
         }
         return after.filter { $0.key.hasPrefix(tool.folder) || $0.key == tool.root }.values.joined(separator: "\n")
     }
@@ -55,12 +56,17 @@ enum NothingLost {
                 let line = raw.trimmingCharacters(in: .whitespaces)
                 if index == 0 && inFrontmatter { continue }
                 if inFrontmatter {
-                    if line == "---" { inFrontmatter = false; continue }
+                    if line == "---" {
+                        inFrontmatter = false
+                        continue
+                    }
                     // Cursor ignores the globs of an always-apply rule, and so does its generated form; they stay
                     // in .agentsmesh/ for the tools that use them.
                     let unusedGlobs = path.hasSuffix(".mdc") && line.hasPrefix("globs:") && text.contains("\nalwaysApply: true")
                     for word in valueWords(raw) where !all.contains(word) {
-                        if unusedGlobs, after.contains(where: { $0.key.hasPrefix(".agentsmesh/rules/") && $0.value.contains(word) }) { continue }
+                        if unusedGlobs, after.contains(where: { $0.key.hasPrefix(".agentsmesh/rules/") && $0.value.contains(word) }) {
+                            continue
+                        }
                         losses.append("\(path): frontmatter value '\(word)'")
                     }
                     continue
@@ -69,7 +75,9 @@ enum NothingLost {
                 // TOML: a `key = "value"` line keeps its value; the prompt's own lines are checked as lines.
                 if path.hasSuffix(".toml"), line == "prompt = \"\"\"" || line == "\"\"\"" { continue }
                 if path.hasSuffix(".toml"), let eq = line.firstIndex(of: "="),
-                    all.contains(line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"")))
+                    all.contains(
+                        line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces).trimmingCharacters(
+                            in: CharacterSet(charactersIn: "\"")))
                 {
                     continue
                 }

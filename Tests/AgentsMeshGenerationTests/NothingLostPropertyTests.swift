@@ -56,7 +56,8 @@ struct SeededRandom: RandomNumberGenerator {
             case 2: fm = ["globs: src/**/*.tsx, tests/**/*.ts"]
             default: fm = ["description: Only a description \(i)"]
             }
-            files[".cursor/rules/\(folder)\(name).mdc"] = "---\n" + fm.joined(separator: "\n") + "\n---\n" + document(&r, tag: "mdc\(i)", shared: [])
+            files[".cursor/rules/\(folder)\(name).mdc"] =
+                "---\n" + fm.joined(separator: "\n") + "\n---\n" + document(&r, tag: "mdc\(i)", shared: [])
         }
         // Claude rules (nested, old `globs:` key) and commands (namespaces, comma lists with parentheses).
         for i in 0..<Int.random(in: 0...3, using: &r) {
@@ -66,10 +67,12 @@ struct SeededRandom: RandomNumberGenerator {
         }
         for i in 0..<Int.random(in: 0...3, using: &r) {
             let folder = ["", "db/", "git/"].randomElement(using: &r) ?? ""
-            files[".claude/commands/\(folder)cmd\(i).md"] = "---\ndescription: Command \(i)\nallowed-tools: Bash(git log --format=%h,%s:*), Read\n---\nRun it for $ARGUMENTS.\n"
+            files[".claude/commands/\(folder)cmd\(i).md"] =
+                "---\ndescription: Command \(i)\nallowed-tools: Bash(git log --format=%h,%s:*), Read\n---\nRun it for $ARGUMENTS.\n"
         }
         for i in 0..<Int.random(in: 0...2, using: &r) {
-            files[".gemini/commands/g\(i).toml"] = "description = \"Gemini \(i)\"\nprompt = \"\"\"\nDo {{args}} now.\nKeep `$ARGUMENTS` literal here.\n\"\"\"\n"
+            files[".gemini/commands/g\(i).toml"] =
+                "description = \"Gemini \(i)\"\nprompt = \"\"\"\nDo {{args}} now.\nKeep `$ARGUMENTS` literal here.\n\"\"\"\n"
         }
         // Hooks with events only one tool has, and MCP servers of one name defined alike or differently.
         if Bool.random(using: &r) {
@@ -86,10 +89,16 @@ struct SeededRandom: RandomNumberGenerator {
                 """
         }
         if Bool.random(using: &r) {
-            files[".cursor/hooks.json"] = "{\"version\":1,\"hooks\":{\"beforeShellExecution\":[{\"command\":\"./shell.sh\"}],\"stop\":[{\"command\":\"./stop.sh\"}]}}"
+            files[".cursor/hooks.json"] =
+                "{\"version\":1,\"hooks\":{\"beforeShellExecution\":[{\"command\":\"./shell.sh\"}],\"stop\":[{\"command\":\"./stop.sh\"}]}}"
         }
-        if Bool.random(using: &r) { files[".mcp.json"] = "{\"mcpServers\":{\"db\":{\"command\":\"db-\(Int.random(in: 0..<2, using: &r))\"},\"web\":{\"url\":\"https://w.example.test\"}}}" }
-        if Bool.random(using: &r) { files[".cursor/mcp.json"] = "{\"mcpServers\":{\"db\":{\"command\":\"db-\(Int.random(in: 0..<2, using: &r))\"}}}" }
+        if Bool.random(using: &r) {
+            files[".mcp.json"] =
+                "{\"mcpServers\":{\"db\":{\"command\":\"db-\(Int.random(in: 0..<2, using: &r))\"},\"web\":{\"url\":\"https://w.example.test\"}}}"
+        }
+        if Bool.random(using: &r) {
+            files[".cursor/mcp.json"] = "{\"mcpServers\":{\"db\":{\"command\":\"db-\(Int.random(in: 0..<2, using: &r))\"}}}"
+        }
         let linkSkill = Bool.random(using: &r)
         if linkSkill {
             files["shared/skills/notes/SKILL.md"] = "---\ndescription: Notes\n---\nUse ./template.md.\n"
@@ -101,7 +110,8 @@ struct SeededRandom: RandomNumberGenerator {
         if linkSkill {
             for p in [project, original] {
                 try FileManager.default.createDirectory(atPath: p.root + "/.claude/skills", withIntermediateDirectories: true)
-                try FileManager.default.createSymbolicLink(atPath: p.root + "/.claude/skills/notes", withDestinationPath: "../../shared/skills/notes")
+                try FileManager.default.createSymbolicLink(
+                    atPath: p.root + "/.claude/skills/notes", withDestinationPath: "../../shared/skills/notes")
             }
         }
         return (project, original)

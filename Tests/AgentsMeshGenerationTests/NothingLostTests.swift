@@ -14,9 +14,13 @@ import Testing
         ])
         let data = try await Initializer.run(root: project.root, options: .init(yes: true))
         #expect(data["targets"] == ["gemini-cli"])
-        #expect(project.read(".agentsmesh/rules/_root.md") == "---\nroot: true\n---\n# G\n\nSee AGENTS.md\n\n# Team rules\n\nNever push to main.\n")
+        #expect(
+            project.read(".agentsmesh/rules/_root.md")
+                == "---\nroot: true\n---\n# G\n\nSee AGENTS.md\n\n# Team rules\n\nNever push to main.\n")
         let agents = try #require(project.read("AGENTS.md"))
-        #expect(agents.hasPrefix("# G\n\nSee AGENTS.md\n\n# Team rules\n\nNever push to main.\n\n<!-- agentsmesh:root-generation-contract:start -->"))
+        #expect(
+            agents.hasPrefix(
+                "# G\n\nSee AGENTS.md\n\n# Team rules\n\nNever push to main.\n\n<!-- agentsmesh:root-generation-contract:start -->"))
         #expect(!agents.contains("@AGENTS.md"))
         #expect(data["warnings"]?.arrayValue?.contains { $0["code"] == "ROOT_INCLUDE_FOLLOWED" } == true)
         #expect(try Checker.check(root: project.root).inSync)
@@ -28,8 +32,9 @@ import Testing
             "AGENTS.md": "# Shared\n\nRun `make test` before pushing.\n",
         ])
         _ = try await Initializer.run(root: project.root, options: .init(yes: true, targets: ["claude-code", "cursor"]))
-        #expect(project.read(".agentsmesh/rules/_root.md")
-            == "---\nroot: true\n---\n# Shared\n\nRun `make test` before pushing.\n\n## Claude only\n\nUse the plan mode.\n")
+        #expect(
+            project.read(".agentsmesh/rules/_root.md")
+                == "---\nroot: true\n---\n# Shared\n\nRun `make test` before pushing.\n\n## Claude only\n\nUse the plan mode.\n")
         #expect(project.read("AGENTS.md")?.contains("Use the plan mode.") == true)
     }
 
@@ -44,31 +49,35 @@ import Testing
         let data = try await Initializer.run(root: project.root, options: .init(yes: true))
         #expect(data["targets"] == ["claude-code", "cursor", "gemini-cli"])
         let root = try #require(project.read(".agentsmesh/rules/_root.md"))
-        #expect(root == """
-            ---
-            root: true
-            ---
-            # Project
+        #expect(
+            root == """
+                ---
+                root: true
+                ---
+                # Project
 
-            Everyone: never push to main.
+                Everyone: never push to main.
 
-            Cursor: keep imports sorted.
+                Cursor: keep imports sorted.
 
-            ## Build
+                ## Build
 
-            ```bash
-            # install deps
-            npm ci
-            ```
+                ```bash
+                # install deps
+                npm ci
+                ```
 
-            Claude: prefer small diffs.
+                Claude: prefer small diffs.
 
-            Gemini: cite files.
+                Gemini: cite files.
 
-            """)
+                """)
         for original in ["CLAUDE.md", "GEMINI.md", "AGENTS.md"] {
             let output = try #require(project.read(original))
-            for line in ["Everyone: never push to main.", "Claude: prefer small diffs.", "Cursor: keep imports sorted.", "Gemini: cite files.", "# install deps"] {
+            for line in [
+                "Everyone: never push to main.", "Claude: prefer small diffs.", "Cursor: keep imports sorted.", "Gemini: cite files.",
+                "# install deps",
+            ] {
                 #expect(output.contains(line), "\(original) lacks \(line)")
             }
         }
@@ -103,7 +112,10 @@ import Testing
         let data = try await Initializer.run(root: project.root, options: .init(yes: true))
         #expect(project.read(".agentsmesh/rules/_root.md") == "---\nroot: true\n---\nAlways A.\n")
         #expect(project.read(".agentsmesh/rules/bbb.md") == "---\ntrigger: always_on\n---\nAlways B.\n")
-        #expect(data["removed"] == [["path": ".cursor/rules/aaa.mdc", "renamedTo": ".cursor/rules/general.mdc", "reason": .string(Initializer.renamedReason)]])
+        #expect(
+            data["removed"] == [
+                ["path": ".cursor/rules/aaa.mdc", "renamedTo": ".cursor/rules/general.mdc", "reason": .string(Initializer.renamedReason)]
+            ])
         #expect(data["warnings"]?.arrayValue?.contains { $0["code"] == "ROOT_PROMOTED" } == true)
         #expect(!project.exists(".cursor/rules/aaa.mdc"))
         #expect(try Checker.check(root: project.root).inSync)
@@ -118,9 +130,13 @@ import Testing
             ".cursor/rules/web.mdc": "---\nglobs: src/**/*.tsx, tests/**/*.ts\n---\nHooks only.\n",
         ])
         _ = try await Initializer.run(root: project.root, options: .init(yes: true, targets: ["claude-code"]))
-        #expect(project.read(".agentsmesh/rules/ts.md") == "---\ndescription: \"TypeScript: strict\"\nglobs:\n  - \"**/*.ts\"\n---\nStrict types.\n")
+        #expect(
+            project.read(".agentsmesh/rules/ts.md")
+                == "---\ndescription: \"TypeScript: strict\"\nglobs:\n  - \"**/*.ts\"\n---\nStrict types.\n")
         #expect(project.read(".agentsmesh/rules/web.md") == "---\nglobs:\n  - src/**/*.tsx\n  - tests/**/*.ts\n---\nHooks only.\n")
-        #expect(project.read(".claude/rules/ts.md") == "---\ndescription: \"TypeScript: strict\"\npaths:\n  - \"**/*.ts\"\n---\n\nStrict types.")
+        #expect(
+            project.read(".claude/rules/ts.md") == "---\ndescription: \"TypeScript: strict\"\npaths:\n  - \"**/*.ts\"\n---\n\nStrict types."
+        )
     }
 
     @Test func everyUnreadableFileIsReportedInOneRunAndNothingIsWritten() async throws {
@@ -194,20 +210,26 @@ import Testing
             "shared/skills/docs/template.md": "# Template\n",
         ])
         try FileManager.default.createDirectory(atPath: project.root + "/.claude/skills", withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: project.root + "/.claude/skills/docs", withDestinationPath: "../../shared/skills/docs")
+        try FileManager.default.createSymbolicLink(
+            atPath: project.root + "/.claude/skills/docs", withDestinationPath: "../../shared/skills/docs")
         let outside = try TestProject(["SKILL.md": "---\ndescription: Elsewhere\n---\nNo.\n"])
         try FileManager.default.createSymbolicLink(atPath: project.root + "/.claude/skills/outside", withDestinationPath: outside.root)
         let data = try await Initializer.run(root: project.root, options: .init(yes: true))
         #expect(project.read(".agentsmesh/skills/docs/SKILL.md") == "---\ndescription: Write docs\n---\nUse ./template.md.\n")
         #expect(project.read(".agentsmesh/skills/docs/template.md") == "# Template\n")
         #expect(!project.exists(".agentsmesh/skills/outside"))
-        #expect(data["skipped"] == [["kind": "skill", "name": "outside", "reason": "symbolic link to a folder outside the project (not followed)"]])
+        #expect(
+            data["skipped"] == [
+                ["kind": "skill", "name": "outside", "reason": "symbolic link to a folder outside the project (not followed)"]
+            ])
         #expect(project.read("shared/skills/docs/template.md") == "# Template\n")
         // The link is replaced by the generated folder; the shared folder it pointed at is left as written.
         #expect(data["removed"] == [["path": ".claude/skills/docs", "reason": .string(Initializer.linkReason)]])
         #expect(FileSystem.kind(project.root + "/.claude/skills/docs") == .directory)
         #expect(project.read("shared/skills/docs/SKILL.md") == "---\ndescription: Write docs\n---\nUse ./template.md.\n")
-        #expect(project.read(".claude/skills/docs/SKILL.md") == "---\nname: docs\ndescription: Write docs\n---\n\n## Purpose\n\nUse ./template.md.")
+        #expect(
+            project.read(".claude/skills/docs/SKILL.md")
+                == "---\nname: docs\ndescription: Write docs\n---\n\n## Purpose\n\nUse ./template.md.")
         #expect(try Checker.check(root: project.root).inSync)
     }
 }
@@ -221,33 +243,42 @@ import Testing
             """
         let project = try TestProject(["CLAUDE.md": "# Root\n", ".claude/settings.json": hooks])
         let data = try await Initializer.run(root: project.root, options: .init(yes: true))
-        #expect(project.read(".agentsmesh/hooks.yaml") == """
-            claude-code:PermissionRequest:
-              - matcher: Bash
-                type: command
-                command: ./log.sh
-                timeout: 5
-            PreToolUse:
-              - matcher: Bash
-                type: command
-                command: ./guard.sh
-            claude-code:PreToolUse:
-              - matcher: Bash
-                type: http
-                url: https://hooks.example.test/pre
-            Notification:
-              - type: command
-                command: notify-send done
+        #expect(
+            project.read(".agentsmesh/hooks.yaml") == """
+                claude-code:PermissionRequest:
+                  - matcher: Bash
+                    type: command
+                    command: ./log.sh
+                    timeout: 5
+                PreToolUse:
+                  - matcher: Bash
+                    type: command
+                    command: ./guard.sh
+                claude-code:PreToolUse:
+                  - matcher: Bash
+                    type: http
+                    url: https://hooks.example.test/pre
+                Notification:
+                  - type: command
+                    command: notify-send done
 
-            """)
+                """)
         #expect(data["warnings"]?.arrayValue?.filter { $0["code"] == "HOOK_TARGET_SPECIFIC" }.count == 2)
         let settings = try JSONParser.parse(try #require(project.read(".claude/settings.json")))
         #expect(settings["model"] == "opus")
-        #expect(settings["hooks"] == [
-            "PermissionRequest": [["matcher": "Bash", "hooks": [["type": "command", "command": "./log.sh", "timeout": 5]]]],
-            "PreToolUse": [["matcher": "Bash", "hooks": [["type": "command", "command": "./guard.sh"], ["type": "http", "url": "https://hooks.example.test/pre"]]]],
-            "Notification": [["hooks": [["type": "command", "command": "notify-send done"]]]],
-        ])
+        #expect(
+            settings["hooks"] == [
+                "PermissionRequest": [["matcher": "Bash", "hooks": [["type": "command", "command": "./log.sh", "timeout": 5]]]],
+                "PreToolUse": [
+                    [
+                        "matcher": "Bash",
+                        "hooks": [
+                            ["type": "command", "command": "./guard.sh"], ["type": "http", "url": "https://hooks.example.test/pre"],
+                        ],
+                    ]
+                ],
+                "Notification": [["hooks": [["type": "command", "command": "notify-send done"]]]],
+            ])
         let lint = try Linter.lint(root: project.root, targets: nil)
         #expect(!lint.contains { $0.severity == "error" })
         #expect(lint.filter { $0.code == "hook-target-specific" }.count == 2)
@@ -264,38 +295,42 @@ import Testing
             """
         let project = try TestProject(["GEMINI.md": "# Root\n", ".gemini/settings.json": settings])
         _ = try await Initializer.run(root: project.root, options: .init(yes: true))
-        #expect(project.read(".agentsmesh/hooks.yaml") == """
-            PreToolUse:
-              - matcher: Bash
-                type: command
-                command: ./pre.sh
-                timeout: 5
-            SessionStart:
-              - matcher: startup
-                type: command
-                command: ./hello.sh
-            gemini-cli:SessionEnd:
-              - type: command
-                command: ./bye.sh
-                timeout: 1500
-            gemini-cli:BeforeModel:
-              - type: command
-                command: ./model.sh
-                name: model-guard
-            UserPromptSubmit:
-              - matcher: Edit
-                type: command
-                command: ./prompt.sh
+        #expect(
+            project.read(".agentsmesh/hooks.yaml") == """
+                PreToolUse:
+                  - matcher: Bash
+                    type: command
+                    command: ./pre.sh
+                    timeout: 5
+                SessionStart:
+                  - matcher: startup
+                    type: command
+                    command: ./hello.sh
+                gemini-cli:SessionEnd:
+                  - type: command
+                    command: ./bye.sh
+                    timeout: 1500
+                gemini-cli:BeforeModel:
+                  - type: command
+                    command: ./model.sh
+                    name: model-guard
+                UserPromptSubmit:
+                  - matcher: Edit
+                    type: command
+                    command: ./prompt.sh
 
-            """)
+                """)
         let written = try JSONParser.parse(try #require(project.read(".gemini/settings.json")))
-        #expect(written["hooks"] == [
-            "BeforeTool": [["matcher": "^(?:run_shell_command)$", "hooks": [["type": "command", "command": "./pre.sh", "timeout": 5000]]]],
-            "SessionStart": [["matcher": "startup", "hooks": [["type": "command", "command": "./hello.sh"]]]],
-            "SessionEnd": [["hooks": [["type": "command", "command": "./bye.sh", "timeout": 1500]]]],
-            "BeforeModel": [["hooks": [["type": "command", "command": "./model.sh", "name": "model-guard"]]]],
-            "BeforeAgent": [["matcher": "Edit", "hooks": [["type": "command", "command": "./prompt.sh"]]]],
-        ])
+        #expect(
+            written["hooks"] == [
+                "BeforeTool": [
+                    ["matcher": "^(?:run_shell_command)$", "hooks": [["type": "command", "command": "./pre.sh", "timeout": 5000]]]
+                ],
+                "SessionStart": [["matcher": "startup", "hooks": [["type": "command", "command": "./hello.sh"]]]],
+                "SessionEnd": [["hooks": [["type": "command", "command": "./bye.sh", "timeout": 1500]]]],
+                "BeforeModel": [["hooks": [["type": "command", "command": "./model.sh", "name": "model-guard"]]]],
+                "BeforeAgent": [["matcher": "Edit", "hooks": [["type": "command", "command": "./prompt.sh"]]]],
+            ])
         #expect(try Checker.check(root: project.root).inSync)
     }
 
@@ -315,7 +350,10 @@ import Testing
         #expect(project.read(".agentsmesh/hooks.yaml") == "cursor:beforeShellExecution:\n  - type: command\n    command: ./audit.sh\n")
         try await project.generate()
         #expect(project.read(".claude/settings.json") == claudeHooks)
-        #expect(project.read(".cursor/hooks.json") == "{\n  \"version\": 1,\n  \"hooks\": {\n    \"beforeShellExecution\": [\n      {\n        \"type\": \"command\",\n        \"command\": \"./audit.sh\"\n      }\n    ]\n  }\n}")
+        #expect(
+            project.read(".cursor/hooks.json")
+                == "{\n  \"version\": 1,\n  \"hooks\": {\n    \"beforeShellExecution\": [\n      {\n        \"type\": \"command\",\n        \"command\": \"./audit.sh\"\n      }\n    ]\n  }\n}"
+        )
     }
 }
 
@@ -324,15 +362,15 @@ import Testing
         let project = try TestProject([
             "CLAUDE.md": "# Root\n",
             ".mcp.json": """
-                {"mcpServers":{"db":{"command":"node","args":["./scripts/db-mcp.js"]},\
-                "same":{"command":"uvx","args":["same-mcp"]},\
-                "remote":{"url":"https://mcp.example.test/mcp"},\
-                "stream":{"type":"streamable-http","url":"https://stream.example.test/mcp"}}}
-                """,
+            {"mcpServers":{"db":{"command":"node","args":["./scripts/db-mcp.js"]},\
+            "same":{"command":"uvx","args":["same-mcp"]},\
+            "remote":{"url":"https://mcp.example.test/mcp"},\
+            "stream":{"type":"streamable-http","url":"https://stream.example.test/mcp"}}}
+            """,
             ".claude/settings.json": "{\"disabledMcpjsonServers\":[\"same\"]}",
             ".cursor/mcp.json": """
-                {"mcpServers":{"db":{"command":"npx","args":["-y","@example/db-mcp"]},"same":{"command":"uvx","args":["same-mcp"]}}}
-                """,
+            {"mcpServers":{"db":{"command":"npx","args":["-y","@example/db-mcp"]},"same":{"command":"uvx","args":["same-mcp"]}}}
+            """,
         ])
         let data = try await Initializer.run(root: project.root, options: .init(yes: true))
         let canonical = try JSONParser.parse(try #require(project.read(".agentsmesh/mcp.json")))
@@ -344,13 +382,14 @@ import Testing
         #expect(data["warnings"]?.arrayValue?.contains { $0["code"] == "MCP_SERVER_PER_TARGET" } == true)
 
         let claude = try JSONParser.parse(try #require(project.read(".mcp.json")))
-        #expect(claude["mcpServers"] == [
-            "db": ["type": "stdio", "command": "node", "args": ["./scripts/db-mcp.js"]],
-            "same": ["type": "stdio", "command": "uvx", "args": ["same-mcp"]],
-            "remote": ["type": "http", "url": "https://mcp.example.test/mcp"],
-            "stream": ["type": "http", "url": "https://stream.example.test/mcp"],
-            "agentsmesh": ["type": "stdio", "command": "agentsmesh", "args": ["mcp"]],
-        ])
+        #expect(
+            claude["mcpServers"] == [
+                "db": ["type": "stdio", "command": "node", "args": ["./scripts/db-mcp.js"]],
+                "same": ["type": "stdio", "command": "uvx", "args": ["same-mcp"]],
+                "remote": ["type": "http", "url": "https://mcp.example.test/mcp"],
+                "stream": ["type": "http", "url": "https://stream.example.test/mcp"],
+                "agentsmesh": ["type": "stdio", "command": "agentsmesh", "args": ["mcp"]],
+            ])
         #expect(try JSONParser.parse(try #require(project.read(".claude/settings.json")))["disabledMcpjsonServers"] == ["same"])
         let cursor = try JSONParser.parse(try #require(project.read(".cursor/mcp.json")))
         #expect(cursor["mcpServers"]?["db"] == ["command": "npx", "args": ["-y", "@example/db-mcp"]])
@@ -369,15 +408,16 @@ import Testing
         let project = try TestProject([
             "agentsmesh.yaml": "version: 1\ntargets: [gemini-cli]\n",
             ".agentsmesh/mcp.json": """
-                {"mcpServers":{"local":{"command":"npx","args":["srv"],"disabled":true,"autoApprove":["read"]},"web":{"type":"streamable-http","url":"https://w.example.test"}}}
-                """,
+            {"mcpServers":{"local":{"command":"npx","args":["srv"],"disabled":true,"autoApprove":["read"]},"web":{"type":"streamable-http","url":"https://w.example.test"}}}
+            """,
         ])
         let result = try await project.generate()
         let settings = try JSONParser.parse(try #require(project.read(".gemini/settings.json")))
-        #expect(settings["mcpServers"] == [
-            "local": ["type": "stdio", "command": "npx", "args": ["srv"]],
-            "web": ["type": "http", "url": "https://w.example.test"],
-        ])
+        #expect(
+            settings["mcpServers"] == [
+                "local": ["type": "stdio", "command": "npx", "args": ["srv"]],
+                "web": ["type": "http", "url": "https://w.example.test"],
+            ])
         #expect(settings["mcp"] == ["excluded": ["local"]])
         #expect(result.warnings.contains { $0.code == "SILENT_DROP" && $0.message.contains("autoApprove") })
         // Import restores `disabled`.
@@ -390,14 +430,19 @@ import Testing
     @Test func placeholdersAreTranslatedOnlyWhereTheyArePlaceholders() async throws {
         let project = try TestProject([
             "agentsmesh.yaml": "version: 1\ntargets: [gemini-cli]\n",
-            ".gemini/commands/explain.toml": "description = \"Explain\"\nprompt = \"\"\"\nExplain {{args}}.\nIn bash, `$ARGUMENTS` is not special; neither is\n```sh\necho $ARGUMENTS\n```\n\"\"\"\n",
+            ".gemini/commands/explain.toml":
+                "description = \"Explain\"\nprompt = \"\"\"\nExplain {{args}}.\nIn bash, `$ARGUMENTS` is not special; neither is\n```sh\necho $ARGUMENTS\n```\n\"\"\"\n",
         ])
         _ = try Importer.run(root: project.root, from: "gemini-cli", features: nil)
-        #expect(project.read(".agentsmesh/commands/explain.md")
-            == "---\ndescription: Explain\n---\nExplain $ARGUMENTS.\nIn bash, `$ARGUMENTS` is not special; neither is\n```sh\necho $ARGUMENTS\n```\n")
+        #expect(
+            project.read(".agentsmesh/commands/explain.md")
+                == "---\ndescription: Explain\n---\nExplain $ARGUMENTS.\nIn bash, `$ARGUMENTS` is not special; neither is\n```sh\necho $ARGUMENTS\n```\n"
+        )
         try await project.generate()
-        #expect(project.read(".gemini/commands/explain.toml")
-            == "description = \"Explain\"\nprompt = \"\"\"\nExplain {{args}}.\nIn bash, `$ARGUMENTS` is not special; neither is\n```sh\necho $ARGUMENTS\n```\n\"\"\"\n")
+        #expect(
+            project.read(".gemini/commands/explain.toml")
+                == "description = \"Explain\"\nprompt = \"\"\"\nExplain {{args}}.\nIn bash, `$ARGUMENTS` is not special; neither is\n```sh\necho $ARGUMENTS\n```\n\"\"\"\n"
+        )
     }
 
     @Test func commaListsSplitOnlyOutsideBrackets() {
@@ -424,25 +469,36 @@ import Testing
     @Test func toolNamesAndAgentKeysMapBothWays() async throws {
         let project = try TestProject([
             "agentsmesh.yaml": "version: 1\ntargets: [claude-code]\n",
-            ".claude/agents/auditor.md": "---\nname: auditor\ndescription: Audits\nmax-turns: 10\npermission-mode: acceptEdits\ndisallowed-tools: Write, Bash(rm:*)\n---\nAudit.\n",
+            ".claude/agents/auditor.md":
+                "---\nname: auditor\ndescription: Audits\nmax-turns: 10\npermission-mode: acceptEdits\ndisallowed-tools: Write, Bash(rm:*)\n---\nAudit.\n",
             ".claude/commands/log.md": "---\nallowed-tools: Bash(git log --format=%h,%s:*), Read\n---\nShow the log.\n",
         ])
         _ = try Importer.run(root: project.root, from: "claude-code", features: nil)
-        #expect(project.read(".agentsmesh/agents/auditor.md")
-            == "---\nname: auditor\ndescription: Audits\ndisallowedTools:\n  - Write\n  - Bash(rm:*)\npermissionMode: acceptEdits\nmaxTurns: 10\n---\nAudit.\n")
-        #expect(project.read(".agentsmesh/commands/log.md") == "---\nallowed-tools:\n  - Bash(git log --format=%h,%s:*)\n  - Read\n---\nShow the log.\n")
+        #expect(
+            project.read(".agentsmesh/agents/auditor.md")
+                == "---\nname: auditor\ndescription: Audits\ndisallowedTools:\n  - Write\n  - Bash(rm:*)\npermissionMode: acceptEdits\nmaxTurns: 10\n---\nAudit.\n"
+        )
+        #expect(
+            project.read(".agentsmesh/commands/log.md")
+                == "---\nallowed-tools:\n  - Bash(git log --format=%h,%s:*)\n  - Read\n---\nShow the log.\n")
         try await project.generate()
-        #expect(project.read(".claude/agents/auditor.md")?.hasPrefix("---\nname: auditor\ndescription: Audits\ndisallowedTools:\n  - Write\n  - Bash(rm:*)\npermissionMode: acceptEdits\nmaxTurns: 10\n---") == true)
+        #expect(
+            project.read(".claude/agents/auditor.md")?.hasPrefix(
+                "---\nname: auditor\ndescription: Audits\ndisallowedTools:\n  - Write\n  - Bash(rm:*)\npermissionMode: acceptEdits\nmaxTurns: 10\n---"
+            ) == true)
     }
 
     @Test func theDescriptionHeadingOtherGeneratorsAddIsNotImportedIntoTheRule() async throws {
         let meta = "{\"source\":\"rules/api.md\",\"description\":\"API rules\",\"globs\":[\"src/api/**\"],\"targets\":[]}"
         let project = try TestProject([
             "agentsmesh.yaml": "version: 1\ntargets: [gemini-cli]\n",
-            "GEMINI.md": "Root.\n\n<!-- agentsmesh:embedded-rules:start -->\n<!-- agentsmesh:embedded-rule:start \(meta) -->\n## API rules\n\nValidate input.\n\n## Errors\n\nUse problem+json.\n<!-- agentsmesh:embedded-rule:end -->\n<!-- agentsmesh:embedded-rules:end -->\n",
+            "GEMINI.md":
+                "Root.\n\n<!-- agentsmesh:embedded-rules:start -->\n<!-- agentsmesh:embedded-rule:start \(meta) -->\n## API rules\n\nValidate input.\n\n## Errors\n\nUse problem+json.\n<!-- agentsmesh:embedded-rule:end -->\n<!-- agentsmesh:embedded-rules:end -->\n",
         ])
         _ = try Importer.run(root: project.root, from: "gemini-cli", features: nil)
-        #expect(project.read(".agentsmesh/rules/api.md") == "---\ndescription: API rules\nglobs:\n  - src/api/**\n---\nValidate input.\n\n## Errors\n\nUse problem+json.\n")
+        #expect(
+            project.read(".agentsmesh/rules/api.md")
+                == "---\ndescription: API rules\nglobs:\n  - src/api/**\n---\nValidate input.\n\n## Errors\n\nUse problem+json.\n")
     }
 }
 
@@ -454,7 +510,9 @@ import Testing
             ".cursor/rules/general.mdc": "---\nalwaysApply: true\n---\nCursor root.\n",
             ".cursor/rules/ts.mdc": "---\nglobs: \"*.ts\"\n---\nStrict.\n",
         ])
-        let error = #expect(throws: ToolError.self) { try Converter.convert(root: project.root, from: "cursor", to: "claude-code", dryRun: false) }
+        let error = #expect(throws: ToolError.self) {
+            try Converter.convert(root: project.root, from: "cursor", to: "claude-code", dryRun: false)
+        }
         #expect(error?.code == "ALREADY_EXISTS")
         #expect(error?.details?["paths"] == ["CLAUDE.md"])
         #expect(error?.details?["plan"]?.arrayValue?.count == 2)
@@ -486,14 +544,17 @@ import Testing
         ])
         let data = try await Initializer.run(root: project.root, options: .init(yes: true))
         let removed = data["removed"]?.arrayValue?.compactMap { $0["path"]?.stringValue } ?? []
-        #expect(removed == [
-            ".claude/skills/release/SKILL.md", ".claude/skills/release/notes.md",
-            ".gemini/commands/legacy.md", ".gemini/skills/release/SKILL.md", ".gemini/skills/release/scripts/bump.sh",
-        ])
-        #expect(data["removed"]?.arrayValue?.compactMap { $0["renamedTo"]?.stringValue } == [
-            ".claude/skills/release-claude-code/SKILL.md", ".claude/skills/release-claude-code/notes.md",
-            ".gemini/commands/legacy.toml", ".gemini/skills/release-gemini-cli/SKILL.md", ".gemini/skills/release-gemini-cli/scripts/bump.sh",
-        ])
+        #expect(
+            removed == [
+                ".claude/skills/release/SKILL.md", ".claude/skills/release/notes.md",
+                ".gemini/commands/legacy.md", ".gemini/skills/release/SKILL.md", ".gemini/skills/release/scripts/bump.sh",
+            ])
+        #expect(
+            data["removed"]?.arrayValue?.compactMap { $0["renamedTo"]?.stringValue } == [
+                ".claude/skills/release-claude-code/SKILL.md", ".claude/skills/release-claude-code/notes.md",
+                ".gemini/commands/legacy.toml", ".gemini/skills/release-gemini-cli/SKILL.md",
+                ".gemini/skills/release-gemini-cli/scripts/bump.sh",
+            ])
         #expect(project.read(".agentsmesh/skills/release-gemini-cli/scripts/bump.sh") == "#!/bin/sh\necho bump\n")
         #expect(project.read(".agentsmesh/skills/release-claude-code/notes.md") == "Notes\n")
         #expect(project.read(".gemini/commands/legacy.toml") == "description = \"Old style\"\nprompt = \"\"\"\nDo the old thing.\n\"\"\"\n")
@@ -509,17 +570,19 @@ import Testing
         try project.write(".claude/commands/review.md", "edited by hand\n")
         try project.write(".claude/agents/extra.md", "a file nobody generated\n")
         let result = try Checker.check(root: project.root)
-        #expect(result.advice == """
-            generated files were edited (.claude/commands/review.md): keep the edits with `agentsmesh import --from <target>`, or discard them with `agentsmesh generate`
-            files agentsmesh did not generate sit in folders it manages (.claude/agents/extra.md): bring them into .agentsmesh/ with `agentsmesh import --from <target>`, or delete them (`agentsmesh generate` does not remove them)
-            """)
+        #expect(
+            result.advice == """
+                generated files were edited (.claude/commands/review.md): keep the edits with `agentsmesh import --from <target>`, or discard them with `agentsmesh generate`
+                files agentsmesh did not generate sit in folders it manages (.claude/agents/extra.md): bring them into .agentsmesh/ with `agentsmesh import --from <target>`, or delete them (`agentsmesh generate` does not remove them)
+                """)
     }
 }
 
 @Suite struct NothingLostProseTests {
     @Test func fileNamesInSentencesAndHeadingsAreWordsNotLinks() async throws {
         let project = try TestProject([
-            "CLAUDE.md": "# Guide\n\nKeep the main CLAUDE.md file short.\n\n# AGENTS.md\n\nOther tools read AGENTS.md.\n\nSee [the rules](./CLAUDE.md) and @docs/setup.md.\n",
+            "CLAUDE.md":
+                "# Guide\n\nKeep the main CLAUDE.md file short.\n\n# AGENTS.md\n\nOther tools read AGENTS.md.\n\nSee [the rules](./CLAUDE.md) and @docs/setup.md.\n",
             "AGENTS.md": "# Guide\n",
             "docs/setup.md": "Setup\n",
         ])
@@ -539,7 +602,8 @@ import Testing
     @Test func untypedGeminiServersKeepTheTransportGeminiGaveThem() async throws {
         let project = try TestProject([
             "GEMINI.md": "# Root\n",
-            ".gemini/settings.json": "{\"mcpServers\":{\"events\":{\"url\":\"https://e.example.test/sse\"},\"api\":{\"httpUrl\":\"https://a.example.test/mcp\",\"timeout\":5000}}}",
+            ".gemini/settings.json":
+                "{\"mcpServers\":{\"events\":{\"url\":\"https://e.example.test/sse\"},\"api\":{\"httpUrl\":\"https://a.example.test/mcp\",\"timeout\":5000}}}",
         ])
         _ = try await Initializer.run(root: project.root, options: .init(yes: true, targets: ["gemini-cli", "claude-code"]))
         let canonical = try JSONParser.parse(try #require(project.read(".agentsmesh/mcp.json")))
@@ -582,12 +646,20 @@ import Testing
         #expect(settings["ui"] == ["theme": "GitHub"])
         #expect(try Checker.check(root: project.root).inSync)
         // The user's own additions to the list are theirs: no drift, kept by the next generate.
-        try project.write(".gemini/settings.json", "{\"context\":{\"fileName\":[\"AGENTS.md\",\"GEMINI.md\",\"NOTES.md\"]},\"ui\":{\"theme\":\"GitHub\"}}")
+        try project.write(
+            ".gemini/settings.json", "{\"context\":{\"fileName\":[\"AGENTS.md\",\"GEMINI.md\",\"NOTES.md\"]},\"ui\":{\"theme\":\"GitHub\"}}"
+        )
         #expect(try Checker.check(root: project.root).inSync)
         try await project.generate()
-        #expect(try JSONParser.parse(try #require(project.read(".gemini/settings.json")))["context"] == ["fileName": ["AGENTS.md", "GEMINI.md", "NOTES.md"]])
+        #expect(
+            try JSONParser.parse(try #require(project.read(".gemini/settings.json")))["context"] == [
+                "fileName": ["AGENTS.md", "GEMINI.md", "NOTES.md"]
+            ])
         // No setting, no file: Gemini reads GEMINI.md by default and nothing is created for it.
-        let bare = try TestProject(["agentsmesh.yaml": "version: 1\ntargets: [gemini-cli]\nfeatures: [rules]\n", ".agentsmesh/rules/_root.md": "---\nroot: true\n---\nRoot.\n"])
+        let bare = try TestProject([
+            "agentsmesh.yaml": "version: 1\ntargets: [gemini-cli]\nfeatures: [rules]\n",
+            ".agentsmesh/rules/_root.md": "---\nroot: true\n---\nRoot.\n",
+        ])
         try await bare.generate()
         #expect(!bare.exists(".gemini/settings.json"))
     }
@@ -596,13 +668,17 @@ import Testing
 @Suite struct NothingLostAgentsFileTests {
     @Test func aLoneAgentsFileNeedsYesAndIsImportedNotOverwritten() async throws {
         let project = try TestProject(["AGENTS.md": "# Team rules\n\nNever push to main.\n"])
-        let refused = await #expect(throws: ToolError.self) { try await Initializer.run(root: project.root, options: .init(targets: ["claude-code", "gemini-cli"])) }
+        let refused = await #expect(throws: ToolError.self) {
+            try await Initializer.run(root: project.root, options: .init(targets: ["claude-code", "gemini-cli"]))
+        }
         #expect(refused?.code == "IMPORT_REQUIRED")
         #expect(refused?.details?["tools"] == ["AGENTS.md"])
         #expect(!project.exists("agentsmesh.yaml"))
         _ = try await Initializer.run(root: project.root, options: .init(yes: true, targets: ["claude-code", "gemini-cli"]))
         #expect(project.read(".agentsmesh/rules/_root.md") == "---\nroot: true\n---\n# Team rules\n\nNever push to main.\n")
-        #expect(project.read("AGENTS.md")?.hasPrefix("# Team rules\n\nNever push to main.\n\n<!-- agentsmesh:root-generation-contract:start -->") == true)
+        #expect(
+            project.read("AGENTS.md")?.hasPrefix(
+                "# Team rules\n\nNever push to main.\n\n<!-- agentsmesh:root-generation-contract:start -->") == true)
         #expect(project.read("CLAUDE.md")?.hasPrefix("# Team rules\n\nNever push to main.") == true)
         #expect(try Checker.check(root: project.root).inSync)
     }
@@ -612,11 +688,14 @@ import Testing
     @Test func geminiAgentSettingsGoBackToGemini() async throws {
         let project = try TestProject([
             "GEMINI.md": "# Root\n",
-            ".gemini/agents/scout.md": "---\nname: scout\ndescription: Scouts\nkind: local\ntools: [read_file, grep_search]\ntemperature: 0.2\ntimeout_mins: 5\nmax_turns: 8\n---\nScout the repo.\n",
+            ".gemini/agents/scout.md":
+                "---\nname: scout\ndescription: Scouts\nkind: local\ntools: [read_file, grep_search]\ntemperature: 0.2\ntimeout_mins: 5\nmax_turns: 8\n---\nScout the repo.\n",
         ])
         _ = try await Initializer.run(root: project.root, options: .init(yes: true))
-        #expect(project.read(".gemini/agents/scout.md")
-            == "---\nname: scout\ndescription: Scouts\nkind: local\ntools:\n  - read_file\n  - read_many_files\n  - grep_search\nmaxTurns: 8\ntemperature: 0.2\ntimeout_mins: 5\n---\n\nScout the repo.")
+        #expect(
+            project.read(".gemini/agents/scout.md")
+                == "---\nname: scout\ndescription: Scouts\nkind: local\ntools:\n  - read_file\n  - read_many_files\n  - grep_search\nmaxTurns: 8\ntemperature: 0.2\ntimeout_mins: 5\n---\n\nScout the repo."
+        )
         #expect(try Checker.check(root: project.root).inSync)
     }
 }
@@ -626,15 +705,18 @@ import Testing
         let project = try TestProject([
             "agentsmesh.yaml": "version: 1\ntargets: [claude-code]\n",
             ".claude/settings.json": """
-                {"hooks":{"Stop":[{"hooks":[{"type":"http","url":"https://a.example.test"}]}]}}
-                """,
+            {"hooks":{"Stop":[{"hooks":[{"type":"http","url":"https://a.example.test"}]}]}}
+            """,
         ])
         _ = try Importer.run(root: project.root, from: "claude-code", features: nil)
-        try project.write(".claude/settings.json", """
+        try project.write(
+            ".claude/settings.json",
+            """
             {"hooks":{"Stop":[{"hooks":[{"type":"http","url":"https://a.example.test"},{"type":"http","url":"https://b.example.test"}]}]}}
             """)
         _ = try Importer.run(root: project.root, from: "claude-code", features: nil)
-        #expect(project.read(".agentsmesh/hooks.yaml")
-            == "claude-code:Stop:\n  - type: http\n    url: https://a.example.test\n  - type: http\n    url: https://b.example.test\n")
+        #expect(
+            project.read(".agentsmesh/hooks.yaml")
+                == "claude-code:Stop:\n  - type: http\n    url: https://a.example.test\n  - type: http\n    url: https://b.example.test\n")
     }
 }

@@ -14,7 +14,8 @@ import Testing
     static func tree(_ root: String) throws -> [String: String] {
         var links: [String] = []
         var out: [String: String] = [:]
-        for path in FileSystem.walkFiles(root, skipped: { links.append($0) }) where path != ".agentsmesh/.lock" && path != StatCache.fileName {
+        for path in FileSystem.walkFiles(root, skipped: { links.append($0) })
+        where path != ".agentsmesh/.lock" && path != StatCache.fileName {
             out[path] = SHA256.hex(try FileSystem.read(root + "/" + path, displayPath: path))
         }
         for link in links {
@@ -37,7 +38,10 @@ import Testing
         let data = try await Initializer.run(root: project.root, options: .init(yes: true))
         let expected = try Self.tree(Fixtures.path("real-world/\(name)/expected"))
         let actual = try Self.tree(project.root)
-        #expect(Set(actual.keys) == Set(expected.keys), "files differ: +\(Set(actual.keys).subtracting(expected.keys).sorted()) -\(Set(expected.keys).subtracting(actual.keys).sorted())")
+        #expect(
+            Set(actual.keys) == Set(expected.keys),
+            "files differ: +\(Set(actual.keys).subtracting(expected.keys).sorted()) -\(Set(expected.keys).subtracting(actual.keys).sorted())"
+        )
         for (path, hash) in expected.sorted(by: { $0.key < $1.key }) where actual[path] != nil {
             #expect(actual[path] == hash, "\(path) differs from the expected tree")
         }

@@ -29,7 +29,10 @@ import Testing
         let cursor = target == TargetID.cursor
         var rules: [JSONValue] = []
         for rule in project.rules.sorted(by: { $0.name < $1.name }) where rule.isRoot || rule.applies(to: target) {
-            var object: JSONObject = ["name": .string(rule.name), "root": .bool(rule.isRoot), "body": .string(foldRuleLinks(rule.body.trimmedWhitespace(), target: target))]
+            var object: JSONObject = [
+                "name": .string(rule.name), "root": .bool(rule.isRoot),
+                "body": .string(foldRuleLinks(rule.body.trimmedWhitespace(), target: target)),
+            ]
             if !rule.isRoot {
                 // Cursor drops the description of manual rules; it keeps always_on as a trigger.
                 object["description"] = .string(cursor && rule.trigger == "manual" ? "" : rule.description)
@@ -40,19 +43,25 @@ import Testing
             rules.append(.object(object))
         }
         let commands: [JSONValue] = project.commands.sorted(by: { $0.name < $1.name }).map { command in
-            ["name": .string(command.name), "description": .string(command.description),
-             "allowedTools": .strings(target == TargetID.claudeCode ? command.allowedTools : []),
-             "body": .string(foldRuleLinks(command.body.trimmedWhitespace(), target: target))]
+            [
+                "name": .string(command.name), "description": .string(command.description),
+                "allowedTools": .strings(target == TargetID.claudeCode ? command.allowedTools : []),
+                "body": .string(foldRuleLinks(command.body.trimmedWhitespace(), target: target)),
+            ]
         }
         let agents: [JSONValue] = project.agents.sorted(by: { $0.name < $1.name }).map { agent in
-            var object: JSONObject = ["name": .string(agent.name), "description": .string(agent.description),
-                "tools": .strings(agent.tools), "model": .string(agent.model), "body": .string(agent.body.trimmedWhitespace())]
+            var object: JSONObject = [
+                "name": .string(agent.name), "description": .string(agent.description),
+                "tools": .strings(agent.tools), "model": .string(agent.model), "body": .string(agent.body.trimmedWhitespace()),
+            ]
             if !cursor { object["maxTurns"] = .int(agent.maxTurns) }
             return .object(object)
         }
         let skills: [JSONValue] = project.skills.sorted(by: { $0.name < $1.name }).map { skill in
-            ["name": .string(skill.name), "description": .string(skill.description), "body": .string(skill.body.trimmedWhitespace()),
-             "files": .array(skill.files.map { ["path": .string($0.path), "sha": .string(SHA256.hex($0.bytes))] })]
+            [
+                "name": .string(skill.name), "description": .string(skill.description), "body": .string(skill.body.trimmedWhitespace()),
+                "files": .array(skill.files.map { ["path": .string($0.path), "sha": .string(SHA256.hex($0.bytes))] }),
+            ]
         }
         var hooks = JSONObject()
         for (event, entries) in project.hooks?.events ?? [] where !entries.isEmpty {
@@ -74,7 +83,10 @@ import Testing
         let project = try TestProject(fixture: "canonical-full")
         // Settings that every target can express losslessly.
         try project.write(".agentsmesh/permissions.yaml", "allow:\n  - Read\n  - Bash(npm run:*)\ndeny:\n  - Bash(rm -rf:*)\n")
-        try project.write(".agentsmesh/hooks.yaml", "PreToolUse:\n  - matcher: Read\n    type: command\n    command: echo pre\n    timeout: 30\nPostToolUse:\n  - matcher: Write\n    type: command\n    command: npx prettier --write $FILE\n")
+        try project.write(
+            ".agentsmesh/hooks.yaml",
+            "PreToolUse:\n  - matcher: Read\n    type: command\n    command: echo pre\n    timeout: 30\nPostToolUse:\n  - matcher: Write\n    type: command\n    command: npx prettier --write $FILE\n"
+        )
         try await project.generate([target])
         let original = try CanonicalStore.load(root: project.root).project
 

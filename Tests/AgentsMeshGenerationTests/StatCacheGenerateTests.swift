@@ -1,10 +1,11 @@
 import AgentsMeshCanonical
-@testable import AgentsMeshGeneration
 import AgentsMeshKit
 import Foundation
 import SharedCore
 import SharedPlatform
 import Testing
+
+@testable import AgentsMeshGeneration
 
 #if canImport(Glibc)
 #endif
@@ -87,7 +88,8 @@ import Testing
             let cache = try #require(StatCache.load(root: project.root, key: GenerateCache.key(root: project.root)))
             let racy = cache.entries.filter { entry in
                 entry.racy && !entry.listing && !(entry.path.hasPrefix(".agentsmesh/") && entry.path != ".agentsmesh/.lock")
-                    && !entry.path.hasPrefix("agentsmesh") && !(entry.stat.mtime % 1_000_000_000 == 0 && entry.stat.ctime % 1_000_000_000 == 0)
+                    && !entry.path.hasPrefix("agentsmesh")
+                    && !(entry.stat.mtime % 1_000_000_000 == 0 && entry.stat.ctime % 1_000_000_000 == 0)
             }
             #expect(racy.map(\.path) == [])
         }
@@ -149,7 +151,9 @@ import Testing
         let good = try #require(project.bytes(StatCache.fileName))
         let corruptions: [[UInt8]] = [
             [], Array("garbage\n".utf8), Array(good.prefix(good.count / 2)), Array(good.dropLast(1)),
-            Array(String(decoding: good, as: UTF8.self).replacingOccurrences(of: "agentsmesh-stat-cache 1", with: "agentsmesh-stat-cache 9").utf8),
+            Array(
+                String(decoding: good, as: UTF8.self).replacingOccurrences(of: "agentsmesh-stat-cache 1", with: "agentsmesh-stat-cache 9")
+                    .utf8),
             Array(String(decoding: good, as: UTF8.self).replacingOccurrences(of: "lib=", with: "lib=0").utf8),
             Array(String(decoding: good, as: UTF8.self).replacingOccurrences(of: "\ne 1 ", with: "\ne 7 ").utf8),
         ]
@@ -168,7 +172,9 @@ import Testing
     @Test func configChangesRegenerate() async throws {
         let project = try await Self.generated()
         #expect(GenerateCache.fastPath(root: project.root) != nil)
-        try project.write("agentsmesh.yaml", FullFixture.config.replacingOccurrences(of: "[claude-code, cursor, gemini-cli]", with: "[claude-code, cursor]"))
+        try project.write(
+            "agentsmesh.yaml",
+            FullFixture.config.replacingOccurrences(of: "[claude-code, cursor, gemini-cli]", with: "[claude-code, cursor]"))
         #expect(GenerateCache.fastPath(root: project.root) == nil)
         let narrowed = try await project.generate()
         #expect(narrowed.targets == ["claude-code", "cursor"])

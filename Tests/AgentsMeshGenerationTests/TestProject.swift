@@ -69,19 +69,23 @@ enum Fixtures {
 
 /// The spec's `FULL` fixture (§8), byte for byte.
 enum FullFixture {
-    static let config = "version: 1\ntargets: [claude-code, cursor, gemini-cli]\nfeatures: [rules, commands, agents, skills, mcp, hooks, ignore, permissions]\n"
+    static let config =
+        "version: 1\ntargets: [claude-code, cursor, gemini-cli]\nfeatures: [rules, commands, agents, skills, mcp, hooks, ignore, permissions]\n"
 
     static func files(config: String = config) -> [String: String] {
         [
             "agentsmesh.yaml": config,
             ".agentsmesh/rules/_root.md": "---\nroot: true\n---\n# Project\nSee .agentsmesh/skills/api-generator/SKILL.md.\n",
             ".agentsmesh/rules/typescript.md": "---\ndescription: TypeScript\nglobs:\n  - src/**/*.ts\n---\nPrefer strict types.\n",
-            ".agentsmesh/commands/review.md": "---\ndescription: Review code\nallowed-tools:\n  - Read\n  - Grep\n---\nDo a thorough review.\n",
-            ".agentsmesh/agents/code-reviewer.md": "---\nname: code-reviewer\ndescription: Reviews code\ntools:\n  - Read\n  - Grep\nmodel: sonnet\nmaxTurns: 10\n---\nYou review code.\n",
+            ".agentsmesh/commands/review.md":
+                "---\ndescription: Review code\nallowed-tools:\n  - Read\n  - Grep\n---\nDo a thorough review.\n",
+            ".agentsmesh/agents/code-reviewer.md":
+                "---\nname: code-reviewer\ndescription: Reviews code\ntools:\n  - Read\n  - Grep\nmodel: sonnet\nmaxTurns: 10\n---\nYou review code.\n",
             ".agentsmesh/skills/api-generator/SKILL.md": "---\ndescription: Generate API routes\n---\nUse ./template.ts.\n",
             ".agentsmesh/skills/api-generator/references/route-checklist.md": "# Checklist\n",
             ".agentsmesh/mcp.json": "{\"mcpServers\":{\"fs\":{\"type\":\"stdio\",\"command\":\"npx\",\"args\":[\"-y\",\"server-fs\"]}}}",
-            ".agentsmesh/hooks.yaml": "PreToolUse:\n  - matcher: Read\n    type: command\n    command: echo pre\n    timeout: 30\nPostToolUse:\n  - matcher: Write\n    type: command\n    command: npx prettier --write $FILE\n",
+            ".agentsmesh/hooks.yaml":
+                "PreToolUse:\n  - matcher: Read\n    type: command\n    command: echo pre\n    timeout: 30\nPostToolUse:\n  - matcher: Write\n    type: command\n    command: npx prettier --write $FILE\n",
             ".agentsmesh/permissions.yaml": "allow:\n  - Read\n  - Bash(npm run:*)\ndeny:\n  - Bash(rm -rf*)\n",
             ".agentsmesh/ignore": "node_modules\n",
         ]

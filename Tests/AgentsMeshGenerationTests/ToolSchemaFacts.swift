@@ -43,13 +43,19 @@ enum ToolSchemaFacts {
             }
         }
         if let mcp = settings["mcp"] {
-            for key in mcp.objectValue?.keys ?? [] where !["serverCommand", "allowed", "excluded"].contains(key) { problems.append("mcp has '\(key)'") }
-            for key in ["allowed", "excluded"] where mcp[key] != nil && mcp[key]?.stringList == nil { problems.append("mcp.\(key) is not a list of strings") }
+            for key in mcp.objectValue?.keys ?? [] where !["serverCommand", "allowed", "excluded"].contains(key) {
+                problems.append("mcp has '\(key)'")
+            }
+            for key in ["allowed", "excluded"] where mcp[key] != nil && mcp[key]?.stringList == nil {
+                problems.append("mcp.\(key) is not a list of strings")
+            }
         }
         if let fileName = settings["context"]?["fileName"], fileName.stringValue == nil && fileName.stringList == nil {
             problems.append("context.fileName is neither a string nor a list of strings")
         }
-        if let agents = settings["experimental"]?["enableAgents"], agents.boolValue == nil { problems.append("experimental.enableAgents is not a boolean") }
+        if let agents = settings["experimental"]?["enableAgents"], agents.boolValue == nil {
+            problems.append("experimental.enableAgents is not a boolean")
+        }
         for (event, list) in settings["hooks"]?.objectValue ?? JSONObject() {
             if !geminiHookEvents.contains(event) { problems.append("hook event '\(event)' is not one Gemini runs") }
             guard let entries = list.arrayValue else {
@@ -57,7 +63,10 @@ enum ToolSchemaFacts {
                 continue
             }
             for entry in entries {
-                guard let object = entry.objectValue else { problems.append("hooks.\(event) entry is not an object"); continue }
+                guard let object = entry.objectValue else {
+                    problems.append("hooks.\(event) entry is not an object")
+                    continue
+                }
                 if let matcher = object["matcher"], matcher.stringValue == nil { problems.append("hooks.\(event) matcher is not a string") }
                 for hook in object["hooks"]?.arrayValue ?? [] {
                     if let timeout = hook["timeout"], timeout.intValue == nil { problems.append("hooks.\(event) timeout is not a number") }
@@ -96,11 +105,16 @@ enum ToolSchemaFacts {
     static func claudeSettings(_ settings: JSONObject) -> [String] {
         var problems: [String] = []
         if let permissions = settings["permissions"]?.objectValue {
-            let allowed: Set<String> = ["allow", "deny", "ask", "defaultMode", "disableBypassPermissionsMode", "disableAutoMode", "additionalDirectories"]
+            let allowed: Set<String> = [
+                "allow", "deny", "ask", "defaultMode", "disableBypassPermissionsMode", "disableAutoMode", "additionalDirectories",
+            ]
             for key in permissions.keys where !allowed.contains(key) { problems.append("permissions has '\(key)'") }
             for key in ["allow", "deny", "ask"] {
                 guard let list = permissions[key] else { continue }
-                guard let rules = list.stringList else { problems.append("permissions.\(key) is not a list of strings"); continue }
+                guard let rules = list.stringList else {
+                    problems.append("permissions.\(key) is not a list of strings")
+                    continue
+                }
                 if Set(rules).count != rules.count { problems.append("permissions.\(key) repeats a rule") }
                 for rule in rules where !claudePermission(rule) { problems.append("permissions.\(key) rule '\(rule)' is not a valid rule") }
             }
@@ -121,9 +135,15 @@ enum ToolSchemaFacts {
                         problems.append("hooks.\(event) hook has no valid type")
                         continue
                     }
-                    if type == "command", (hook["command"]?.stringValue ?? "").isEmpty { problems.append("hooks.\(event) command hook without command") }
-                    if type == "prompt", (hook["prompt"]?.stringValue ?? "").isEmpty { problems.append("hooks.\(event) prompt hook without prompt") }
-                    if let timeout = hook["timeout"], (timeout.intValue ?? 0) <= 0 { problems.append("hooks.\(event) timeout is not positive") }
+                    if type == "command", (hook["command"]?.stringValue ?? "").isEmpty {
+                        problems.append("hooks.\(event) command hook without command")
+                    }
+                    if type == "prompt", (hook["prompt"]?.stringValue ?? "").isEmpty {
+                        problems.append("hooks.\(event) prompt hook without prompt")
+                    }
+                    if let timeout = hook["timeout"], (timeout.intValue ?? 0) <= 0 {
+                        problems.append("hooks.\(event) timeout is not positive")
+                    }
                 }
             }
         }
@@ -135,11 +155,16 @@ enum ToolSchemaFacts {
     static func claudeMcp(_ file: JSONObject) -> [String] {
         var problems: [String] = []
         for (name, server) in file["mcpServers"]?.objectValue ?? JSONObject() {
-            guard let object = server.objectValue else { problems.append("server '\(name)' is not an object"); continue }
+            guard let object = server.objectValue else {
+                problems.append("server '\(name)' is not an object")
+                continue
+            }
             let type = object["type"]?.stringValue
             switch type {
             case "stdio"?, nil:
-                if object["command"]?.stringValue == nil { problems.append("stdio server '\(name)' has no command (a url-only server needs a type)") }
+                if object["command"]?.stringValue == nil {
+                    problems.append("stdio server '\(name)' has no command (a url-only server needs a type)")
+                }
             case "sse"?, "http"?:
                 if object["url"]?.stringValue == nil { problems.append("\(type ?? "") server '\(name)' has no url") }
             default:
@@ -155,7 +180,10 @@ enum ToolSchemaFacts {
         var out: [String] = []
         func check(_ path: String, _ validate: (JSONObject) -> [String]) throws {
             guard let bytes = try FileSystem.readIfExists(root + "/" + path, displayPath: path) else { return }
-            guard let object = try JSONParser.parse(bytes: bytes).objectValue else { out.append("\(path): not an object"); return }
+            guard let object = try JSONParser.parse(bytes: bytes).objectValue else {
+                out.append("\(path): not an object")
+                return
+            }
             out += validate(object).map { "\(path): \($0)" }
         }
         try check(".gemini/settings.json", geminiSettings)

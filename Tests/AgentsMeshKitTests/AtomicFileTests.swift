@@ -1,8 +1,9 @@
-@testable import AgentsMeshKit
 import Foundation
-@testable import SharedCore
 import SharedPlatform
 import Testing
+
+@testable import AgentsMeshKit
+@testable import SharedCore
 
 /// A scratch folder removed on deinit.
 private final class AtomicSandbox {
@@ -217,8 +218,11 @@ struct AtomicFileTests {
     @Test func stageAllWritesEveryFileInParallelAndRenamesOnCommit() throws {
         let box = try AtomicSandbox()
         let items = (0..<300).map { index in
-            (bytes: Array("file \(index)\n".utf8), path: box.dir + "/d\(index % 7)/f\(index).md", displayPath: "d\(index % 7)/f\(index).md",
-             durable: index % 50 == 0)
+            (
+                bytes: Array("file \(index)\n".utf8), path: box.dir + "/d\(index % 7)/f\(index).md",
+                displayPath: "d\(index % 7)/f\(index).md",
+                durable: index % 50 == 0
+            )
         }
         var batch = AtomicFile.Batch()
         try batch.stageAll(items)
@@ -258,7 +262,9 @@ struct AtomicFileTests {
     }
 
     /// Items for `stageAll`: `relative` paths under `box`, content derived from the path.
-    private func items(_ box: AtomicSandbox, _ relative: [String], durable: Set<String> = []) -> [(bytes: [UInt8], path: String, displayPath: String, durable: Bool)] {
+    private func items(_ box: AtomicSandbox, _ relative: [String], durable: Set<String> = []) -> [(
+        bytes: [UInt8], path: String, displayPath: String, durable: Bool
+    )] {
         relative.map { (bytes: Array("bytes of \($0)\n".utf8), path: box.dir + "/" + $0, displayPath: $0, durable: durable.contains($0)) }
     }
 
@@ -274,13 +280,20 @@ struct AtomicFileTests {
         #expect(FileSystem.kind(box.dir + "/new") == .missing)
         #expect(FileSystem.kind(box.dir + "/kept/sub") == .missing)
         let newTemp = try #require(staged.first { $0.hasPrefix(".new.agentsmesh-") && $0.hasSuffix(".tmp") && !$0.contains("/") })
-        let subTemp = try #require(staged.first { $0.hasPrefix("kept/.sub.agentsmesh-") && $0.hasSuffix(".tmp") && $0.split(separator: "/").count == 2 })
-        #expect(staged.filter { $0.hasPrefix(newTemp + "/") } == [newTemp + "/d.md", newTemp + "/deep", newTemp + "/deep/b.md", newTemp + "/deep/c.md"])
+        let subTemp = try #require(
+            staged.first { $0.hasPrefix("kept/.sub.agentsmesh-") && $0.hasSuffix(".tmp") && $0.split(separator: "/").count == 2 })
+        #expect(
+            staged.filter { $0.hasPrefix(newTemp + "/") } == [
+                newTemp + "/d.md", newTemp + "/deep", newTemp + "/deep/b.md", newTemp + "/deep/c.md",
+            ])
         #expect(staged.filter { $0.hasPrefix(subTemp + "/") } == [subTemp + "/e.md"])
         #expect(staged.filter { $0.hasPrefix("kept/.a.md.agentsmesh-") }.count == 1)
         #expect(staged.filter { $0.hasPrefix(".top.md.agentsmesh-") }.count == 1)
         try batch.commit()
-        #expect(box.allNames() == ["kept", "kept/a.md", "kept/sub", "kept/sub/e.md", "new", "new/d.md", "new/deep", "new/deep/b.md", "new/deep/c.md", "top.md"])
+        #expect(
+            box.allNames() == [
+                "kept", "kept/a.md", "kept/sub", "kept/sub/e.md", "new", "new/d.md", "new/deep", "new/deep/b.md", "new/deep/c.md", "top.md",
+            ])
         for path in paths {
             #expect(try box.read(box.dir + "/" + path) == Array("bytes of \(path)\n".utf8))
             #expect(permissions(box.dir + "/" + path) == 0o644)
@@ -297,7 +310,10 @@ struct AtomicFileTests {
 
     @Test func builtEntriesAreReportedRelativeToTheRoot() {
         var built = BuiltEntries()
-        built.stats = ["/p/a/b.md": FileStat(kind: .file, inode: 1), "/p/a": FileStat(kind: .directory, inode: 2), "/q/c": FileStat(kind: .file, inode: 3)]
+        built.stats = [
+            "/p/a/b.md": FileStat(kind: .file, inode: 1), "/p/a": FileStat(kind: .directory, inode: 2),
+            "/q/c": FileStat(kind: .file, inode: 3),
+        ]
         built.listings = ["/p/a": ["b.md"], "/pq/d": ["e"]]
         let relative = built.relative(to: "/p")
         #expect(relative.stats == ["a/b.md": FileStat(kind: .file, inode: 1), "a": FileStat(kind: .directory, inode: 2)])
@@ -412,7 +428,8 @@ struct AtomicFileTests {
             AtomicFile.recover(journal: journal)
             #expect(box.allNames() == [".z.agentsmesh-7-8-0.tmp", "important", "important/file.md"])
         }
-        try AtomicFile.write(Array("agentsmesh-staging 1\nmarker .agentsmesh-7-8-\nfolder \(box.dir)\n".utf8), to: journal, displayPath: "journal")
+        try AtomicFile.write(
+            Array("agentsmesh-staging 1\nmarker .agentsmesh-7-8-\nfolder \(box.dir)\n".utf8), to: journal, displayPath: "journal")
         AtomicFile.recover(journal: journal)
         #expect(box.allNames() == ["important", "important/file.md"])
     }

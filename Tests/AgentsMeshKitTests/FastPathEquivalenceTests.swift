@@ -1,10 +1,11 @@
-@testable import AgentsMeshKit
 import Foundation
-@testable import SharedCore
 import Synchronization
 import TestSupport
 import Testing
 import Yams
+
+@testable import AgentsMeshKit
+@testable import SharedCore
 
 /// Byte-level fast paths give exactly what the `Character`-level reference code gives.
 @Suite struct FastPathEquivalenceTests {
@@ -71,8 +72,10 @@ import Yams
             #expect(YAMLEmitter.asciiPlainSafe(text) == YAMLEmitter.isPlainSafeGeneral(text), "\(text.debugDescription)")
             checked += 1
         }
-        for word in ["true", "False", "YES", "no", "On", "off", "y", "N", "null", "~", ".inf", "-.NaN", "+.inf", "0x1F", "0o17", "0o19",
-                     "0x", "1e5", "1E+5", "1e", ".5", "5.", ".", "+", "-1.5e-3", "12abc", "nulls"] {
+        for word in [
+            "true", "False", "YES", "no", "On", "off", "y", "N", "null", "~", ".inf", "-.NaN", "+.inf", "0x1F", "0o17", "0o19",
+            "0x", "1e5", "1E+5", "1e", ".5", "5.", ".", "+", "-1.5e-3", "12abc", "nulls",
+        ] {
             #expect(YAMLEmitter.asciiPlainSafe(word) == YAMLEmitter.isPlainSafeGeneral(word), "\(word)")
         }
         #expect(YAMLEmitter.asciiPlainSafe("é") == nil)
@@ -170,7 +173,8 @@ import Yams
     }
 
     @Test(arguments: [
-        "a: b: c\n", "a: b #c\n", "a: 'it''s'\n", "a: \"x\\ty\"\n", "a: \"q\" #c\n", "a: 'q\n", "a: 1\n", "a: .inf\n", "a: ~\n", "a: -x\n", "a: x \n", "a:\n  b: c\n", "a: x\na: y\n",
+        "a: b: c\n", "a: b #c\n", "a: 'it''s'\n", "a: \"x\\ty\"\n", "a: \"q\" #c\n", "a: 'q\n", "a: 1\n", "a: .inf\n", "a: ~\n", "a: -x\n",
+        "a: x \n", "a:\n  b: c\n", "a: x\na: y\n",
         "# c\na: b\n", "a: é\n", "a:x\n", "a: [x]\n", "a:\n  - x\n - y\n", "a: b\r\n", "- a\n", "  a: b\n", "a: b:\n", "a : b\n",
     ])
     func unusualDocumentsAreLeftToLibyaml(text: String) {
@@ -180,8 +184,11 @@ import Yams
     @Test func randomDocumentsReadLikeLibyaml() {
         var random = Seeded(41)
         let keys = ["a", "b", "desc", "x-y", "_k", "true", "1a"]
-        let words = ["v", "true", "True", "null", "NULL", "yes", "1", "1.5", "0x1F", ".inf", "~", "a b", "a: b", "a #b", "a#b", "-x",
-                     "'q'", "\"q\"", "'a: b'", "\"a #b\"", "\"\"", "''", "'it''s'", "\"x\\\"y\"", "\"x\\ny\"", "'q", "\"q", "\"q\" x", "'é'", "\"true\"", "'1'", "[a]", "{a}", "*x", "&y", "x:", "(p)", "/p", "a,b", "é", "q'", "x ", " x", "%x", "@x", "`x`", "!x"]
+        let words = [
+            "v", "true", "True", "null", "NULL", "yes", "1", "1.5", "0x1F", ".inf", "~", "a b", "a: b", "a #b", "a#b", "-x",
+            "'q'", "\"q\"", "'a: b'", "\"a #b\"", "\"\"", "''", "'it''s'", "\"x\\\"y\"", "\"x\\ny\"", "'q", "\"q", "\"q\" x", "'é'",
+            "\"true\"", "'1'", "[a]", "{a}", "*x", "&y", "x:", "(p)", "/p", "a,b", "é", "q'", "x ", " x", "%x", "@x", "`x`", "!x",
+        ]
         var accepted = 0
         for _ in 0..<6_000 {
             var lines: [String] = []
@@ -218,7 +225,8 @@ import Yams
             else { return nil }
             let s = entry.stat
             let flags = (entry.racy ? 1 : 0) | (entry.listing ? 2 : 0)
-            out += "e \(s.kind.rawValue) \(flags) \(s.device) \(s.inode) \(s.size) \(s.mode) \(s.mtime) \(s.ctime) \(hash) \(tag) \(entry.path)\n"
+            out +=
+                "e \(s.kind.rawValue) \(flags) \(s.device) \(s.inode) \(s.size) \(s.mode) \(s.mtime) \(s.ctime) \(hash) \(tag) \(entry.path)\n"
         }
         for record in cache.records {
             guard !record.contains("\n") else { return nil }
@@ -249,10 +257,11 @@ import Yams
                 let stat = FileStat(
                     kind: kinds[random.below(kinds.count)], device: random.next(), inode: random.below(4) == 0 ? UInt64.max : random.next(),
                     size: number(), mode: UInt32(truncatingIfNeeded: random.next()), mtime: number(), ctime: number())
-                entries.append(StatCache.Entry(
-                    path: "dir \(index)/file-\(random.below(1000)).md", stat: stat,
-                    hash: random.below(3) == 0 ? nil : "sha256:\(random.next())", tag: random.below(2) == 0 ? nil : "claude-code",
-                    racy: random.below(2) == 0, listing: random.below(5) == 0))
+                entries.append(
+                    StatCache.Entry(
+                        path: "dir \(index)/file-\(random.below(1000)).md", stat: stat,
+                        hash: random.below(3) == 0 ? nil : "sha256:\(random.next())", tag: random.below(2) == 0 ? nil : "claude-code",
+                        racy: random.below(2) == 0, listing: random.below(5) == 0))
             }
             var records = random.below(2) == 0 ? [] : ["targets [\"cursor\"]", "check-clean 1"]
             if round % 5 == 4, !entries.isEmpty {
@@ -302,8 +311,10 @@ import Yams
 
     @Test func randomScalarsResolveLikeTheRegularExpressions() {
         var random = SplitMix(seed: 0xC0_7A6)
-        let pieces = ["0", "1", "7", "9", "+", "-", ".", "e", "E", "x", "o", "a", "F", "inf", "Inf", "INF", "nan", "NaN", "NAN",
-                      "true", "True", "TRUE", "tRUE", "false", "null", "Null", "NULL", "~", " ", "_", ":", "é", "0x", "0o", "8"]
+        let pieces = [
+            "0", "1", "7", "9", "+", "-", ".", "e", "E", "x", "o", "a", "F", "inf", "Inf", "INF", "nan", "NaN", "NAN",
+            "true", "True", "TRUE", "tRUE", "false", "null", "Null", "NULL", "~", " ", "_", ":", "é", "0x", "0o", "8",
+        ]
         var tags: [String: Int] = [:]
         for _ in 0..<20_000 {
             var text = ""
@@ -315,8 +326,10 @@ import Yams
         #expect(tags.count == 5 && tags.values.allSatisfy { $0 > 20 }, "\(tags)")
     }
 
-    @Test(arguments: ["a: 1\nb: 0x1F\nc: 0o17\nd: 017\ne: 1.5\nf: .inf\ng: -.Inf\nh: .NaN-not\ni: ~\nj: TRUE\nk: yes\nl: 1e3\nm: 09\n",
-                      "- [1, true, null, x]\n- {a: -2.5e-3, b: '3', c: \"4\"}\n", "n: 99999999999999999999\no: +5\np: .5\nq: 5.\n"])
+    @Test(arguments: [
+        "a: 1\nb: 0x1F\nc: 0o17\nd: 017\ne: 1.5\nf: .inf\ng: -.Inf\nh: .NaN-not\ni: ~\nj: TRUE\nk: yes\nl: 1e3\nm: 09\n",
+        "- [1, true, null, x]\n- {a: -2.5e-3, b: '3', c: \"4\"}\n", "n: 99999999999999999999\no: +5\np: .5\nq: 5.\n",
+    ])
     func documentsReadAsWithTheResolver(text: String) throws {
         // A `!` anywhere keeps Yams's resolution: the same document with a comment holding one is the oracle.
         let fast = try YAML.composed(text)

@@ -79,9 +79,9 @@ struct FileWatcherTests {
         let watcher = makeProjectWatcher(project, forcePolling: forcePolling)
         defer { watcher.stop() }
         #if os(Linux)
-        #expect(watcher.backend == (forcePolling ? .polling : .inotify))
+            #expect(watcher.backend == (forcePolling ? .polling : .inotify))
         #else
-        #expect(watcher.backend == .polling)
+            #expect(watcher.backend == .polling)
         #endif
     }
 
@@ -146,11 +146,15 @@ struct FileWatcherTests {
         try await Task.sleep(for: .milliseconds(50))
         try project.write(".agentsmesh/commands/git/commit.md", "commit\n")
         // The folder creation may arrive as its own batch; wait until the file shows up in any batch.
-        #expect(await watcherEventually(within: 30) { await recorder.batches.flatMap { $0 }.contains(".agentsmesh/commands/git/commit.md") })
+        #expect(
+            await watcherEventually(within: 30) { await recorder.batches.flatMap { $0 }.contains(".agentsmesh/commands/git/commit.md") })
         let before = await recorder.batches.count
         // A later write proves the new folder has its own watch (not just the creation-time scan).
         try project.write(".agentsmesh/commands/git/push.md", "push\n")
-        #expect(await watcherEventually(within: 30) { await recorder.batches.dropFirst(before).flatMap { $0 }.contains(".agentsmesh/commands/git/push.md") })
+        #expect(
+            await watcherEventually(within: 30) {
+                await recorder.batches.dropFirst(before).flatMap { $0 }.contains(".agentsmesh/commands/git/push.md")
+            })
         let second = await recorder.batches.dropFirst(before).flatMap { $0 }
         #expect(second.contains(".agentsmesh/commands/git/push.md"))
     }

@@ -1,6 +1,7 @@
+import Testing
+
 @testable import AgentsMeshKit
 @testable import SharedCore
-import Testing
 
 /// Parses expecting a `ToolError`, or records an issue when parsing succeeds.
 private func frontmatterError(_ text: String, path: String = "rules/x.md") -> ToolError? {
@@ -32,7 +33,10 @@ struct FrontmatterParseTests {
     }
 
     @Test func noFrontmatterWhenFirstLineIsNotExactlyThreeDashes() throws {
-        for text in ["# Title\n---\na: 1\n---\n", "--- \na: 1\n---\nbody", " ---\na: 1\n---\n", "----\na: 1\n----\n", "\n---\na: 1\n---\n", "", "---x\n---\n"] {
+        for text in [
+            "# Title\n---\na: 1\n---\n", "--- \na: 1\n---\nbody", " ---\na: 1\n---\n", "----\na: 1\n----\n", "\n---\na: 1\n---\n", "",
+            "---x\n---\n",
+        ] {
             let document = try Frontmatter.parse(text, path: "x.md")
             #expect(!document.hasFrontmatter, "\(text.debugDescription)")
             #expect(document.frontmatter.isEmpty, "\(text.debugDescription)")
@@ -67,7 +71,9 @@ struct FrontmatterParseTests {
         #expect(withNewline.body == "")
     }
 
-    @Test(arguments: ["---\n---\nbody", "---\n\n---\nbody", "---\n# only a comment\n---\nbody", "---\n~\n---\nbody", "---\nnull\n---\nbody"])
+    @Test(arguments: [
+        "---\n---\nbody", "---\n\n---\nbody", "---\n# only a comment\n---\nbody", "---\n~\n---\nbody", "---\nnull\n---\nbody",
+    ])
     func emptyOrNullBlockIsAnEmptyMapping(text: String) throws {
         let document = try Frontmatter.parse(text, path: "x.md")
         #expect(document.hasFrontmatter)
@@ -84,12 +90,15 @@ struct FrontmatterParseTests {
         #expect(document.frontmatter.keys == ["maxTurns", "on", "quoted", "nothing"])
     }
 
-    @Test(arguments: ["---\na: 1\nbody without fence\n", "---\n", "---", "---\na: 1\n--- \nbody", "---\na: 1\n ---\nbody", "---\r\na: 1\r\n"])
+    @Test(arguments: [
+        "---\na: 1\nbody without fence\n", "---\n", "---", "---\na: 1\n--- \nbody", "---\na: 1\n ---\nbody", "---\r\na: 1\r\n",
+    ])
     func missingClosingFenceIsValidationFailed(text: String) {
         let error = frontmatterError(text)
         #expect(error?.code == "VALIDATION_FAILED")
         #expect(error?.message == "rules/x.md:1:1: frontmatter has no closing '---' line")
-        #expect(issue(of: error) == .object(["path": "rules/x.md", "line": 1, "column": 1, "message": "frontmatter has no closing '---' line"]))
+        #expect(
+            issue(of: error) == .object(["path": "rules/x.md", "line": 1, "column": 1, "message": "frontmatter has no closing '---' line"]))
     }
 
     @Test(arguments: ["---\n- a\n- b\n---\nbody", "---\njust text\n---\n", "---\n42\n---\n", "---\n[1, 2]\n---\n"])

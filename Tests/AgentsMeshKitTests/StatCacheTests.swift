@@ -1,7 +1,8 @@
-@testable import AgentsMeshKit
 import Foundation
-@testable import SharedCore
 import Testing
+
+@testable import AgentsMeshKit
+@testable import SharedCore
 
 @Suite struct StatCacheTests {
     static func folder() throws -> String {
@@ -35,7 +36,7 @@ import Testing
         #expect(!cache.trusts(cache.entries[0], current: stat))
         #expect(cache.validate(root: root, listingExcludes: [])?.verified == true)
         cache.entries[0].hash = SHA256.tagged(Array("HELLO".utf8))
-        #expect(cache.validate(root: root, listingExcludes: [])  == nil)
+        #expect(cache.validate(root: root, listingExcludes: []) == nil)
 
         // Any stat change (a file appearing where one was missing) invalidates.
         cache.stamp = settled

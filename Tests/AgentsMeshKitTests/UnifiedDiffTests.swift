@@ -1,6 +1,7 @@
-@testable import AgentsMeshKit
 import TestSupport
 import Testing
+
+@testable import AgentsMeshKit
 
 /// Expected strings below were produced by GNU diffutils 3.8: `diff -U<n> --label a/x --label b/x old new`.
 @Suite struct UnifiedDiffTests {
@@ -31,137 +32,148 @@ import Testing
     @Test func oneLineChangeInTheMiddle() {
         let old = numbered(10)
         let new = old.replacingFirst("line5\n", with: "LINE5\n")
-        #expect(diff(old, new) == """
-            --- a/x
-            +++ b/x
-            @@ -2,7 +2,7 @@
-             line2
-             line3
-             line4
-            -line5
-            +LINE5
-             line6
-             line7
-             line8
+        #expect(
+            diff(old, new) == """
+                --- a/x
+                +++ b/x
+                @@ -2,7 +2,7 @@
+                 line2
+                 line3
+                 line4
+                -line5
+                +LINE5
+                 line6
+                 line7
+                 line8
 
-            """)
+                """)
     }
 
     @Test func changesFarApartGiveTwoHunks() {
         let old = numbered(20)
         let new = old.replacingFirst("line2\n", with: "LINE2\n").replacingFirst("line18\n", with: "LINE18\n")
-        #expect(diff(old, new) == """
-            --- a/x
-            +++ b/x
-            @@ -1,5 +1,5 @@
-             line1
-            -line2
-            +LINE2
-             line3
-             line4
-             line5
-            @@ -15,6 +15,6 @@
-             line15
-             line16
-             line17
-            -line18
-            +LINE18
-             line19
-             line20
+        #expect(
+            diff(old, new) == """
+                --- a/x
+                +++ b/x
+                @@ -1,5 +1,5 @@
+                 line1
+                -line2
+                +LINE2
+                 line3
+                 line4
+                 line5
+                @@ -15,6 +15,6 @@
+                 line15
+                 line16
+                 line17
+                -line18
+                +LINE18
+                 line19
+                 line20
 
-            """)
+                """)
     }
 
     @Test func changesSixLinesApartShareOneHunk() {
         let old = numbered(20)
         let new = old.replacingFirst("line3\n", with: "LINE3\n").replacingFirst("line10\n", with: "LINE10\n")
-        #expect(diff(old, new) == """
-            --- a/x
-            +++ b/x
-            @@ -1,13 +1,13 @@
-             line1
-             line2
-            -line3
-            +LINE3
-             line4
-             line5
-             line6
-             line7
-             line8
-             line9
-            -line10
-            +LINE10
-             line11
-             line12
-             line13
+        #expect(
+            diff(old, new) == """
+                --- a/x
+                +++ b/x
+                @@ -1,13 +1,13 @@
+                 line1
+                 line2
+                -line3
+                +LINE3
+                 line4
+                 line5
+                 line6
+                 line7
+                 line8
+                 line9
+                -line10
+                +LINE10
+                 line11
+                 line12
+                 line13
 
-            """)
+                """)
     }
 
     @Test func changesSevenLinesApartAreSplit() {
         let old = numbered(20)
         let new = old.replacingFirst("line3\n", with: "LINE3\n").replacingFirst("line11\n", with: "LINE11\n")
-        #expect(diff(old, new) == """
-            --- a/x
-            +++ b/x
-            @@ -1,6 +1,6 @@
-             line1
-             line2
-            -line3
-            +LINE3
-             line4
-             line5
-             line6
-            @@ -8,7 +8,7 @@
-             line8
-             line9
-             line10
-            -line11
-            +LINE11
-             line12
-             line13
-             line14
+        #expect(
+            diff(old, new) == """
+                --- a/x
+                +++ b/x
+                @@ -1,6 +1,6 @@
+                 line1
+                 line2
+                -line3
+                +LINE3
+                 line4
+                 line5
+                 line6
+                @@ -8,7 +8,7 @@
+                 line8
+                 line9
+                 line10
+                -line11
+                +LINE11
+                 line12
+                 line13
+                 line14
 
-            """)
+                """)
     }
 
     @Test func missingNewlineOnOldSide() {
-        #expect(diff("a\nb\nc", "a\nb\nc\n")
-            == "--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n a\n b\n-c\n\\ No newline at end of file\n+c\n")
+        #expect(
+            diff("a\nb\nc", "a\nb\nc\n")
+                == "--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n a\n b\n-c\n\\ No newline at end of file\n+c\n")
     }
 
     @Test func missingNewlineOnNewSide() {
-        #expect(diff("a\nb\nc\n", "a\nb\nc")
-            == "--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n a\n b\n-c\n+c\n\\ No newline at end of file\n")
+        #expect(
+            diff("a\nb\nc\n", "a\nb\nc")
+                == "--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n a\n b\n-c\n+c\n\\ No newline at end of file\n")
     }
 
     @Test func missingNewlineOnBothSides() {
-        #expect(diff("a\nb", "a\nc") == """
-            --- a/x
-            +++ b/x
-            @@ -1,2 +1,2 @@
-             a
-            -b
-            \\ No newline at end of file
-            +c
-            \\ No newline at end of file
+        #expect(
+            diff("a\nb", "a\nc") == """
+                --- a/x
+                +++ b/x
+                @@ -1,2 +1,2 @@
+                 a
+                -b
+                \\ No newline at end of file
+                +c
+                \\ No newline at end of file
 
-            """)
+                """)
     }
 
     @Test func missingNewlineOnSharedContextLine() {
-        #expect(diff("a\nb\nc\nd", "x\nb\nc\nd")
-            == "--- a/x\n+++ b/x\n@@ -1,4 +1,4 @@\n-a\n+x\n b\n c\n d\n\\ No newline at end of file\n")
+        #expect(
+            diff("a\nb\nc\nd", "x\nb\nc\nd")
+                == "--- a/x\n+++ b/x\n@@ -1,4 +1,4 @@\n-a\n+x\n b\n c\n d\n\\ No newline at end of file\n")
     }
 
     @Test func zeroContextUsesGNURanges() {
         let old = numbered(10)
-        #expect(diff(old, old.replacingFirst("line5\n", with: "LINE5\n"), context: 0)
-            == "--- a/x\n+++ b/x\n@@ -5 +5 @@\n-line5\n+LINE5\n")
-        #expect(diff(old, old.replacingFirst("line2\n", with: "line2\nnew\n"), context: 0)
-            == "--- a/x\n+++ b/x\n@@ -2,0 +3 @@\n+new\n")
-        #expect(diff(old, old.replacingFirst("line2\n", with: ""), context: 0)
-            == "--- a/x\n+++ b/x\n@@ -2 +1,0 @@\n-line2\n")
+        #expect(
+            diff(old, old.replacingFirst("line5\n", with: "LINE5\n"), context: 0)
+                == "--- a/x\n+++ b/x\n@@ -5 +5 @@\n-line5\n+LINE5\n")
+        #expect(
+            diff(old, old.replacingFirst("line2\n", with: "line2\nnew\n"), context: 0)
+                == "--- a/x\n+++ b/x\n@@ -2,0 +3 @@\n+new\n")
+        #expect(
+            diff(old, old.replacingFirst("line2\n", with: ""), context: 0)
+                == "--- a/x\n+++ b/x\n@@ -2 +1,0 @@\n-line2\n")
     }
 
     @Test func extremeContextValues() {
@@ -181,8 +193,9 @@ import Testing
     }
 
     @Test func carriageReturnsStayInsideLines() {
-        #expect(diff("a\r\nb\r\nc\r\n", "a\r\nB\r\nc\r\n")
-            == "--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n a\r\n-b\r\n+B\r\n c\r\n")
+        #expect(
+            diff("a\r\nb\r\nc\r\n", "a\r\nB\r\nc\r\n")
+                == "--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n a\r\n-b\r\n+B\r\n c\r\n")
     }
 
     @Test func linesCompareBytesNotCanonicalEquivalence() {
@@ -203,46 +216,48 @@ import Testing
             oldPath: "a/big", newPath: "b/big"
         )
         let headers = result.split(separator: "\n").filter { $0.hasPrefix("@@") }
-        #expect(headers == [
-            "@@ -97,7 +97,7 @@", "@@ -1997,7 +1997,6 @@", "@@ -3998,6 +3997,8 @@", "@@ -4997,4 +4998,4 @@",
-        ])
-        #expect(result == """
-            --- a/big
-            +++ b/big
-            @@ -97,7 +97,7 @@
-             line 97
-             line 98
-             line 99
-            -line 100
-            +changed 100
-             line 101
-             line 102
-             line 103
-            @@ -1997,7 +1997,6 @@
-             line 1997
-             line 1998
-             line 1999
-            -line 2000
-             line 2001
-             line 2002
-             line 2003
-            @@ -3998,6 +3997,8 @@
-             line 3998
-             line 3999
-             line 4000
-            +inserted A
-            +inserted B
-             line 4001
-             line 4002
-             line 4003
-            @@ -4997,4 +4998,4 @@
-             line 4997
-             line 4998
-             line 4999
-            -line 5000
-            +changed 5000
+        #expect(
+            headers == [
+                "@@ -97,7 +97,7 @@", "@@ -1997,7 +1997,6 @@", "@@ -3998,6 +3997,8 @@", "@@ -4997,4 +4998,4 @@",
+            ])
+        #expect(
+            result == """
+                --- a/big
+                +++ b/big
+                @@ -97,7 +97,7 @@
+                 line 97
+                 line 98
+                 line 99
+                -line 100
+                +changed 100
+                 line 101
+                 line 102
+                 line 103
+                @@ -1997,7 +1997,6 @@
+                 line 1997
+                 line 1998
+                 line 1999
+                -line 2000
+                 line 2001
+                 line 2002
+                 line 2003
+                @@ -3998,6 +3997,8 @@
+                 line 3998
+                 line 3999
+                 line 4000
+                +inserted A
+                +inserted B
+                 line 4001
+                 line 4002
+                 line 4003
+                @@ -4997,4 +4998,4 @@
+                 line 4997
+                 line 4998
+                 line 4999
+                -line 5000
+                +changed 5000
 
-            """)
+                """)
     }
 
     @Test func tenThousandLinesRoundTrip() {
@@ -255,11 +270,12 @@ import Testing
         let newText = new.joined()
         let result = diff(oldText, newText)
         // The edit at index 5010 falls inside the removed run, so GNU diff reports 11 hunks.
-        #expect(result.split(separator: "\n").filter { $0.hasPrefix("@@") } == [
-            "@@ -8,7 +8,7 @@", "@@ -1008,7 +1008,7 @@", "@@ -2008,7 +2008,7 @@", "@@ -3008,7 +3008,7 @@",
-            "@@ -4008,7 +4008,7 @@", "@@ -4998,46 +4998,6 @@", "@@ -6008,7 +5968,7 @@", "@@ -7008,7 +6968,7 @@",
-            "@@ -8008,7 +7968,7 @@", "@@ -9008,7 +8968,7 @@", "@@ -9998,3 +9958,4 @@",
-        ])
+        #expect(
+            result.split(separator: "\n").filter { $0.hasPrefix("@@") } == [
+                "@@ -8,7 +8,7 @@", "@@ -1008,7 +1008,7 @@", "@@ -2008,7 +2008,7 @@", "@@ -3008,7 +3008,7 @@",
+                "@@ -4008,7 +4008,7 @@", "@@ -4998,46 +4998,6 @@", "@@ -6008,7 +5968,7 @@", "@@ -7008,7 +6968,7 @@",
+                "@@ -8008,7 +7968,7 @@", "@@ -9008,7 +8968,7 @@", "@@ -9998,3 +9958,4 @@",
+            ])
         #expect(apply(result, to: oldText) == newText)
     }
 
@@ -379,9 +395,9 @@ import Testing
     }
 }
 
-private extension String {
+extension String {
     /// Replaces the first whole line equal to `target` (both include their "\n").
-    func replacingFirst(_ target: String, with replacement: String) -> String {
+    fileprivate func replacingFirst(_ target: String, with replacement: String) -> String {
         var lines = split(separator: "\n", omittingEmptySubsequences: false).map { String($0) + "\n" }
         lines.removeLast()  // the empty piece after the final "\n"
         guard let index = lines.firstIndex(of: target) else { return self }

@@ -1,6 +1,7 @@
+import Testing
+
 @testable import AgentsMeshKit
 @testable import SharedCore
-import Testing
 
 // MARK: - Helpers
 

@@ -1,8 +1,9 @@
-@testable import AgentsMeshLessons
 import Foundation
 import SharedCore
 import TestSupport
 import Testing
+
+@testable import AgentsMeshLessons
 
 /// The fast decoder of `lessons.json` must yield exactly what the generic path (`JSONParser` + reader)
 /// yields: the same graph, byte for byte, when it accepts a document, and — because it then steps aside —
@@ -185,7 +186,8 @@ import Testing
             FastDecoderTests.clean.replacingOccurrences(
                 of: "\"docs-always\": {", with: "\"ci-old\": {\"rule\": \"dup\"}, \"docs-always\": {"),
             // An escaped key.
-            FastDecoderTests.clean.replacingOccurrences(of: "\"summary\": \"Continuous integration\"", with: "\"summar\\u0079\": \"Continuous integration\""),
+            FastDecoderTests.clean.replacingOccurrences(
+                of: "\"summary\": \"Continuous integration\"", with: "\"summar\\u0079\": \"Continuous integration\""),
         ]
         for text in cases { try expectSameAsGeneric(text, accepted: false) }
     }
@@ -213,8 +215,14 @@ import Testing
             ("{\"lessons\":{\(lesson.replacingOccurrences(of: "\"R\"", with: "null"))},\(rest)", "SCHEMA_INVALID"),
             ("{\"lessons\":{\(lesson.replacingOccurrences(of: "\"active\"", with: "\"retired\""))},\(rest)", "SCHEMA_INVALID"),
             ("{\"lessons\":{\(lesson.replacingOccurrences(of: "\"active\"", with: "\"superseded\""))},\(rest)", "SCHEMA_INVALID"),
-            ("{\"lessons\":{\(lesson.replacingOccurrences(of: "\"status\":\"active\"", with: "\"status\":\"superseded\",\"supersededBy\":\"a\""))},\(rest)", "SCHEMA_INVALID"),
-            ("{\"lessons\":{\(lesson.replacingOccurrences(of: "\"status\":\"active\"", with: "\"status\":\"active\",\"supersededBy\":\"a\""))},\(rest)", "SCHEMA_INVALID"),
+            (
+                "{\"lessons\":{\(lesson.replacingOccurrences(of: "\"status\":\"active\"", with: "\"status\":\"superseded\",\"supersededBy\":\"a\""))},\(rest)",
+                "SCHEMA_INVALID"
+            ),
+            (
+                "{\"lessons\":{\(lesson.replacingOccurrences(of: "\"status\":\"active\"", with: "\"status\":\"active\",\"supersededBy\":\"a\""))},\(rest)",
+                "SCHEMA_INVALID"
+            ),
             ("{\"lessons\":{\(lesson.replacingOccurrences(of: "\"2026-01-01\"", with: "\"2026-1-1\""))},\(rest)", "SCHEMA_INVALID"),
             ("{\"lessons\":{\(lesson.replacingOccurrences(of: "\"2026-01-01\"", with: "\"2026-01-01 10:00\""))},\(rest)", "SCHEMA_INVALID"),
             ("{\"lessons\":{\(lesson.replacingOccurrences(of: "[\"t\"]", with: "[\"t\",\"t\"]"))},\(rest)", "SCHEMA_INVALID"),
@@ -223,12 +231,18 @@ import Testing
             ("{\"lessons\":{\(lesson.replacingOccurrences(of: "[\"t\"]", with: "[\"t\", 1]"))},\(rest)", "SCHEMA_INVALID"),
             ("{\"lessons\":{\(lesson.replacingOccurrences(of: "[\"t\"]", with: "\"t\""))},\(rest)", "SCHEMA_INVALID"),
             ("{\"lessons\":{\(lesson.replacingOccurrences(of: ",\"topics\":[\"t\"]", with: ""))},\(rest)", "SCHEMA_INVALID"),
-            ("{\"lessons\":{\(lesson.replacingOccurrences(of: "\"rule\"", with: "\"scope\":\"team\",\"rule\""))},\(rest)", "SCHEMA_INVALID"),
+            (
+                "{\"lessons\":{\(lesson.replacingOccurrences(of: "\"rule\"", with: "\"scope\":\"team\",\"rule\""))},\(rest)",
+                "SCHEMA_INVALID"
+            ),
             ("{\"lessons\":{\(lesson.replacingOccurrences(of: "\"a\":", with: "\"Bad_ID\":"))},\(rest)", "SCHEMA_INVALID"),
             ("{\"lessons\":{\(lesson)},\(rest.replacingOccurrences(of: "\"keyword\"", with: "\"kw\""))", "SCHEMA_INVALID"),
             ("{\"lessons\":{\(lesson)},\(rest.replacingOccurrences(of: "\"kw\"", with: "\"\""))", "SCHEMA_INVALID"),
             ("{\"lessons\":{\(lesson)},\(rest.replacingOccurrences(of: "\"T\"", with: "7"))", "SCHEMA_INVALID"),
-            ("{\"lessons\":{\(lesson)},\(rest.replacingOccurrences(of: "\"topics\":{\"t\":{\"summary\":\"T\"}},", with: ""))", "SCHEMA_INVALID"),
+            (
+                "{\"lessons\":{\(lesson)},\(rest.replacingOccurrences(of: "\"topics\":{\"t\":{\"summary\":\"T\"}},", with: ""))",
+                "SCHEMA_INVALID"
+            ),
             ("{\"lessons\":[],\(rest)", "SCHEMA_INVALID"),
             ("{\"lessons\":{\"a\":[]},\(rest)", "SCHEMA_INVALID"),
         ]
@@ -294,7 +308,9 @@ import Testing
     }
 
     @Test func dateAndRuleChecksMatchTheirDefinitions() {
-        for text in ["2026-01-01", "2026-01-01T", "2026-01-01Tx", "2026-01-01x", "2026-01-0", "", "20260-1-01", "2026/01/01", "2026-01-01T10:00:00Z"] {
+        for text in [
+            "2026-01-01", "2026-01-01T", "2026-01-01Tx", "2026-01-01x", "2026-01-0", "", "20260-1-01", "2026/01/01", "2026-01-01T10:00:00Z",
+        ] {
             let bytes = Array(text.utf8)
             var expected = bytes.count >= 10
             if expected {
@@ -320,21 +336,27 @@ import Testing
         for (n, triggers) in arrays.enumerated() {
             let evidence = n % 3 == 0 ? #"["PR \"1\""]"# : #"["PR \"1\"", "x"]"#
             lessons.append(
-                #""l-\#(n)":{"createdAt":"2026-01-01","evidence":\#(evidence),"rule":"R\#(n)","status":"active","topics":["t"],"triggers":\#(triggers)}"#)
+                #""l-\#(n)":{"createdAt":"2026-01-01","evidence":\#(evidence),"rule":"R\#(n)","status":"active","topics":["t"],"triggers":\#(triggers)}"#
+            )
         }
-        let text = #"{"lessons":{"# + lessons.joined(separator: ",")
+        let text =
+            #"{"lessons":{"# + lessons.joined(separator: ",")
             + #"},"topics":{"t":{"summary":"T"}},"triggers":{"t-kw-1":{"kind":"keyword","pattern":"a"},"t-kw-2":{"kind":"keyword","pattern":"b"}},"version":2}"#
         try expectSameAsGeneric(text, accepted: true)
         let fast = try #require(LessonGraphFastDecoder.decode(Array(text.utf8)))
-        #expect(fast.lessons.map(\.triggers) == [
-            ["t-kw-1"], ["t-kw-1"], ["t-kw-1", "t-kw-2"], ["t-kw-1", "t-kw-2"], ["t-kw-1"], ["t-kw-1"], ["t-kw-1"], [], [],
-            ["t-kw-2", "t-kw-1"],
-        ])
+        #expect(
+            fast.lessons.map(\.triggers) == [
+                ["t-kw-1"], ["t-kw-1"], ["t-kw-1", "t-kw-2"], ["t-kw-1", "t-kw-2"], ["t-kw-1"], ["t-kw-1"], ["t-kw-1"], [], [],
+                ["t-kw-2", "t-kw-1"],
+            ])
         #expect(fast.lessons.map(\.evidence.count) == [1, 2, 2, 1, 2, 2, 1, 2, 2, 1])
     }
 
     @Test func idTablesFindEveryKeyAndRejectDuplicates() throws {
-        let keys = (0..<3000).map { "t-glob-\(String($0 * 2_654_435_761 % 4_294_967_296, radix: 16))" } + ["a", "b-1", "lesson-with-a-much-longer-id-than-sixteen-bytes"]
+        let keys =
+            (0..<3000).map { "t-glob-\(String($0 * 2_654_435_761 % 4_294_967_296, radix: 16))" } + [
+                "a", "b-1", "lesson-with-a-much-longer-id-than-sixteen-bytes",
+            ]
         let table = try #require(IDTable(keys))
         for (position, key) in keys.enumerated() { #expect(table.position(of: key) == position) }
         for missing in ["", "c", "t-glob-", "t-glob-zz", "A", "lesson-with-a-much-longer-id-than-sixteen-byte"] {
@@ -451,7 +473,8 @@ import Testing
                 rationale: random.next() % 3 == 0 ? "Because ü \(n)" : nil,
                 scope: random.next() % 4 == 0 ? LessonGraph.alwaysScope : nil, status: status,
                 topics: random.next() % 3 == 0 ? [topicIDs[0], topicIDs[1]] : [topicIDs[n % topicIDs.count]],
-                triggers: Array(Set((0..<(random.next() % 3)).map { _ in triggerIDs[Int(random.next() % UInt64(triggerIDs.count))] })).sorted())
+                triggers: Array(Set((0..<(random.next() % 3)).map { _ in triggerIDs[Int(random.next() % UInt64(triggerIDs.count))] }))
+                    .sorted())
             if let previous = ids.last, random.next() % 6 == 0 {
                 lesson.status = .superseded
                 lesson.supersededBy = previous

@@ -1,9 +1,10 @@
-@testable import AgentsMeshGeneration
-@testable import AgentsMeshLessons
 import Foundation
 import SharedCore
 import TestSupport
 import Testing
+
+@testable import AgentsMeshGeneration
+@testable import AgentsMeshLessons
 
 /// Reading, upgrading, validating and seeding the graph files (§6.2, §6.6, §6.7).
 @Suite struct GraphFileTests {
@@ -13,14 +14,27 @@ import Testing
             ("<<<<<<< HEAD\n{\"version\":2}\n=======\n{}\n>>>>>>> theirs\n", "MERGE_CONFLICT"),
             ("{\"lessons\": {", "CORRUPT_GRAPH"),
             ("[]", "SCHEMA_INVALID"),
-            ("{\"lessons\":{\"a\":{\"rule\":\"R\",\"status\":\"active\",\"createdAt\":\"2026-01-01\",\"topics\":[\"nope\"],\"triggers\":[]}},\"topics\":{},\"triggers\":{},\"version\":2}", "SCHEMA_INVALID"),
-            ("{\"lessons\":{\"Bad_ID\":{\"rule\":\"R\",\"status\":\"active\",\"createdAt\":\"2026-01-01\",\"topics\":[],\"triggers\":[]}},\"topics\":{},\"triggers\":{},\"version\":2}", "SCHEMA_INVALID"),
-            ("{\"lessons\":{\"a\":{\"rule\":\"R\",\"status\":\"superseded\",\"createdAt\":\"2026-01-01\",\"topics\":[],\"triggers\":[]}},\"topics\":{},\"triggers\":{},\"version\":2}", "SCHEMA_INVALID"),
+            (
+                "{\"lessons\":{\"a\":{\"rule\":\"R\",\"status\":\"active\",\"createdAt\":\"2026-01-01\",\"topics\":[\"nope\"],\"triggers\":[]}},\"topics\":{},\"triggers\":{},\"version\":2}",
+                "SCHEMA_INVALID"
+            ),
+            (
+                "{\"lessons\":{\"Bad_ID\":{\"rule\":\"R\",\"status\":\"active\",\"createdAt\":\"2026-01-01\",\"topics\":[],\"triggers\":[]}},\"topics\":{},\"triggers\":{},\"version\":2}",
+                "SCHEMA_INVALID"
+            ),
+            (
+                "{\"lessons\":{\"a\":{\"rule\":\"R\",\"status\":\"superseded\",\"createdAt\":\"2026-01-01\",\"topics\":[],\"triggers\":[]}},\"topics\":{},\"triggers\":{},\"version\":2}",
+                "SCHEMA_INVALID"
+            ),
         ]
         for (text, code) in cases {
             let project = try LessonsProject(files: [LessonsFiles.graph: text])
             #expect(await errorCode { _ = try await project.service().topics() } == code, "\(text)")
-            #expect(await errorCode { _ = try await project.service().add(LessonsAddInput(rule: "R", topic: "t", triggerKeywords: ["k1"], newTopic: true, topicSummary: "T")) } == code)
+            #expect(
+                await errorCode {
+                    _ = try await project.service().add(
+                        LessonsAddInput(rule: "R", topic: "t", triggerKeywords: ["k1"], newTopic: true, topicSummary: "T"))
+                } == code)
             #expect(project.read(LessonsFiles.graph) == text)
             #expect(LessonsService.graphReadError(root: project.root)?.code == code)
             let validation = LessonsService.validate(root: project.root)
@@ -74,7 +88,8 @@ import Testing
     }
 
     @Test func unknownKeysSurviveARewrite() async throws {
-        let text = #"{"lessons":{"a-b":{"createdAt":"2026-01-01T10:00:00Z","custom":{"z":1,"a":2},"evidence":[],"rule":"R","status":"active","topics":["a"],"triggers":["t-kw-1"]}},"meta":"keep","topics":{"a":{"summary":"A"}},"triggers":{"t-kw-1":{"kind":"keyword","pattern":"alpha"}},"version":2}"#
+        let text =
+            #"{"lessons":{"a-b":{"createdAt":"2026-01-01T10:00:00Z","custom":{"z":1,"a":2},"evidence":[],"rule":"R","status":"active","topics":["a"],"triggers":["t-kw-1"]}},"meta":"keep","topics":{"a":{"summary":"A"}},"triggers":{"t-kw-1":{"kind":"keyword","pattern":"alpha"}},"version":2}"#
         let project = try LessonsProject(files: [LessonsFiles.graph: text])
         _ = try await project.service().deprecate(LessonsDeprecateInput(id: "a-b"))
         let written = try #require(project.read(LessonsFiles.graph))
@@ -98,16 +113,22 @@ import Testing
         graph.triggers[orphan.id] = orphan
         try project.write(LessonsFiles.graph, graph.serialized())
         let result = try await project.service().validate()
-        #expect(result.diagnostics.map(\.code) == [
-            "UNRECALLABLE_LESSON", "DUPLICATE_RULE", "UNSAFE_COMMAND_PATTERN", "UNSAFE_GLOB_PATTERN", "LESSONS_CONTRACT_MISSING",
-            "ORPHAN_TOPIC", "ORPHAN_TRIGGER",
-        ])
+        #expect(
+            result.diagnostics.map(\.code) == [
+                "UNRECALLABLE_LESSON", "DUPLICATE_RULE", "UNSAFE_COMMAND_PATTERN", "UNSAFE_GLOB_PATTERN", "LESSONS_CONTRACT_MISSING",
+                "ORPHAN_TOPIC", "ORPHAN_TRIGGER",
+            ])
         #expect(result.errorCount == 5)
         #expect(result.warningCount == 2)
         #expect(result.failure?.code == "LINT_FAILED")
         // lint carries the lessons errors (not the warnings) when the graph exists.
-        let lint = try Linter.lint(root: project.root, targets: nil).filter { $0.path?.contains("lessons") == true || $0.code == "LESSONS_CONTRACT_MISSING" }
-        #expect(lint.map(\.code) == ["UNRECALLABLE_LESSON", "DUPLICATE_RULE", "UNSAFE_COMMAND_PATTERN", "UNSAFE_GLOB_PATTERN", "LESSONS_CONTRACT_MISSING"])
+        let lint = try Linter.lint(root: project.root, targets: nil).filter {
+            $0.path?.contains("lessons") == true || $0.code == "LESSONS_CONTRACT_MISSING"
+        }
+        #expect(
+            lint.map(\.code) == [
+                "UNRECALLABLE_LESSON", "DUPLICATE_RULE", "UNSAFE_COMMAND_PATTERN", "UNSAFE_GLOB_PATTERN", "LESSONS_CONTRACT_MISSING",
+            ])
     }
 
     @Test func initLessonsSeedsExactFilesAndIsIdempotent() async throws {
@@ -119,12 +140,21 @@ import Testing
             #expect(created.contains(path), "\(path)")
         }
         #expect(project.read(LessonsFiles.graph) == "{\n  \"lessons\": {},\n  \"topics\": {},\n  \"triggers\": {},\n  \"version\": 2\n}\n")
-        #expect(project.read(LessonsFiles.config) == "{\n  \"autoPrune\": false,\n  \"outcomeLog\": true,\n  \"recallLimit\": 10,\n  \"recallMaxTokens\": 1200,\n  \"telemetry\": false\n}\n")
+        #expect(
+            project.read(LessonsFiles.config)
+                == "{\n  \"autoPrune\": false,\n  \"outcomeLog\": true,\n  \"recallLimit\": 10,\n  \"recallMaxTokens\": 1200,\n  \"telemetry\": false\n}\n"
+        )
         #expect(project.read(".gitattributes") == ".agentsmesh/lessons/lessons.json merge=agentsmesh-lessons\n")
         let gitignore = try #require(project.read(".gitignore"))
-        #expect(gitignore.hasSuffix(".agentsmesh/lessons/recall-log.jsonl\n.agentsmesh/lessons/capture-log.jsonl\n.agentsmesh/lessons/outcome-log.jsonl\n.agentsmesh/lessons/.lessons.lock/\n.agentsmesh/lessons/*.tmp\n"))
+        #expect(
+            gitignore.hasSuffix(
+                ".agentsmesh/lessons/recall-log.jsonl\n.agentsmesh/lessons/capture-log.jsonl\n.agentsmesh/lessons/outcome-log.jsonl\n.agentsmesh/lessons/.lessons.lock/\n.agentsmesh/lessons/*.tmp\n"
+            ))
         let root = try #require(project.read(LessonsFiles.rootRule))
-        #expect(root.hasSuffix("\n\n<!-- agentsmesh:lessons-contract:start -->\n## Lessons (project memory)\nBefore editing a file run `agentsmesh lessons query --file <path>`; after solving a non-obvious problem record it with `agentsmesh lessons add`.\n<!-- agentsmesh:lessons-contract:end -->\n"))
+        #expect(
+            root.hasSuffix(
+                "\n\n<!-- agentsmesh:lessons-contract:start -->\n## Lessons (project memory)\nBefore editing a file run `agentsmesh lessons query --file <path>`; after solving a non-obvious problem record it with `agentsmesh lessons add`.\n<!-- agentsmesh:lessons-contract:end -->\n"
+            ))
         #expect(project.exists(".claude/skills/lessons/SKILL.md"))
         #expect(try await project.service().validate().isValid)
 

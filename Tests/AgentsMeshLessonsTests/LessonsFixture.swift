@@ -1,8 +1,9 @@
-import SharedCore
-@testable import AgentsMeshLessons
 import Foundation
+import SharedCore
 import TestSupport
 import Testing
+
+@testable import AgentsMeshLessons
 
 /// A throwaway project folder with helpers to seed a lessons graph.
 struct LessonsProject {
@@ -69,11 +70,19 @@ struct LessonSpec {
     var supersededBy: String?
     var scope: String?
 
-    static func glob(_ id: String, _ pattern: String, topic: String? = nil, rule: String? = nil, createdAt: String = "2026-01-01") -> LessonSpec {
-        LessonSpec(id: id, rule: rule ?? "Lesson \(id) body text", createdAt: createdAt, topics: [topic ?? "t-\(id)"], triggers: [(.fileGlob, pattern)])
+    static func glob(_ id: String, _ pattern: String, topic: String? = nil, rule: String? = nil, createdAt: String = "2026-01-01")
+        -> LessonSpec
+    {
+        LessonSpec(
+            id: id, rule: rule ?? "Lesson \(id) body text", createdAt: createdAt, topics: [topic ?? "t-\(id)"],
+            triggers: [(.fileGlob, pattern)])
     }
 
-    static func keyword(_ id: String, _ word: String, topic: String? = nil, rule: String? = nil, createdAt: String = "2026-01-01") -> LessonSpec {
-        LessonSpec(id: id, rule: rule ?? "Lesson \(id) body text", createdAt: createdAt, topics: [topic ?? "t-\(id)"], triggers: [(.keyword, word)])
+    static func keyword(_ id: String, _ word: String, topic: String? = nil, rule: String? = nil, createdAt: String = "2026-01-01")
+        -> LessonSpec
+    {
+        LessonSpec(
+            id: id, rule: rule ?? "Lesson \(id) body text", createdAt: createdAt, topics: [topic ?? "t-\(id)"], triggers: [(.keyword, word)]
+        )
     }
 }

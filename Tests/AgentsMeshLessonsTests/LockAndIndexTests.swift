@@ -1,9 +1,10 @@
-@testable import AgentsMeshLessons
 import AgentsMeshKit
 import Foundation
 import SharedCore
 import TestSupport
 import Testing
+
+@testable import AgentsMeshLessons
 
 /// `LOCK_HELD` from a live holder of `.lessons.lock/`, and `MERGE_CONFLICT` from an unmerged git index entry.
 @Suite struct LockAndIndexTests {
@@ -61,7 +62,8 @@ import Testing
         try project.write("scratch/notes.txt", "untracked\n")
         let tracked = try await project.service().add(LessonsAddInput(rule: "Keep lessons sorted", topic: "t", triggerFiles: ["**/*.json"]))
         #expect(tracked.warnings.isEmpty)
-        let untracked = try await project.service().add(LessonsAddInput(rule: "Notes are scratch", topic: "t", triggerFiles: ["scratch/*.txt"]))
+        let untracked = try await project.service().add(
+            LessonsAddInput(rule: "Notes are scratch", topic: "t", triggerFiles: ["scratch/*.txt"]))
         #expect(untracked.warnings.map(\.code) == ["PENDING_GLOB"])
     }
 }

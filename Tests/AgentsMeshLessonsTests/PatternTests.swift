@@ -1,5 +1,6 @@
-@testable import AgentsMeshLessons
 import Testing
+
+@testable import AgentsMeshLessons
 
 /// The safe glob subset and the linear-time regex subset (§6.4).
 @Suite struct PatternTests {

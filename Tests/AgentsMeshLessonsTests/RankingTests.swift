@@ -1,7 +1,8 @@
-@testable import AgentsMeshLessons
 import Foundation
 import SharedCore
 import Testing
+
+@testable import AgentsMeshLessons
 
 /// Recall order (§6.5): exact expected orders for constructed graphs.
 @Suite struct RankingTests {
@@ -22,8 +23,10 @@ import Testing
         let project = try LessonsProject()
         // `*.sql` is shared by two lessons: 4 / 2 = 2 < 3 of the subtree glob.
         try project.seed([
-            LessonSpec(id: "shared-one", rule: "First shared lesson", createdAt: "2026-01-01", topics: ["x1"], triggers: [(.fileGlob, "*.sql")]),
-            LessonSpec(id: "shared-two", rule: "Second shared lesson", createdAt: "2026-03-01", topics: ["x2"], triggers: [(.fileGlob, "*.sql")]),
+            LessonSpec(
+                id: "shared-one", rule: "First shared lesson", createdAt: "2026-01-01", topics: ["x1"], triggers: [(.fileGlob, "*.sql")]),
+            LessonSpec(
+                id: "shared-two", rule: "Second shared lesson", createdAt: "2026-03-01", topics: ["x2"], triggers: [(.fileGlob, "*.sql")]),
             .glob("tree", "src/db/**"),
         ])
         // The two shared lessons tie on every ranking: the newer one comes first.
@@ -78,12 +81,14 @@ import Testing
         let project = try LessonsProject()
         var specs: [LessonSpec] = [.keyword("hit", "webhook", rule: "Sign webhook payloads")]
         for index in 1...5 {
-            specs.append(LessonSpec(
-                id: "lex-\(index)", rule: "Retry webhook signature verification \(String(repeating: "again ", count: index))",
-                createdAt: "2026-01-0\(index)", topics: ["lex"], triggers: [(.keyword, "unrelated\(index)")]))
+            specs.append(
+                LessonSpec(
+                    id: "lex-\(index)", rule: "Retry webhook signature verification \(String(repeating: "again ", count: index))",
+                    createdAt: "2026-01-0\(index)", topics: ["lex"], triggers: [(.keyword, "unrelated\(index)")]))
         }
         for index in 1...6 {
-            specs.append(LessonSpec(id: "filler-\(index)", rule: "Filler rule number \(index)", topics: ["fill"], triggers: [(.keyword, "filler")]))
+            specs.append(
+                LessonSpec(id: "filler-\(index)", rule: "Filler rule number \(index)", topics: ["fill"], triggers: [(.keyword, "filler")]))
         }
         try project.seed(specs)
         let result = try await project.service().query(
@@ -102,7 +107,8 @@ import Testing
         try project.seed([
             .glob("live", "src/**"),
             LessonSpec(id: "old", rule: "Old rule", topics: ["t"], triggers: [(.fileGlob, "src/**")], status: .deprecated),
-            LessonSpec(id: "gone", rule: "Gone rule", topics: ["t"], triggers: [(.fileGlob, "src/**")], status: .superseded, supersededBy: "live"),
+            LessonSpec(
+                id: "gone", rule: "Gone rule", topics: ["t"], triggers: [(.fileGlob, "src/**")], status: .superseded, supersededBy: "live"),
         ])
         #expect(try await ids(project, LessonsQueryInput(file: ["src/x.swift"])) == ["live"])
     }
@@ -139,13 +145,15 @@ import Testing
         for index in 0..<3 {
             let trigger = LessonTrigger(kind: .commandPattern, pattern: "(a|aa)*b\(index)")
             graph.triggers[trigger.id] = trigger
-            graph.lessons["l\(index)"] = Lesson(id: "l\(index)", rule: "Rule \(index)", createdAt: "2026-01-01", topics: ["t"], triggers: [trigger.id])
+            graph.lessons["l\(index)"] = Lesson(
+                id: "l\(index)", rule: "Rule \(index)", createdAt: "2026-01-01", topics: ["t"], triggers: [trigger.id])
         }
         let recall = LessonRecall(index: GraphIndex(graph), stepBudget: 500)
         let outcome = recall.run(.init(files: [], command: String(repeating: "a", count: 400), keywords: [], always: false))
         #expect(outcome.ranked.isEmpty)
         #expect(outcome.warnings.map(\.code) == ["REGEX_BUDGET_EXHAUSTED"])
-        let roomy = LessonRecall(index: GraphIndex(graph)).run(.init(files: [], command: String(repeating: "a", count: 400) + "b1", keywords: [], always: false))
+        let roomy = LessonRecall(index: GraphIndex(graph)).run(
+            .init(files: [], command: String(repeating: "a", count: 400) + "b1", keywords: [], always: false))
         #expect(outcome.warnings.count == 1)
         #expect(roomy.ranked.map(\.lesson.id) == ["l1"])
         #expect(roomy.warnings.isEmpty)

@@ -1,7 +1,8 @@
-@testable import AgentsMeshLessons
 import SharedCore
 import TestSupport
 import Testing
+
+@testable import AgentsMeshLessons
 
 /// The lazy index (per-query glob compilation, trigger membership and BM25 statistics) must rank exactly as
 /// the eager index it replaced (`ReferenceRecall`): same lessons, same order, bit-identical scores, same

@@ -1,4 +1,5 @@
 import SharedCore
+
 @testable import AgentsMeshLessons
 
 // The index and recall of the previous implementation (eager index: every trigger compiled, BM25 statistics

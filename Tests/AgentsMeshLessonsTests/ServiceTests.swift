@@ -1,8 +1,9 @@
-@testable import AgentsMeshLessons
 import Foundation
 import SharedCore
 import TestSupport
 import Testing
+
+@testable import AgentsMeshLessons
 
 /// `add`, `deprecate`, `topics`, `show`, caps and session de-duplication through the library API.
 @Suite struct ServiceTests {
@@ -59,7 +60,8 @@ import Testing
 
     @Test func idsAreCutAtADashWithinSixtyFourCharacters() {
         #expect(LessonID.slug("  Don't  USE   rm -rf on / ever again") == "don-t-use-rm-rf-on")
-        let id = LessonID.make(topic: "a-very-long-topic-name-for-infrastructure", rule: "Terraform workspaces isolate production state files")
+        let id = LessonID.make(
+            topic: "a-very-long-topic-name-for-infrastructure", rule: "Terraform workspaces isolate production state files")
         #expect(id == "a-very-long-topic-name-for-infrastructure-terraform-workspaces")
         #expect(id.count <= 64)
         #expect(LessonID.make(topic: "t", rule: "!!!") == "t-lesson")
@@ -69,8 +71,12 @@ import Testing
     @Test func repeatedAddMergesNewTriggersAndEvidence() async throws {
         let project = try LessonsProject()
         let service = project.service()
-        _ = try await service.add(LessonsAddInput(rule: "Pin the node version", topic: "ci", triggerKeywords: ["node"], evidence: ["PR #1"], newTopic: true, topicSummary: "CI"))
-        let again = try await service.add(LessonsAddInput(rule: "Pin the node version", topic: "ci", triggerKeywords: ["nvm"], evidence: ["PR #1", "PR #2"]))
+        _ = try await service.add(
+            LessonsAddInput(
+                rule: "Pin the node version", topic: "ci", triggerKeywords: ["node"], evidence: ["PR #1"], newTopic: true,
+                topicSummary: "CI"))
+        let again = try await service.add(
+            LessonsAddInput(rule: "Pin the node version", topic: "ci", triggerKeywords: ["nvm"], evidence: ["PR #1", "PR #2"]))
         #expect(!again.created)
         let lesson = try #require(try await service.graph().lessons[again.id])
         #expect(lesson.evidence == ["PR #1", "PR #2"])
@@ -82,7 +88,8 @@ import Testing
         try project.makeFolder("src/db")
         try project.write("src/db/schema.sql", "create table t();\n")
         let service = project.service()
-        _ = try await service.add(LessonsAddInput(rule: "Seed", topic: "db", triggerKeywords: ["schema"], newTopic: true, topicSummary: "Database"))
+        _ = try await service.add(
+            LessonsAddInput(rule: "Seed", topic: "db", triggerKeywords: ["schema"], newTopic: true, topicSummary: "Database"))
         let before = project.read(LessonsFiles.graph)
         let cases: [(LessonsAddInput, String)] = [
             (LessonsAddInput(rule: "r", topic: "Bad Topic", triggerKeywords: ["x1"]), "INVALID_TOPIC_ID"),
@@ -111,15 +118,17 @@ import Testing
         try project.makeFolder("src/api")
         try project.write("src/db/schema.sql", "x\n")
         let service = project.service()
-        let result = try await service.add(LessonsAddInput(
-            rule: "Review schema changes with the DBA", topic: "db",
-            triggerFiles: ["src/db/*.sql", "src/api/*.graphql", "nowhere/deep/*.txt"], triggerCommands: ["(abc"],
-            newTopic: true, topicSummary: "Database"))
+        let result = try await service.add(
+            LessonsAddInput(
+                rule: "Review schema changes with the DBA", topic: "db",
+                triggerFiles: ["src/db/*.sql", "src/api/*.graphql", "nowhere/deep/*.txt"], triggerCommands: ["(abc"],
+                newTopic: true, topicSummary: "Database"))
         #expect(result.warnings.map(\.code) == ["PENDING_GLOB", "DEAD_GLOB", "DEAD_COMMAND_PATTERN"])
         #expect(result.warnings.map(\.pattern) == ["src/api/*.graphql", "nowhere/deep/*.txt", "(abc"])
         let stored = try await service.graph().triggers.values.map(\.pattern).sorted()
         #expect(stored == ["nowhere/deep/*.txt", "src/api/*.graphql", "src/db/*.sql"])
-        let near = try await service.add(LessonsAddInput(rule: "Review the schema changes with a DBA", topic: "db", triggerKeywords: ["dba"]))
+        let near = try await service.add(
+            LessonsAddInput(rule: "Review the schema changes with a DBA", topic: "db", triggerKeywords: ["dba"]))
         #expect(near.created)
         #expect(near.warnings.map(\.code) == ["NEAR_DUPLICATE_LESSON"])
         #expect(near.warnings.first?.pattern == "db-review-schema-changes-with-the")
@@ -129,7 +138,8 @@ import Testing
         }
         #expect(dead == "UNRECALLABLE_LESSON")
         // ... but `scope: always` makes it recallable.
-        let always = try await service.add(LessonsAddInput(rule: "Unreachable", topic: "db", triggerFiles: ["missing/dir/*.x"], scope: "always"))
+        let always = try await service.add(
+            LessonsAddInput(rule: "Unreachable", topic: "db", triggerFiles: ["missing/dir/*.x"], scope: "always"))
         #expect(always.created)
     }
 
@@ -138,18 +148,23 @@ import Testing
         try project.seed([.glob("one", "src/**", topic: "t"), .glob("two", "src/**", topic: "t")])
         let service = project.service()
         #expect(try await service.deprecate(LessonsDeprecateInput(id: "one")) == LessonsDeprecateResult(id: "one", status: .deprecated))
-        #expect(try await service.deprecate(LessonsDeprecateInput(id: "two", supersededBy: "one")) == LessonsDeprecateResult(id: "two", status: .superseded))
+        #expect(
+            try await service.deprecate(LessonsDeprecateInput(id: "two", supersededBy: "one"))
+                == LessonsDeprecateResult(id: "two", status: .superseded))
         #expect(try await service.graph().lessons["two"]?.supersededBy == "one")
         #expect(await errorCode { _ = try await service.deprecate(LessonsDeprecateInput(id: "three")) } == "NOT_FOUND")
         #expect(await errorCode { _ = try await service.deprecate(LessonsDeprecateInput(id: "one", supersededBy: "zzz")) } == "NOT_FOUND")
-        #expect(await errorCode { _ = try await service.deprecate(LessonsDeprecateInput(id: "one", supersededBy: "one")) } == "VALIDATION_FAILED")
+        #expect(
+            await errorCode { _ = try await service.deprecate(LessonsDeprecateInput(id: "one", supersededBy: "one")) }
+                == "VALIDATION_FAILED")
         #expect(try await service.query(LessonsQueryInput(file: ["src/a"]), mode: .json).lessons.isEmpty)
     }
 
     @Test func topicsAndShow() async throws {
         let project = try LessonsProject()
         var specs: [LessonSpec] = [
-            LessonSpec(id: "gone", rule: "Gone", createdAt: "2026-05-01", topics: ["db"], triggers: [(.keyword, "sql")], status: .deprecated),
+            LessonSpec(
+                id: "gone", rule: "Gone", createdAt: "2026-05-01", topics: ["db"], triggers: [(.keyword, "sql")], status: .deprecated),
             .keyword("other", "css", topic: "web"),
         ]
         for index in 1...52 {
@@ -158,7 +173,9 @@ import Testing
         try project.seed(specs, topics: ["db": "Database", "web": "Frontend"])
         let service = project.service()
         let topics = try await service.topics()
-        #expect(JSONEmitter.compact(topics.json) == #"{"topics":[{"id":"db","summary":"Database","lessons":52},{"id":"web","summary":"Frontend","lessons":1}]}"#)
+        #expect(
+            JSONEmitter.compact(topics.json)
+                == #"{"topics":[{"id":"db","summary":"Database","lessons":52},{"id":"web","summary":"Frontend","lessons":1}]}"#)
         let shown = try await service.show(LessonsShowInput(topic: "db"))
         #expect(shown.lessons.count == 50)
         #expect(shown.omitted == 3)
@@ -175,9 +192,15 @@ import Testing
         let long = String(repeating: "word ", count: 80)  // 400 characters = 100 tokens
         var specs: [LessonSpec] = []
         for index in 1...5 {
-            specs.append(LessonSpec(id: "l\(index)", rule: "\(index) \(long)", createdAt: "2026-01-0\(index)", topics: ["t\(index)"], triggers: [(.fileGlob, "src/**")]))
+            specs.append(
+                LessonSpec(
+                    id: "l\(index)", rule: "\(index) \(long)", createdAt: "2026-01-0\(index)", topics: ["t\(index)"],
+                    triggers: [(.fileGlob, "src/**")]))
         }
-        specs.append(LessonSpec(id: "huge", rule: String(repeating: "x", count: 2500), createdAt: "2026-02-01", topics: ["h"], triggers: [(.fileGlob, "big/**")]))
+        specs.append(
+            LessonSpec(
+                id: "huge", rule: String(repeating: "x", count: 2500), createdAt: "2026-02-01", topics: ["h"],
+                triggers: [(.fileGlob, "big/**")]))
         try project.seed(specs)
         let service = project.service()
         let query = LessonsQueryInput(file: ["src/a"])
@@ -231,14 +254,16 @@ import Testing
 
     @Test func concurrentAddsFromTwoServicesAllLand() async throws {
         let project = try LessonsProject()
-        _ = try await project.service().add(LessonsAddInput(rule: "Seed", topic: "load", triggerKeywords: ["seed"], newTopic: true, topicSummary: "Load"))
+        _ = try await project.service().add(
+            LessonsAddInput(rule: "Seed", topic: "load", triggerKeywords: ["seed"], newTopic: true, topicSummary: "Load"))
         let left = project.service()
         let right = project.service()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<20 {
                 let service = index % 2 == 0 ? left : right
                 group.addTask {
-                    _ = try await service.add(LessonsAddInput(rule: "Concurrent lesson \(index)", topic: "load", triggerKeywords: ["kw\(index)"]))
+                    _ = try await service.add(
+                        LessonsAddInput(rule: "Concurrent lesson \(index)", topic: "load", triggerKeywords: ["kw\(index)"]))
                 }
             }
             try await group.waitForAll()
@@ -250,7 +275,9 @@ import Testing
     }
 
     @Test func toolArgumentsAreStrict() throws {
-        let add = try LessonsAddInput.fromToolArguments(["rule": "R", "topic": "t", "trigger_kw": "one", "trigger_files": ["a/**", "b/**"]])
+        let add = try LessonsAddInput.fromToolArguments([
+            "rule": "R", "topic": "t", "trigger_kw": "one", "trigger_files": ["a/**", "b/**"],
+        ])
         #expect(add.triggerKeywords == ["one"])
         #expect(add.triggerFiles == ["a/**", "b/**"])
         #expect(throws: ToolError.self) { try LessonsAddInput.fromToolArguments(["rule": "R"]) }
@@ -274,7 +301,9 @@ import Testing
         var specs: [LessonSpec] = []
         for index in 1...20 {
             let rule = String(format: "%02d ", index) + String(repeating: "y", count: 2_497)  // 2,500 characters
-            specs.append(LessonSpec(id: "big-\(index)", rule: rule, createdAt: "2026-01-01", topics: ["t\(index)"], triggers: [(.fileGlob, "big/**")]))
+            specs.append(
+                LessonSpec(
+                    id: "big-\(index)", rule: rule, createdAt: "2026-01-01", topics: ["t\(index)"], triggers: [(.fileGlob, "big/**")]))
         }
         try project.seed(specs)
         let service = project.service()

@@ -9,44 +9,44 @@ import Testing
 @Suite struct ArchiveTests {
     /// Python writes each named archive; `outside` is a folder the archives try to reach.
     static let corpus = """
-    import io, tarfile, gzip, os, sys
-    def add(tar, name, data=b"x", kind=tarfile.REGTYPE, link="", size=None):
-        info = tarfile.TarInfo(name)
-        info.type = kind
-        info.linkname = link
-        info.size = len(data) if kind == tarfile.REGTYPE else 0
-        info.mode = 0o644
-        tar.addfile(info, io.BytesIO(data) if kind == tarfile.REGTYPE else None)
-    def make(path, entries, fmt=tarfile.GNU_FORMAT):
-        with tarfile.open(path, "w:gz", format=fmt) as tar:
-            for e in entries: add(tar, *e)
-    outside = sys.argv[1] if len(sys.argv) > 1 else "/tmp"
-    make("good.tar.gz", [("pack/rules/a.md", b"---\\ndescription: A\\n---\\nRule A.\\n"), ("pack/skills/s/SKILL.md", b"---\\ndescription: S\\n---\\nSkill.\\n"), ("pack/skills/s/bin.dat", bytes(range(256)))])
-    make("pax.tar.gz", [("p/rules/" + "n" * 60 + ".md", b"Long name.\\n")], fmt=tarfile.PAX_FORMAT)
-    make("dotdot.tar.gz", [("rules/ok.md", b"ok"), ("../evil.md", b"evil")])
-    make("absolute.tar.gz", [("rules/ok.md", b"ok"), ("/tmp/abs-evil.md", b"evil")])
-    make("nested-dotdot.tar.gz", [("rules/../../evil.md", b"evil")])
-    make("symlink.tar.gz", [("rules/ok.md", b"---\\ndescription: Ok\\n---\\nOk.\\n"), ("rules/passwd.md", b"", tarfile.SYMTYPE, "/etc/passwd")])
-    make("hardlink.tar.gz", [("rules/ok.md", b"---\\ndescription: Ok\\n---\\nOk.\\n"), ("rules/hard.md", b"", tarfile.LNKTYPE, "/etc/passwd")])
-    make("device.tar.gz", [("rules/ok.md", b"---\\ndescription: Ok\\n---\\nOk.\\n"), ("rules/dev.md", b"", tarfile.CHRTYPE), ("rules/fifo.md", b"", tarfile.FIFOTYPE)])
-    # A header claiming 600 MiB with no data behind it.
-    info = tarfile.TarInfo("rules/huge.md"); info.size = 600 * 1024 * 1024
-    header = info.tobuf(tarfile.GNU_FORMAT)
-    with gzip.open("huge.tar.gz", "wb") as f: f.write(header + b"\\0" * 1024)
-    # Bad checksum: flip a byte of the name after the header was built.
-    buf = bytearray(tarfile.TarInfo("rules/a.md").tobuf(tarfile.GNU_FORMAT)); buf[0] = ord("x")
-    with gzip.open("badsum.tar.gz", "wb") as f: f.write(bytes(buf) + b"\\0" * 1024)
-    # Truncated gzip: drop the last third of a valid archive.
-    data = open("good.tar.gz", "rb").read()
-    open("truncated.tar.gz", "wb").write(data[: len(data) * 2 // 3])
-    open("garbage.tar.gz", "wb").write(b"not a gzip stream at all")
-    # Concatenated gzip members.
-    make("part1.tar.gz", [("rules/one.md", b"One.\\n")])
-    raw = io.BytesIO()
-    with tarfile.open(fileobj=raw, mode="w", format=tarfile.GNU_FORMAT) as tar: add(tar, "rules/one.md", b"One.\\n"); add(tar, "rules/two.md", b"Two.\\n")
-    body = raw.getvalue()
-    open("multi.tar.gz", "wb").write(gzip.compress(body[:1024]) + gzip.compress(body[1024:]))
-    """
+        import io, tarfile, gzip, os, sys
+        def add(tar, name, data=b"x", kind=tarfile.REGTYPE, link="", size=None):
+            info = tarfile.TarInfo(name)
+            info.type = kind
+            info.linkname = link
+            info.size = len(data) if kind == tarfile.REGTYPE else 0
+            info.mode = 0o644
+            tar.addfile(info, io.BytesIO(data) if kind == tarfile.REGTYPE else None)
+        def make(path, entries, fmt=tarfile.GNU_FORMAT):
+            with tarfile.open(path, "w:gz", format=fmt) as tar:
+                for e in entries: add(tar, *e)
+        outside = sys.argv[1] if len(sys.argv) > 1 else "/tmp"
+        make("good.tar.gz", [("pack/rules/a.md", b"---\\ndescription: A\\n---\\nRule A.\\n"), ("pack/skills/s/SKILL.md", b"---\\ndescription: S\\n---\\nSkill.\\n"), ("pack/skills/s/bin.dat", bytes(range(256)))])
+        make("pax.tar.gz", [("p/rules/" + "n" * 60 + ".md", b"Long name.\\n")], fmt=tarfile.PAX_FORMAT)
+        make("dotdot.tar.gz", [("rules/ok.md", b"ok"), ("../evil.md", b"evil")])
+        make("absolute.tar.gz", [("rules/ok.md", b"ok"), ("/tmp/abs-evil.md", b"evil")])
+        make("nested-dotdot.tar.gz", [("rules/../../evil.md", b"evil")])
+        make("symlink.tar.gz", [("rules/ok.md", b"---\\ndescription: Ok\\n---\\nOk.\\n"), ("rules/passwd.md", b"", tarfile.SYMTYPE, "/etc/passwd")])
+        make("hardlink.tar.gz", [("rules/ok.md", b"---\\ndescription: Ok\\n---\\nOk.\\n"), ("rules/hard.md", b"", tarfile.LNKTYPE, "/etc/passwd")])
+        make("device.tar.gz", [("rules/ok.md", b"---\\ndescription: Ok\\n---\\nOk.\\n"), ("rules/dev.md", b"", tarfile.CHRTYPE), ("rules/fifo.md", b"", tarfile.FIFOTYPE)])
+        # A header claiming 600 MiB with no data behind it.
+        info = tarfile.TarInfo("rules/huge.md"); info.size = 600 * 1024 * 1024
+        header = info.tobuf(tarfile.GNU_FORMAT)
+        with gzip.open("huge.tar.gz", "wb") as f: f.write(header + b"\\0" * 1024)
+        # Bad checksum: flip a byte of the name after the header was built.
+        buf = bytearray(tarfile.TarInfo("rules/a.md").tobuf(tarfile.GNU_FORMAT)); buf[0] = ord("x")
+        with gzip.open("badsum.tar.gz", "wb") as f: f.write(bytes(buf) + b"\\0" * 1024)
+        # Truncated gzip: drop the last third of a valid archive.
+        data = open("good.tar.gz", "rb").read()
+        open("truncated.tar.gz", "wb").write(data[: len(data) * 2 // 3])
+        open("garbage.tar.gz", "wb").write(b"not a gzip stream at all")
+        # Concatenated gzip members.
+        make("part1.tar.gz", [("rules/one.md", b"One.\\n")])
+        raw = io.BytesIO()
+        with tarfile.open(fileobj=raw, mode="w", format=tarfile.GNU_FORMAT) as tar: add(tar, "rules/one.md", b"One.\\n"); add(tar, "rules/two.md", b"Two.\\n")
+        body = raw.getvalue()
+        open("multi.tar.gz", "wb").write(gzip.compress(body[:1024]) + gzip.compress(body[1024:]))
+        """
 
     static func makeCorpus() throws -> (folder: String, outside: String) {
         let folder = try PackFixtures.tempDir("tars")
@@ -109,13 +109,14 @@ import Testing
 
     @Test func entryCapIsEnforced() throws {
         let folder = try PackFixtures.tempDir("tars")
-        try PackFixtures.python("""
-        import io, tarfile
-        with tarfile.open("many.tar.gz", "w:gz", format=tarfile.GNU_FORMAT) as tar:
-            for i in range(11):
-                info = tarfile.TarInfo("rules/r%d.md" % i); info.size = 1
-                tar.addfile(info, io.BytesIO(b"x"))
-        """, in: folder)
+        try PackFixtures.python(
+            """
+            import io, tarfile
+            with tarfile.open("many.tar.gz", "w:gz", format=tarfile.GNU_FORMAT) as tar:
+                for i in range(11):
+                    info = tarfile.TarInfo("rules/r%d.md" % i); info.size = 1
+                    tar.addfile(info, io.BytesIO(b"x"))
+            """, in: folder)
         var limits = ArchiveLimits()
         limits.maxEntries = 10
         let staging = folder + "/staging"
@@ -135,7 +136,8 @@ import Testing
         let installer = PackFixtures.installer(project, cache: cache)
         let data = try await installer.install(InstallOptions(source: folder + "/good.tar.gz"))
         #expect(data.name == "good")
-        #expect(FileManager.default.contents(atPath: project + "/.agentsmesh/packs/good/skills/s/bin.dat") == Data((0...255).map { UInt8($0) }))
+        #expect(
+            FileManager.default.contents(atPath: project + "/.agentsmesh/packs/good/skills/s/bin.dat") == Data((0...255).map { UInt8($0) }))
         let packYAML = try #require(PackFixtures.read(project, ".agentsmesh/packs/good/pack.yaml"))
         let archiveHash = SHA256.tagged(Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/good.tar.gz"))))
         #expect(packYAML.contains("source_kind: archive\nresolved: \(archiveHash)\n"))
@@ -152,6 +154,9 @@ import Testing
         asRules.asKind = "rules"
         let skipped = try await installer.install(asRules)
         #expect(skipped.warnings.contains { $0.code == "ARCHIVE_ENTRY_SKIPPED" })
-        #expect(FileSystem.walkFiles(project + "/.agentsmesh/packs/symlink").filter { !$0.hasPrefix(".") && $0 != "pack.yaml" } == ["rules/ok.md"])
+        #expect(
+            FileSystem.walkFiles(project + "/.agentsmesh/packs/symlink").filter { !$0.hasPrefix(".") && $0 != "pack.yaml" } == [
+                "rules/ok.md"
+            ])
     }
 }

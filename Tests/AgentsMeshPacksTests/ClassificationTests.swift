@@ -19,7 +19,8 @@ import Testing
 
     @Test func skillPackScores() throws {
         let strong = try PackFixtures.tempDir("cls")
-        try PackFixtures.write(strong, ["skills/a/SKILL.md": Self.skill, "agents/x.md": "---\ndescription: X\n---\nAgent.\n", "README.md": "# Readme\n"])
+        try PackFixtures.write(
+            strong, ["skills/a/SKILL.md": Self.skill, "agents/x.md": "---\ndescription: X\n---\nAgent.\n", "README.md": "# Readme\n"])
         #expect(PackClassifier.skillPackScore(strong) == 1.4)
         let pack = try PackClassifier.classify(tree: strong, options: ClassifyOptions())
         #expect(pack.sourceType == .skillPack)
@@ -35,7 +36,12 @@ import Testing
 
     @Test func canonicalToolNativeAmbiguousAndEmpty() throws {
         let canonical = try PackFixtures.tempDir("cls")
-        try PackFixtures.write(canonical, [".agentsmesh/rules/r.md": "Rule.\n", ".agentsmesh/mcp.json": "{\"mcpServers\":{}}", ".agentsmesh/rules/broken.md": "---\nx: [\n---\nBad.\n"])
+        try PackFixtures.write(
+            canonical,
+            [
+                ".agentsmesh/rules/r.md": "Rule.\n", ".agentsmesh/mcp.json": "{\"mcpServers\":{}}",
+                ".agentsmesh/rules/broken.md": "---\nx: [\n---\nBad.\n",
+            ])
         let pack = try PackClassifier.classify(tree: canonical, options: ClassifyOptions())
         #expect(pack.sourceType == .canonical)
         #expect(pack.files.map(\.path).sorted() == ["mcp.json", "rules/r.md"])
@@ -49,13 +55,17 @@ import Testing
 
         let loose = try PackFixtures.tempDir("cls")
         try PackFixtures.write(loose, ["one.md": "One.\n", "LICENSE.md": "MIT\n"])
-        #expect(Self.code { () throws(ToolError) -> ClassifiedPack in try PackClassifier.classify(tree: loose, options: ClassifyOptions()) } == "AMBIGUOUS_SOURCE")
+        #expect(
+            Self.code { () throws(ToolError) -> ClassifiedPack in try PackClassifier.classify(tree: loose, options: ClassifyOptions()) }
+                == "AMBIGUOUS_SOURCE")
         let asRules = try PackClassifier.classify(tree: loose, options: ClassifyOptions(asKind: "rules"))
         #expect(asRules.sourceType == nil)
         #expect(asRules.files.map(\.path) == ["rules/one.md"])
 
         let empty = try PackFixtures.tempDir("cls")
-        #expect(Self.code { () throws(ToolError) -> ClassifiedPack in try PackClassifier.classify(tree: empty, options: ClassifyOptions()) } == "NOT_FOUND")
+        #expect(
+            Self.code { () throws(ToolError) -> ClassifiedPack in try PackClassifier.classify(tree: empty, options: ClassifyOptions()) }
+                == "NOT_FOUND")
     }
 
     @Test func manifestRecordsTheSourceType() async throws {
@@ -65,7 +75,8 @@ import Testing
         var options = InstallOptions(source: tree)
         options.name = "skills"
         _ = try await PackFixtures.installer(project, cache: try PackFixtures.tempDir("cache")).install(options)
-        let manifest = try JSONParser.parse(try #require(PackFixtures.read(project, ".agentsmesh/packs/skills/.agentsmesh-install-manifest.json")))
+        let manifest = try JSONParser.parse(
+            try #require(PackFixtures.read(project, ".agentsmesh/packs/skills/.agentsmesh-install-manifest.json")))
         #expect(manifest["source_type"] == "anthropic-skill-pack")
         #expect(manifest["extends_id"] == .null)
         #expect(manifest["files"]?.objectValue?.keys == ["agents/x.md", "skills/a/SKILL.md"])
@@ -140,19 +151,23 @@ import Testing
 
     @Test func packContentMergesUnderTheProject() async throws {
         let tree = try PackFixtures.tempDir("src")
-        try PackFixtures.write(tree, [
-            ".agentsmesh/rules/_root.md": "---\nroot: true\n---\nPack root.\n",
-            ".agentsmesh/rules/mine.md": "---\ndescription: Theirs\n---\nPack version.\n",
-            ".agentsmesh/rules/theirs.md": "Only in pack.\n",
-            ".agentsmesh/permissions.yaml": "allow:\n  - Read\n",
-        ])
+        try PackFixtures.write(
+            tree,
+            [
+                ".agentsmesh/rules/_root.md": "---\nroot: true\n---\nPack root.\n",
+                ".agentsmesh/rules/mine.md": "---\ndescription: Theirs\n---\nPack version.\n",
+                ".agentsmesh/rules/theirs.md": "Only in pack.\n",
+                ".agentsmesh/permissions.yaml": "allow:\n  - Read\n",
+            ])
         let project = try await PackFixtures.makeProject()
         let data = try await PackFixtures.installer(project, cache: try PackFixtures.tempDir("cache")).install(InstallOptions(source: tree))
         #expect(data.warnings.contains { $0.code == "PACK_SHADOWED" })
         #expect(PackFixtures.read(project, ".claude/rules/mine.md")?.contains("Project rule.") == true)
         #expect(PackFixtures.read(project, ".claude/rules/theirs.md")?.contains("Only in pack.") == true)
         #expect(PackFixtures.read(project, "CLAUDE.md")?.hasPrefix("# Project") == true)
-        #expect(PackFixtures.read(project, ".claude/rules/\(URL(fileURLWithPath: tree).lastPathComponent.lowercased())-root.md")?.contains("Pack root.") == true)
+        #expect(
+            PackFixtures.read(project, ".claude/rules/\(URL(fileURLWithPath: tree).lastPathComponent.lowercased())-root.md")?.contains(
+                "Pack root.") == true)
         // Local sources are trusted: their permissions are installed without consent.
         let settings = try JSONParser.parse(try #require(PackFixtures.read(project, ".claude/settings.json")))
         #expect(settings["permissions"]?["allow"] == ["Read"])

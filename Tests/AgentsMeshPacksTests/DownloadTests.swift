@@ -1,11 +1,12 @@
 import AgentsMeshCanonical
 import AgentsMeshGeneration
-@testable import AgentsMeshPacks
 import Foundation
 import SharedCore
 import Synchronization
 import TestSupport
 import Testing
+
+@testable import AgentsMeshPacks
 
 /// HTTPS archive sources against a local TLS server (`Tests/Fixtures/https`): libcurl loaded at run time,
 /// the certificate authority from `AGENTSMESH_CA_BUNDLE`, https-only redirects, the 500 MiB cap (announced
@@ -61,7 +62,8 @@ import Testing
         var options = InstallOptions(source: server.url("good.tar.gz"))
         let data = try await installer.install(options)
         #expect(data.name == "good")
-        #expect(FileManager.default.contents(atPath: project + "/.agentsmesh/packs/good/skills/s/bin.dat") == Data((0...255).map { UInt8($0) }))
+        #expect(
+            FileManager.default.contents(atPath: project + "/.agentsmesh/packs/good/skills/s/bin.dat") == Data((0...255).map { UInt8($0) }))
         let archiveHash = SHA256.tagged(Array(try Data(contentsOf: URL(fileURLWithPath: server.folder + "/good.tar.gz"))))
         #expect(PackFixtures.read(project, ".agentsmesh/packs/good/pack.yaml")?.contains("resolved: \(archiveHash)\n") == true)
 

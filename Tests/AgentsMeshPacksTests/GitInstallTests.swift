@@ -19,7 +19,10 @@ import Testing
         #expect(PackFixtures.read(byTag, ".claude/rules/style.md") == "---\ndescription: Style v1\n---\n\nStyle one.")
         let packYAML = try #require(PackFixtures.read(byTag, ".agentsmesh/packs/tagged/pack.yaml"))
         #expect(packYAML.contains("version: v1\nresolved: \(repo.commits[0])\nfeatures:\n  - rules\n  - commands\n"))
-        #expect(PackFixtures.read(byTag, ".agentsmesh/installs.yaml")?.hasPrefix("# Managed by agentsmesh install/uninstall/refresh.\nversion: 1\ninstalls:\n  - name: tagged\n    source: \(repo.url)#v1\n    version: v1\n    original_ref: v1\n    source_kind: git\n    features:\n      - rules\n      - commands\n") == true)
+        #expect(
+            PackFixtures.read(byTag, ".agentsmesh/installs.yaml")?.hasPrefix(
+                "# Managed by agentsmesh install/uninstall/refresh.\nversion: 1\ninstalls:\n  - name: tagged\n    source: \(repo.url)#v1\n    version: v1\n    original_ref: v1\n    source_kind: git\n    features:\n      - rules\n      - commands\n"
+            ) == true)
         #expect(try Checker.check(root: byTag).inSync)
 
         let byBranch = try await PackFixtures.makeProject()
@@ -106,7 +109,9 @@ import Testing
         let removed = try await installer.uninstall(names: ["origin"], all: false, keepPack: false, keepGenerated: false, dryRun: false)
         #expect(removed.removed.map(\.name) == ["origin"])
         #expect(!FileManager.default.fileExists(atPath: project + "/.agentsmesh/packs/origin"))
-        #expect(PackFixtures.read(project, ".agentsmesh/installs.yaml") == "# Managed by agentsmesh install/uninstall/refresh.\nversion: 1\ninstalls: []\n")
+        #expect(
+            PackFixtures.read(project, ".agentsmesh/installs.yaml")
+                == "# Managed by agentsmesh install/uninstall/refresh.\nversion: 1\ninstalls: []\n")
         let after = PackFixtures.snapshot(project).filter { !$0.key.hasPrefix(".agentsmesh/") }
         #expect(after == before)
         let missing = try await installer.uninstall(names: ["nope"], all: false, keepPack: false, keepGenerated: false, dryRun: false)

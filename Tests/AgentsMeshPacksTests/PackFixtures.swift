@@ -56,11 +56,13 @@ enum PackFixtures {
         let bare = base + "/origin.git"
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         try sh("git init -q -b main", in: work)
-        try write(work, [
-            ".agentsmesh/rules/style.md": "---\ndescription: Style v1\n---\nStyle one.\n",
-            ".agentsmesh/commands/lint.md": "---\ndescription: Lint\n---\nRun the linter.\n",
-            ".agentsmesh/hooks.yaml": "PostToolUse:\n  - matcher: Write\n    type: command\n    command: echo from-pack\n",
-        ])
+        try write(
+            work,
+            [
+                ".agentsmesh/rules/style.md": "---\ndescription: Style v1\n---\nStyle one.\n",
+                ".agentsmesh/commands/lint.md": "---\ndescription: Lint\n---\nRun the linter.\n",
+                ".agentsmesh/hooks.yaml": "PostToolUse:\n  - matcher: Write\n    type: command\n    command: echo from-pack\n",
+            ])
         try sh("git add -A && git commit -q -m one && git tag -a v1 -m v1", in: work)
         let first = try sh("git rev-parse HEAD", in: work)
         try write(work, [".agentsmesh/rules/style.md": "---\ndescription: Style v2\n---\nStyle two.\n"])
@@ -76,11 +78,13 @@ enum PackFixtures {
     /// A project with a root rule, generated once.
     static func makeProject() async throws -> String {
         let root = try tempDir("proj")
-        try write(root, [
-            "agentsmesh.yaml": "version: 1\ntargets: [claude-code, cursor, gemini-cli]\n",
-            ".agentsmesh/rules/_root.md": "---\nroot: true\n---\n# Project\n",
-            ".agentsmesh/rules/mine.md": "---\ndescription: Mine\n---\nProject rule.\n",
-        ])
+        try write(
+            root,
+            [
+                "agentsmesh.yaml": "version: 1\ntargets: [claude-code, cursor, gemini-cli]\n",
+                ".agentsmesh/rules/_root.md": "---\nroot: true\n---\n# Project\n",
+                ".agentsmesh/rules/mine.md": "---\ndescription: Mine\n---\nProject rule.\n",
+            ])
         _ = try await Generator(root: root).generate(GenerateOptions(lockTimeout: 5))
         return root
     }
@@ -120,4 +124,3 @@ enum PackFixtures {
         try sh("python3 make.py", in: folder)
     }
 }
-

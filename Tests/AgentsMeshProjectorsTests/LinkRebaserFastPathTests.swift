@@ -1,8 +1,9 @@
 import AgentsMeshKit
-@testable import AgentsMeshProjectors
 import SharedCore
 import TestSupport
 import Testing
+
+@testable import AgentsMeshProjectors
 
 /// The byte-level rebase (and its last-segment pre-filter and memo) must match the Character-level
 /// reference implementation exactly.
@@ -40,7 +41,8 @@ import Testing
             for _ in 0..<Int.random(in: 0...24, using: &generator) { text += Self.pieces.randomElement(using: &generator)! }
             let sources = [".agentsmesh/rules/_root.md", ".agentsmesh/skills/a/SKILL.md", ".agentsmesh/rules/sub/x.md"]
             let outputs = ["CLAUDE.md", ".claude/skills/a/SKILL.md", ".cursor/rules/x.mdc"]
-            let from = sources[round % 3], to = outputs[(round / 3) % 3]
+            let from = sources[round % 3]
+            let to = outputs[(round / 3) % 3]
             let expected = Self.plain.rebaseCharacters(text, sourceFile: from, outputFile: to)
             #expect(Self.plain.rebase(text, from: from, to: to) == expected, "text: \(text.debugDescription)")
             #expect(Self.filtered.rebase(text, from: from, to: to) == expected, "text: \(text.debugDescription)")
@@ -48,7 +50,8 @@ import Testing
     }
 
     @Test func fencesAndCodeSpans() {
-        let text = "a .agentsmesh/rules/ts.md\n  ```js\n.agentsmesh/rules/ts.md\n ```\n`x` .agentsmesh/rules/ts.md ``y`z``\n~~~~\n./t.ts\n~~~~ \nend"
+        let text =
+            "a .agentsmesh/rules/ts.md\n  ```js\n.agentsmesh/rules/ts.md\n ```\n`x` .agentsmesh/rules/ts.md ``y`z``\n~~~~\n./t.ts\n~~~~ \nend"
         let expected = Self.plain.rebaseCharacters(text, sourceFile: ".agentsmesh/rules/_root.md", outputFile: "CLAUDE.md")
         #expect(Self.filtered.rebase(text, from: ".agentsmesh/rules/_root.md", to: "CLAUDE.md") == expected)
         #expect(expected.contains(".cursor/rules/ts.mdc"))

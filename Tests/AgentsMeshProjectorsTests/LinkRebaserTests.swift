@@ -2,7 +2,10 @@ import AgentsMeshProjectors
 import Testing
 
 @Suite struct LinkRebaserTests {
-    static let known: Set<String> = [".agentsmesh/rules/_root.md", ".agentsmesh/rules/ts.md", ".agentsmesh/skills/a/SKILL.md", ".agentsmesh/skills/a/t.ts", ".agentsmesh/skills/a"]
+    static let known: Set<String> = [
+        ".agentsmesh/rules/_root.md", ".agentsmesh/rules/ts.md", ".agentsmesh/skills/a/SKILL.md", ".agentsmesh/skills/a/t.ts",
+        ".agentsmesh/skills/a",
+    ]
     static let rebaser = LinkRebaser(
         projectRoot: "/proj", exists: { known.contains($0) },
         map: { path in
@@ -31,7 +34,9 @@ import Testing
 
     @Test func codeUrlsAndUnknownPathsAreLeftAlone() {
         #expect(rebase("`.agentsmesh/rules/ts.md`") == "`.agentsmesh/rules/ts.md`")
-        #expect(rebase("```\n.agentsmesh/rules/ts.md\n```\nafter .agentsmesh/rules/ts.md") == "```\n.agentsmesh/rules/ts.md\n```\nafter .claude/rules/ts.md")
+        #expect(
+            rebase("```\n.agentsmesh/rules/ts.md\n```\nafter .agentsmesh/rules/ts.md")
+                == "```\n.agentsmesh/rules/ts.md\n```\nafter .claude/rules/ts.md")
         #expect(rebase("~~~\n.agentsmesh/rules/ts.md\n~~~") == "~~~\n.agentsmesh/rules/ts.md\n~~~")
         #expect(rebase("https://x.dev/.agentsmesh/rules/ts.md") == "https://x.dev/.agentsmesh/rules/ts.md")
         #expect(rebase(".agentsmesh/rules/missing.md scripts/run.sh") == ".agentsmesh/rules/missing.md scripts/run.sh")

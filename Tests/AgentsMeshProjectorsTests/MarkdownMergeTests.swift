@@ -6,8 +6,9 @@ import Testing
     @Test func fencesBlankLinesAndShellCommentsSurvive() {
         let existing = "# Build\n\n```bash\n# install deps\nnpm ci\n\nnpm test\n```\n\nKeep it green."
         let imported = "# Build\n\n```bash\n# install deps\nnpm ci\n\nnpm test\n```\n\nShip small."
-        #expect(MarkdownMerge.merge(existing: existing, imported: imported)
-            == "# Build\n\n```bash\n# install deps\nnpm ci\n\nnpm test\n```\n\nKeep it green.\n\nShip small.")
+        #expect(
+            MarkdownMerge.merge(existing: existing, imported: imported)
+                == "# Build\n\n```bash\n# install deps\nnpm ci\n\nnpm test\n```\n\nKeep it green.\n\nShip small.")
     }
 
     @Test func aNewBlockLandsAtTheEndOfTheSectionItFollows() {

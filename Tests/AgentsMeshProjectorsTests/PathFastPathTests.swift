@@ -1,8 +1,9 @@
-@testable import AgentsMeshProjectors
 import Foundation
 import SharedCore
 import TestSupport
 import Testing
+
+@testable import AgentsMeshProjectors
 
 /// The fast checks used on the rebasing hot path agree with the straightforward code they short-cut.
 @Suite struct PathFastPathTests {
@@ -57,7 +58,8 @@ import Testing
         for _ in 0..<20_000 {
             let text = String(decoding: (0..<Int(random.next() % 12)).map { _ in alphabet[Int(random.next() % 7)] }, as: UTF8.self)
             for (target, replacement) in [("\\", "\\\\"), ("\"\"\"", "\"\"\\\""), ("$a", "{{b}}"), ("{{", "$")] {
-                #expect(text.replacingBytes(target, with: replacement) == text.replacingOccurrences(of: target, with: replacement), "\(text)")
+                #expect(
+                    text.replacingBytes(target, with: replacement) == text.replacingOccurrences(of: target, with: replacement), "\(text)")
             }
         }
     }
@@ -70,7 +72,9 @@ import Testing
             let one = path()
             let two = path()
             #expect(LinkRebaser.normalizeASCII(one) == Self.rebaser.normalizeCharacters(one), "\(one)")
-            #expect(LinkRebaser.relativePathASCII(from: one, to: two) == Self.rebaser.relativePathCharacters(from: one, to: two), "\(one) -> \(two)")
+            #expect(
+                LinkRebaser.relativePathASCII(from: one, to: two) == Self.rebaser.relativePathCharacters(from: one, to: two),
+                "\(one) -> \(two)")
         }
         #expect(LinkRebaser.normalizeASCII("é/../x") == nil)
         #expect(Self.rebaser.normalizeSegments("é/../x") == "x")

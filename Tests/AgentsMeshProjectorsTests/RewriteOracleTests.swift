@@ -1,8 +1,9 @@
-@testable import AgentsMeshProjectors
 import Foundation
 import SharedCore
 import TestSupport
 import Testing
+
+@testable import AgentsMeshProjectors
 
 /// `LinkRebaser.rewrite` as it was before it was split into a target-independent resolution (shared by the
 /// targets of one plan) and a per-target mapping: frozen here as the oracle of the split form.
@@ -84,7 +85,9 @@ func referenceRewrite(_ r: LinkRebaser, _ raw: String, sourceFile: String, outpu
 
     @Test func theSplitRewriteMatchesTheFrozenOne() {
         let rebaser = LinkRebaser(projectRoot: "/proj", exists: { Self.known.contains($0) }, map: { Self.map($0) })
-        let sources = [".agentsmesh/rules/_root.md", ".agentsmesh/rules/sub/x.md", ".agentsmesh/skills/a/SKILL.md", "AGENTS.md", "docs/guide.md"]
+        let sources = [
+            ".agentsmesh/rules/_root.md", ".agentsmesh/rules/sub/x.md", ".agentsmesh/skills/a/SKILL.md", "AGENTS.md", "docs/guide.md",
+        ]
         let outputs = ["CLAUDE.md", ".cursor/rules/x.mdc", ".claude/skills/a/SKILL.md", "GEMINI.md", ".gemini/commands/a/b.toml"]
         var checked = 0
         var rewritten = 0
@@ -95,7 +98,9 @@ func referenceRewrite(_ r: LinkRebaser, _ raw: String, sourceFile: String, outpu
                     for source in sources {
                         for output in outputs {
                             let expected = referenceRewrite(rebaser, raw, sourceFile: source, outputFile: output)
-                            #expect(rebaser.rewrite(raw, sourceFile: source, outputFile: output) == expected, "\(raw) from \(source) to \(output)")
+                            #expect(
+                                rebaser.rewrite(raw, sourceFile: source, outputFile: output) == expected,
+                                "\(raw) from \(source) to \(output)")
                             checked += 1
                             if expected != nil { rewritten += 1 }
                         }

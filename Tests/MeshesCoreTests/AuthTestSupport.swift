@@ -1,7 +1,8 @@
 import Foundation
-@testable import MeshesCore
 import SharedCore
 import Testing
+
+@testable import MeshesCore
 
 /// The inputs of conformance case C1 (§9).
 enum C1 {

@@ -1,12 +1,15 @@
-@testable import MeshesCore
 import Testing
+
+@testable import MeshesCore
 
 @Suite("Base64 and base64url")
 struct Base64Tests {
-    @Test("RFC 4648 §10 vectors, padded standard form", arguments: [
-        ("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="),
-        ("foobar", "Zm9vYmFy"),
-    ])
+    @Test(
+        "RFC 4648 §10 vectors, padded standard form",
+        arguments: [
+            ("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ])
     func standardVectors(plain: String, encoded: String) {
         #expect(Base64.encode(Array(plain.utf8)) == encoded)
         #expect(Base64.decode(encoded) == Array(plain.utf8))
@@ -30,9 +33,11 @@ struct Base64Tests {
         #expect(Base64.decode("Zm8") == Array("fo".utf8))
     }
 
-    @Test("malformed input is refused", arguments: [
-        "Z", "Zg=", "Zg===", "Zm8==", "=Zg=", "Zg==Zg==", "Zm9v\n", " Zm9v", "Zm9v Zm9v", "Zh", "Zm9", "Zm8=x",
-    ])
+    @Test(
+        "malformed input is refused",
+        arguments: [
+            "Z", "Zg=", "Zg===", "Zm8==", "=Zg=", "Zg==Zg==", "Zm9v\n", " Zm9v", "Zm9v Zm9v", "Zh", "Zm9", "Zm8=x",
+        ])
     func malformed(text: String) {
         #expect(Base64URL.decode(text) == nil)
         #expect(Base64.decode(text) == nil)

@@ -59,8 +59,9 @@ struct ConnectionSettingsTests {
         #expect(settings.hmacAlgorithm == "sha512")
         #expect(settings.hmacHeader == "X-Sig")
         #expect(settings.signingSecret == c2SigningSecret)
-        #expect(WebhookSettings(metadata: ["auth_scheme": "basic", "basic_username": "u", "basic_password": "p"]).auth
-            == .basic(username: "u", password: "p"))
+        #expect(
+            WebhookSettings(metadata: ["auth_scheme": "basic", "basic_username": "u", "basic_password": "p"]).auth
+                == .basic(username: "u", password: "p"))
         #expect(WebhookSettings(metadata: ["auth_scheme": "bearer", "bearer_token": "t"]).auth == .bearer(token: "t"))
     }
 }

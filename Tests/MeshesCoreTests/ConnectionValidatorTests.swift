@@ -95,18 +95,22 @@ struct WebhookMetadataTests {
         expectInvalidMetadata(.webhook, [:], field: "metadata.url", message: "url is required")
         expectInvalidMetadata(.webhook, ["url": "http://example.com"], field: "metadata.url", message: "url must be an absolute https URL")
         #expect(try create(.webhook, ["url": "http://example.com"], allowHTTP: true).metadata["url"] == "http://example.com")
-        for bad: JSONValue in ["example.com/hook", "https://", "https:///path", "ftp://example.com", "https://exa mple.com", 42, "/relative"] {
+        for bad: JSONValue in [
+            "example.com/hook", "https://", "https:///path", "ftp://example.com", "https://exa mple.com", 42, "/relative",
+        ] {
             expectInvalidMetadata(.webhook, ["url": bad], field: "metadata.url", allowHTTP: true)
         }
         #expect(try create(.webhook, ["url": "https://user:pw@example.com:8443/a?b=c"]).active)
     }
 
     @Test func enumKeysAreCheckedAndCanonicalised() throws {
-        let made = try create(.webhook, hook(["http_method": "patch", "payload_mode": "RAW", "hmac_algorithm": "none", "auth_scheme": "None"]))
+        let made = try create(
+            .webhook, hook(["http_method": "patch", "payload_mode": "RAW", "hmac_algorithm": "none", "auth_scheme": "None"]))
         #expect(made.metadata["http_method"] == "PATCH")
         #expect(made.metadata["payload_mode"] == "raw")
         #expect(made.metadata["auth_scheme"] == "none")
-        expectInvalidMetadata(.webhook, hook(["http_method": "GET"]), field: "metadata.http_method",
+        expectInvalidMetadata(
+            .webhook, hook(["http_method": "GET"]), field: "metadata.http_method",
             message: "http_method must be one of: POST, PUT, PATCH")
         expectInvalidMetadata(.webhook, hook(["payload_mode": "form"]), field: "metadata.payload_mode")
         expectInvalidMetadata(.webhook, hook(["hmac_algorithm": "md5"]), field: "metadata.hmac_algorithm")
@@ -114,17 +118,21 @@ struct WebhookMetadataTests {
     }
 
     @Test func authSchemeCompanions() throws {
-        expectInvalidMetadata(.webhook, hook(["auth_scheme": "basic", "basic_username": "u"]), field: "metadata.basic_password",
+        expectInvalidMetadata(
+            .webhook, hook(["auth_scheme": "basic", "basic_username": "u"]), field: "metadata.basic_password",
             message: "basic_password is required")
-        expectInvalidMetadata(.webhook, hook(["auth_scheme": "basic", "basic_username": "a:b", "basic_password": "p"]),
+        expectInvalidMetadata(
+            .webhook, hook(["auth_scheme": "basic", "basic_username": "a:b", "basic_password": "p"]),
             field: "metadata.basic_username")
         #expect(try create(.webhook, hook(["auth_scheme": "basic", "basic_username": "u", "basic_password": "p"])).active)
         expectInvalidMetadata(.webhook, hook(["auth_scheme": "bearer"]), field: "metadata.bearer_token")
         expectInvalidMetadata(.webhook, hook(["auth_scheme": "bearer", "bearer_token": "  "]), field: "metadata.bearer_token")
         #expect(try create(.webhook, hook(["auth_scheme": "bearer", "bearer_token": "t0k"])).active)
-        expectInvalidMetadata(.webhook, hook(["auth_scheme": "custom_header", "custom_header_name": "X-Key"]),
+        expectInvalidMetadata(
+            .webhook, hook(["auth_scheme": "custom_header", "custom_header_name": "X-Key"]),
             field: "metadata.custom_header_value")
-        #expect(try create(.webhook, hook(["auth_scheme": "custom_header", "custom_header_name": "X-Key", "custom_header_value": "v"])).active)
+        #expect(
+            try create(.webhook, hook(["auth_scheme": "custom_header", "custom_header_name": "X-Key", "custom_header_value": "v"])).active)
         // Companions of another scheme are unknown keys: kept, not checked.
         #expect(try create(.webhook, hook(["auth_scheme": "none", "bearer_token": 5])).metadata["bearer_token"] == 5)
     }
@@ -134,7 +142,8 @@ struct WebhookMetadataTests {
         "webhook-id", "Webhook-Signature", "X-Meshes-Signature", "x-meshes-anything",
     ])
     func reservedHeaderNamesAreRefused(name: String) {
-        expectInvalidMetadata(.webhook, hook(["headers": .object([name: "v"])]), field: "metadata.headers.\(name)",
+        expectInvalidMetadata(
+            .webhook, hook(["headers": .object([name: "v"])]), field: "metadata.headers.\(name)",
             message: "headers.\(name) is a reserved header name")
         expectInvalidMetadata(
             .webhook, hook(["auth_scheme": "custom_header", "custom_header_name": .string(name), "custom_header_value": "v"]),
@@ -158,17 +167,22 @@ struct WebhookMetadataTests {
         #expect(try create(.webhook, hook(["headers": .object(five)])).metadata["headers"] == .object(five))
         var six = five
         six["F"] = "6"
-        expectInvalidMetadata(.webhook, hook(["headers": .object(six)]), field: "metadata.headers", message: "headers must have at most 5 entries")
+        expectInvalidMetadata(
+            .webhook, hook(["headers": .object(six)]), field: "metadata.headers", message: "headers must have at most 5 entries")
         expectInvalidMetadata(.webhook, hook(["headers": ["bad name": "v"]]), field: "metadata.headers.bad name")
-        expectInvalidMetadata(.webhook, hook(["headers": .object([String(repeating: "h", count: 65): "v"])]),
+        expectInvalidMetadata(
+            .webhook, hook(["headers": .object([String(repeating: "h", count: 65): "v"])]),
             field: "metadata.headers.\(String(repeating: "h", count: 65))")
         #expect(try create(.webhook, hook(["headers": .object([String(repeating: "h", count: 64): "v"])])).active)
-        expectInvalidMetadata(.webhook, hook(["headers": ["X-A": "line\r\nInjected: 1"]]), field: "metadata.headers.X-A",
+        expectInvalidMetadata(
+            .webhook, hook(["headers": ["X-A": "line\r\nInjected: 1"]]), field: "metadata.headers.X-A",
             message: "headers.X-A must not contain CR or LF")
         expectInvalidMetadata(.webhook, hook(["headers": ["X-A": "line\nbreak"]]), field: "metadata.headers.X-A")
-        expectInvalidMetadata(.webhook, hook(["headers": ["X-A": .string(String(repeating: "v", count: 1025))]]), field: "metadata.headers.X-A")
+        expectInvalidMetadata(
+            .webhook, hook(["headers": ["X-A": .string(String(repeating: "v", count: 1025))]]), field: "metadata.headers.X-A")
         #expect(try create(.webhook, hook(["headers": ["X-A": .string(String(repeating: "v", count: 1024))]])).active)
-        expectInvalidMetadata(.webhook, hook(["headers": ["X-A": 1]]), field: "metadata.headers.X-A", message: "headers.X-A must be a string")
+        expectInvalidMetadata(
+            .webhook, hook(["headers": ["X-A": 1]]), field: "metadata.headers.X-A", message: "headers.X-A must be a string")
         expectInvalidMetadata(.webhook, hook(["headers": ["X-A": "1", "x-a": "2"]]), field: "metadata.headers.x-a")
         expectInvalidMetadata(.webhook, hook(["headers": ["a", "b"]]), field: "metadata.headers", message: "headers must be an object")
     }
@@ -201,15 +215,21 @@ struct WebhookMetadataTests {
     }
 
     @Test func previousSecretNeedsAnExpiry() throws {
-        expectInvalidMetadata(.webhook, hook(["previous_signing_secret": .string(c2SigningSecret)]), field: "metadata.previous_secret_expires_at")
-        let rotated = hook(["signing_secret": .string(secret(bytes: 32)), "previous_signing_secret": .string(c2SigningSecret),
-            "previous_secret_expires_at": "2026-01-02T00:00:00.000Z"])
+        expectInvalidMetadata(
+            .webhook, hook(["previous_signing_secret": .string(c2SigningSecret)]), field: "metadata.previous_secret_expires_at")
+        let rotated = hook([
+            "signing_secret": .string(secret(bytes: 32)), "previous_signing_secret": .string(c2SigningSecret),
+            "previous_secret_expires_at": "2026-01-02T00:00:00.000Z",
+        ])
         #expect(try create(.webhook, rotated).active)
-        expectInvalidMetadata(.webhook, hook(["previous_signing_secret": "generate", "previous_secret_expires_at": "2026-01-02T00:00:00Z"]),
+        expectInvalidMetadata(
+            .webhook, hook(["previous_signing_secret": "generate", "previous_secret_expires_at": "2026-01-02T00:00:00Z"]),
             field: "metadata.previous_signing_secret")
-        expectInvalidMetadata(.webhook, hook(["previous_signing_secret": .string(c2SigningSecret), "previous_secret_expires_at": "tomorrow"]),
+        expectInvalidMetadata(
+            .webhook, hook(["previous_signing_secret": .string(c2SigningSecret), "previous_secret_expires_at": "tomorrow"]),
             field: "metadata.previous_secret_expires_at")
-        expectInvalidMetadata(.webhook, hook(["previous_signing_secret": .string(c2SigningSecret), "previous_secret_expires_at": "2026-02-30T00:00:00Z"]),
+        expectInvalidMetadata(
+            .webhook, hook(["previous_signing_secret": .string(c2SigningSecret), "previous_secret_expires_at": "2026-02-30T00:00:00Z"]),
             field: "metadata.previous_secret_expires_at")
     }
 }
@@ -230,14 +250,16 @@ struct IntegrationMetadataTests {
     @Test func activecampaign() throws {
         expectInvalidMetadata(.activecampaign, ["api_key": "k"], field: "metadata.api_url")
         expectInvalidMetadata(.activecampaign, ["api_url": "acct.api-us1.com", "api_key": "k"], field: "metadata.api_url")
-        expectInvalidMetadata(.activecampaign, ["api_url": "https://acct.api-us1.com"], field: "metadata.api_key", message: "api_key is required")
+        expectInvalidMetadata(
+            .activecampaign, ["api_url": "https://acct.api-us1.com"], field: "metadata.api_key", message: "api_key is required")
         #expect(try create(.activecampaign, ["api_url": "https://acct.api-us1.com", "api_key": "k"]).active)
     }
 
     @Test func customerIO() throws {
         #expect(try create(.customerIO, ["region": "eu", "cdpApiKey": "k"]).metadata["region"] == "eu")
         #expect(try create(.customerIO, ["region": "US", "cdpApiKey": "k"]).metadata["region"] == "us")
-        expectInvalidMetadata(.customerIO, ["region": "asia", "cdpApiKey": "k"], field: "metadata.region",
+        expectInvalidMetadata(
+            .customerIO, ["region": "asia", "cdpApiKey": "k"], field: "metadata.region",
             message: "region must be one of: us, eu")
         expectInvalidMetadata(.customerIO, ["region": "us", "api_key": "k"], field: "metadata.cdpApiKey")
         expectInvalidMetadata(.customerIO, ["cdpApiKey": "k"], field: "metadata.region")
@@ -283,10 +305,12 @@ struct IntegrationMetadataTests {
 @Suite("ConnectionValidator: engine-extension keys")
 struct EngineMetadataKeyTests {
     @Test func goodValuesAreNormalised() throws {
-        let made = try create(.webhook, hook([
-            "retry_schedule": [5, .double(10), 0, 172_800], "timeout_seconds": 30, "max_concurrency": .double(1),
-            "rate_limit_per_second": 1000, "base_url": "https://adapter.example.com", "hmac_header": nil,
-        ]))
+        let made = try create(
+            .webhook,
+            hook([
+                "retry_schedule": [5, .double(10), 0, 172_800], "timeout_seconds": 30, "max_concurrency": .double(1),
+                "rate_limit_per_second": 1000, "base_url": "https://adapter.example.com", "hmac_header": nil,
+            ]))
         #expect(made.metadata["retry_schedule"] == [5, 10, 0, 172_800])
         #expect(made.metadata["max_concurrency"] == 1)
         #expect(made.metadata["hmac_header"] == nil)
@@ -315,8 +339,9 @@ struct EngineMetadataKeyTests {
 @Suite("ConnectionSecrets")
 struct ConnectionSecretsTests {
     @Test func secretKeysPerType() {
-        #expect(IntegrationType.webhook.secretMetadataKeys.sorted()
-            == ["basic_password", "bearer_token", "custom_header_value", "previous_signing_secret", "signing_secret"])
+        #expect(
+            IntegrationType.webhook.secretMetadataKeys.sorted()
+                == ["basic_password", "bearer_token", "custom_header_value", "previous_signing_secret", "signing_secret"])
         #expect(IntegrationType.slack.secretMetadataKeys == ["webhook_url"])
         #expect(IntegrationType.discord.secretMetadataKeys == ["webhook_url"])
         #expect(IntegrationType.customerIO.secretMetadataKeys == ["cdpApiKey"])
@@ -334,12 +359,14 @@ struct ConnectionSecretsTests {
             "bearer_token": "tok", "hmac_algorithm": "sha256",
         ]
         let redacted = ConnectionSecrets.redact(stored, type: .webhook)
-        #expect(redacted == [
-            "url": "https://example.com/h", "signing_secret": "********", "auth_scheme": "bearer", "bearer_token": "********",
-            "hmac_algorithm": "sha256",
-        ])
-        #expect(ConnectionSecrets.redact(["webhook_url": "https://hooks.slack.com/x", "username": "u"], type: .slack)
-            == ["webhook_url": "********", "username": "u"])
+        #expect(
+            redacted == [
+                "url": "https://example.com/h", "signing_secret": "********", "auth_scheme": "bearer", "bearer_token": "********",
+                "hmac_algorithm": "sha256",
+            ])
+        #expect(
+            ConnectionSecrets.redact(["webhook_url": "https://hooks.slack.com/x", "username": "u"], type: .slack)
+                == ["webhook_url": "********", "username": "u"])
         #expect(ConnectionSecrets.redact(["api_key": "k", "region": "us"], type: .customerIO) == ["api_key": "k", "region": "us"])
     }
 
@@ -367,7 +394,8 @@ struct ConnectionSecretsTests {
     }
 
     @Test func placeholderWithNothingStoredIs422() {
-        expectValidationError(422, "invalid_metadata", message: "api_key is \"********\" but no value is stored", field: "metadata.api_key") {
+        expectValidationError(422, "invalid_metadata", message: "api_key is \"********\" but no value is stored", field: "metadata.api_key")
+        {
             () throws(APIError) in try create(.resend, ["api_key": "********"])
         }
         expectValidationError(422, "invalid_metadata", field: "metadata.bearer_token") { () throws(APIError) in

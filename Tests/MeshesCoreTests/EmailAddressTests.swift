@@ -1,6 +1,7 @@
-@testable import MeshesCore
 import TestSupport
 import Testing
+
+@testable import MeshesCore
 
 /// The byte-level fast path of `isEmailAddress` agrees with the general path on printable ASCII.
 @Suite("Email address check")

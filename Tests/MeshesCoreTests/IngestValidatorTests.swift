@@ -85,7 +85,8 @@ struct IngestValidatorTests {
         BadIngestCase(
             ["event": .string(String(repeating: "e", count: 129)), "payload": okPayload], "invalid_event",
             message: "event must be at most 128 characters"),
-        BadIngestCase(["event": "user\nsignup", "payload": okPayload], "invalid_event", message: "event must not contain control characters"),
+        BadIngestCase(
+            ["event": "user\nsignup", "payload": okPayload], "invalid_event", message: "event must not contain control characters"),
         BadIngestCase(["event": "user\u{07}", "payload": okPayload], "invalid_event"),
         BadIngestCase(["event": "user\u{7F}", "payload": okPayload], "invalid_event"),
         BadIngestCase(["event": "user\u{85}", "payload": okPayload], "invalid_event"),

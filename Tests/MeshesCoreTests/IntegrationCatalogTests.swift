@@ -21,10 +21,11 @@ private let specAuthTypes: [String: String] = [
 @Suite("IntegrationCatalog")
 struct IntegrationCatalogTests {
     @Test func typesAreTheFifteenOfTheSpec() {
-        #expect(IntegrationType.allCases.map(\.rawValue).sorted() == [
-            "activecampaign", "aweber", "customer_io", "discord", "hubspot", "intercom", "mailchimp", "mailerlite", "pipedrive",
-            "resend", "salesforce", "sendgrid", "slack", "webhook", "zoom",
-        ])
+        #expect(
+            IntegrationType.allCases.map(\.rawValue).sorted() == [
+                "activecampaign", "aweber", "customer_io", "discord", "hubspot", "intercom", "mailchimp", "mailerlite", "pipedrive",
+                "resend", "salesforce", "sendgrid", "slack", "webhook", "zoom",
+            ])
         #expect(IntegrationType.allCases == IntegrationType.allCases.sorted())
     }
 
@@ -113,7 +114,8 @@ struct IntegrationCatalogTests {
     @Test func catalogVersionIsTheHashOfCanonicalFields() throws {
         let catalog = try IntegrationCatalog.bundled()
         let aweber = catalog.integration(for: .aweber)
-        let canonical = #"[{"constraints":{"format":"email"},"key":"email","label":"Email","type":"string"},{"key":"name","label":"Name","type":"string"}]"#
+        let canonical =
+            #"[{"constraints":{"format":"email"},"key":"email","label":"Email","type":"string"},{"key":"name","label":"Name","type":"string"}]"#
         #expect(aweber.catalogVersion == SHA256.hex(canonical))
         #expect(aweber.catalogVersion == "6f1c9015c60f7b0dc31c8de98f85da8b43bea488dc9448ebc601f7da8dbbafdc")
         // SHA-256 of "[]".
@@ -125,8 +127,9 @@ struct IntegrationCatalogTests {
             #expect(integration.catalogVersion.count == 64)
         }
         // Key order does not change the version.
-        #expect(IntegrationCatalog.catalogVersion(of: [["type": "string", "key": "email"]])
-            == IntegrationCatalog.catalogVersion(of: [["key": "email", "type": "string"]]))
+        #expect(
+            IntegrationCatalog.catalogVersion(of: [["type": "string", "key": "email"]])
+                == IntegrationCatalog.catalogVersion(of: [["key": "email", "type": "string"]]))
     }
 
     @Test func loaderRejectsInconsistentFiles() throws {

@@ -1,6 +1,7 @@
 import Foundation
-@testable import MeshesCore
 import Testing
+
+@testable import MeshesCore
 
 /// Runs `python3` for cross-checks against implementations we did not write (PyJWT, standardwebhooks).
 enum Python {

@@ -1,5 +1,6 @@
-@testable import MeshesCore
 import Testing
+
+@testable import MeshesCore
 
 @Suite("Key and id formats (§2.1, §2.2, §2.8)")
 struct KeyFormatsTests {
@@ -46,14 +47,16 @@ struct KeyFormatsTests {
         #expect(!KeyFormats.isSecret(String(repeating: "a", count: 42) + "/"))
     }
 
-    @Test("org ids are version 1-5, variant 8-b UUIDs in any case", arguments: [
-        ("3f2a6c1e-8b4d-4e6f-9a1b-2c3d4e5f6a7b", true), ("3F2A6C1E-8B4D-4E6F-9A1B-2C3D4E5F6A7B", true),
-        ("3f2a6c1e-8b4d-1e6f-bA1b-2c3d4e5f6a7b", true), ("3f2a6c1e-8b4d-5e6f-8a1b-2c3d4e5f6a7b", true),
-        ("3f2a6c1e-8b4d-0e6f-9a1b-2c3d4e5f6a7b", false), ("3f2a6c1e-8b4d-6e6f-9a1b-2c3d4e5f6a7b", false),
-        ("3f2a6c1e-8b4d-4e6f-ca1b-2c3d4e5f6a7b", false), ("3f2a6c1e-8b4d-4e6f-7a1b-2c3d4e5f6a7b", false),
-        ("3f2a6c1e8b4d4e6f9a1b2c3d4e5f6a7b", false), ("3f2a6c1e-8b4d-4e6f-9a1b-2c3d4e5f6a7", false),
-        ("3f2a6c1g-8b4d-4e6f-9a1b-2c3d4e5f6a7b", false), ("{3f2a6c1e-8b4d-4e6f-9a1b-2c3d4e5f6a7b}", false),
-    ])
+    @Test(
+        "org ids are version 1-5, variant 8-b UUIDs in any case",
+        arguments: [
+            ("3f2a6c1e-8b4d-4e6f-9a1b-2c3d4e5f6a7b", true), ("3F2A6C1E-8B4D-4E6F-9A1B-2C3D4E5F6A7B", true),
+            ("3f2a6c1e-8b4d-1e6f-bA1b-2c3d4e5f6a7b", true), ("3f2a6c1e-8b4d-5e6f-8a1b-2c3d4e5f6a7b", true),
+            ("3f2a6c1e-8b4d-0e6f-9a1b-2c3d4e5f6a7b", false), ("3f2a6c1e-8b4d-6e6f-9a1b-2c3d4e5f6a7b", false),
+            ("3f2a6c1e-8b4d-4e6f-ca1b-2c3d4e5f6a7b", false), ("3f2a6c1e-8b4d-4e6f-7a1b-2c3d4e5f6a7b", false),
+            ("3f2a6c1e8b4d4e6f9a1b2c3d4e5f6a7b", false), ("3f2a6c1e-8b4d-4e6f-9a1b-2c3d4e5f6a7", false),
+            ("3f2a6c1g-8b4d-4e6f-9a1b-2c3d4e5f6a7b", false), ("{3f2a6c1e-8b4d-4e6f-9a1b-2c3d4e5f6a7b}", false),
+        ])
     func orgIDs(text: String, valid: Bool) {
         #expect(KeyFormats.isOrgID(text) == valid)
     }
@@ -120,10 +123,12 @@ struct PublishableKeyTests {
         #expect(try #require(PublishableKey("mesh_pub_a.b_c-d_+/=")).random == "+/=")
     }
 
-    @Test("text outside the pattern does not parse", arguments: [
-        "mesh_pub_a_b", "mesh_pub_a_b_c_d", "mesh_pub__b_c", "mesh_pub_a__c", "mesh_pub_a_b_", "mesh_pub_a+b_c_d",
-        "mesh_pk_a_b_c", "MESH_PUB_a_b_c", "mesh_pub_a_b c_d",
-    ])
+    @Test(
+        "text outside the pattern does not parse",
+        arguments: [
+            "mesh_pub_a_b", "mesh_pub_a_b_c_d", "mesh_pub__b_c", "mesh_pub_a__c", "mesh_pub_a_b_", "mesh_pub_a+b_c_d",
+            "mesh_pk_a_b_c", "MESH_PUB_a_b_c", "mesh_pub_a_b c_d",
+        ])
     func invalid(text: String) {
         #expect(PublishableKey(text) == nil)
     }

@@ -1,6 +1,7 @@
-@testable import MeshesCore
 import SharedCore
 import Testing
+
+@testable import MeshesCore
 
 @Suite("Machine JWT (§4.1, C1)")
 struct MachineJWTTests {
@@ -98,10 +99,12 @@ struct MachineJWTTests {
         expectMachineRejection(signedToken(header: header, claims: C1.claimsObject), .unknownKey)
     }
 
-    @Test("a kid that is not an access key is refused before the lookup", arguments: [
-        JSONValue.string("ak_TestAccessKey0123456789ab"), .string("mk_short"), .string("mk_TestAccessKey0123456789a+"),
-        .int(7), .null,
-    ])
+    @Test(
+        "a kid that is not an access key is refused before the lookup",
+        arguments: [
+            JSONValue.string("ak_TestAccessKey0123456789ab"), .string("mk_short"), .string("mk_TestAccessKey0123456789a+"),
+            .int(7), .null,
+        ])
     func badKeyID(kid: JSONValue) {
         var header = C1.headerObject
         header["kid"] = kid
@@ -120,9 +123,11 @@ struct MachineJWTTests {
         expectMachineRejection(signedToken(header: ["alg": "HS256", "typ": "JWT"], claims: C1.claimsObject), .badKeyID)
     }
 
-    @Test("a wrong iss is refused", arguments: [
-        JSONValue.string("urn:meshes:m2m:mk_SomeOtherAccessKey012345"), .string("mk_TestAccessKey0123456789ab"), .null,
-    ])
+    @Test(
+        "a wrong iss is refused",
+        arguments: [
+            JSONValue.string("urn:meshes:m2m:mk_SomeOtherAccessKey012345"), .string("mk_TestAccessKey0123456789ab"), .null,
+        ])
     func wrongIssuer(iss: JSONValue) {
         expectMachineRejection(signedToken(claims: c1Claims(["iss": iss])), .badIssuer)
     }
@@ -132,9 +137,11 @@ struct MachineJWTTests {
         expectMachineRejection(signedToken(claims: c1Claims(["iss": nil])), .badIssuer)
     }
 
-    @Test("an aud other than the exact string is refused", arguments: [
-        JSONValue.string("meshes-api "), .string("Meshes-API"), .array([]), .null,
-    ])
+    @Test(
+        "an aud other than the exact string is refused",
+        arguments: [
+            JSONValue.string("meshes-api "), .string("Meshes-API"), .array([]), .null,
+        ])
     func wrongAudience(aud: JSONValue) {
         expectMachineRejection(signedToken(claims: c1Claims(["aud": aud])), .badAudience)
     }
@@ -164,20 +171,25 @@ struct MachineJWTTests {
         #expect(identity.expiresAt == C1.iat + lifetime)
     }
 
-    @Test("non-integer or missing iat and exp are refused", arguments: [
-        ("iat", JSONValue.double(1_767_225_600.5)), ("iat", .string("1767225600")), ("exp", .null), ("exp", .bool(true)),
-        ("iat", nil),
-    ] as [(String, JSONValue?)])
+    @Test(
+        "non-integer or missing iat and exp are refused",
+        arguments: [
+            ("iat", JSONValue.double(1_767_225_600.5)), ("iat", .string("1767225600")), ("exp", .null), ("exp", .bool(true)),
+            ("iat", nil),
+        ] as [(String, JSONValue?)])
     func nonIntegerTimes(claim: String, value: JSONValue?) {
         expectMachineRejection(signedToken(claims: c1Claims([claim: value])), .badTimestamps)
     }
 
-    @Test("integral values written as JSON fractions or exponents are not integers", arguments: [
-        #""iat":1767225600,"exp":1767225630.0"#, #""iat":1.7672256e9,"exp":1767225630"#,
-        #""iat":1767225600,"exp":17672256300E-1"#,
-    ])
+    @Test(
+        "integral values written as JSON fractions or exponents are not integers",
+        arguments: [
+            #""iat":1767225600,"exp":1767225630.0"#, #""iat":1.7672256e9,"exp":1767225630"#,
+            #""iat":1767225600,"exp":17672256300E-1"#,
+        ])
     func fractionalTimes(times: String) {
-        let claims = #"{"iss":"urn:meshes:m2m:mk_TestAccessKey0123456789ab","aud":"meshes-api","org":"3f2a6c1e-8b4d-4e6f-9a1b-2c3d4e5f6a7b",\#(times)}"#
+        let claims =
+            #"{"iss":"urn:meshes:m2m:mk_TestAccessKey0123456789ab","aud":"meshes-api","org":"3f2a6c1e-8b4d-4e6f-9a1b-2c3d4e5f6a7b",\#(times)}"#
         let signingInput = Base64URL.encode(C1.header) + "." + Base64URL.encode(claims)
         let mac = CompactJWT.mac(Array(signingInput.utf8), key: Array(C1.secret.utf8))
         expectMachineRejection(signingInput + "." + Base64URL.encode(mac), .badTimestamps)
@@ -204,9 +216,11 @@ struct MachineJWTTests {
         expectMachineRejection(parts[0] + "." + parts[1] + "." + parts[2] + "=", .malformed)
     }
 
-    @Test("garbage base64 is refused", arguments: [
-        "!!!.eyJ9.c2ln", "eyJhbGciOiJIUzI1NiJ9.e*J9.c2ln", "eyJhbGciOiJIUzI1NiJ9.eyJ9.c2l+", "eyJhbGciOiJIUzI1NiJ9.eyJ9.",
-    ])
+    @Test(
+        "garbage base64 is refused",
+        arguments: [
+            "!!!.eyJ9.c2ln", "eyJhbGciOiJIUzI1NiJ9.e*J9.c2ln", "eyJhbGciOiJIUzI1NiJ9.eyJ9.c2l+", "eyJhbGciOiJIUzI1NiJ9.eyJ9.",
+        ])
     func garbageBase64(token: String) {
         expectMachineRejection(token, .badEncoding)
     }

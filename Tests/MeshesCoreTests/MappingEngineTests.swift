@@ -2,8 +2,10 @@ import MeshesCore
 import SharedCore
 import Testing
 
-private func field(_ dest: String, path: String, _ transforms: [MappingSchema.Transform] = [],
-                   onError: MappingSchema.ErrorPolicy = .skipField) -> MappingSchema.Field {
+private func field(
+    _ dest: String, path: String, _ transforms: [MappingSchema.Transform] = [],
+    onError: MappingSchema.ErrorPolicy = .skipField
+) -> MappingSchema.Field {
     MappingSchema.Field(dest: dest, source: .path(path), transforms: transforms, onError: onError)
 }
 
@@ -17,8 +19,10 @@ private func map(_ value: JSONValue?, _ transforms: [MappingSchema.Transform]) t
 }
 
 /// Expects the chain to fail on `value`.
-private func expectTransformFailure(_ value: JSONValue, _ transforms: [MappingSchema.Transform],
-                                    sourceLocation: SourceLocation = #_sourceLocation) {
+private func expectTransformFailure(
+    _ value: JSONValue, _ transforms: [MappingSchema.Transform],
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     #expect(throws: MappingFailure.self, sourceLocation: sourceLocation) { try map(value, transforms) }
 }
 

@@ -27,7 +27,8 @@ private func expectInvalidMapping(
 @Suite("MappingValidator")
 struct MappingValidatorTests {
     @Test func fullSchemaParsesAndRoundTrips() throws {
-        let value = try jsonBody(#"""
+        let value = try jsonBody(
+            #"""
             {"schema_version":1,"meta":{"name":"Default","notes":"n"},"fields":[
               {"dest":"email","source":{"type":"path","value":"user.email"},"transforms":["trim",{"type":"lower"}],"on_error":"fail_action","notes":"who"},
               {"dest":"plan","source":{"type":"literal","value":"pro"}},
@@ -38,14 +39,18 @@ struct MappingValidatorTests {
         let parsed = try MappingValidator.validate(value)
         #expect(parsed.fields.count == 4)
         #expect(parsed.meta == MappingSchema.Meta(name: "Default", notes: "n"))
-        #expect(parsed.fields[0] == MappingSchema.Field(
-            dest: "email", source: .path("user.email"), transforms: [.trim, .lower], onError: .failAction, notes: "who"))
+        #expect(
+            parsed.fields[0]
+                == MappingSchema.Field(
+                    dest: "email", source: .path("user.email"), transforms: [.trim, .lower], onError: .failAction, notes: "who"))
         #expect(parsed.fields[1].source == .literal("pro"))
         #expect(parsed.fields[1].onError == .skipField)
         #expect(parsed.fields[2].transforms == [.defaultValue(3), .toString])
-        #expect(parsed.fields[3].transforms == [
-            .toDate(timezone: "Europe/Paris"), .toDatetime(timezone: nil), .substring(start: 0, length: 4), .toNumber, .toBoolean, .upper,
-        ])
+        #expect(
+            parsed.fields[3].transforms == [
+                .toDate(timezone: "Europe/Paris"), .toDatetime(timezone: nil), .substring(start: 0, length: 4), .toNumber, .toBoolean,
+                .upper,
+            ])
         #expect(try MappingValidator.validate(parsed.json) == parsed)
         #expect(parsed.json["ignored"] == nil)
         #expect(parsed.fields[0].json["transforms"] == [["type": "trim"], ["type": "lower"]])
@@ -54,12 +59,19 @@ struct MappingValidatorTests {
     @Test func limitsAtTheirMaximumAreAccepted() throws {
         let fields = (0..<250).map { pathField("f\($0)", "p\($0)") }
         #expect(try MappingValidator.validate(schema(fields: fields)).fields.count == 250)
-        let long = pathField(String(repeating: "d", count: 128), "a" + String(repeating: ".b", count: 63) + "c", [
-            "transforms": .array(Array(repeating: "trim", count: 10)), "notes": .string(String(repeating: "n", count: 1024)),
-        ])
-        #expect(try MappingValidator.validate(schema(fields: [long], extra: [
-            "meta": ["name": .string(String(repeating: "m", count: 64))],
-        ])).fields[0].transforms.count == 10)
+        let long = pathField(
+            String(repeating: "d", count: 128), "a" + String(repeating: ".b", count: 63) + "c",
+            [
+                "transforms": .array(Array(repeating: "trim", count: 10)), "notes": .string(String(repeating: "n", count: 1024)),
+            ])
+        #expect(
+            try MappingValidator.validate(
+                schema(
+                    fields: [long],
+                    extra: [
+                        "meta": ["name": .string(String(repeating: "m", count: 64))]
+                    ])
+            ).fields[0].transforms.count == 10)
         let literal: JSONValue = ["dest": "x", "source": ["type": "literal", "value": .string(String(repeating: "v", count: 256))]]
         #expect(try MappingValidator.validate(schema(fields: [literal])).fields.count == 1)
     }
@@ -79,8 +91,10 @@ struct MappingValidatorTests {
         (schema(fields: [["dest": "a"]]), "schema.fields[0].source"),
         (schema(fields: [["dest": "a", "source": ["type": "env", "value": "a"]]]), "schema.fields[0].source.type"),
         (schema(fields: [["dest": "a", "source": ["type": "literal", "value": ""]]]), "schema.fields[0].source.value"),
-        (schema(fields: [["dest": "a", "source": ["type": "literal", "value": .string(String(repeating: "v", count: 257))]]]),
-            "schema.fields[0].source.value"),
+        (
+            schema(fields: [["dest": "a", "source": ["type": "literal", "value": .string(String(repeating: "v", count: 257))]]]),
+            "schema.fields[0].source.value"
+        ),
         (schema(fields: [["dest": "a", "source": ["type": "literal", "value": ["x": 1]]]]), "schema.fields[0].source.value"),
         (schema(fields: [["dest": "a", "source": ["type": "literal"]]]), "schema.fields[0].source.value"),
         (schema(fields: [pathField("a", "1abc")]), "schema.fields[0].source.value"),
@@ -91,19 +105,38 @@ struct MappingValidatorTests {
         (schema(fields: [pathField("a", "a", ["transforms": .array(Array(repeating: "trim", count: 11))])]), "schema.fields[0].transforms"),
         (schema(fields: [pathField("a", "a", ["transforms": "trim"])]), "schema.fields[0].transforms"),
         (schema(fields: [pathField("a", "a", ["transforms": ["explode"]])]), "schema.fields[0].transforms[0].type"),
-        (schema(fields: [pathField("a", "a", ["transforms": [["type": "to_date", "timezone": "Mars/Olympus"]]])]),
-            "schema.fields[0].transforms[0].timezone"),
-        (schema(fields: [pathField("a", "a", ["transforms": [["type": "to_datetime", "timezone": ""]]])]),
-            "schema.fields[0].transforms[0].timezone"),
+        (
+            schema(fields: [pathField("a", "a", ["transforms": [["type": "to_date", "timezone": "Mars/Olympus"]]])]),
+            "schema.fields[0].transforms[0].timezone"
+        ),
+        (
+            schema(fields: [pathField("a", "a", ["transforms": [["type": "to_datetime", "timezone": ""]]])]),
+            "schema.fields[0].transforms[0].timezone"
+        ),
         (schema(fields: [pathField("a", "a", ["transforms": [["type": "default"]]])]), "schema.fields[0].transforms[0].value"),
-        (schema(fields: [pathField("a", "a", ["transforms": [["type": "default", "value": ""]]])]), "schema.fields[0].transforms[0].value"),
-        (schema(fields: [pathField("a", "a", ["transforms": [["type": "default", "value": .string(String(repeating: "v", count: 129))]]])]),
-            "schema.fields[0].transforms[0].value"),
-        (schema(fields: [pathField("a", "a", ["transforms": [["type": "default", "value": [1]]]])]), "schema.fields[0].transforms[0].value"),
+        (
+            schema(fields: [pathField("a", "a", ["transforms": [["type": "default", "value": ""]]])]),
+            "schema.fields[0].transforms[0].value"
+        ),
+        (
+            schema(fields: [
+                pathField("a", "a", ["transforms": [["type": "default", "value": .string(String(repeating: "v", count: 129))]]])
+            ]),
+            "schema.fields[0].transforms[0].value"
+        ),
+        (
+            schema(fields: [pathField("a", "a", ["transforms": [["type": "default", "value": [1]]]])]),
+            "schema.fields[0].transforms[0].value"
+        ),
         (schema(fields: [pathField("a", "a", ["transforms": [["type": "substring"]]])]), "schema.fields[0].transforms[0].start"),
-        (schema(fields: [pathField("a", "a", ["transforms": [["type": "substring", "start": -1]]])]), "schema.fields[0].transforms[0].start"),
-        (schema(fields: [pathField("a", "a", ["transforms": [["type": "substring", "start": 0, "length": 0]]])]),
-            "schema.fields[0].transforms[0].length"),
+        (
+            schema(fields: [pathField("a", "a", ["transforms": [["type": "substring", "start": -1]]])]),
+            "schema.fields[0].transforms[0].start"
+        ),
+        (
+            schema(fields: [pathField("a", "a", ["transforms": [["type": "substring", "start": 0, "length": 0]]])]),
+            "schema.fields[0].transforms[0].length"
+        ),
         (schema(fields: [pathField("a", "a", ["on_error": "explode"])]), "schema.fields[0].on_error"),
         (schema(fields: [pathField("a", "a", ["notes": ""])]), "schema.fields[0].notes"),
         (schema(fields: [pathField("a", "a", ["notes": .string(String(repeating: "n", count: 1025))])]), "schema.fields[0].notes"),
@@ -119,7 +152,8 @@ struct MappingValidatorTests {
 
     @Test func everyProblemIsReported() {
         let value = schema(fields: [pathField(""), pathField("ok", "ok"), pathField("b", "1x", ["on_error": "no"])])
-        let error = expectInvalidMapping(value, field: "schema.fields[0].dest", message: "schema.fields[0].dest must be a string of 1 to 128 characters (and 2 more)")
+        let error = expectInvalidMapping(
+            value, field: "schema.fields[0].dest", message: "schema.fields[0].dest must be a string of 1 to 128 characters (and 2 more)")
         #expect(error?.details.map(\.field) == ["schema.fields[0].dest", "schema.fields[2].source.value", "schema.fields[2].on_error"])
     }
 
@@ -153,7 +187,8 @@ struct MappingValidatorTests {
         let generated = MappingSchema.generated(catalogFieldKeys: ["email", "company", "first_name", "phone"])
         #expect(generated.fields.map(\.dest) == ["email", "first_name", "phone"])
         #expect(generated.fields.allSatisfy { $0.source == .path($0.dest) && $0.transforms.isEmpty })
-        #expect(generated.json["fields"]?.arrayValue?.first
-            == ["dest": "email", "source": ["type": "path", "value": "email"], "on_error": "skip_field"])
+        #expect(
+            generated.json["fields"]?.arrayValue?.first
+                == ["dest": "email", "source": ["type": "path", "value": "email"], "on_error": "skip_field"])
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
-@testable import MeshesCore
 import SharedCore
 import Testing
+
+@testable import MeshesCore
 
 @Suite("Master key loading (§1, §4.4)")
 struct MasterKeyTests {
@@ -26,12 +27,17 @@ struct MasterKeyTests {
         #expect(key.bytes == Self.keyBytes)
     }
 
-    @Test("a malformed MESHES_MASTER_KEY is a clear error", arguments: [
-        ("", "MESHES_MASTER_KEY is set but empty; set it to base64url of 32 bytes or unset it to use master.key"),
-        ("not base64!", "MESHES_MASTER_KEY is not base64url (expected 32 bytes, 43 characters)"),
-        (Base64URL.encode(Array(repeating: UInt8(1), count: 31)), "MESHES_MASTER_KEY decodes to 31 bytes; the master key is 32 bytes"),
-        (Base64.encode(Array(UInt8(0xF8)...UInt8(0xFF)) + Array(repeating: 0xFB, count: 24)), "MESHES_MASTER_KEY is not base64url (expected 32 bytes, 43 characters)"),
-    ])
+    @Test(
+        "a malformed MESHES_MASTER_KEY is a clear error",
+        arguments: [
+            ("", "MESHES_MASTER_KEY is set but empty; set it to base64url of 32 bytes or unset it to use master.key"),
+            ("not base64!", "MESHES_MASTER_KEY is not base64url (expected 32 bytes, 43 characters)"),
+            (Base64URL.encode(Array(repeating: UInt8(1), count: 31)), "MESHES_MASTER_KEY decodes to 31 bytes; the master key is 32 bytes"),
+            (
+                Base64.encode(Array(UInt8(0xF8)...UInt8(0xFF)) + Array(repeating: 0xFB, count: 24)),
+                "MESHES_MASTER_KEY is not base64url (expected 32 bytes, 43 characters)"
+            ),
+        ])
     func environmentMalformed(value: String, message: String) throws {
         let scratch = try ScratchDirectory()
         #expect(throws: ToolError(ErrorCode.validationFailed, message)) {
@@ -72,7 +78,8 @@ struct MasterKeyTests {
     func malformedFile() throws {
         let scratch = try ScratchDirectory()
         let path = scratch.path + "/master.key"
-        #expect(FileManager.default.createFile(atPath: path, contents: Data(repeating: 7, count: 33), attributes: [.posixPermissions: 0o600]))
+        #expect(
+            FileManager.default.createFile(atPath: path, contents: Data(repeating: 7, count: 33), attributes: [.posixPermissions: 0o600]))
         #expect(
             throws: ToolError(
                 ErrorCode.validationFailed,

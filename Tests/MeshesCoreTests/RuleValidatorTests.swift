@@ -45,9 +45,10 @@ struct RuleValidatorTests {
     }
 
     @Test func fullRuleKeepsEveryStringKey() throws {
-        let rule = try RuleValidator.validateCreate(ruleBody(
-            ["resource": "plan", "resource_id": "pro", "active": false, "hidden": true],
-            metadata: ["action": "send_message", "id": "C123", "template": "Hi {{email}}", "custom": "x"]))
+        let rule = try RuleValidator.validateCreate(
+            ruleBody(
+                ["resource": "plan", "resource_id": "pro", "active": false, "hidden": true],
+                metadata: ["action": "send_message", "id": "C123", "template": "Hi {{email}}", "custom": "x"]))
         #expect(rule.metadata.keys == ["action", "id", "template", "custom"])
         #expect(rule.metadataID == "C123")
         #expect(rule.resource == "plan")

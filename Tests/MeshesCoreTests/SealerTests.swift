@@ -1,6 +1,7 @@
 import Crypto
-@testable import MeshesCore
 import Testing
+
+@testable import MeshesCore
 
 @Suite("Sealer (§4.4)")
 struct SealerTests {

@@ -1,6 +1,7 @@
-@testable import MeshesCore
 import SharedCore
 import Testing
+
+@testable import MeshesCore
 
 @Suite("Session JWT (§4.3)")
 struct SessionJWTTests {
@@ -111,10 +112,12 @@ struct SessionJWTTests {
         Self.expectRejection(Self.token(Self.claimsObject(["aud": ["meshes-api"]])), .badAudience)
     }
 
-    @Test("missing or mistyped session claims are refused", arguments: [
-        ("sub", JSONValue.string("session-1")), ("sub", nil), ("ws", nil), ("org", .int(1)), ("role", nil), ("st", nil),
-        ("scp", .string("events.payload:read")), ("scp", [1]), ("res", .int(1)), ("rid", .null),
-    ] as [(String, JSONValue?)])
+    @Test(
+        "missing or mistyped session claims are refused",
+        arguments: [
+            ("sub", JSONValue.string("session-1")), ("sub", nil), ("ws", nil), ("org", .int(1)), ("role", nil), ("st", nil),
+            ("scp", .string("events.payload:read")), ("scp", [1]), ("res", .int(1)), ("rid", .null),
+        ] as [(String, JSONValue?)])
     func badClaims(claim: String, value: JSONValue?) {
         Self.expectRejection(Self.token(Self.claimsObject([claim: value])), .badClaims)
     }

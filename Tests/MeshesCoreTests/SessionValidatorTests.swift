@@ -16,9 +16,11 @@ private func validate(_ extra: JSONObject) throws(APIError) -> SessionInput {
 struct SessionValidatorTests {
     @Test func defaults() throws {
         let session = try validate([:])
-        #expect(session == SessionInput(
-            workspaceID: testWorkspaceID, role: .member, sessionType: .workspace, externalUserID: nil, ttlSeconds: 1800,
-            launchTTLSeconds: 30, launchPage: .dashboard, resource: nil, resourceID: nil, allowedOrigins: [], scopes: []))
+        #expect(
+            session
+                == SessionInput(
+                    workspaceID: testWorkspaceID, role: .member, sessionType: .workspace, externalUserID: nil, ttlSeconds: 1800,
+                    launchTTLSeconds: 30, launchPage: .dashboard, resource: nil, resourceID: nil, allowedOrigins: [], scopes: []))
     }
 
     @Test func everyFieldSet() throws {
@@ -46,7 +48,8 @@ struct SessionValidatorTests {
     }
 
     @Test func resourceSessionsNeedBothFields() throws {
-        expectValidationError(400, "invalid_request", message: "resource sessions need both resource and resource_id", field: "resource_id") {
+        expectValidationError(400, "invalid_request", message: "resource sessions need both resource and resource_id", field: "resource_id")
+        {
             () throws(APIError) in try validate(["session_type": "resource", "resource": "plan"])
         }
         expectValidationError(400, "invalid_request", field: "resource") { () throws(APIError) in
@@ -99,9 +102,11 @@ struct SessionValidatorTests {
     }
 
     @Test func originsAreNormalisedAndLimited() throws {
-        let session = try validate(["allowed_origins": [
-            "https://App.Example.com/", "http://localhost:3000", "https://app.example.com:443", "https://app.example.com:8443",
-        ]])
+        let session = try validate([
+            "allowed_origins": [
+                "https://App.Example.com/", "http://localhost:3000", "https://app.example.com:443", "https://app.example.com:8443",
+            ]
+        ])
         #expect(session.allowedOrigins == ["https://app.example.com", "http://localhost:3000", "https://app.example.com:8443"])
         let ten = JSONValue.array((0..<10).map { .string("https://a\($0).example.com") })
         #expect(try validate(["allowed_origins": ten]).allowedOrigins.count == 10)

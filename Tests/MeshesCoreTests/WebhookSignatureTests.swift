@@ -1,5 +1,6 @@
-@testable import MeshesCore
 import Testing
+
+@testable import MeshesCore
 
 @Suite("Webhook signatures (§6.1, C2)")
 struct WebhookSignatureTests {

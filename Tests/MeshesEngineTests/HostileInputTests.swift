@@ -1,9 +1,10 @@
 import Foundation
 import GRDB
-@testable import MeshesCore
-@testable import MeshesEngine
 import SharedCore
 import Testing
+
+@testable import MeshesCore
+@testable import MeshesEngine
 
 /// Hostile inputs get 4xx and leave the store unchanged.
 @Suite struct HostileInputTests {
@@ -15,7 +16,8 @@ import Testing
         for table in tables { before.append(try await engine.count(table)) }
 
         let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
-        let huge = "{\"workspace\":\"\(workspace)\",\"event\":\"e\",\"payload\":{\"blob\":\"" + String(repeating: "a", count: 300 * 1024) + "\"}}"
+        let huge =
+            "{\"workspace\":\"\(workspace)\",\"event\":\"e\",\"payload\":{\"blob\":\"" + String(repeating: "a", count: 300 * 1024) + "\"}}"
         let cases: [(String, String, [UInt8], Int)] = [
             ("POST", "/api/v1/events", Array(deep.utf8), 400),
             ("POST", "/api/v1/events", Array(huge.utf8), 400),
@@ -23,14 +25,28 @@ import Testing
             ("POST", "/api/v1/events", Array("{\"workspace\":\"\(workspace)\",\"event\":5,\"payload\":{\"a\":1}}".utf8), 400),
             ("POST", "/api/v1/events", Array("{\"workspace\":\"not-a-uuid\",\"event\":\"e\",\"payload\":{\"a\":1}}".utf8), 400),
             ("POST", "/api/v1/events", Array("{\"workspace\":\"\(workspace)\",\"event\":\"e\\u0000\",\"payload\":{\"a\":1}}".utf8), 400),
-            ("POST", "/api/v1/events", Array("{\"workspace\":\"\(workspace)\",\"event\":\"e\",\"resource\":\"x' OR 1=1 --\",\"payload\":{\"a\":1}}".utf8), 400),
+            (
+                "POST", "/api/v1/events",
+                Array("{\"workspace\":\"\(workspace)\",\"event\":\"e\",\"resource\":\"x' OR 1=1 --\",\"payload\":{\"a\":1}}".utf8), 400
+            ),
             ("POST", "/api/v1/events", Array("{\"workspace\":\"\(Formats.uuid())\",\"event\":\"e\",\"payload\":{\"a\":1}}".utf8), 404),
             ("POST", "/api/v1/events", [0xFF, 0xFE, 0x00], 400),
             ("POST", "/api/v1/workspaces", Array("{\"name\":\"Robert'); DROP TABLE workspaces;--\"}".utf8), 400),
             ("POST", "/api/v1/workspaces", Array("{\"name\":123}".utf8), 400),
-            ("POST", "/api/v1/connections", Array("{\"workspace\":\"\(workspace)\",\"type\":\"ftp\",\"name\":\"x\",\"metadata\":{}}".utf8), 400),
-            ("POST", "/api/v1/connections", Array("{\"workspace\":\"\(workspace)\",\"type\":\"webhook\",\"name\":\"x\",\"metadata\":\"url\"}".utf8), 400),
-            ("POST", "/api/v1/rules", Array("{\"workspace\":\"\(workspace)\",\"connection\":\"\(Formats.uuid())\",\"event\":\"e\",\"metadata\":{\"action\":\"send_webhook\"}}".utf8), 404),
+            (
+                "POST", "/api/v1/connections",
+                Array("{\"workspace\":\"\(workspace)\",\"type\":\"ftp\",\"name\":\"x\",\"metadata\":{}}".utf8), 400
+            ),
+            (
+                "POST", "/api/v1/connections",
+                Array("{\"workspace\":\"\(workspace)\",\"type\":\"webhook\",\"name\":\"x\",\"metadata\":\"url\"}".utf8), 400
+            ),
+            (
+                "POST", "/api/v1/rules",
+                Array(
+                    "{\"workspace\":\"\(workspace)\",\"connection\":\"\(Formats.uuid())\",\"event\":\"e\",\"metadata\":{\"action\":\"send_webhook\"}}"
+                        .utf8), 404
+            ),
             ("GET", "/api/v1/events/../../etc/passwd", [], 404),
             ("GET", "/api/v1/events/' OR '1'='1", [], 404),
             ("GET", "/api/v1/rules?event=%27%20OR%201%3D1%20--", [], 200),

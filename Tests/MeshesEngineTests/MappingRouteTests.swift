@@ -1,10 +1,11 @@
 import Foundation
 import GRDB
-@testable import MeshesCore
-@testable import MeshesEngine
 import SharedCore
 import SharedPlatform
 import Testing
+
+@testable import MeshesCore
+@testable import MeshesEngine
 
 /// §3 rows 15-18: field catalogs, default mappings and live action data of connections.
 @Suite struct MappingRouteTests {
@@ -25,7 +26,11 @@ import Testing
         let (version, tables) = try await store.pool.read { db in
             (
                 try Int.fetchOne(db, sql: "PRAGMA user_version"),
-                try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('field_catalogs', 'default_mappings') ORDER BY name")
+                try String.fetchAll(
+                    db,
+                    sql:
+                        "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('field_catalogs', 'default_mappings') ORDER BY name"
+                )
             )
         }
         #expect(version == Schema.currentVersion)
@@ -43,10 +48,11 @@ import Testing
         let first = await engine.call("GET", "/api/v1/connections/\(connection)/fields")
         #expect(first.status == 200, "\(first.text)")
         let catalog = try #require(first.jsonBody)
-        #expect(catalog.objectValue?.keys == [
-            "id", "workspace_id", "connection_id", "integration_type", "catalog_version", "refreshed_at", "created_by",
-            "created_at", "updated_at", "fields",
-        ])
+        #expect(
+            catalog.objectValue?.keys == [
+                "id", "workspace_id", "connection_id", "integration_type", "catalog_version", "refreshed_at", "created_by",
+                "created_at", "updated_at", "fields",
+            ])
         let mailchimp = try IntegrationCatalog.bundled().integration(for: .mailchimp)
         #expect(catalog["workspace_id"]?.stringValue == workspace)
         #expect(catalog["connection_id"]?.stringValue == connection)
@@ -134,23 +140,25 @@ import Testing
         #expect(response.status == 200, "\(response.text)")
         #expect(response.jsonBody?["status"]?.stringValue == "generated")
         let mapping = try #require(response.jsonBody?["mapping"])
-        #expect(mapping.objectValue?.keys == [
-            "id", "mapping_id", "version", "workspace_id", "connection_id", "integration_type", "name", "schema",
-            "catalog_version", "created_at", "updated_at",
-        ])
+        #expect(
+            mapping.objectValue?.keys == [
+                "id", "mapping_id", "version", "workspace_id", "connection_id", "integration_type", "name", "schema",
+                "catalog_version", "created_at", "updated_at",
+            ])
         #expect(mapping["id"] == .null)
         #expect(mapping["mapping_id"] == .null)
         #expect(mapping["version"]?.intValue == 0)
         #expect(mapping["workspace_id"]?.stringValue == workspace)
         #expect(mapping["integration_type"]?.stringValue == "customer_io")
         #expect(mapping["catalog_version"]?.stringValue == (try IntegrationCatalog.bundled().integration(for: .customerIO).catalogVersion))
-        #expect(mapping["schema"] == [
-            "schema_version": 1,
-            "fields": [
-                ["dest": "id", "source": ["type": "path", "value": "id"], "on_error": "skip_field"],
-                ["dest": "email", "source": ["type": "path", "value": "email"], "on_error": "skip_field"],
-            ],
-        ])
+        #expect(
+            mapping["schema"] == [
+                "schema_version": 1,
+                "fields": [
+                    ["dest": "id", "source": ["type": "path", "value": "id"], "on_error": "skip_field"],
+                    ["dest": "email", "source": ["type": "path", "value": "email"], "on_error": "skip_field"],
+                ],
+            ])
         // Nothing was stored by reading it.
         #expect(try await engine.count("default_mappings") == 0)
         #expect(await engine.call("GET", "/api/v1/connections/\(connection)/mappings/default").text == response.text)
@@ -172,10 +180,11 @@ import Testing
         #expect(first.status == 200, "\(first.text)")
         #expect(first.jsonBody?["status"]?.stringValue == "stored")
         let v1 = try #require(first.jsonBody?["mapping"])
-        #expect(v1.objectValue?.keys == [
-            "id", "mapping_id", "version", "workspace_id", "connection_id", "integration_type", "name", "schema",
-            "catalog_version", "created_by", "created_at", "updated_at",
-        ])
+        #expect(
+            v1.objectValue?.keys == [
+                "id", "mapping_id", "version", "workspace_id", "connection_id", "integration_type", "name", "schema",
+                "catalog_version", "created_by", "created_at", "updated_at",
+            ])
         #expect(v1["version"]?.intValue == 1)
         #expect(v1["name"]?.stringValue == ConnectionDefaultMapping.defaultName)
         #expect(v1["created_by"]?.stringValue == engine.accessKey)
@@ -189,7 +198,10 @@ import Testing
         try await Task.sleep(for: .milliseconds(5))
         let second = await engine.call(
             "PUT", path,
-            json: ["mapping_id": .string(mappingID), "expected_version": 1, "name": "CRM sync", "schema": Self.schema(["email", "first_name"])])
+            json: [
+                "mapping_id": .string(mappingID), "expected_version": 1, "name": "CRM sync",
+                "schema": Self.schema(["email", "first_name"]),
+            ])
         #expect(second.status == 200, "\(second.text)")
         let v2 = try #require(second.jsonBody?["mapping"])
         #expect(v2["version"]?.intValue == 2)
@@ -218,7 +230,8 @@ import Testing
         let nothingStored = await engine.call("PUT", path, json: ["expected_version": 1, "schema": Self.schema(["email"])])
         #expect(nothingStored.status == 409)
         #expect(nothingStored.errorCode == "version_conflict")
-        let unknownMapping = await engine.call("PUT", path, json: ["mapping_id": .string(Formats.uuid()), "schema": Self.schema(["email"])])
+        let unknownMapping = await engine.call(
+            "PUT", path, json: ["mapping_id": .string(Formats.uuid()), "schema": Self.schema(["email"])])
         #expect(unknownMapping.status == 409)
         #expect(unknownMapping.errorCode == "version_conflict")
         let foreignWorkspace = await engine.call("PUT", path, json: ["workspace_id": .string(other), "schema": Self.schema(["email"])])
@@ -290,7 +303,9 @@ import Testing
         let workspace = try await engine.workspace()
         let connection = try await engine.connection(workspace, type: "mailchimp", metadata: ["data_center": "us1", "api_key": "k-1"])
         #expect(await engine.call("GET", "/api/v1/connections/\(connection)/fields").status == 200)
-        #expect(await engine.call("PUT", "/api/v1/connections/\(connection)/mappings/default", json: ["schema": Self.schema(["email"])]).status == 200)
+        #expect(
+            await engine.call("PUT", "/api/v1/connections/\(connection)/mappings/default", json: ["schema": Self.schema(["email"])]).status
+                == 200)
         #expect(await engine.call("DELETE", "/api/v1/connections/\(connection)").status == 200)
         #expect(try await engine.count("field_catalogs") == 0)
         #expect(try await engine.count("default_mappings") == 0)
@@ -316,7 +331,8 @@ import Testing
         defer { adapter.stop() }
         let workspace = try await engine.workspace()
         let connection = try await engine.connection(
-            workspace, type: "mailerlite", metadata: ["api_key": "ml-secret", "base_url": .string("http://127.0.0.1:\(adapter.port)/adapter/")])
+            workspace, type: "mailerlite",
+            metadata: ["api_key": "ml-secret", "base_url": .string("http://127.0.0.1:\(adapter.port)/adapter/")])
 
         let response = await engine.call("GET", "/api/v1/connections/\(connection)/actions")
         #expect(response.status == 200, "\(response.text)")
@@ -363,7 +379,8 @@ import Testing
         let gone = try StubAdapter(status: 200, body: "{}")
         gone.stop()
         let unreachable = try await engine.connection(
-            workspace, type: "mailerlite", name: "ml-gone", metadata: ["api_key": "ml", "base_url": .string("http://127.0.0.1:\(gone.port)")])
+            workspace, type: "mailerlite", name: "ml-gone",
+            metadata: ["api_key": "ml", "base_url": .string("http://127.0.0.1:\(gone.port)")])
         let refused = await engine.call("GET", "/api/v1/connections/\(unreachable)/actions")
         #expect(refused.status == 409)
         #expect(refused.errorCode == "unavailable")

@@ -1,9 +1,10 @@
 import Foundation
 import GRDB
-@testable import MeshesCore
-@testable import MeshesEngine
 import SharedCore
 import Testing
+
+@testable import MeshesCore
+@testable import MeshesEngine
 
 /// Schema upgrades keep every row and every relation (§1: forward-only migrations in `user_version`).
 @Suite struct MigrationTests {
@@ -89,8 +90,10 @@ import Testing
             (
                 try Int.fetchOne(db, sql: "PRAGMA user_version"),
                 try Row.fetchAll(db, sql: "SELECT seq, id FROM events ORDER BY seq").map { "\($0["seq"] as Int64):\($0["id"] as String)" },
-                try Row.fetchAll(db, sql: "SELECT r.event_seq, a.rule_event_seq FROM rule_events r JOIN attempts a ON a.rule_event_seq = r.seq")
-                    .map { "\($0[0] as Int64)/\($0[1] as Int64)" },
+                try Row.fetchAll(
+                    db, sql: "SELECT r.event_seq, a.rule_event_seq FROM rule_events r JOIN attempts a ON a.rule_event_seq = r.seq"
+                )
+                .map { "\($0[0] as Int64)/\($0[1] as Int64)" },
                 try String.fetchOne(db, sql: "PRAGMA integrity_check"),
                 try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count
             )
@@ -110,7 +113,8 @@ import Testing
 
         let attempts = try #require(await get("/api/v1/events/\(MigrationTests.delivered)/rules/\(MigrationTests.rule)/attempts"))
         #expect(attempts["records"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == [MigrationTests.attempt])
-        let one = try #require(await get("/api/v1/events/\(MigrationTests.delivered)/rules/\(MigrationTests.rule)/attempts/\(MigrationTests.attempt)"))
+        let one = try #require(
+            await get("/api/v1/events/\(MigrationTests.delivered)/rules/\(MigrationTests.rule)/attempts/\(MigrationTests.attempt)"))
         #expect(one["response_status"]?.intValue == 200)
 
         let unmatched = try #require(await get("/api/v1/events/\(MigrationTests.unmatched)"))
@@ -118,11 +122,14 @@ import Testing
 
         // New events continue the sequence after the copied rows.
         let created = await api.handle(
-            APIRequest(method: "POST", path: "/api/v1/events", body: Array(#"{"workspace":"\#(MigrationTests.workspace)","event":"user.signup","payload":{"n":2}}"#.utf8)),
+            APIRequest(
+                method: "POST", path: "/api/v1/events",
+                body: Array(#"{"workspace":"\#(MigrationTests.workspace)","event":"user.signup","payload":{"n":2}}"#.utf8)),
             as: caller)
         #expect(created.status == 201, "\(String(decoding: created.body, as: UTF8.self))")
         let newest = try store.pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT e.seq, r.event_seq FROM events e JOIN rule_events r ON r.event_seq = e.seq ORDER BY e.seq DESC LIMIT 1")
+            try Row.fetchOne(
+                db, sql: "SELECT e.seq, r.event_seq FROM events e JOIN rule_events r ON r.event_seq = e.seq ORDER BY e.seq DESC LIMIT 1")
         }
         #expect(newest.map { "\($0[0] as Int64)/\($0[1] as Int64)" } == "3/3")
     }

@@ -1,9 +1,10 @@
 import Foundation
 import GRDB
-@testable import MeshesCore
-@testable import MeshesEngine
 import SharedCore
 import Testing
+
+@testable import MeshesCore
+@testable import MeshesEngine
 
 /// Routes of §3 in-process: status codes, envelopes and store effects.
 @Suite struct RouteTests {
@@ -60,7 +61,10 @@ import Testing
         let workspace = try await engine.workspace()
         let created = await engine.call(
             "POST", "/api/v1/connections",
-            json: ["workspace": .string(workspace), "type": "webhook", "name": "signed", "metadata": ["url": "https://example.com/in", "hmac_algorithm": "sha256"]])
+            json: [
+                "workspace": .string(workspace), "type": "webhook", "name": "signed",
+                "metadata": ["url": "https://example.com/in", "hmac_algorithm": "sha256"],
+            ])
         #expect(created.status == 201)
         let connection = try #require(created.jsonBody?["connection"])
         let id = try #require(connection["id"]?.stringValue)
@@ -72,18 +76,33 @@ import Testing
 
         let put = await engine.call(
             "PUT", "/api/v1/connections/\(id)",
-            json: ["name": "signed", "metadata": ["url": "https://example.com/v2", "hmac_algorithm": "sha256", "signing_secret": "********"]])
+            json: [
+                "name": "signed", "metadata": ["url": "https://example.com/v2", "hmac_algorithm": "sha256", "signing_secret": "********"],
+            ])
         #expect(put.status == 200)
         #expect(put.jsonBody?["metadata"]?["url"]?.stringValue == "https://example.com/v2")
         let stored = try await engine.store.connection(orgID: engine.orgID, id: id)
         #expect(try await engine.store.connectionSecrets(try #require(stored)) == ["signing_secret": secret])
-        let raw = try await engine.store.pool.read { db in try String.fetchOne(db, sql: "SELECT metadata || hex(secrets) FROM connections") }
+        let raw = try await engine.store.pool.read { db in try String.fetchOne(db, sql: "SELECT metadata || hex(secrets) FROM connections")
+        }
         #expect(raw?.contains(secret) == false)
 
-        #expect(await engine.call("POST", "/api/v1/connections", json: ["workspace": .string(workspace), "type": "webhook", "name": "signed", "metadata": ["url": "https://example.com/x"]]).errorCode == "duplicate_name")
-        #expect(await engine.call("POST", "/api/v1/connections", json: ["workspace": .string(workspace), "type": "webhook", "name": "bad", "metadata": [:]]).status == 422)
-        #expect(await engine.call("POST", "/api/v1/connections", json: ["workspace": .string(Formats.uuid()), "type": "webhook", "name": "x", "metadata": ["url": "https://example.com/x"]]).status == 404)
-        let oauth = await engine.call("POST", "/api/v1/connections", json: ["workspace": .string(workspace), "type": "hubspot", "name": "crm", "metadata": [:]])
+        #expect(
+            await engine.call(
+                "POST", "/api/v1/connections",
+                json: ["workspace": .string(workspace), "type": "webhook", "name": "signed", "metadata": ["url": "https://example.com/x"]]
+            ).errorCode == "duplicate_name")
+        #expect(
+            await engine.call(
+                "POST", "/api/v1/connections", json: ["workspace": .string(workspace), "type": "webhook", "name": "bad", "metadata": [:]]
+            ).status == 422)
+        #expect(
+            await engine.call(
+                "POST", "/api/v1/connections",
+                json: ["workspace": .string(Formats.uuid()), "type": "webhook", "name": "x", "metadata": ["url": "https://example.com/x"]]
+            ).status == 404)
+        let oauth = await engine.call(
+            "POST", "/api/v1/connections", json: ["workspace": .string(workspace), "type": "hubspot", "name": "crm", "metadata": [:]])
         #expect(oauth.status == 201)
         #expect(oauth.jsonBody?["connection"]?["active"] == false)
         #expect(oauth.jsonBody?["connection"]?["inactive_reason"]?.stringValue == "oauth_reauthorization_required")
@@ -94,7 +113,9 @@ import Testing
         let workspace = try await engine.workspace()
         let connection = try await engine.webhook(workspace)
         let rule = try await engine.rule(workspace, connection, event: "user.signup")
-        let event = await engine.call("POST", "/api/v1/events", json: ["workspace": .string(workspace), "event": "user.signup", "payload": ["email": "a@example.com"]])
+        let event = await engine.call(
+            "POST", "/api/v1/events",
+            json: ["workspace": .string(workspace), "event": "user.signup", "payload": ["email": "a@example.com"]])
         let eventID = try #require(event.jsonBody?["event"]?["id"]?.stringValue)
         let refused = await engine.call("DELETE", "/api/v1/connections/\(connection)")
         #expect(refused.status == 409)
@@ -114,15 +135,31 @@ import Testing
         let other = try await engine.workspace("Other workspace")
         let connection = try await engine.webhook(workspace)
         let rule = try await engine.rule(workspace, connection, event: "user.signup", resource: "plan", resourceID: "pro")
-        let again = await engine.call("POST", "/api/v1/rules", json: ["workspace": .string(workspace), "connection": .string(connection), "event": "user.signup", "resource": "plan", "resource_id": "pro", "metadata": ["action": "send_webhook"]])
+        let again = await engine.call(
+            "POST", "/api/v1/rules",
+            json: [
+                "workspace": .string(workspace), "connection": .string(connection), "event": "user.signup", "resource": "plan",
+                "resource_id": "pro", "metadata": ["action": "send_webhook"],
+            ])
         #expect(again.status == 409)
         #expect(again.errorCode == "duplicate_rule")
-        let unknown = await engine.call("POST", "/api/v1/rules", json: ["workspace": .string(workspace), "connection": .string(connection), "event": "e", "metadata": ["action": "send_message"]])
+        let unknown = await engine.call(
+            "POST", "/api/v1/rules",
+            json: [
+                "workspace": .string(workspace), "connection": .string(connection), "event": "e", "metadata": ["action": "send_message"],
+            ])
         #expect(unknown.status == 422)
         #expect(unknown.errorCode == "unknown_action")
-        let crossed = await engine.call("POST", "/api/v1/rules", json: ["workspace": .string(other), "connection": .string(connection), "event": "e", "metadata": ["action": "send_webhook"]])
+        let crossed = await engine.call(
+            "POST", "/api/v1/rules",
+            json: ["workspace": .string(other), "connection": .string(connection), "event": "e", "metadata": ["action": "send_webhook"]])
         #expect(crossed.status == 404)
-        let nonString = await engine.call("POST", "/api/v1/rules", json: ["workspace": .string(workspace), "connection": .string(connection), "event": "e", "metadata": ["action": "send_webhook", "id": 5]])
+        let nonString = await engine.call(
+            "POST", "/api/v1/rules",
+            json: [
+                "workspace": .string(workspace), "connection": .string(connection), "event": "e",
+                "metadata": ["action": "send_webhook", "id": 5],
+            ])
         #expect(nonString.status == 400)
 
         let filtered = await engine.call("GET", "/api/v1/workspaces/\(workspace)/rules?event=user.signup&resource=plan")
@@ -130,7 +167,10 @@ import Testing
         #expect(await engine.call("GET", "/api/v1/rules?event=other").jsonBody?["count"]?.intValue == 0)
         let deleted = await engine.call("DELETE", "/api/v1/rules/\(rule)")
         #expect(deleted.status == 200)
-        #expect(deleted.text == #"{"id":"\#(rule)","connection":"\#(connection)","type":"webhook","event":"user.signup","resource":"plan","resource_id":"pro"}"#)
+        #expect(
+            deleted.text
+                == #"{"id":"\#(rule)","connection":"\#(connection)","type":"webhook","event":"user.signup","resource":"plan","resource_id":"pro"}"#
+        )
     }
 
     @Test func conformanceC4FanOut() async throws {
@@ -141,10 +181,18 @@ import Testing
         let r1 = try await engine.rule(workspace, connection, event: "user.signup")
         let r2 = try await engine.rule(workspace, connection, event: "user.signup", resource: "plan", resourceID: "pro")
         _ = try await engine.rule(workspace, connection, event: "user.signup", resource: "plan", resourceID: "enterprise")
-        let emitted = await engine.call("POST", "/api/v1/events", json: ["workspace": .string(workspace), "event": "user.signup", "resource": "plan", "resource_id": "pro", "payload": ["email": "ada@example.com"]])
+        let emitted = await engine.call(
+            "POST", "/api/v1/events",
+            json: [
+                "workspace": .string(workspace), "event": "user.signup", "resource": "plan", "resource_id": "pro",
+                "payload": ["email": "ada@example.com"],
+            ])
         #expect(emitted.status == 201)
         let event = try #require(emitted.jsonBody?["event"])
-        #expect(event.objectValue?.keys == ["id", "type", "event", "workspace", "resource", "resource_id", "created_by", "created_at", "status", "total_rules"])
+        #expect(
+            event.objectValue?.keys == [
+                "id", "type", "event", "workspace", "resource", "resource_id", "created_by", "created_at", "status", "total_rules",
+            ])
         #expect(event["total_rules"]?.intValue == 2)
         #expect(event["status"]?.stringValue == "pending")
         #expect(event["created_by"]?.stringValue == engine.accessKey)
@@ -157,16 +205,23 @@ import Testing
         let payload = await engine.call("GET", "/api/v1/events/\(id)/payload")
         #expect(payload.jsonBody?["payload"] == ["email": "ada@example.com"])
 
-        let global = await engine.call("POST", "/api/v1/events", json: ["workspace": .string(workspace), "event": "user.signup", "payload": ["email": "b@example.com"]])
+        let global = await engine.call(
+            "POST", "/api/v1/events",
+            json: ["workspace": .string(workspace), "event": "user.signup", "payload": ["email": "b@example.com"]])
         #expect(global.jsonBody?["event"]?["resource"]?.stringValue == "global")
         #expect(global.jsonBody?["event"]?["total_rules"]?.intValue == 1)
-        let elsewhere = await engine.call("POST", "/api/v1/events", json: ["workspace": .string(other), "event": "user.signup", "payload": ["email": "c@example.com"]])
+        let elsewhere = await engine.call(
+            "POST", "/api/v1/events", json: ["workspace": .string(other), "event": "user.signup", "payload": ["email": "c@example.com"]])
         #expect(elsewhere.jsonBody?["event"]?["total_rules"]?.intValue == 0)
         #expect(elsewhere.jsonBody?["event"]?["status"]?.stringValue == "completed")
 
         // An inactive connection gets no rule events.
-        _ = await engine.call("PUT", "/api/v1/connections/\(connection)", json: ["name": "hook", "metadata": ["url": "https://example.com/hook"], "active": false])
-        let inactive = await engine.call("POST", "/api/v1/events", json: ["workspace": .string(workspace), "event": "user.signup", "payload": ["email": "d@example.com"]])
+        _ = await engine.call(
+            "PUT", "/api/v1/connections/\(connection)",
+            json: ["name": "hook", "metadata": ["url": "https://example.com/hook"], "active": false])
+        let inactive = await engine.call(
+            "POST", "/api/v1/events",
+            json: ["workspace": .string(workspace), "event": "user.signup", "payload": ["email": "d@example.com"]])
         #expect(inactive.jsonBody?["event"]?["total_rules"]?.intValue == 0)
 
         let types = await engine.call("GET", "/api/v1/workspaces/\(workspace)/event-types")
@@ -210,12 +265,18 @@ import Testing
         #expect(try await engine.count("events") == 4)
 
         // A 400 is cached and replayed too; a corrected body with the same key is "reused".
-        let bad = await engine.call("POST", "/api/v1/events", json: ["workspace": .string(workspace), "event": " ", "payload": ["x": 1]], headers: [("Idempotency-Key", "single")])
+        let bad = await engine.call(
+            "POST", "/api/v1/events", json: ["workspace": .string(workspace), "event": " ", "payload": ["x": 1]],
+            headers: [("Idempotency-Key", "single")])
         #expect(bad.status == 400)
         #expect(bad.errorCode == "invalid_event")
-        let badAgain = await engine.call("POST", "/api/v1/events", json: ["workspace": .string(workspace), "event": " ", "payload": ["x": 1]], headers: [("Idempotency-Key", "single")])
+        let badAgain = await engine.call(
+            "POST", "/api/v1/events", json: ["workspace": .string(workspace), "event": " ", "payload": ["x": 1]],
+            headers: [("Idempotency-Key", "single")])
         #expect(badAgain.header("Idempotent-Replayed") == "true")
-        #expect(await engine.call("POST", "/api/v1/events", json: valid, headers: [("Idempotency-Key", String(repeating: "k", count: 256))]).status == 400)
+        #expect(
+            await engine.call("POST", "/api/v1/events", json: valid, headers: [("Idempotency-Key", String(repeating: "k", count: 256))])
+                .status == 400)
     }
 
     @Test func concurrentDuplicatesCreateOneEvent() async throws {
@@ -223,7 +284,9 @@ import Testing
         let workspace = try await engine.workspace()
         let body: JSONValue = ["workspace": .string(workspace), "event": "order.paid", "payload": ["id": "o-1"]]
         let responses = await withTaskGroup(of: APIResponse.self) { group in
-            for _ in 0..<8 { group.addTask { await engine.call("POST", "/api/v1/events", json: body, headers: [("Idempotency-Key", "same")]) } }
+            for _ in 0..<8 {
+                group.addTask { await engine.call("POST", "/api/v1/events", json: body, headers: [("Idempotency-Key", "same")]) }
+            }
             var out: [APIResponse] = []
             for await response in group { out.append(response) }
             return out
@@ -235,8 +298,9 @@ import Testing
     }
 
     @Test func conformanceC6Pagination() async throws {
-        #expect(Cursor(createdAt: Cursor.parse("2026-01-01T00:00:05.000Z")!, id: "7d1f0c7e-2b1a-4c55-8f0e-9a4b3c2d1e0f").encoded
-            == "eyJjIjoiMjAyNi0wMS0wMVQwMDowMDowNS4wMDBaIiwiaSI6IjdkMWYwYzdlLTJiMWEtNGM1NS04ZjBlLTlhNGIzYzJkMWUwZiJ9")
+        #expect(
+            Cursor(createdAt: Cursor.parse("2026-01-01T00:00:05.000Z")!, id: "7d1f0c7e-2b1a-4c55-8f0e-9a4b3c2d1e0f").encoded
+                == "eyJjIjoiMjAyNi0wMS0wMVQwMDowMDowNS4wMDBaIiwiaSI6IjdkMWYwYzdlLTJiMWEtNGM1NS04ZjBlLTlhNGIzYzJkMWUwZiJ9")
         let engine = try await TestEngine()
         let workspace = try await engine.workspace()
         let item: JSONValue = ["workspace": .string(workspace), "event": "tick", "payload": ["n": 1]]
@@ -270,7 +334,8 @@ import Testing
         let workspace = try await engine.workspace()
         let connection = try await engine.webhook(workspace)
         let rule = try await engine.rule(workspace, connection, event: "e")
-        let emitted = await engine.call("POST", "/api/v1/events", json: ["workspace": .string(workspace), "event": "e", "payload": ["id": "1"]])
+        let emitted = await engine.call(
+            "POST", "/api/v1/events", json: ["workspace": .string(workspace), "event": "e", "payload": ["id": "1"]])
         let event = try #require(emitted.jsonBody?["event"]?["id"]?.stringValue)
         let early = await engine.call("POST", "/api/v1/events/\(event)/rules/\(rule)/retry")
         #expect(early.status == 425)

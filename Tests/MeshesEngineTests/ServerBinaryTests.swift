@@ -1,8 +1,9 @@
 import Foundation
 import FoundationNetworking
-@testable import MeshesCore
 import SharedCore
 import Testing
+
+@testable import MeshesCore
 
 #if canImport(FoundationNetworking)
 #endif
@@ -83,17 +84,20 @@ import Testing
         let workspace = try await send("POST", "/api/v1/workspaces", #"{"name":"Live test"}"#)
         #expect(workspace.0 == 201)
         let id = try #require(try JSONParser.parse(workspace.1)["workspace"]?["id"]?.stringValue)
-        let event = try await send("POST", "/api/v1/events", #"{"workspace":"\#(id)","event":"user.signup","payload":{"email":"ada@example.com"}}"#)
+        let event = try await send(
+            "POST", "/api/v1/events", #"{"workspace":"\#(id)","event":"user.signup","payload":{"email":"ada@example.com"}}"#)
         #expect(event.0 == 201)
         #expect(try await send("GET", "/api/v1/events?limit=1").1.contains(#""count":1"#))
 
         process.terminate()  // SIGTERM: graceful shutdown
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
-        let reopened = try Self.run(["emit", "--db", "data/m.db", "--workspace", id, "user.signup", "--payload", #"{"email":"b@example.com"}"#], in: folder)
+        let reopened = try Self.run(
+            ["emit", "--db", "data/m.db", "--workspace", id, "user.signup", "--payload", #"{"email":"b@example.com"}"#], in: folder)
         #expect(reopened.status == 0)
         #expect(reopened.stdout.contains(#""total_rules": 0"#))
-        let rejected = try Self.run(["emit", "--db", "data/m.db", "--workspace", id, "user.signup", "--payload", #"{"email":""}"#], in: folder)
+        let rejected = try Self.run(
+            ["emit", "--db", "data/m.db", "--workspace", id, "user.signup", "--payload", #"{"email":""}"#], in: folder)
         #expect(rejected.status == 1)
         #expect(rejected.stdout.contains("invalid_payload"))
     }

@@ -1,9 +1,10 @@
 import Foundation
 import GRDB
-@testable import MeshesCore
-@testable import MeshesEngine
 import SharedCore
 import Testing
+
+@testable import MeshesCore
+@testable import MeshesEngine
 
 /// A fresh store + API with one machine key, and helpers that call routes as that key.
 struct TestEngine {
@@ -51,14 +52,21 @@ struct TestEngine {
     func webhook(_ workspace: String, name: String = "hook") async throws -> String {
         let response = await call(
             "POST", "/api/v1/connections",
-            json: ["workspace": .string(workspace), "type": "webhook", "name": .string(name), "metadata": ["url": "https://example.com/hook"]])
+            json: [
+                "workspace": .string(workspace), "type": "webhook", "name": .string(name), "metadata": ["url": "https://example.com/hook"],
+            ])
         try #require(response.status == 201, "\(String(decoding: response.body, as: UTF8.self))")
         return try #require(response.jsonBody?["connection"]?["id"]?.stringValue)
     }
 
     /// Creates a rule and returns its id.
-    func rule(_ workspace: String, _ connection: String, event: String, resource: String? = nil, resourceID: String? = nil) async throws -> String {
-        var body: JSONObject = ["workspace": .string(workspace), "connection": .string(connection), "event": .string(event), "metadata": ["action": "send_webhook"]]
+    func rule(_ workspace: String, _ connection: String, event: String, resource: String? = nil, resourceID: String? = nil) async throws
+        -> String
+    {
+        var body: JSONObject = [
+            "workspace": .string(workspace), "connection": .string(connection), "event": .string(event),
+            "metadata": ["action": "send_webhook"],
+        ]
         if let resource { body["resource"] = .string(resource) }
         if let resourceID { body["resource_id"] = .string(resourceID) }
         let response = await call("POST", "/api/v1/rules", json: .object(body))

@@ -1,5 +1,6 @@
-@testable import SharedCore
 import Testing
+
+@testable import SharedCore
 
 // MARK: - Helpers
 

@@ -1,5 +1,6 @@
-@testable import SharedCore
 import Testing
+
+@testable import SharedCore
 
 @Suite("SHA256")
 struct SHA256Tests {

@@ -1,6 +1,7 @@
 import Foundation
-@testable import SharedCore
 import Testing
+
+@testable import SharedCore
 
 /// A scratch folder holding `root/` (the project) and `outside/`, removed on deinit.
 private final class SafePathSandbox {

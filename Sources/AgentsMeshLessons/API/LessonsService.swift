@@ -374,4 +374,3 @@ public actor LessonsService {
         LessonsValidator(root: root).run()
     }
 }
-

@@ -91,9 +91,10 @@ struct LessonsValidator {
         let path = LessonsFiles.rootRule
         let text = (try? FileSystem.readIfExists(root + "/" + path, displayPath: path)).flatMap { $0 }
             .map { String(decoding: $0, as: UTF8.self) }
-        let hasHeading = text.map { body in
-            body.split(separator: "\n", omittingEmptySubsequences: false).contains { $0.hasPrefix(LessonsValidator.contractHeading) }
-        } ?? false
+        let hasHeading =
+            text.map { body in
+                body.split(separator: "\n", omittingEmptySubsequences: false).contains { $0.hasPrefix(LessonsValidator.contractHeading) }
+            } ?? false
         if !hasHeading {
             error(
                 LessonsErrorCode.lessonsContractMissing,

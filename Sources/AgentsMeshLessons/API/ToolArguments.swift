@@ -85,7 +85,8 @@ struct ToolArguments {
         }
         guard !all.isEmpty else { return }
         let first = all[0]
-        let message = "\(tool): \(first["path"]?.stringValue ?? "$"): \(first["message"]?.stringValue ?? "invalid")"
+        let message =
+            "\(tool): \(first["path"]?.stringValue ?? "$"): \(first["message"]?.stringValue ?? "invalid")"
             + (all.count > 1 ? " (and \(all.count - 1) more)" : "")
         throw ToolError(ErrorCode.validationFailed, message, details: ["issues": .array(all)])
     }

@@ -77,7 +77,8 @@ struct TriggerCapture {
             warnings.append(
                 LessonsWarning(
                     code: LessonsErrorCode.pendingGlob,
-                    message: "'\(pattern.source)' matches no file yet; its folder \(parent.isEmpty ? "(the project root)" : "'\(parent)/'") exists, so it will recall once files appear",
+                    message:
+                        "'\(pattern.source)' matches no file yet; its folder \(parent.isEmpty ? "(the project root)" : "'\(parent)/'") exists, so it will recall once files appear",
                     pattern: pattern.source))
             return true
         }
@@ -142,7 +143,8 @@ struct TriggerCapture {
     /// Tracked files from the git index, else a bounded walk of the project.
     private mutating func projectFiles() -> [String] {
         if let knownFiles { return knownFiles }
-        let files = GitIndex.with(containing: root) { $0.trackedPaths(under: root) }
+        let files =
+            GitIndex.with(containing: root) { $0.trackedPaths(under: root) }
             ?? TriggerCapture.walk(root, limit: TriggerCapture.walkLimit)
         knownFiles = files
         return files

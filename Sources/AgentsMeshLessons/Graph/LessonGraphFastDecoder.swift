@@ -612,4 +612,3 @@ private struct FastReader {
         }
     }
 }
-

@@ -272,7 +272,7 @@ private struct RegexParser {
         var first = true
         while true {
             guard let scalar = peek else { throw fail("missing ']'") }
-            if scalar == 0x5D && !first { 
+            if scalar == 0x5D && !first {
                 index += 1
                 break
             }

@@ -59,13 +59,14 @@ struct ScalarSet: Sendable, Equatable {
 
     /// The set without the given scalar.
     func removing(_ value: UInt32) -> ScalarSet {
-        ScalarSet(ranges.flatMap { range -> [ClosedRange<UInt32>] in
-            guard range.contains(value) else { return [range] }
-            var parts: [ClosedRange<UInt32>] = []
-            if range.lowerBound < value { parts.append(range.lowerBound...(value - 1)) }
-            if range.upperBound > value { parts.append((value + 1)...range.upperBound) }
-            return parts
-        })
+        ScalarSet(
+            ranges.flatMap { range -> [ClosedRange<UInt32>] in
+                guard range.contains(value) else { return [range] }
+                var parts: [ClosedRange<UInt32>] = []
+                if range.lowerBound < value { parts.append(range.lowerBound...(value - 1)) }
+                if range.upperBound > value { parts.append((value + 1)...range.upperBound) }
+                return parts
+            })
     }
 
     private static func normalize(_ input: [ClosedRange<UInt32>]) -> [ClosedRange<UInt32>] {

@@ -1,6 +1,6 @@
-internal import SharedCore
 internal import AgentsMeshGit
 internal import CGit2
+internal import SharedCore
 
 /// The git index of the work tree containing a path, read through libgit2: used to tell whether
 /// `lessons.json` is unmerged and which files are tracked.
@@ -8,11 +8,6 @@ struct GitIndex {
     /// The work tree root (real path, no trailing `/`).
     let workTree: String
     private let index: OpaquePointer
-
-    private init(workTree: String, index: OpaquePointer) {
-        self.workTree = workTree
-        self.index = index
-    }
 
     /// Runs `body` with the index of the work tree containing `path`; `nil` when there is none (no
     /// repository, a bare one, or an unreadable index).

@@ -20,7 +20,8 @@ struct CompactJWT {
 
     /// Signs `header` and `claims`, serialised as compact JSON in their key order, with HMAC-SHA256.
     static func encode(header: JSONObject, claims: JSONObject, key: [UInt8]) -> String {
-        let signingInput = Base64URL.encode(JSONEmitter.compact(.object(header))) + "."
+        let signingInput =
+            Base64URL.encode(JSONEmitter.compact(.object(header))) + "."
             + Base64URL.encode(JSONEmitter.compact(.object(claims)))
         return signingInput + "." + Base64URL.encode(mac(Array(signingInput.utf8), key: key))
     }

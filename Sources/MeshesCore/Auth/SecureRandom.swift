@@ -74,8 +74,9 @@ public enum SecureRandom {
 
     /// Whether `text` is exactly `count` characters of `[A-Za-z0-9]`.
     static func isBase62(_ bytes: some Collection<UInt8>, count: Int) -> Bool {
-        bytes.count == count && bytes.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-        }
+        bytes.count == count
+            && bytes.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+            }
     }
 }

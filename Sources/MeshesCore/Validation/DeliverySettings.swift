@@ -18,7 +18,8 @@ public struct DeliverySettings: Sendable, Equatable {
 
     /// Reads validated metadata; absent or malformed keys take their defaults.
     public init(metadata: JSONObject) {
-        retrySchedule = metadata["retry_schedule"]?.arrayValue.map { $0.compactMap(ValidationRules.integer) }
+        retrySchedule =
+            metadata["retry_schedule"]?.arrayValue.map { $0.compactMap(ValidationRules.integer) }
             ?? Self.defaultRetrySchedule
         timeoutSeconds = metadata["timeout_seconds"].flatMap(ValidationRules.integer) ?? Self.defaultTimeoutSeconds
         maxConcurrency = metadata["max_concurrency"].flatMap(ValidationRules.integer) ?? Self.defaultMaxConcurrency

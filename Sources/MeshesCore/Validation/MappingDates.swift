@@ -43,7 +43,8 @@ enum MappingDates {
         let dateText = DateText.dateString(year: date.year, month: date.month, day: date.day)
         if dateOnly { return dateText }
         let seconds = milliseconds / 1000
-        var text = dateText + "T" + DateText.pad(seconds / 3600, 2) + ":" + DateText.pad(seconds / 60 % 60, 2) + ":"
+        var text =
+            dateText + "T" + DateText.pad(seconds / 3600, 2) + ":" + DateText.pad(seconds / 60 % 60, 2) + ":"
             + DateText.pad(seconds % 60, 2)
         if milliseconds % 1000 != 0 { text += "." + DateText.pad(milliseconds % 1000, 3) }
         if offset == 0 { return text + "Z" }

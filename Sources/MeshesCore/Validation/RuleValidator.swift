@@ -38,7 +38,8 @@ public enum RuleValidator {
     /// 422 `unknown_action` unless `action` is one of `type.actions` (§6.4).
     public static func checkAction(_ action: String, for type: IntegrationType) throws(APIError) {
         guard type.actions.contains(action) else {
-            let message = "action \"\(action)\" is not available for \(type.rawValue) connections; "
+            let message =
+                "action \"\(action)\" is not available for \(type.rawValue) connections; "
                 + "expected one of: \(type.actions.joined(separator: ", "))"
             throw APIError(
                 status: 422, code: "unknown_action", message: message,

@@ -1,10 +1,11 @@
 internal import Foundation
-// URLSession lives in FoundationNetworking on Linux: this module's only platform difference.
-#if canImport(FoundationNetworking)
-internal import FoundationNetworking
-#endif
 internal import MeshesCore
 internal import SharedCore
+
+// URLSession lives in FoundationNetworking on Linux: this module's only platform difference.
+#if canImport(FoundationNetworking)
+    internal import FoundationNetworking
+#endif
 
 extension MeshesAPI {
     /// `GET /connections/{id}/actions`, `GET /connections/{id}/fields`, `GET|PUT /connections/{id}/mappings/default`

@@ -32,7 +32,9 @@ extension MeshesAPI {
                 }
                 if [201, 207, 400, 404, 422].contains(response.status) {
                     let text = String(decoding: response.body, as: UTF8.self)
-                    try await run { try await store.idempotencyComplete(orgID: org, key: key, path: path, status: response.status, body: text) }
+                    try await run {
+                        try await store.idempotencyComplete(orgID: org, key: key, path: path, status: response.status, body: text)
+                    }
                 } else {
                     try await run { try await store.idempotencyAbandon(orgID: org, key: key, path: path) }
                 }
@@ -45,7 +47,8 @@ extension MeshesAPI {
                 throw APIError.unprocessable("idempotency_key_reused", "Idempotency-Key was already used with a different request body")
             case .inProgress:
                 guard Clock.now() < deadline else {
-                    throw APIError.conflict("idempotency_in_progress", "A request with this Idempotency-Key is still in progress; retry later")
+                    throw APIError.conflict(
+                        "idempotency_in_progress", "A request with this Idempotency-Key is still in progress; retry later")
                 }
                 try? await Task.sleep(nanoseconds: MeshesAPI.idempotencyPoll)
             }
@@ -62,7 +65,8 @@ extension MeshesAPI {
             let workspace = try IngestValidator.resolveWorkspace(of: item, publishableKeyWorkspace: keyWorkspace)
             try await throttle(caller, count: 1)
             let event = try await run {
-                try await store.ingest(orgID: caller.orgID, workspaceID: workspace, record: MeshesAPI.record(item), createdBy: caller.createdBy)
+                try await store.ingest(
+                    orgID: caller.orgID, workspaceID: workspace, record: MeshesAPI.record(item), createdBy: caller.createdBy)
             }
             return .json(201, ["event": event.createdJSON])
         }

@@ -37,17 +37,21 @@ extension MeshesAPI {
             let page = try page(request)
             _ = try await ownedWorkspace(id, caller: caller)
             let filter = ruleFilter(request, caller: caller)
-            return .json(200, try await run { try await store.listRules(orgID: org, workspaceID: id, filter: filter, page: page) }.json(\.json))
+            return .json(
+                200, try await run { try await store.listRules(orgID: org, workspaceID: id, filter: filter, page: page) }.json(\.json))
         case (.workspaceEvents(let id), _):
             let page = try page(request)
             let filter = try eventFilter(request, caller: caller)
             _ = try await ownedWorkspace(id, caller: caller)
-            return .json(200, try await run { try await store.listEvents(orgID: org, workspaceID: id, filter: filter, page: page) }.json { $0.json() })
+            return .json(
+                200,
+                try await run { try await store.listEvents(orgID: org, workspaceID: id, filter: filter, page: page) }.json { $0.json() })
 
         // Connections
         case (.connections, "GET"):
             let page = try page(request)
-            return .json(200, try await run { try await store.listConnections(orgID: org, workspaceID: nil, page: page) }.json { $0.json() })
+            return .json(
+                200, try await run { try await store.listConnections(orgID: org, workspaceID: nil, page: page) }.json { $0.json() })
         case (.connections, "POST"):
             return try await createConnection(request, caller: caller)
         case (.connection(let id), "GET"):
@@ -60,7 +64,9 @@ extension MeshesAPI {
                 let value = try body(request)
                 guard let object = value.objectValue else { throw APIError.invalidRequest("body must be an object") }
                 if let flag = object["force_delete"] {
-                    guard let parsed = flag.boolValue else { throw APIError.invalidRequest("force_delete must be a boolean", field: "force_delete") }
+                    guard let parsed = flag.boolValue else {
+                        throw APIError.invalidRequest("force_delete must be a boolean", field: "force_delete")
+                    }
                     force = parsed
                 }
             }
@@ -72,13 +78,15 @@ extension MeshesAPI {
         case (.integrations, _):
             let records = MeshesAPI.integrationRecords
             guard !records.isEmpty else { throw APIError.internalError("the integrations catalogue cannot be read") }
-            return .json(200, ["count": .int(records.count), "limit": .int(records.count), "next_cursor": .null, "records": .array(records)])
+            return .json(
+                200, ["count": .int(records.count), "limit": .int(records.count), "next_cursor": .null, "records": .array(records)])
 
         // Rules
         case (.rules, "GET"):
             let page = try page(request)
             let filter = ruleFilter(request, caller: caller)
-            return .json(200, try await run { try await store.listRules(orgID: org, workspaceID: nil, filter: filter, page: page) }.json(\.json))
+            return .json(
+                200, try await run { try await store.listRules(orgID: org, workspaceID: nil, filter: filter, page: page) }.json(\.json))
         case (.rules, "POST"):
             var input = try RuleValidator.validateCreate(try body(request))
             if let grant = caller.grant, grant.type == .resource {
@@ -111,7 +119,11 @@ extension MeshesAPI {
         // Events
         case (.events, "GET"):
             let page = try page(request)
-            return .json(200, try await run { try await store.listEvents(orgID: org, workspaceID: nil, filter: EventFilter(), page: page) }.json { $0.json() })
+            return .json(
+                200,
+                try await run { try await store.listEvents(orgID: org, workspaceID: nil, filter: EventFilter(), page: page) }.json {
+                    $0.json()
+                })
         case (.event(let id), _):
             return .json(200, try await ownedEvent(id, caller: caller).json())
         case (.eventPayload(let id), _):
@@ -131,16 +143,19 @@ extension MeshesAPI {
             guard try await run({ try await store.ruleEvent(orgID: org, eventID: eventID, ruleID: ruleID) }) != nil else {
                 throw APIError.notFound("Rule event")
             }
-            return .json(200, try await run { try await store.attempts(orgID: org, eventID: eventID, ruleID: ruleID, page: page) }.json(\.json))
+            return .json(
+                200, try await run { try await store.attempts(orgID: org, eventID: eventID, ruleID: ruleID, page: page) }.json(\.json))
         case (.attempt(let eventID, let ruleID, let attemptID), _):
             if caller.grant != nil { _ = try await ownedEvent(eventID, caller: caller) }
-            guard let attempt = try await run({ try await store.attempt(orgID: org, eventID: eventID, ruleID: ruleID, id: attemptID) }) else {
+            guard let attempt = try await run({ try await store.attempt(orgID: org, eventID: eventID, ruleID: ruleID, id: attemptID) })
+            else {
                 throw APIError.notFound("Attempt")
             }
             return .json(200, attempt.json)
         case (.attemptResponse(let eventID, let ruleID, let attemptID), _):
             if caller.grant != nil { _ = try await ownedEvent(eventID, caller: caller) }
-            guard let attempt = try await run({ try await store.attempt(orgID: org, eventID: eventID, ruleID: ruleID, id: attemptID) }) else {
+            guard let attempt = try await run({ try await store.attempt(orgID: org, eventID: eventID, ruleID: ruleID, id: attemptID) })
+            else {
                 throw APIError.notFound("Attempt")
             }
             return .json(200, attempt.responseDetailsJSON)
@@ -231,7 +246,9 @@ extension MeshesAPI {
         if ruleEvent.status == .completed || ruleEvent.status == .canceled {
             throw APIError.conflict("delivery_terminal", "The delivery is already \(ruleEvent.status.rawValue)")
         }
-        if let connection = try await run({ try await store.connection(orgID: caller.orgID, id: ruleEvent.connectionID) }), !connection.active {
+        if let connection = try await run({ try await store.connection(orgID: caller.orgID, id: ruleEvent.connectionID) }),
+            !connection.active
+        {
             throw APIError.conflict("connection_inactive", "The connection is inactive")
         }
         let nowMilliseconds = Int64(options.nowSeconds()) * 1000

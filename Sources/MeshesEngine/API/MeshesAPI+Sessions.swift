@@ -107,7 +107,9 @@ extension MeshesAPI {
 
     /// `POST /sessions/launch` (engine extension, no auth): exchanges a single-use launch token.
     func launchSession(_ request: APIRequest) async throws(APIError) -> APIResponse {
-        guard request.method == "POST" else { throw APIError(status: 405, code: "method_not_allowed", message: "Method not allowed", headers: [("Allow", "POST")]) }
+        guard request.method == "POST" else {
+            throw APIError(status: 405, code: "method_not_allowed", message: "Method not allowed", headers: [("Allow", "POST")])
+        }
         let value = try body(request)
         guard let token = value["launch_token"]?.stringValue, !token.isEmpty else {
             throw APIError.invalidRequest("launch_token is required", field: "launch_token")

@@ -65,7 +65,8 @@ public final class MeshesAPI: Sendable {
             if case .publishable = caller, !route.acceptsPublishableKey { throw APIError.unauthorized }
             if let grant = caller.grant { try SessionPolicy.authorize(grant, route: route, method: request.method) }
             if request.body.count > options.maximumBodyBytes {
-                throw APIError(status: 413, code: "invalid_request", message: "request body is larger than \(options.maximumBodyBytes) bytes")
+                throw APIError(
+                    status: 413, code: "invalid_request", message: "request body is larger than \(options.maximumBodyBytes) bytes")
             }
             if (route == .events || route == .eventsBulk) && request.method == "POST" {
                 response = try await idempotent(request, caller: caller) { () async throws(APIError) -> APIResponse in
@@ -84,18 +85,21 @@ public final class MeshesAPI: Sendable {
     }
 
     private func methodNotAllowed(_ route: Route) -> APIResponse {
-        .error(APIError(
-            status: 405, code: "method_not_allowed", message: "Method not allowed",
-            headers: [("Allow", route.methods.joined(separator: ", "))]))
+        .error(
+            APIError(
+                status: 405, code: "method_not_allowed", message: "Method not allowed",
+                headers: [("Allow", route.methods.joined(separator: ", "))]))
     }
 
     /// CORS preflight of the two ingest routes (§4.2).
     private func preflight() -> APIResponse {
-        APIResponse(status: 204, headers: [
-            ("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Methods", "POST, OPTIONS"),
-            ("Access-Control-Allow-Headers", "Content-Type, X-Meshes-Publishable-Key, X-Meshes-Client, Idempotency-Key"),
-            ("Access-Control-Max-Age", "600"),
-        ])
+        APIResponse(
+            status: 204,
+            headers: [
+                ("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Methods", "POST, OPTIONS"),
+                ("Access-Control-Allow-Headers", "Content-Type, X-Meshes-Publishable-Key, X-Meshes-Client, Idempotency-Key"),
+                ("Access-Control-Max-Age", "600"),
+            ])
     }
 
     // MARK: - Helpers
@@ -161,7 +165,8 @@ public final class MeshesAPI: Sendable {
             throw APIError.notFound("Event")
         }
         if let grant = caller.grant {
-            try SessionPolicy.check(grant, workspace: event.workspaceID, resource: .some(event.resource), resourceID: .some(event.resourceID))
+            try SessionPolicy.check(
+                grant, workspace: event.workspaceID, resource: .some(event.resource), resourceID: .some(event.resourceID))
         }
         return event
     }

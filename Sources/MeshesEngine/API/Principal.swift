@@ -133,9 +133,10 @@ struct Authenticator: Sendable {
                 throw APIError.forbidden("Origin is not allowed for this session")
             }
         }
-        return .session(SessionGrant(
-            orgID: claims.orgID, sessionID: claims.sessionID, workspaceID: claims.workspaceID, role: role, type: type,
-            resource: claims.resource, resourceID: claims.resourceID, scopes: claims.scopes))
+        return .session(
+            SessionGrant(
+                orgID: claims.orgID, sessionID: claims.sessionID, workspaceID: claims.workspaceID, role: role, type: type,
+                resource: claims.resource, resourceID: claims.resourceID, scopes: claims.scopes))
     }
 
     /// The `kid` of a compact JWT's header, when it parses.

@@ -15,5 +15,7 @@ actor IngestCache {
     }
 
     static func workspaceKey(org: String, workspace: String) -> String { "w\u{1}\(org)\u{1}\(workspace)" }
-    static func catalogKey(workspace: String, kind: CatalogKind, key: String) -> String { "c\u{1}\(workspace)\u{1}\(kind.rawValue)\u{1}\(key)" }
+    static func catalogKey(workspace: String, kind: CatalogKind, key: String) -> String {
+        "c\u{1}\(workspace)\u{1}\(kind.rawValue)\u{1}\(key)"
+    }
 }

@@ -61,8 +61,9 @@ extension SQLiteStore {
         let eventID = Formats.uuid()
         let payload = record.payloadJSON
         if !known[0] {
-            guard try Bool.fetchOne(
-                db.cachedStatement(sql: "SELECT 1 FROM workspaces WHERE id = ? AND org_id = ?"), arguments: [workspaceID, orgID]) != nil
+            guard
+                try Bool.fetchOne(
+                    db.cachedStatement(sql: "SELECT 1 FROM workspaces WHERE id = ? AND org_id = ?"), arguments: [workspaceID, orgID]) != nil
             else { throw APIError.notFound("Workspace") }
         }
         let key = MatchKey(workspaceID: workspaceID, event: record.event, resource: record.resource, resourceID: record.resourceID)
@@ -119,10 +120,14 @@ extension SQLiteStore {
                 VALUES (?, ?, ?, ?, ?, 1, 'system', ?, ?)
                 """)
         if !known[1] {
-            try upsert.execute(arguments: [Formats.uuid(), workspaceID, CatalogKind.eventType.rawValue, record.event, record.event, now, now])
+            try upsert.execute(arguments: [
+                Formats.uuid(), workspaceID, CatalogKind.eventType.rawValue, record.event, record.event, now, now,
+            ])
         }
         if !known[2] {
-            try upsert.execute(arguments: [Formats.uuid(), workspaceID, CatalogKind.resource.rawValue, record.resource, record.resource, now, now])
+            try upsert.execute(arguments: [
+                Formats.uuid(), workspaceID, CatalogKind.resource.rawValue, record.resource, record.resource, now, now,
+            ])
         }
         return Event(
             id: eventID, orgID: orgID, workspaceID: workspaceID, event: record.event, resource: record.resource,
@@ -205,10 +210,12 @@ extension SQLiteStore {
 
     public func listEvents(orgID: String, workspaceID: String?, filter: EventFilter, page: PageRequest) async throws -> Page<Event> {
         try await read { db in
-            let (condition, arguments) = SQLiteStore.filtered(orgID: orgID, workspaceID: workspaceID, [
-                ("event", filter.event), ("status", filter.status?.rawValue), ("resource", filter.resource),
-                ("resource_id", filter.resourceID),
-            ])
+            let (condition, arguments) = SQLiteStore.filtered(
+                orgID: orgID, workspaceID: workspaceID,
+                [
+                    ("event", filter.event), ("status", filter.status?.rawValue), ("resource", filter.resource),
+                    ("resource_id", filter.resourceID),
+                ])
             var page = try SQLiteStore.fetchPage(
                 db, select: "SELECT * FROM events WHERE \(condition)", arguments: arguments, page: page,
                 map: { SQLiteStore.event($0, includePayload: false) }, key: { Cursor(createdAt: $0.createdAt, id: $0.id) })
@@ -242,10 +249,13 @@ extension SQLiteStore {
     public func cancelRuleEvent(orgID: String, eventID: String, ruleID: String) async throws -> RuleEvent {
         let now = now()
         return try await write { db in
-            guard let row = try Row.fetchOne(
-                db, sql: "SELECT * FROM rule_events WHERE event_seq = (SELECT seq FROM events WHERE id = ?) AND rule_id = ? AND org_id = ?",
-                arguments: [eventID, ruleID, orgID]
-            ) else { throw APIError.notFound("Rule event") }
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: "SELECT * FROM rule_events WHERE event_seq = (SELECT seq FROM events WHERE id = ?) AND rule_id = ? AND org_id = ?",
+                    arguments: [eventID, ruleID, orgID]
+                )
+            else { throw APIError.notFound("Rule event") }
             let existing = SQLiteStore.ruleEvent(row)
             let seq: Int64 = row["seq"]
             if existing.status.isTerminal {
@@ -299,7 +309,9 @@ extension SQLiteStore {
         let seq: Int64 = head["seq"]
         let total: Int = head["total_rules"]
         var counts: [String: Int] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM rule_events WHERE event_seq = ? GROUP BY status", arguments: [seq]) {
+        for row in try Row.fetchAll(
+            db, sql: "SELECT status, COUNT(*) AS n FROM rule_events WHERE event_seq = ? GROUP BY status", arguments: [seq])
+        {
             counts[row["status"]] = row["n"]
         }
         let started = try Int64.fetchOne(db, sql: "SELECT MIN(started_at) FROM rule_events WHERE event_seq = ?", arguments: [seq])
@@ -344,7 +356,8 @@ extension SQLiteStore {
                 let state: String = row["state"]
                 let completedAt: Int64? = row["completed_at"]
                 let createdAt: Int64 = row["created_at"]
-                let expired = state == "done"
+                let expired =
+                    state == "done"
                     ? now - (completedAt ?? createdAt) > SQLiteStore.idempotencyLifetime
                     : now - createdAt > SQLiteStore.idempotencyStaleRunning
                 if !expired {

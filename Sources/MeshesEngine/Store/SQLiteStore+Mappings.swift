@@ -24,9 +24,11 @@ extension SQLiteStore {
         orgID: String, connectionID: String, source: FieldCatalogSource, refresh: Bool, createdBy: String
     ) async throws -> ConnectionFieldCatalog {
         // The common case is a current catalog: answer it from a reader without queueing on the writer.
-        if !refresh, let current = try await read({ db in
-            try SQLiteStore.fetchFieldCatalog(db, orgID: orgID, connectionID: connectionID)
-        }), current.catalogVersion == source.version {
+        if !refresh,
+            let current = try await read({ db in
+                try SQLiteStore.fetchFieldCatalog(db, orgID: orgID, connectionID: connectionID)
+            }), current.catalogVersion == source.version
+        {
             return current
         }
         let now = now()

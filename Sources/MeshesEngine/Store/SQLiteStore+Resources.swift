@@ -63,9 +63,11 @@ extension SQLiteStore {
     public func updateWorkspace(orgID: String, id: String, name: String, description: String?) async throws -> Workspace {
         let now = now()
         return try await write { db in
-            guard var workspace = try Row.fetchOne(
-                db, sql: "SELECT * FROM workspaces WHERE id = ? AND org_id = ?", arguments: [id, orgID]
-            ).map(SQLiteStore.workspace) else { throw APIError.notFound("Workspace") }
+            guard
+                var workspace = try Row.fetchOne(
+                    db, sql: "SELECT * FROM workspaces WHERE id = ? AND org_id = ?", arguments: [id, orgID]
+                ).map(SQLiteStore.workspace)
+            else { throw APIError.notFound("Workspace") }
             try SQLiteStore.checkWorkspaceName(db, orgID: orgID, name: name, except: id)
             try db.execute(
                 sql: "UPDATE workspaces SET name = ?, name_key = ?, description = ?, updated_at = ? WHERE id = ?",
@@ -122,8 +124,9 @@ extension SQLiteStore {
         let metadata = storedMetadata(input)
         let sealed = try sealedSecrets(input.secrets, id: id)
         return try await write { db in
-            guard try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM workspaces WHERE id = ? AND org_id = ?", arguments: [workspaceID, orgID]) != nil
+            guard
+                try Bool.fetchOne(
+                    db, sql: "SELECT 1 FROM workspaces WHERE id = ? AND org_id = ?", arguments: [workspaceID, orgID]) != nil
             else { throw APIError.notFound("Workspace") }
             try SQLiteStore.checkConnectionName(db, workspaceID: workspaceID, name: input.name, except: nil)
             try db.execute(
@@ -159,9 +162,11 @@ extension SQLiteStore {
 
     public func connectionSecrets(_ connection: Connection) async throws -> [String: String] {
         let id = connection.id
-        guard let sealed = try await read({ db in
-            try Data.fetchOne(db, sql: "SELECT secrets FROM connections WHERE id = ?", arguments: [id])
-        }) else { return [:] }
+        guard
+            let sealed = try await read({ db in
+                try Data.fetchOne(db, sql: "SELECT secrets FROM connections WHERE id = ?", arguments: [id])
+            })
+        else { return [:] }
         guard let plain = try? sealer.open(Array(sealed), recordID: id),
             let object = (try? JSONParser.parse(bytes: plain))?.objectValue
         else { throw StoreError.unsealFailed }
@@ -277,8 +282,9 @@ extension SQLiteStore {
     public func deleteRule(orgID: String, id: String) async throws -> Rule {
         let now = now()
         return try await write { db in
-            guard let rule = try Row.fetchOne(db, sql: "SELECT * FROM rules WHERE id = ? AND org_id = ?", arguments: [id, orgID])
-                .map(SQLiteStore.rule)
+            guard
+                let rule = try Row.fetchOne(db, sql: "SELECT * FROM rules WHERE id = ? AND org_id = ?", arguments: [id, orgID])
+                    .map(SQLiteStore.rule)
             else { throw APIError.notFound("Rule") }
             try SQLiteStore.cancelRuleWork(db, ruleID: id, now: now)
             try db.execute(sql: "DELETE FROM rules WHERE id = ?", arguments: [id])
@@ -301,4 +307,3 @@ extension SQLiteStore {
         }
     }
 }
-

@@ -39,7 +39,9 @@ extension SQLiteStore {
         }
     }
 
-    public func listSessions(orgID: String, workspaceID: String, filter: SessionFilter, page: PageRequest) async throws -> Page<SessionRecord> {
+    public func listSessions(orgID: String, workspaceID: String, filter: SessionFilter, page: PageRequest) async throws -> Page<
+        SessionRecord
+    > {
         try await read { db in
             var condition = "org_id = ? AND workspace_id = ?"
             var arguments: StatementArguments = [orgID, workspaceID]
@@ -59,17 +61,20 @@ extension SQLiteStore {
         try await write { db in
             try db.execute(
                 sql: "UPDATE sessions SET expires_at = ? WHERE session_id = ? AND org_id = ?", arguments: [expiresAt, id, orgID])
-            guard let session = try Row.fetchOne(
-                db, sql: "SELECT * FROM sessions WHERE session_id = ? AND org_id = ?", arguments: [id, orgID]
-            ).map(SQLiteStore.sessionRecord) else { throw APIError.notFound("Session") }
+            guard
+                let session = try Row.fetchOne(
+                    db, sql: "SELECT * FROM sessions WHERE session_id = ? AND org_id = ?", arguments: [id, orgID]
+                ).map(SQLiteStore.sessionRecord)
+            else { throw APIError.notFound("Session") }
             return session
         }
     }
 
     public func revokeSession(orgID: String, id: String) async throws -> Bool {
         try await write { db in
-            guard let status = try String.fetchOne(
-                db, sql: "SELECT status FROM sessions WHERE session_id = ? AND org_id = ?", arguments: [id, orgID])
+            guard
+                let status = try String.fetchOne(
+                    db, sql: "SELECT status FROM sessions WHERE session_id = ? AND org_id = ?", arguments: [id, orgID])
             else { throw APIError.notFound("Session") }
             guard status == "active" else { return false }
             try db.execute(sql: "UPDATE sessions SET status = 'revoked' WHERE session_id = ?", arguments: [id])
