@@ -8,40 +8,37 @@ internal import SharedCore
 #endif
 
 extension MeshesAPI {
-    /// `GET /connections/{id}/actions`, `GET /connections/{id}/fields`, `GET|PUT /connections/{id}/mappings/default`
-    /// (§3 rows 15-18). The router has already checked the verb against `Route.methods`.
-    func connectionDataRoute(_ route: Route, _ request: APIRequest, caller: Principal) async throws(APIError) -> APIResponse {
-        switch (route, request.method) {
-        case (.connectionFields(let id), _):
-            return try await fieldCatalog(id, request, caller: caller)
-        case (.connectionMapping(let id), "GET"):
-            let connection = try await ownedConnection(id, caller: caller)
-            if let stored = try await run({ try await store.defaultMapping(orgID: caller.orgID, connectionID: id) }) {
-                return .json(200, stored.envelopeJSON)
-            }
-            let integration = try MeshesAPI.integration(of: connection)
-            return .json(200, ConnectionDefaultMapping.generated(for: connection, catalog: FieldCatalogSource(integration)).envelopeJSON)
-        case (.connectionMapping(let id), "PUT"):
-            let value = try body(request)
-            let connection = try await ownedConnection(id, caller: caller)
-            let input = try MappingValidator.validatePut(value)
-            let integration = try MeshesAPI.integration(of: connection)
-            let stored = try await run {
-                try await store.putDefaultMapping(
-                    orgID: caller.orgID, connectionID: id, input: input, catalogVersion: integration.catalogVersion,
-                    createdBy: caller.createdBy)
-            }
+    /// `GET /connections/{id}/mappings/default`: the stored mapping, or the one generated from the catalogue.
+    func getDefaultMapping(_ call: EndpointCall) async throws(APIError) -> APIResponse {
+        let (id, caller) = (call.id, call.caller)
+        let connection = try await ownedConnection(id, caller: caller)
+        if let stored = try await run({ try await store.defaultMapping(orgID: caller.orgID, connectionID: id) }) {
             return .json(200, stored.envelopeJSON)
-        case (.connectionActions(let id), _):
-            return try await actionData(id, caller: caller)
-        default:
-            throw APIError.notFound("Route")
         }
+        let integration = try MeshesAPI.integration(of: connection)
+        return .json(200, ConnectionDefaultMapping.generated(for: connection, catalog: FieldCatalogSource(integration)).envelopeJSON)
+    }
+
+    /// `PUT /connections/{id}/mappings/default`.
+    func putDefaultMapping(_ call: EndpointCall) async throws(APIError) -> APIResponse {
+        let (id, caller) = (call.id, call.caller)
+        let value = try body(call.request)
+        let connection = try await ownedConnection(id, caller: caller)
+        let input = try MappingValidator.validatePut(value)
+        let integration = try MeshesAPI.integration(of: connection)
+        let stored = try await run {
+            try await store.putDefaultMapping(
+                orgID: caller.orgID, connectionID: id, input: input, catalogVersion: integration.catalogVersion,
+                createdBy: caller.createdBy)
+        }
+        return .json(200, stored.envelopeJSON)
     }
 
     // MARK: - Field catalog
 
-    private func fieldCatalog(_ id: String, _ request: APIRequest, caller: Principal) async throws(APIError) -> APIResponse {
+    /// `GET /connections/{id}/fields`.
+    func fieldCatalog(_ call: EndpointCall) async throws(APIError) -> APIResponse {
+        let (id, request, caller) = (call.id, call.request, call.caller)
         var refresh = false
         if let text = request.queryValue("refresh") {
             switch text {
@@ -74,7 +71,8 @@ extension MeshesAPI {
     // MARK: - Action data (§6.4)
 
     /// Proxies `GET {base_url}/action-data` and caches the object in `action_data`; `{}` without `base_url`.
-    private func actionData(_ id: String, caller: Principal) async throws(APIError) -> APIResponse {
+    func actionData(_ call: EndpointCall) async throws(APIError) -> APIResponse {
+        let (id, caller) = (call.id, call.caller)
         let connection = try await ownedConnection(id, caller: caller)
         guard let baseURL = connection.metadata["base_url"]?.stringValue, !baseURL.isEmpty else {
             return .json(200, .object(JSONObject()))

@@ -55,13 +55,13 @@ extension MeshesAPI {
         }
     }
 
-    /// `POST /events` and `POST /events/bulk` (§2.5, §3.1).
-    func ingest(_ request: APIRequest, route: Route, caller: Principal) async throws(APIError) -> APIResponse {
-        let keyWorkspace: String?
-        if case .publishable(_, let workspace) = caller { keyWorkspace = workspace } else { keyWorkspace = nil }
-        let value = try body(request)
-        if route == .events {
-            let item = try IngestValidator.validate(value)
+    /// `POST /events` (§2.5, §3.1), under `Idempotency-Key`.
+    func ingestOne(_ call: EndpointCall) async throws(APIError) -> APIResponse {
+        try await idempotent(call.request, caller: call.caller) { () async throws(APIError) -> APIResponse in
+            let caller = call.caller
+            let keyWorkspace: String?
+            if case .publishable(_, let workspace) = caller { keyWorkspace = workspace } else { keyWorkspace = nil }
+            let item = try IngestValidator.validate(try self.body(call.request))
             let workspace = try IngestValidator.resolveWorkspace(of: item, publishableKeyWorkspace: keyWorkspace)
             try await throttle(caller, count: 1)
             let event = try await run {
@@ -70,7 +70,20 @@ extension MeshesAPI {
             }
             return .json(201, ["event": event.createdJSON])
         }
-        let items = try IngestValidator.validateBulk(value)
+    }
+
+    /// `POST /events/bulk` (§2.5, §3.1), under `Idempotency-Key`.
+    func ingestBulk(_ call: EndpointCall) async throws(APIError) -> APIResponse {
+        try await idempotent(call.request, caller: call.caller) { () async throws(APIError) -> APIResponse in
+            try await self.bulk(call)
+        }
+    }
+
+    private func bulk(_ call: EndpointCall) async throws(APIError) -> APIResponse {
+        let caller = call.caller
+        let keyWorkspace: String?
+        if case .publishable(_, let workspace) = caller { keyWorkspace = workspace } else { keyWorkspace = nil }
+        let items = try IngestValidator.validateBulk(try body(call.request))
         try await throttle(caller, count: items.count)
         var outcomes = [(JSONValue, Bool)](repeating: (.null, false), count: items.count)
         var jobs: [IngestJob] = []

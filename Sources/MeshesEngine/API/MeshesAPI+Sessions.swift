@@ -5,18 +5,11 @@ extension MeshesAPI {
     /// A session may be refreshed until this long after it was created (§2.8).
     static let sessionMaximumAge: Int64 = 24 * 3600 * 1000
 
-    /// `/sessions` routes (§3 rows 35-38); machine keys (or embedded callers) only — sessions are refused
-    /// earlier by `SessionPolicy`.
-    func sessionRoute(_ route: Route, _ request: APIRequest, caller: Principal) async throws(APIError) -> APIResponse {
-        switch (route, request.method) {
-        case (.sessions, "POST"): return try await createSession(request, caller: caller)
-        case (.sessions, "GET"): return try await listSessions(request, caller: caller)
-        case (.sessionRefresh(let id), _): return try await refreshSession(id, caller: caller)
-        case (.session(let id), _):
-            let revoked = try await run { try await store.revokeSession(orgID: caller.orgID, id: id) }
-            return .json(200, ["revoked": .bool(revoked)])
-        default: throw APIError.notFound("Route")
-        }
+    /// `DELETE /sessions/{session}`.
+    func revokeSession(_ call: EndpointCall) async throws(APIError) -> APIResponse {
+        let (org, id) = (call.caller.orgID, call.id)
+        let revoked = try await run { try await store.revokeSession(orgID: org, id: id) }
+        return .json(200, ["revoked": .bool(revoked)])
     }
 
     private var nowMilliseconds: Int64 { Int64(options.nowSeconds()) * 1000 }
@@ -48,7 +41,8 @@ extension MeshesAPI {
         return object
     }
 
-    private func createSession(_ request: APIRequest, caller: Principal) async throws(APIError) -> APIResponse {
+    func createSession(_ call: EndpointCall) async throws(APIError) -> APIResponse {
+        let (request, caller) = (call.request, call.caller)
         let input = try SessionValidator.validateCreate(try body(request))
         _ = try await ownedWorkspace(input.workspaceID, caller: caller)
         let now = nowMilliseconds
@@ -72,7 +66,8 @@ extension MeshesAPI {
         return .json(200, .object(object))
     }
 
-    private func listSessions(_ request: APIRequest, caller: Principal) async throws(APIError) -> APIResponse {
+    func listSessions(_ call: EndpointCall) async throws(APIError) -> APIResponse {
+        let (request, caller) = (call.request, call.caller)
         guard let workspaceID = request.queryValue("workspace_id"), Formats.isUUID(workspaceID) else {
             throw APIError.invalidRequest("workspace_id is required and must be a UUID", field: "workspace_id")
         }
@@ -92,7 +87,8 @@ extension MeshesAPI {
         return .json(200, found.json { $0.json(now: now) })
     }
 
-    private func refreshSession(_ id: String, caller: Principal) async throws(APIError) -> APIResponse {
+    func refreshSession(_ call: EndpointCall) async throws(APIError) -> APIResponse {
+        let (id, caller) = (call.id, call.caller)
         guard let session = try await run({ try await store.session(id: id) }), session.orgID == caller.orgID else {
             throw APIError.notFound("Session")
         }
@@ -107,9 +103,6 @@ extension MeshesAPI {
 
     /// `POST /sessions/launch` (engine extension, no auth): exchanges a single-use launch token.
     func launchSession(_ request: APIRequest) async throws(APIError) -> APIResponse {
-        guard request.method == "POST" else {
-            throw APIError(status: 405, code: "method_not_allowed", message: "Method not allowed", headers: [("Allow", "POST")])
-        }
         let value = try body(request)
         guard let token = value["launch_token"]?.stringValue, !token.isEmpty else {
             throw APIError.invalidRequest("launch_token is required", field: "launch_token")

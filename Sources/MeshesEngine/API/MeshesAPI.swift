@@ -46,36 +46,41 @@ public final class MeshesAPI: Sendable {
     /// Answers one request. With `principal` the request is trusted (embedded mode); otherwise it is
     /// authenticated from its headers.
     public func handle(_ request: APIRequest, as principal: Principal? = nil) async -> APIResponse {
-        guard let route = Route.match(request.path) else { return .error(APIError.notFound("Route")) }
-        if route == .health {
-            guard request.method == "GET" else { return methodNotAllowed(route) }
-            return .json(200, ["status": "ok", "version": .string(MeshesAPI.version)])
+        let endpoint: Endpoint
+        let parameters: [String]
+        switch Endpoint.match(path: request.path, method: request.method) {
+        case .notFound:
+            return .error(APIError.notFound("Route"))
+        case .methodNotAllowed(let endpoints):
+            if request.method == "OPTIONS", endpoints.contains(where: \.access.publishable) { return preflight() }
+            return .error(
+                APIError(
+                    status: 405, code: "method_not_allowed", message: "Method not allowed",
+                    headers: [("Allow", endpoints.map(\.method).joined(separator: ", "))]))
+        case .found(let found, let values):
+            endpoint = found
+            parameters = values
         }
-        if request.method == "OPTIONS", route.acceptsPublishableKey { return preflight() }
-        guard route.methods.contains(request.method) else { return methodNotAllowed(route) }
         do throws(APIError) {
-            var response: APIResponse
-            if route == .sessionLaunch { return try await launchSession(request) }
+            let handler: @Sendable (MeshesAPI, EndpointCall) async throws(APIError) -> APIResponse
+            switch endpoint.handler {
+            case .open(let open): return try await open(self, request)
+            case .authenticated(let authenticated): handler = authenticated
+            }
             let caller: Principal
             if let principal {
                 caller = principal
             } else {
-                caller = try await authenticator.authenticate(request, route: route)
+                caller = try await authenticator.authenticate(request, acceptsPublishableKey: endpoint.access.publishable)
             }
-            if case .publishable = caller, !route.acceptsPublishableKey { throw APIError.unauthorized }
-            if let grant = caller.grant { try SessionPolicy.authorize(grant, route: route, method: request.method) }
+            if case .publishable = caller, !endpoint.access.publishable { throw APIError.unauthorized }
+            if let grant = caller.grant { try SessionPolicy.authorize(grant, access: endpoint.access, method: request.method) }
             if request.body.count > options.maximumBodyBytes {
                 throw APIError(
                     status: 413, code: "invalid_request", message: "request body is larger than \(options.maximumBodyBytes) bytes")
             }
-            if (route == .events || route == .eventsBulk) && request.method == "POST" {
-                response = try await idempotent(request, caller: caller) { () async throws(APIError) -> APIResponse in
-                    try await self.ingest(request, route: route, caller: caller)
-                }
-            } else {
-                response = try await dispatch(route, request, caller: caller)
-            }
-            if route.acceptsPublishableKey && request.header("origin") != nil {
+            var response = try await handler(self, EndpointCall(request: request, caller: caller, parameters: parameters))
+            if endpoint.access.publishable && request.header("origin") != nil {
                 response.headers.append(("Access-Control-Allow-Origin", "*"))
             }
             return response
@@ -84,11 +89,9 @@ public final class MeshesAPI: Sendable {
         }
     }
 
-    private func methodNotAllowed(_ route: Route) -> APIResponse {
-        .error(
-            APIError(
-                status: 405, code: "method_not_allowed", message: "Method not allowed",
-                headers: [("Allow", route.methods.joined(separator: ", "))]))
+    /// `GET /healthz`.
+    func health() -> APIResponse {
+        .json(200, ["status": "ok", "version": .string(MeshesAPI.version)])
     }
 
     /// CORS preflight of the two ingest routes (§4.2).

@@ -54,8 +54,8 @@ struct Authenticator: Sendable {
     let store: any MeshesStore
     let nowSeconds: @Sendable () -> Int
 
-    /// The principal of `request` for `route`; every failure is a generic 401 (the reason is not leaked).
-    func authenticate(_ request: APIRequest, route: Route) async throws(APIError) -> Principal {
+    /// The principal of `request`; every failure is a generic 401 (the reason is not leaked).
+    func authenticate(_ request: APIRequest, acceptsPublishableKey: Bool) async throws(APIError) -> Principal {
         if let authorization = request.header("authorization") {
             let parts = authorization.split(separator: " ", maxSplits: 1)
             guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw APIError.unauthorized }
@@ -66,7 +66,7 @@ struct Authenticator: Sendable {
             return try await verifyMachineToken(token)
         }
         if let key = request.header("x-meshes-publishable-key") {
-            guard route.acceptsPublishableKey, PublishableKey(key) != nil else { throw APIError.unauthorized }
+            guard acceptsPublishableKey, PublishableKey(key) != nil else { throw APIError.unauthorized }
             let found: Workspace?
             do {
                 found = try await store.workspace(publishableKey: key)
