@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         // Already resolved through Hummingbird; named because MeshesServer imports them directly.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -41,7 +42,11 @@ let package = Package(
 
         // Shared: knows neither product.
         .target(name: "SharedPlatform", swiftSettings: strict),
-        .target(name: "SharedCore", dependencies: ["SharedPlatform", crypto], swiftSettings: strict),
+        .target(
+            name: "SharedCore",
+            dependencies: ["SharedPlatform", crypto, .product(name: "OrderedCollections", package: "swift-collections")],
+            swiftSettings: strict
+        ),
 
         // The agentsmesh wing.
         .target(name: "AgentsMeshKit", dependencies: ["SharedCore", "SharedPlatform", yams], swiftSettings: strict),

@@ -42,12 +42,12 @@ public enum JSONEmitter {
         case .object(let object):
             if object.isEmpty { return out.append(contentsOf: "{}".utf8) }
             out.append(UInt8(ascii: "{"))
-            for (i, key) in object.keys.enumerated() {
+            for (i, (key, member)) in object.storage.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 newline(indent + 2, into: &out)
                 appendQuoted(key, into: &out)
                 out.append(contentsOf: ": ".utf8)
-                write(object.storage[key] ?? .null, indent: indent + 2, into: &out)
+                write(member, indent: indent + 2, into: &out)
             }
             newline(indent, into: &out)
             out.append(UInt8(ascii: "}"))
@@ -67,11 +67,11 @@ public enum JSONEmitter {
             out.append(UInt8(ascii: "]"))
         case .object(let object):
             out.append(UInt8(ascii: "{"))
-            for (i, key) in object.keys.enumerated() {
+            for (i, (key, member)) in object.storage.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 appendQuoted(key, into: &out)
                 out.append(UInt8(ascii: ":"))
-                writeCompact(object.storage[key] ?? .null, into: &out)
+                writeCompact(member, into: &out)
             }
             out.append(UInt8(ascii: "}"))
         default:

@@ -1,8 +1,10 @@
-/// An insertion-ordered JSON object: key order is part of the output contract (§3.2).
+internal import OrderedCollections
+
+/// An insertion-ordered JSON object: key order is part of the output contract (§3.2). Backed by
+/// swift-collections' `OrderedDictionary`.
 public struct JSONObject: Equatable, Sendable, Sequence, ExpressibleByDictionaryLiteral {
-    public private(set) var keys: [String] = []
-    /// Values by key; internal so the emitter can walk `keys` without the iterator's per-element closure.
-    var storage: [String: JSONValue] = [:]
+    /// Keys and values in order; internal so the emitters walk it without an iterator per element.
+    var storage: OrderedDictionary<String, JSONValue> = [:]
 
     public init() {}
 
@@ -10,29 +12,25 @@ public struct JSONObject: Equatable, Sendable, Sequence, ExpressibleByDictionary
         for (key, value) in elements { self[key] = value }
     }
 
+    /// The keys in order.
+    public var keys: [String] { storage.keys.elements }
+
     public subscript(key: String) -> JSONValue? {
         get { storage[key] }
-        set {
-            if let newValue {
-                if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
-            } else if storage.removeValue(forKey: key) != nil {
-                keys.removeAll { $0 == key }
-            }
-        }
+        set { storage[key] = newValue }
     }
 
     /// Inserts a new key at the front (no-op ordering change when the key exists).
     public mutating func insertFirst(_ key: String, _ value: JSONValue) {
-        if storage.updateValue(value, forKey: key) == nil { keys.insert(key, at: 0) }
+        storage.updateValue(value, forKey: key, insertingAt: 0)
     }
 
     /// A copy with one key renamed in place (same position); unchanged when `key` is absent or `newKey` taken.
     public func renamingKey(_ key: String, to newKey: String) -> JSONObject {
-        guard let value = storage[key], storage[newKey] == nil, let index = keys.firstIndex(of: key) else { return self }
+        guard storage[newKey] == nil, let index = storage.index(forKey: key) else { return self }
         var copy = self
-        copy.storage[key] = nil
-        copy.storage[newKey] = value
-        copy.keys[index] = newKey
+        let value = copy.storage.remove(at: index).value
+        copy.storage.updateValue(value, forKey: newKey, insertingAt: index)
         return copy
     }
 
@@ -55,17 +53,12 @@ public struct JSONObject: Equatable, Sendable, Sequence, ExpressibleByDictionary
         return self[first]?.objectValue?.value(at: Array(path.dropFirst()))
     }
 
-    public var count: Int { keys.count }
-    public var isEmpty: Bool { keys.isEmpty }
+    public var count: Int { storage.count }
+    public var isEmpty: Bool { storage.isEmpty }
 
     public func makeIterator() -> AnyIterator<(key: String, value: JSONValue)> {
-        var index = 0
-        return AnyIterator {
-            guard index < keys.count else { return nil }
-            defer { index += 1 }
-            let key = keys[index]
-            return (key, storage[key] ?? .null)
-        }
+        var iterator = storage.makeIterator()
+        return AnyIterator { iterator.next() }
     }
 
     /// A copy with keys sorted by byte order, recursively.
@@ -77,9 +70,6 @@ public struct JSONObject: Equatable, Sendable, Sequence, ExpressibleByDictionary
         return out
     }
 
-    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
-        lhs.keys == rhs.keys && lhs.storage == rhs.storage
-    }
 }
 
 /// A JSON document value with exact integers and ordered objects.

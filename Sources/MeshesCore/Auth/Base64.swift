@@ -1,3 +1,5 @@
+internal import Foundation
+
 /// Standard base64 (RFC 4648 §4, alphabet `A–Z a–z 0–9 + /`), as used by Standard Webhooks secrets and
 /// signatures.
 public enum Base64 {
@@ -13,60 +15,39 @@ public enum Base64 {
     }
 }
 
-/// One RFC 4648 alphabet with a strict, canonical decoder shared by `Base64` and `Base64URL`.
-struct Base64Codec: Sendable {
-    static let standard = Base64Codec("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
-    static let url = Base64Codec("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+/// RFC 4648 base64 through Foundation's codec. What this type adds is only what the spec asks beyond it:
+/// the URL alphabet written without padding, and strict decoding (one accepted spelling per byte string).
+enum Base64Codec: Sendable {
+    case standard
+    case url
 
-    private static let invalid: UInt8 = 0xFF
     private static let pad = UInt8(ascii: "=")
 
-    private let symbols: [UInt8]
-    private let values: [UInt8]
-
-    private init(_ alphabet: String) {
-        symbols = Array(alphabet.utf8)
-        var table = [UInt8](repeating: Base64Codec.invalid, count: 256)
-        for (value, symbol) in symbols.enumerated() { table[Int(symbol)] = UInt8(value) }
-        values = table
+    /// Whether `byte` is one of the 64 symbols of this alphabet (padding excluded).
+    func isSymbol(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        case UInt8(ascii: "+"), UInt8(ascii: "/"): return self == .standard
+        case UInt8(ascii: "-"), UInt8(ascii: "_"): return self == .url
+        default: return false
+        }
     }
-
-    /// Whether `byte` is one of the 64 symbols (padding excluded).
-    func isSymbol(_ byte: UInt8) -> Bool { values[Int(byte)] != Base64Codec.invalid }
 
     func encode(_ input: some Sequence<UInt8>, padded: Bool) -> String {
-        let bytes = Array(input)
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var index = 0
-        while index + 3 <= bytes.count {
-            let group = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
-            out.append(symbols[Int(group >> 18 & 0x3F)])
-            out.append(symbols[Int(group >> 12 & 0x3F)])
-            out.append(symbols[Int(group >> 6 & 0x3F)])
-            out.append(symbols[Int(group & 0x3F)])
-            index += 3
+        var text = Array(Data(input).base64EncodedString().utf8)
+        if !padded { while text.last == Base64Codec.pad { text.removeLast() } }
+        if self == .url {
+            for index in text.indices {
+                if text[index] == UInt8(ascii: "+") { text[index] = UInt8(ascii: "-") }
+                if text[index] == UInt8(ascii: "/") { text[index] = UInt8(ascii: "_") }
+            }
         }
-        switch bytes.count - index {
-        case 1:
-            let group = UInt32(bytes[index]) << 16
-            out.append(symbols[Int(group >> 18 & 0x3F)])
-            out.append(symbols[Int(group >> 12 & 0x3F)])
-            if padded { out += [Base64Codec.pad, Base64Codec.pad] }
-        case 2:
-            let group = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8
-            out.append(symbols[Int(group >> 18 & 0x3F)])
-            out.append(symbols[Int(group >> 12 & 0x3F)])
-            out.append(symbols[Int(group >> 6 & 0x3F)])
-            if padded { out.append(Base64Codec.pad) }
-        default:
-            break
-        }
-        return String(decoding: out, as: UTF8.self)
+        return String(decoding: text, as: UTF8.self)
     }
 
-    /// Strict decoding: padding is optional but, when present, must complete the last quantum exactly.
-    /// Non-zero unused bits are refused so every byte string has exactly one accepted encoding.
+    /// Strict decoding: only this alphabet's symbols; padding optional but, when present, completing the last
+    /// quantum exactly; non-zero unused bits refused (checked by re-encoding).
     func decode(_ text: String) -> [UInt8]? {
         let input = Array(text.utf8)
         var end = input.count
@@ -77,37 +58,19 @@ struct Base64Codec: Sendable {
         if padding > 0 {
             guard input.count % 4 == 0, padding == 4 - remainder else { return nil }
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(end / 4 * 3 + 2)
-        var index = 0
-        while index + 4 <= end {
-            var group: UInt32 = 0
-            for offset in 0..<4 {
-                let value = values[Int(input[index + offset])]
-                guard value != Base64Codec.invalid else { return nil }
-                group = group << 6 | UInt32(value)
-            }
-            out.append(UInt8(group >> 16 & 0xFF))
-            out.append(UInt8(group >> 8 & 0xFF))
-            out.append(UInt8(group & 0xFF))
-            index += 4
-        }
-        if remainder > 0 {
-            var group: UInt32 = 0
-            for offset in 0..<remainder {
-                let value = values[Int(input[index + offset])]
-                guard value != Base64Codec.invalid else { return nil }
-                group = group << 6 | UInt32(value)
-            }
-            if remainder == 2 {
-                guard group & 0x0F == 0 else { return nil }
-                out.append(UInt8(group >> 4 & 0xFF))
-            } else {
-                guard group & 0x03 == 0 else { return nil }
-                out.append(UInt8(group >> 10 & 0xFF))
-                out.append(UInt8(group >> 2 & 0xFF))
+        let symbols = input[..<end]
+        guard symbols.allSatisfy(isSymbol) else { return nil }
+        var standard = symbols.map { byte -> UInt8 in
+            switch byte {
+            case UInt8(ascii: "-"): return UInt8(ascii: "+")
+            case UInt8(ascii: "_"): return UInt8(ascii: "/")
+            default: return byte
             }
         }
-        return out
+        standard += [UInt8](repeating: Base64Codec.pad, count: (4 - remainder) % 4)
+        guard let data = Data(base64Encoded: Data(standard)) else { return nil }
+        let bytes = [UInt8](data)
+        guard Array(encode(bytes, padded: false).utf8) == Array(symbols) else { return nil }
+        return bytes
     }
 }
