@@ -1,3 +1,4 @@
+// Hand-written: GNU `diff -u` output byte for byte; no kept library writes unified diffs.
 /// Line-based unified diffs in the format of GNU `diff -u` and `git diff`.
 ///
 /// Lines are compared byte for byte (not by Unicode canonical equivalence), and a final line

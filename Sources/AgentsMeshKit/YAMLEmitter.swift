@@ -1,3 +1,4 @@
+// Hand-written: §3.2's quoting and layout byte for byte; Yams' emitter reflows and re-quotes (Yams reads, see YAML.swift).
 public import SharedCore
 
 /// The YAML writer of spec §3.2: block style, 2-space indent, deterministic quoting.

@@ -1,3 +1,4 @@
+// Hand-written: no kept library reads tar, and the reader applies §5.1's limits and path rules while it streams.
 public import AgentsMeshCanonical
 internal import SharedCore
 internal import SharedPlatform

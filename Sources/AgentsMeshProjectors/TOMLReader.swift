@@ -1,3 +1,4 @@
+// Hand-written: only the small TOML subset the targets write is read; a C++ TOML library would cost every build.
 internal import AgentsMeshKit
 internal import Foundation
 public import SharedCore

@@ -1,3 +1,4 @@
+// Hand-written: the TOML bytes of §3.2; the mirror's TOML library wraps C++ toml++ and formats differently.
 internal import Foundation
 internal import SharedCore
 

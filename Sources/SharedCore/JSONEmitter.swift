@@ -1,3 +1,4 @@
+// Hand-written: spec §3.2's bytes (key order, escapes, number forms, layout) are not what a JSON library emits.
 /// The JSON writer of spec §3.2: 2-space pretty printing, `"key": value`, empty containers inline,
 /// `/` and non-ASCII unescaped, and no trailing newline. Output is built as UTF-8 bytes; strings without
 /// characters to escape are copied in one step.

@@ -1,3 +1,4 @@
+// Hand-written: key order, exact integers and line/column errors, which Foundation's JSON reader does not keep.
 /// A strict RFC 8259 JSON parser that keeps object key order and reports line and column on error.
 public struct JSONParser {
     /// A parse failure with a 1-based position.

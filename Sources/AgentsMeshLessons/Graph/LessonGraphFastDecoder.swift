@@ -1,3 +1,4 @@
+// Hand-written: the fast path decodes the lessons graph without building a JSONValue tree; the generic path is the reference.
 internal import SharedCore
 internal import SharedPlatform
 

@@ -1,3 +1,4 @@
+// Hand-written: linear-time matching of user patterns; Foundation's regular expressions backtrack.
 /// A compiled Thompson NFA, simulated in lock-step (Pike VM) so matching is linear in the input length.
 struct NFAProgram: Sendable {
     enum Op: Sendable, Equatable {
