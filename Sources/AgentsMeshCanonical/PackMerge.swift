@@ -67,6 +67,16 @@ public enum PackMerge {
         var commandNames = Set(project.commands.map(\.name))
         var agentNames = Set(project.agents.map(\.name))
         var skillNames = Set(project.skills.map(\.name))
+        /// Appends `item` unless its name is taken (then warns); `place` sets its canonical path first.
+        func adopt<Item>(
+            _ item: Item, _ kind: String, _ name: String, _ names: inout Set<String>, into list: inout [Item],
+            place: (inout Item) -> Void = { _ in }
+        ) {
+            guard names.insert(name).inserted else { return shadowed(kind, name) }
+            var item = item
+            place(&item)
+            list.append(item)
+        }
         for var rule in pack.rules {
             if rule.isRoot {
                 if project.root == nil {
@@ -79,35 +89,18 @@ public enum PackMerge {
                 rule.isRoot = false
                 rule.name = "\(packName)-root"
             }
-            guard ruleNames.insert(rule.name).inserted else {
-                shadowed("rule", rule.name)
-                continue
-            }
-            rule.path = "rules/\(rule.name).md"
-            project.rules.append(rule)
+            adopt(rule, "rule", rule.name, &ruleNames, into: &project.rules) { $0.path = "rules/\($0.name).md" }
         }
-        for var command in pack.commands {
-            guard commandNames.insert(command.name).inserted else {
-                shadowed("command", command.name)
-                continue
+        for command in pack.commands {
+            adopt(command, "command", command.name, &commandNames, into: &project.commands) {
+                $0.path = "commands/\($0.slashPath).md"
             }
-            command.path = "commands/\(command.slashPath).md"
-            project.commands.append(command)
         }
-        for var agent in pack.agents {
-            guard agentNames.insert(agent.name).inserted else {
-                shadowed("agent", agent.name)
-                continue
-            }
-            agent.path = "agents/\(agent.name).md"
-            project.agents.append(agent)
+        for agent in pack.agents {
+            adopt(agent, "agent", agent.name, &agentNames, into: &project.agents) { $0.path = "agents/\($0.name).md" }
         }
         for skill in pack.skills {
-            guard skillNames.insert(skill.name).inserted else {
-                shadowed("skill", skill.name)
-                continue
-            }
-            project.skills.append(skill)
+            adopt(skill, "skill", skill.name, &skillNames, into: &project.skills)
         }
         if let servers = pack.mcpServers {
             var merged = project.mcpServers ?? JSONObject()

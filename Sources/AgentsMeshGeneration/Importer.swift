@@ -100,6 +100,13 @@ public enum Importer {
             }
         }
         func name(_ base: String) -> String { suffix.map { "\(base)-\($0)" } ?? base }
+        /// Writes one rule, command or agent at `<folder>/<path>.md` (a checked name) and records it.
+        func place(_ kind: String, _ entity: String, folder: String, path: String, _ text: String) throws(ToolError) {
+            let rel = "\(folder)/\(path).md"
+            try NameRules.check(path: path, displayPath: rel)
+            try write(rel, text)
+            data.imported.append((kind, entity, ".agentsmesh/" + rel))
+        }
 
         for rule in project.rules {
             if rule.isRoot {
@@ -124,24 +131,17 @@ public enum Importer {
             }
             var renamed = rule
             renamed.name = name(rule.name)
-            try NameRules.check(path: renamed.name, displayPath: "rules/\(renamed.name).md")
-            try write("rules/\(renamed.name).md", CanonicalWriter.rule(renamed))
-            data.imported.append(("rule", renamed.name, ".agentsmesh/rules/\(renamed.name).md"))
+            try place("rule", renamed.name, folder: "rules", path: renamed.name, CanonicalWriter.rule(renamed))
         }
         for command in project.commands {
             var renamed = command
             renamed.name = name(command.name)
-            let rel = "commands/\(renamed.slashPath).md"
-            try NameRules.check(path: renamed.slashPath, displayPath: rel)
-            try write(rel, CanonicalWriter.command(renamed))
-            data.imported.append(("command", renamed.name, ".agentsmesh/" + rel))
+            try place("command", renamed.name, folder: "commands", path: renamed.slashPath, CanonicalWriter.command(renamed))
         }
         for agent in project.agents {
             var renamed = agent
             renamed.name = name(agent.name)
-            try NameRules.check(path: renamed.name, displayPath: "agents/\(renamed.name).md")
-            try write("agents/\(renamed.name).md", CanonicalWriter.agent(renamed))
-            data.imported.append(("agent", renamed.name, ".agentsmesh/agents/\(renamed.name).md"))
+            try place("agent", renamed.name, folder: "agents", path: renamed.name, CanonicalWriter.agent(renamed))
         }
         for skill in project.skills {
             let skillName = name(skill.name)

@@ -175,22 +175,7 @@ public enum YAMLEmitter {
     }
 
     static func doubleQuoted(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\x" + Hex.byte(UInt8(scalar.value)).uppercased()
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        EscapedString.doubleQuoted(s) { "\\x" + Hex.byte($0).uppercased() }
     }
 
     static func looksNumeric(_ s: String) -> Bool {
@@ -222,5 +207,28 @@ public enum YAMLEmitter {
             while let c = chars.first, c.isASCII, c.isNumber { chars = chars.dropFirst() }
         }
         return chars.isEmpty
+    }
+}
+
+/// A double-quoted string with `\\ \" \n \t` escapes: YAML's and TOML's basic strings differ only in how
+/// other control characters are written, which `control` decides.
+public enum EscapedString {
+    public static func doubleQuoted(_ s: String, control: (UInt8) -> String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    out += control(UInt8(scalar.value))
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
     }
 }

@@ -26,8 +26,8 @@ struct IngestValidatorTests {
     @Test func minimalBodyIsNormalised() throws {
         let item = try IngestValidator.validate(["workspace": ws, "event": "user.signup", "payload": okPayload])
         #expect(item == IngestItem(workspace: testWorkspaceID, event: "user.signup", payload: ["email": "ada@example.com"]))
-        #expect(item.resource == "global")
-        #expect(item.resourceID == nil)
+        #expect(item.record.resource == "global")
+        #expect(item.record.resourceID == nil)
     }
 
     @Test func fullBodyKeepsResourceAndIgnoresUnknownKeys() throws {
@@ -36,17 +36,17 @@ struct IngestValidatorTests {
         )
         let item = try IngestValidator.validate(body)
         #expect(item.workspace == testWorkspaceID)
-        #expect(item.resource == "plan")
-        #expect(item.resourceID == "pro")
-        #expect(item.payload.keys == ["email", "plan"])
+        #expect(item.record.resource == "plan")
+        #expect(item.record.resourceID == "pro")
+        #expect(item.record.payload.keys == ["email", "plan"])
     }
 
     @Test func nullOptionalsReadAsAbsent() throws {
         let item = try IngestValidator.validate(
             ["workspace": nil, "event": "e", "payload": okPayload, "resource": nil, "resource_id": nil, "type": nil])
         #expect(item.workspace == nil)
-        #expect(item.resource == "global")
-        #expect(item.resourceID == nil)
+        #expect(item.record.resource == "global")
+        #expect(item.record.resourceID == nil)
     }
 
     @Test(arguments: [
@@ -55,23 +55,23 @@ struct IngestValidatorTests {
     ])
     func payloadsWithOneNonEmptyValueAreAccepted(payload: JSONValue) throws {
         let item = try IngestValidator.validate(["event": "e", "payload": payload])
-        #expect(JSONValue.object(item.payload) == payload)
+        #expect(JSONValue.object(item.record.payload) == payload)
     }
 
     @Test func eventAtTheLengthLimitIsAccepted() throws {
         let event = String(repeating: "e", count: 128)
-        #expect(try IngestValidator.validate(["event": .string(event), "payload": okPayload]).event == event)
+        #expect(try IngestValidator.validate(["event": .string(event), "payload": okPayload]).record.event == event)
     }
 
     @Test func eventIsKeptAsSent() throws {
-        #expect(try IngestValidator.validate(["event": " user.signup", "payload": okPayload]).event == " user.signup")
+        #expect(try IngestValidator.validate(["event": " user.signup", "payload": okPayload]).record.event == " user.signup")
     }
 
     @Test func resourceAtTheLengthLimitWithEveryAllowedCharacter() throws {
         let resource = "Az09._:-" + String(repeating: "x", count: 56)
         let item = try IngestValidator.validate(["event": "e", "payload": okPayload, "resource": .string(resource), "resource_id": "a:b"])
-        #expect(item.resource == resource)
-        #expect(item.resourceID == "a:b")
+        #expect(item.record.resource == resource)
+        #expect(item.record.resourceID == "a:b")
     }
 
     static let badBodies: [BadIngestCase] = [
@@ -168,7 +168,7 @@ struct IngestBulkTests {
         let invalid: JSONValue = ["workspace": ws, "event": "user.signup", "payload": ["email": ""]]
         let results = try IngestValidator.validateBulk([valid, invalid, valid])
         #expect(results.count == 3)
-        #expect((try? results[0].get())?.event == "user.signup")
+        #expect((try? results[0].get())?.record.event == "user.signup")
         #expect((try? results[2].get()) != nil)
         guard case .failure(let error) = results[1] else {
             Issue.record("item 1 should be rejected")

@@ -66,7 +66,7 @@ extension MeshesAPI {
             try await throttle(caller, count: 1)
             let event = try await run {
                 try await store.ingest(
-                    orgID: caller.orgID, workspaceID: workspace, record: MeshesAPI.record(item), createdBy: caller.createdBy)
+                    orgID: caller.orgID, workspaceID: workspace, record: item.record, createdBy: caller.createdBy)
             }
             return .json(201, ["event": event.createdJSON])
         }
@@ -95,7 +95,7 @@ extension MeshesAPI {
             do throws(APIError) {
                 let valid = try item.get()
                 let workspace = try IngestValidator.resolveWorkspace(of: valid, publishableKeyWorkspace: keyWorkspace)
-                jobs.append(IngestJob(workspaceID: workspace, record: MeshesAPI.record(valid), createdBy: caller.createdBy))
+                jobs.append(IngestJob(workspaceID: workspace, record: valid.record, createdBy: caller.createdBy))
                 positions.append(index)
             } catch {
                 outcomes[index] = (rejected(error, index), false)
@@ -117,11 +117,6 @@ extension MeshesAPI {
         object["error_count"] = .int(rejected)
         object["records"] = .array(outcomes.map(\.0))
         return .json(rejected == 0 ? 201 : 207, .object(object))
-    }
-
-    static func record(_ item: IngestItem) -> IngestRecord {
-        IngestRecord(
-            event: item.event, payload: item.payload, payloadJSON: item.payloadJSON, resource: item.resource, resourceID: item.resourceID)
     }
 
     /// `--ingest-rate`: 429 with `Retry-After` when the org's bucket is empty.

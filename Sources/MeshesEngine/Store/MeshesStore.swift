@@ -79,26 +79,6 @@ public struct EventFilter: Sendable, Equatable {
     }
 }
 
-/// A validated event to store.
-public struct IngestRecord: Sendable {
-    public var event: String
-    public var payload: JSONObject
-    /// `payload` as compact JSON, the stored form.
-    public var payloadJSON: String
-    public var resource: String
-    public var resourceID: String?
-
-    public init(
-        event: String, payload: JSONObject, payloadJSON: String? = nil, resource: String = "global", resourceID: String? = nil
-    ) {
-        self.event = event
-        self.payload = payload
-        self.payloadJSON = payloadJSON ?? JSONEmitter.compact(.object(payload))
-        self.resource = resource
-        self.resourceID = resourceID
-    }
-}
-
 /// One item of a bulk ingest.
 public struct IngestJob: Sendable {
     public var workspaceID: String
