@@ -1,5 +1,5 @@
-public import SharedCore
-public import SharedPlatform
+package import SharedCore
+package import SharedPlatform
 
 /// Crash-safe writes: temp file in the destination folder, made durable, renamed over the destination.
 ///
@@ -14,10 +14,10 @@ public import SharedPlatform
 /// atomic), but after a power loss it may be empty. Generate uses that for outputs it fully derives from
 /// the canonical folder (a later `check` reports them and `generate` rewrites them); files holding user
 /// data (canonical files, co-owned settings, the lockfile) are always durable.
-public enum AtomicFile {
+package enum AtomicFile {
     /// Writes `bytes` to `path` atomically; a symlink at the destination is replaced, never followed.
     /// Parent folders are created (0755). `displayPath` is used in errors.
-    public static func write(
+    package static func write(
         _ bytes: [UInt8], to path: String, displayPath: String, mode: mode_t = 0o644
     ) throws(ToolError) {
         var batch = Batch()
@@ -27,7 +27,7 @@ public enum AtomicFile {
     }
 
     /// UTF-8 convenience for `write(_:to:displayPath:)`.
-    public static func write(_ text: String, to path: String, displayPath: String) throws(ToolError) {
+    package static func write(_ text: String, to path: String, displayPath: String) throws(ToolError) {
         try write(Array(text.utf8), to: path, displayPath: displayPath)
     }
 
@@ -36,7 +36,7 @@ public enum AtomicFile {
     ///
     /// Temps sit beside their destinations: a rename within one folder only locks that folder, where a rename
     /// across folders takes the filesystem-wide rename lock (measured slower on many files).
-    public struct Batch {
+    package struct Batch {
         struct Pending: Sendable {
             var temp: String
             var path: String
@@ -50,17 +50,17 @@ public enum AtomicFile {
         /// What the entries built inside new folders (below each new folder, not the folder itself) look like,
         /// by destination path: their stat when written (a rename of the folder changes none of them) and, for
         /// folders, their sorted entry names. Lets a caller record them without walking them again.
-        public private(set) var built = BuiltEntries()
+        package private(set) var built = BuiltEntries()
         /// Where `stageAll` notes its temps before creating them (see `recover(journal:)`); nil: no note.
         let journal: String?
         var journalWritten = false
 
-        public init(journal: String? = nil) {
+        package init(journal: String? = nil) {
             self.journal = journal
         }
 
         /// Writes `bytes` to a temp file next to `path` (not yet durable, not yet visible).
-        public mutating func stage(_ bytes: [UInt8], to path: String, displayPath: String, mode: mode_t = 0o644) throws(ToolError) {
+        package mutating func stage(_ bytes: [UInt8], to path: String, displayPath: String, mode: mode_t = 0o644) throws(ToolError) {
             let (folder, name) = Self.split(path)
             try folders.ensure(folder, displayPath: displayPath)
             let temp = folder + "/.\(name).agentsmesh-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
@@ -78,7 +78,7 @@ public enum AtomicFile {
         /// name beside it (`.<name>.agentsmesh-<pid>-<token>-d<n>.tmp/`), its files written under their own
         /// names, and `commit` renames the folder into place: readers see the whole folder or nothing, and the
         /// files skip their own temp + rename (half the directory operations of a first generate).
-        public mutating func stageAll(
+        package mutating func stageAll(
             _ items: [(bytes: [UInt8], path: String, displayPath: String, durable: Bool)], mode: mode_t = 0o644, root: String? = nil
         ) throws(ToolError) {
             var jobs: [StageJob] = []
@@ -253,7 +253,7 @@ public enum AtomicFile {
         }
 
         /// Makes every staged temp durable, then renames each new folder and each temp into place.
-        public mutating func commit() throws(ToolError) {
+        package mutating func commit() throws(ToolError) {
             guard !pending.isEmpty || !trees.isEmpty else { return }
             let durable = pending.filter(\.durable) + trees.flatMap { $0.files.filter(\.durable) }
             try AtomicFile.sync(durable.map(\.temp), displayPaths: durable.map(\.displayPath))
@@ -288,7 +288,7 @@ public enum AtomicFile {
 
         /// Removes temps (and new folders' temps) that were staged but not committed, and the journal note.
         /// Call it once the batch is done, committed or not.
-        public mutating func discard() {
+        package mutating func discard() {
             for item in pending { unlink(item.temp) }
             pending.removeAll()
             for tree in trees { FileSystem.removeTree(tree.temp) }
@@ -352,7 +352,7 @@ public enum AtomicFile {
     /// Removes what an interrupted batch left (its journal names the temps; see `Batch(journal:)`), then the
     /// journal. Only entries whose names carry one of the journal's markers and end in `.tmp` are removed,
     /// whatever else the journal says; a missing or foreign journal removes nothing.
-    public static func recover(journal: String) {
+    package static func recover(journal: String) {
         guard let bytes = try? FileSystem.readIfExists(journal, displayPath: journal) else { return }
         defer { unlink(journal) }
         let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
@@ -430,7 +430,7 @@ public enum AtomicFile {
 
     /// Makes the given files durable: `fsync` each when there are few, else one `syncfs` of their
     /// filesystem when possible (falling back to `fsync` each).
-    public static func sync(_ paths: [String], displayPaths: [String]) throws(ToolError) {
+    package static func sync(_ paths: [String], displayPaths: [String]) throws(ToolError) {
         guard let first = paths.first else { return }
         // Few files: fsync is cheaper than flushing everything dirty on the filesystem.
         let fd = paths.count <= perFileSyncLimit ? -1 : open(first, O_RDONLY | O_CLOEXEC)
@@ -451,7 +451,7 @@ public enum AtomicFile {
     }
 
     /// Writes every byte to `fd`; returns the errno on failure.
-    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32? {
+    package static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32? {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { raw in
@@ -468,7 +468,7 @@ public enum AtomicFile {
 
     /// Plain (non-atomic, not synced) write for private scratch/staging folders, which are made durable
     /// as a whole (or thrown away) by their owner. Parent folders must exist. Truncates an existing file.
-    public static func writeScratch(_ bytes: [UInt8], to path: String, displayPath: String, mode: mode_t = 0o644) throws(ToolError) {
+    package static func writeScratch(_ bytes: [UInt8], to path: String, displayPath: String, mode: mode_t = 0o644) throws(ToolError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
         guard fd >= 0 else { throw ToolError.io("cannot write", path: displayPath, errno: errno) }
         if let code = writeAll(fd, bytes) {
@@ -481,15 +481,15 @@ public enum AtomicFile {
 }
 
 /// Entries a batch built inside new folders, by destination path (see `AtomicFile.Batch.built`).
-public struct BuiltEntries: Sendable {
-    public var stats: [String: FileStat] = [:]
+package struct BuiltEntries: Sendable {
+    package var stats: [String: FileStat] = [:]
     /// Folder → its entry names in byte order.
-    public var listings: [String: [String]] = [:]
+    package var listings: [String: [String]] = [:]
 
-    public init() {}
+    package init() {}
 
     /// The same entries keyed by their path relative to `root` (entries outside it are left out).
-    public func relative(to root: String) -> BuiltEntries {
+    package func relative(to root: String) -> BuiltEntries {
         let prefix = root.utf8.count + 1
         func key(_ path: String) -> String { String(Substring(path.utf8.dropFirst(prefix))) }
         var relative = BuiltEntries()
@@ -507,16 +507,16 @@ public struct BuiltEntries: Sendable {
 }
 
 /// Remembers folders known to exist during one batch of writes, so each is probed/created once.
-public struct FolderCache {
+package struct FolderCache {
     var known: Set<String> = []
 
-    public init() {}
+    package init() {}
 
     /// Records a folder the caller knows exists.
-    public mutating func assume(_ folder: String) { known.insert(folder) }
+    package mutating func assume(_ folder: String) { known.insert(folder) }
 
     /// Creates `folder` (and parents) unless it was already seen.
-    public mutating func ensure(_ folder: String, displayPath: String) throws(ToolError) {
+    package mutating func ensure(_ folder: String, displayPath: String) throws(ToolError) {
         if known.contains(folder) { return }
         try FileSystem.makeDirectories(folder, displayPath: displayPath)
         known.insert(folder)

@@ -6,15 +6,15 @@ internal import SharedPlatform
 /// The watcher takes its baseline (inotify watches or a polling snapshot) in `init`; the background
 /// reader starts with the first `changes()` call, so changes made in between land in the first batch.
 /// Streams keep the watcher running while they are consumed; `stop()` ends every stream.
-public final class FileWatcher: Sendable {
+package final class FileWatcher: Sendable {
     /// How changes are detected.
-    public enum Backend: Sendable { case inotify, polling }
+    package enum Backend: Sendable { case inotify, polling }
 
     private let core: WatcherCore
 
     /// root: absolute project root. watched: relative paths (files or folders, recursive for folders) to watch.
     /// ignore: relative path (with "/" separators, relative to root) -> true to ignore.
-    public init(
+    package init(
         root: String, watched: [String], ignore: @escaping @Sendable (String) -> Bool,
         debounceMilliseconds: Int = 300, pollMilliseconds: Int = 500, forcePolling: Bool = false
     ) {
@@ -38,17 +38,17 @@ public final class FileWatcher: Sendable {
     }
 
     /// The backend actually in use (inotify on Linux when inotify_init1 succeeds, else polling).
-    public var backend: Backend { core.backend }
+    package var backend: Backend { core.backend }
 
     /// An async stream yielding, after each debounced burst, the sorted set of changed relative paths.
-    public func changes() -> AsyncStream<[String]> {
+    package func changes() -> AsyncStream<[String]> {
         let (stream, continuation) = AsyncStream.makeStream(of: [String].self, bufferingPolicy: .unbounded)
         core.subscribe(continuation)
         return stream
     }
 
     /// Stops watching; the stream finishes.
-    public func stop() {
+    package func stop() {
         core.stop()
     }
 }

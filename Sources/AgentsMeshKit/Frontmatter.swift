@@ -1,16 +1,16 @@
 internal import Foundation
-public import SharedCore
+package import SharedCore
 
 /// Markdown with an optional YAML frontmatter block (§2.3).
 public struct MarkdownDocument: Equatable, Sendable {
     /// The frontmatter mapping (`[:]` when the file has none).
-    public var frontmatter: JSONObject
+    package var frontmatter: JSONObject
     /// Whether the file had a `---` fenced block.
-    public var hasFrontmatter: Bool
+    package var hasFrontmatter: Bool
     /// Everything after the closing fence, CRLF normalised to LF (not trimmed).
-    public var body: String
+    package var body: String
 
-    public init(frontmatter: JSONObject = JSONObject(), hasFrontmatter: Bool = false, body: String) {
+    package init(frontmatter: JSONObject = JSONObject(), hasFrontmatter: Bool = false, body: String) {
         self.frontmatter = frontmatter
         self.hasFrontmatter = hasFrontmatter
         self.body = body
@@ -18,9 +18,9 @@ public struct MarkdownDocument: Equatable, Sendable {
 }
 
 /// Splitting and serialising frontmatter documents.
-public enum Frontmatter {
+package enum Frontmatter {
     /// Parses a Markdown file; `path` (project-relative) names the file in errors.
-    public static func parse(_ text: String, path: String) throws(ToolError) -> MarkdownDocument {
+    package static func parse(_ text: String, path: String) throws(ToolError) -> MarkdownDocument {
         var normalized = text.replacingCRLF()
         // Lines are split on LF bytes: after CR normalisation a LF is always a `Character` of its own.
         let split: (yaml: String, body: String)?? = normalized.withUTF8 { u in
@@ -65,7 +65,7 @@ public enum Frontmatter {
     }
 
     /// `serializeFrontmatter` of §3.2: drops empty values, fences only when a key remains.
-    public static func serialize(_ frontmatter: JSONObject, body: String) -> String {
+    package static func serialize(_ frontmatter: JSONObject, body: String) -> String {
         var kept = JSONObject()
         for (key, value) in frontmatter where !value.isEmptyForEmission {
             kept[key] = value
@@ -78,13 +78,13 @@ public enum Frontmatter {
 
 extension String {
     /// CRLF (and lone CR) normalised to LF.
-    public func replacingCRLF() -> String {
+    package func replacingCRLF() -> String {
         guard utf8.contains(0x0D) else { return self }
         return replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
     }
 
     /// Leading and trailing whitespace and newlines removed.
-    public func trimmedWhitespace() -> String {
+    package func trimmedWhitespace() -> String {
         let scalars = unicodeScalars
         guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         guard let end = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }

@@ -1,11 +1,11 @@
-public import SharedCore
+package import SharedCore
 
 /// Line-oriented files users also edit (`.gitignore`, `.gitattributes`).
-public enum LineFile {
+package enum LineFile {
     /// Appends each of `lines` that the file does not already hold (compared trimmed); creates the file when
     /// missing. Returns whether the file changed.
     @discardableResult
-    public static func appendMissing(_ lines: [String], to path: String, displayPath: String) throws(ToolError) -> Bool {
+    package static func appendMissing(_ lines: [String], to path: String, displayPath: String) throws(ToolError) -> Bool {
         var text = (try FileSystem.readIfExists(path, displayPath: displayPath)).map { String(decoding: $0, as: UTF8.self) } ?? ""
         let present = Set(text.split(separator: "\n").map { String($0).trimmedWhitespace() })
         var missing: [String] = []

@@ -1,17 +1,17 @@
 internal import Dispatch
-public import SharedCore
+package import SharedCore
 internal import SharedPlatform
 internal import Synchronization
 
 /// Data-parallel helpers for CPU- and syscall-bound batches (parsing, projecting, writing many files).
 /// Results keep input order; the first error (by input position) is rethrown after all work stopped.
-public enum Parallel {
+package enum Parallel {
     /// Worker count: the machine's active processors, at least 1.
-    public static let width = max(1, System.activeProcessorCount)
+    package static let width = max(1, System.activeProcessorCount)
 
     /// `items.map(transform)` spread over `width` threads in contiguous chunks of at least `grain` items;
     /// runs inline when there is only one chunk.
-    public static func map<T: Sendable, R: Sendable>(
+    package static func map<T: Sendable, R: Sendable>(
         _ items: [T], grain: Int = 16, _ transform: @Sendable (T) throws(ToolError) -> R
     ) throws(ToolError) -> [R] {
         let chunks = min(width * 4, max(1, items.count / max(1, grain)))
@@ -55,7 +55,7 @@ public enum Parallel {
     /// lock): all items of a group go to one worker, and groups are spread over `width` workers largest
     /// first, so two workers rarely wait on the same group. Results keep input order; on failure the first
     /// error by input position is thrown (every item before it was run).
-    public static func mapGrouped<T: Sendable, R: Sendable>(
+    package static func mapGrouped<T: Sendable, R: Sendable>(
         _ items: [T], group: (T) -> String, _ transform: @Sendable (T) throws(ToolError) -> R
     ) throws(ToolError) -> [R] {
         if width == 1 || items.count < 2 {
@@ -88,7 +88,7 @@ public enum Parallel {
     }
 
     /// `items.map(transform)` for a transform that cannot fail, spread like `map`.
-    public static func transform<T: Sendable, R: Sendable>(_ items: [T], grain: Int = 16, _ transform: @Sendable (T) -> R) -> [R] {
+    package static func transform<T: Sendable, R: Sendable>(_ items: [T], grain: Int = 16, _ transform: @Sendable (T) -> R) -> [R] {
         do {
             return try map(items, grain: grain) { (item) throws(ToolError) -> R in transform(item) }
         } catch {
@@ -97,7 +97,7 @@ public enum Parallel {
     }
 
     /// Runs independent closures concurrently and returns their results in order.
-    public static func all<R: Sendable>(_ jobs: [@Sendable () -> R]) -> [R] {
+    package static func all<R: Sendable>(_ jobs: [@Sendable () -> R]) -> [R] {
         let slots = Slots<R>(count: jobs.count)
         DispatchQueue.concurrentPerform(iterations: jobs.count) { index in slots.set(index, jobs[index]()) }
         return slots.values()
@@ -107,7 +107,7 @@ public enum Parallel {
 extension Parallel {
     /// Starts `body` on the global queue and returns at once; `wait()` gives its result. For CPU work that can
     /// overlap a phase which leaves cores idle (file writes waiting on folder locks).
-    public static func background<R: Sendable>(_ body: @escaping @Sendable () -> R) -> Background<R> {
+    package static func background<R: Sendable>(_ body: @escaping @Sendable () -> R) -> Background<R> {
         let job = Background<R>()
         DispatchQueue.global().async {
             let value = body()
@@ -119,12 +119,12 @@ extension Parallel {
 }
 
 /// The result of `Parallel.background`.
-public final class Background<R: Sendable>: Sendable {
+package final class Background<R: Sendable>: Sendable {
     let slot = Mutex<R?>(nil)
     let done = DispatchSemaphore(value: 0)
 
     /// Blocks until the job finished; its result (callable more than once).
-    public func wait() -> R {
+    package func wait() -> R {
         if let value = slot.withLock({ $0 }) { return value }
         done.wait()
         done.signal()

@@ -1,4 +1,4 @@
-public import SharedCore
+package import SharedCore
 internal import SharedPlatform
 
 /// The one cross-process lock scheme (§4.3) behind the generate, install and lessons locks.
@@ -7,9 +7,9 @@ internal import SharedPlatform
 /// `mkdir` holding an owner file (`.directory`, for the lessons lock). The holder records
 /// `{"acquiredAt","command","hostname","pid"}`; others evict the lock when it is stale: its holder is a dead
 /// process on this host, it is older than 6 hours, or its owner record is unreadable and older than 60 s.
-public struct ProcessLock: Sendable {
+package struct ProcessLock: Sendable {
     /// How the lock exists on disk.
-    public enum Form: Sendable, Equatable {
+    package enum Form: Sendable, Equatable {
         /// The lock is a file holding the owner record.
         case file
         /// The lock is a folder holding the owner record in a file of this name.
@@ -20,11 +20,11 @@ public struct ProcessLock: Sendable {
     static let unparsableGrace = 60.0
 
     /// Project-relative lock path, e.g. `.agentsmesh/.generate.lock`.
-    public let relativePath: String
-    public let absolutePath: String
-    public let form: Form
+    package let relativePath: String
+    package let absolutePath: String
+    package let form: Form
 
-    public init(root: String, relativePath: String, form: Form = .file) {
+    package init(root: String, relativePath: String, form: Form = .file) {
         self.relativePath = relativePath
         self.absolutePath = root + "/" + relativePath
         self.form = form
@@ -42,7 +42,7 @@ public struct ProcessLock: Sendable {
     var displayPath: String { form == .file ? relativePath : relativePath + "/" }
 
     /// The local host name.
-    public static var hostname: String {
+    package static var hostname: String {
         var buffer = [CChar](repeating: 0, count: 256)
         gethostname(&buffer, 255)
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -60,7 +60,7 @@ public struct ProcessLock: Sendable {
 
     /// One attempt: acquires the lock (evicting a stale holder once) or throws `LOCK_HELD` with the holder
     /// in details.
-    public func tryAcquire(command: String) throws(ToolError) {
+    package func tryAcquire(command: String) throws(ToolError) {
         let parent = String(absolutePath[..<(absolutePath.lastIndex(of: "/") ?? absolutePath.endIndex)])
         try FileSystem.makeDirectories(parent, displayPath: relativePath)
         for _ in 0..<2 {
@@ -90,7 +90,7 @@ public struct ProcessLock: Sendable {
     }
 
     /// Waits up to `timeout` seconds (polling every 100 ms) for the lock; `LOCK_HELD` after that.
-    public func acquire(command: String, timeout: Double) throws(ToolError) {
+    package func acquire(command: String, timeout: Double) throws(ToolError) {
         let deadline = Clock.now() + timeout
         while true {
             do {
@@ -103,7 +103,7 @@ public struct ProcessLock: Sendable {
     }
 
     /// Removes the lock if this process holds it.
-    public func release() {
+    package func release() {
         guard let owner = readOwner(), owner["pid"]?.intValue == Int(getpid()),
             owner["hostname"]?.stringValue == Self.hostname
         else { return }
@@ -111,7 +111,7 @@ public struct ProcessLock: Sendable {
     }
 
     /// Deletes the lock when it is stale (see the type's comment). Returns whether the lock is gone.
-    public func evictIfStale(now: Double = Clock.now()) -> Bool {
+    package func evictIfStale(now: Double = Clock.now()) -> Bool {
         guard FileSystem.kind(absolutePath) != .missing else { return true }
         let mtime = FileSystem.modificationTime(absolutePath) ?? now
         let before = try? FileSystem.read(ownerPath, displayPath: relativePath)

@@ -5,8 +5,8 @@ internal import Synchronization
 /// Opt-in stage timings for performance work: with `AGENTSMESH_TIMINGS=1` in the environment, each
 /// `lap("name")` prints `timing <name> <ms since the previous lap>` to standard error. Off, a lap is one
 /// branch on a constant.
-public enum StageTimer {
-    public static let enabled: Bool = {
+package enum StageTimer {
+    package static let enabled: Bool = {
         guard let value = getenv("AGENTSMESH_TIMINGS") else { return false }
         return String(cString: value) == "1"
     }()
@@ -14,7 +14,7 @@ public enum StageTimer {
     private static let last = Mutex<Double?>(nil)
 
     /// Ends the current stage (started at the previous lap, or at the first lap of the process).
-    public static func lap(_ name: String) {
+    package static func lap(_ name: String) {
         guard enabled else { return }
         let now = Clock.now()
         let previous = last.withLock { value -> Double? in

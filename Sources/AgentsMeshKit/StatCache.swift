@@ -1,25 +1,25 @@
 internal import Dispatch
 internal import SharedCore
-public import SharedPlatform
+package import SharedPlatform
 
 /// The `lstat` identity of one path: enough to tell that a file was not touched since it was recorded
 /// (like git's index: kind, device, inode, size, mode, mtime and ctime in nanoseconds).
-public struct FileStat: Equatable, Sendable {
-    public enum Kind: UInt8, Sendable {
+package struct FileStat: Equatable, Sendable {
+    package enum Kind: UInt8, Sendable {
         case missing = 0
         case file, directory, symlink, other
     }
 
-    public var kind: Kind
-    public var device: UInt64 = 0
-    public var inode: UInt64 = 0
-    public var size: Int64 = 0
-    public var mode: UInt32 = 0
+    package var kind: Kind
+    package var device: UInt64 = 0
+    package var inode: UInt64 = 0
+    package var size: Int64 = 0
+    package var mode: UInt32 = 0
     /// Nanoseconds since the epoch.
-    public var mtime: Int64 = 0
-    public var ctime: Int64 = 0
+    package var mtime: Int64 = 0
+    package var ctime: Int64 = 0
 
-    public init(kind: Kind, device: UInt64 = 0, inode: UInt64 = 0, size: Int64 = 0, mode: UInt32 = 0, mtime: Int64 = 0, ctime: Int64 = 0) {
+    package init(kind: Kind, device: UInt64 = 0, inode: UInt64 = 0, size: Int64 = 0, mode: UInt32 = 0, mtime: Int64 = 0, ctime: Int64 = 0) {
         self.kind = kind
         self.device = device
         self.inode = inode
@@ -29,10 +29,10 @@ public struct FileStat: Equatable, Sendable {
         self.ctime = ctime
     }
 
-    public static let missing = FileStat(kind: .missing)
+    package static let missing = FileStat(kind: .missing)
 
     /// `lstat` of `path`; a missing path (or a missing parent) is `.missing`, any other error `.other`.
-    public static func of(_ path: String) -> FileStat {
+    package static func of(_ path: String) -> FileStat {
         var st = stat()
         guard lstat(path, &st) == 0 else {
             return errno == ENOENT || errno == ENOTDIR ? .missing : FileStat(kind: .other)
@@ -41,7 +41,7 @@ public struct FileStat: Equatable, Sendable {
     }
 
     /// The identity recorded from a `stat` buffer (`lstat`, `fstat`).
-    public init(_ st: stat) {
+    package init(_ st: stat) {
         let kind: Kind
         switch st.st_mode & S_IFMT {
         case S_IFREG: kind = .file
@@ -59,7 +59,7 @@ public struct FileStat: Equatable, Sendable {
     /// Whether a change made after this stat was taken could leave it identical ("racy git"): its
     /// timestamps are not strictly older than `stamp`, a filesystem-clock reading taken before the stat.
     /// Whole-second timestamps (coarse filesystems) are compared with one second of slack.
-    public func isRacy(stamp: Int64) -> Bool {
+    package func isRacy(stamp: Int64) -> Bool {
         guard kind != .missing else { return false }
         let latest = max(mtime, ctime)
         if mtime % 1_000_000_000 == 0 && ctime % 1_000_000_000 == 0 {
@@ -70,13 +70,13 @@ public struct FileStat: Equatable, Sendable {
 
     /// The filesystem clock now (nanoseconds): the coarse real-time clock file timestamps are taken from,
     /// so that any change made after this reading gets a timestamp >= it.
-    public static func clockNow() -> Int64 { Platform.fileClockNanoseconds() }
+    package static func clockNow() -> Int64 { Platform.fileClockNanoseconds() }
 
     /// A bound no file timestamp given so far exceeds: the fine real-time clock. File timestamps never run
     /// ahead of it, but they can run ahead of the coarse clock — recent kernels hand out fine-grained
     /// timestamps once a file's times have been read, and a delayed timer tick leaves the coarse clock behind —
     /// so "written before" is measured with this, not with `clockNow()`.
-    public static func writtenBound() -> Int64 {
+    package static func writtenBound() -> Int64 {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
@@ -84,7 +84,7 @@ public struct FileStat: Equatable, Sendable {
 
     /// Waits (at most `limit` seconds) until the filesystem clock is past `time` (a `writtenBound()`), so that
     /// files written up to then can be recorded as not racy.
-    public static func waitForClock(after time: Int64, limit: Double = 0.05) {
+    package static func waitForClock(after time: Int64, limit: Double = 0.05) {
         let deadline = clockNow() + Int64(limit * 1e9)
         while clockNow() <= time, clockNow() < deadline {
             usleep(1000)
@@ -95,18 +95,18 @@ public struct FileStat: Equatable, Sendable {
 /// A stat cache (§4.2 accelerator, `.agentsmeshcache`): path → recorded stat, optional content hash
 /// (`sha256:<hex>` of the whole file) and tag, plus opaque record lines owned by the caller.
 /// It is only ever an accelerator: anything unreadable, foreign or inconsistent is discarded.
-public struct StatCache: Sendable {
-    public struct Entry: Equatable, Sendable {
-        public var path: String
-        public var stat: FileStat
-        public var hash: String?
-        public var tag: String?
+package struct StatCache: Sendable {
+    package struct Entry: Equatable, Sendable {
+        package var path: String
+        package var stat: FileStat
+        package var hash: String?
+        package var tag: String?
         /// Recorded while racy: must be re-verified by content before it is trusted.
-        public var racy: Bool
+        package var racy: Bool
         /// A folder recorded by its entry names (hashed into `hash`) rather than its timestamps.
-        public var listing: Bool
+        package var listing: Bool
 
-        public init(path: String, stat: FileStat, hash: String? = nil, tag: String? = nil, racy: Bool = false, listing: Bool = false) {
+        package init(path: String, stat: FileStat, hash: String? = nil, tag: String? = nil, racy: Bool = false, listing: Bool = false) {
             self.path = path
             self.stat = stat
             self.hash = hash
@@ -116,17 +116,17 @@ public struct StatCache: Sendable {
         }
     }
 
-    public static let fileName = ".agentsmeshcache"
+    package static let fileName = ".agentsmeshcache"
     static let magic = "agentsmesh-stat-cache 1"
 
     /// Identifies the writer (version, resolved root, …); a cache with another key is ignored.
-    public var key: String
+    package var key: String
     /// Filesystem-clock reading taken before the recorded stats.
-    public var stamp: Int64
-    public var entries: [Entry]
-    public var records: [String]
+    package var stamp: Int64
+    package var entries: [Entry]
+    package var records: [String]
 
-    public init(key: String, stamp: Int64, entries: [Entry] = [], records: [String] = []) {
+    package init(key: String, stamp: Int64, entries: [Entry] = [], records: [String] = []) {
         self.key = key
         self.stamp = stamp
         self.entries = entries
@@ -134,28 +134,28 @@ public struct StatCache: Sendable {
     }
 
     /// The hash of a folder's entry names (as `FileSystem.list` returns them).
-    public static func namesHash(_ names: [String]) -> String {
+    package static func namesHash(_ names: [String]) -> String {
         SHA256.tagged(Array(names.joined(separator: "\n").utf8))
     }
 
     /// The names a listing entry hashes: sorted, minus `excluded` names and scratch entries.
-    public static func listingHash(_ folder: String, excluding excluded: Set<String>) -> String {
+    package static func listingHash(_ folder: String, excluding excluded: Set<String>) -> String {
         namesHash(FileSystem.list(folder).filter { !excluded.contains($0) && !isScratch($0) })
     }
 
     /// Scratch entries come and go with single commands: `*.tmp` files and `.staging-*` folders (installs).
-    public static func isScratch(_ name: String) -> Bool {
+    package static func isScratch(_ name: String) -> Bool {
         name.hasSuffix(".tmp") || name.hasPrefix(".staging-")
     }
 
     /// Whether the entry's recorded hash can be trusted for `current` without reading the file.
-    public func trusts(_ entry: Entry, current: FileStat) -> Bool {
+    package func trusts(_ entry: Entry, current: FileStat) -> Bool {
         entry.hash != nil && !entry.listing && !entry.racy && entry.stat.kind == .file && entry.stat == current
             && !current.isRacy(stamp: stamp)
     }
 
     /// A path → entry index.
-    public func index() -> [String: Entry] {
+    package func index() -> [String: Entry] {
         Dictionary(entries.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
@@ -163,7 +163,7 @@ public struct StatCache: Sendable {
     /// (`listingExcludes`); racy entries are re-verified by content (files: hash, folders: names).
     /// Returns nil when anything differs, else whether any entry needed a content verification.
     /// Entries are checked on a few threads (the work is one `lstat` per entry).
-    public func validate(root: String, listingExcludes: Set<String>) -> (verified: Bool, count: Int)? {
+    package func validate(root: String, listingExcludes: Set<String>) -> (verified: Bool, count: Int)? {
         let chunks = entries.count >= 512 ? 4 : 1
         let size = (entries.count + chunks - 1) / max(chunks, 1)
         // 0 = unchanged, 1 = verified by content, 2 = differs.
@@ -215,7 +215,7 @@ public struct StatCache: Sendable {
     // MARK: - File format
 
     /// Reads `root/.agentsmeshcache`; nil when missing, unreadable, corrupt or written for another key.
-    public static func load(root: String, key: String) -> StatCache? {
+    package static func load(root: String, key: String) -> StatCache? {
         guard let bytes = try? FileSystem.readIfExists(root + "/" + fileName, displayPath: fileName) else { return nil }
         return parse(bytes, key: key)
     }
@@ -329,7 +329,7 @@ public struct StatCache: Sendable {
 
     /// The file text; nil when an entry or record cannot be represented (newline in a path, …).
     /// Entries are formatted on all cores, in chunks joined in order.
-    public func serialized() -> [UInt8]? {
+    package func serialized() -> [UInt8]? {
         guard !key.containsBytes("\n"), !records.contains(where: { $0.containsBytes("\n") }) else { return nil }
         let chunkSize = 512
         let chunks = Array(stride(from: 0, to: entries.count, by: chunkSize))
@@ -419,7 +419,7 @@ public struct StatCache: Sendable {
 
     /// Replaces `root/.agentsmeshcache` atomically (temp + rename; not synced: a torn file fails to
     /// parse and is ignored). Failures are silent.
-    public func write(root: String) {
+    package func write(root: String) {
         guard let bytes = serialized() else {
             Self.remove(root: root)
             return
@@ -435,7 +435,7 @@ public struct StatCache: Sendable {
     }
 
     /// Deletes the cache (silently).
-    public static func remove(root: String) {
+    package static func remove(root: String) {
         unlink(root + "/" + fileName)
     }
 }

@@ -3,11 +3,11 @@
 ///
 /// Lines are compared byte for byte (not by Unicode canonical equivalence), and a final line
 /// without a terminating newline never equals the same text with one, exactly like GNU diff.
-public enum UnifiedDiff {
+package enum UnifiedDiff {
     /// Unified diff of two texts with 3 lines of context using the Myers O(ND) algorithm.
     /// `oldPath`/`newPath` are header names: pass "a/<path>" and "b/<path>", or "/dev/null" for create/delete.
     /// Returns "" when the texts are equal.
-    public static func diff(old: String, new: String, oldPath: String, newPath: String, context: Int = 3) -> String {
+    package static func diff(old: String, new: String, oldPath: String, newPath: String, context: Int = 3) -> String {
         diff(old: old, new: new, oldPath: oldPath, newPath: newPath, context: context, traceBudget: defaultTraceBudget)
     }
 

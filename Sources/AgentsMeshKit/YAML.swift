@@ -1,14 +1,14 @@
 internal import Foundation
-public import SharedCore
+package import SharedCore
 internal import Yams
 
 /// YAML reading (through Yams) into ordered `JSONValue`s, with line/column on failure.
-public enum YAML {
+package enum YAML {
     /// A YAML syntax or shape failure with a 1-based position when libyaml reported one.
-    public struct Failure: Error, Sendable {
-        public var line: Int?
-        public var column: Int?
-        public var message: String
+    package struct Failure: Error, Sendable {
+        package var line: Int?
+        package var column: Int?
+        package var message: String
     }
 
     /// YAML 1.2 core-schema booleans only (`yes`/`on` stay strings), plus ints, floats and nulls.
@@ -28,7 +28,7 @@ public enum YAML {
     }()
 
     /// Parses a single YAML document; `nil` when the document is empty or comment-only.
-    public static func parse(_ text: String) throws(Failure) -> JSONValue? {
+    package static func parse(_ text: String) throws(Failure) -> JSONValue? {
         if let line = aliasLine(text) {
             throw Failure(line: line, column: nil, message: "YAML anchors and aliases are not supported")
         }
@@ -292,7 +292,7 @@ public enum YAML {
 
 extension YAML {
     /// Parses a whole file's text (nil when empty); a syntax error is `VALIDATION_FAILED` at its position in `path`.
-    public static func parse(_ text: String, path: String) throws(ToolError) -> JSONValue? {
+    package static func parse(_ text: String, path: String) throws(ToolError) -> JSONValue? {
         do {
             return try parse(text)
         } catch {

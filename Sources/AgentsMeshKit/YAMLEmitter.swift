@@ -1,15 +1,15 @@
 // Hand-written: §3.2's quoting and layout byte for byte; Yams' emitter reflows and re-quotes (Yams reads, see YAML.swift).
-public import SharedCore
+package import SharedCore
 
 /// The YAML writer of spec §3.2: block style, 2-space indent, deterministic quoting.
-public enum YAMLEmitter {
+package enum YAMLEmitter {
     /// Emits a mapping as block YAML with no trailing newline.
-    public static func emit(_ object: JSONObject) -> String {
+    package static func emit(_ object: JSONObject) -> String {
         mappingLines(object, indent: 0).joined(separator: "\n")
     }
 
     /// Emits a top-level sequence as block YAML with no trailing newline.
-    public static func emit(sequence items: [JSONValue]) -> String {
+    package static func emit(sequence items: [JSONValue]) -> String {
         sequenceLines(items, indent: 0).joined(separator: "\n")
     }
 
@@ -89,7 +89,7 @@ public enum YAMLEmitter {
     ]
 
     /// Whether a string may be written as a plain scalar.
-    public static func isPlainSafe(_ s: String) -> Bool {
+    package static func isPlainSafe(_ s: String) -> Bool {
         if let ascii = asciiPlainSafe(s) { return ascii }
         return isPlainSafeGeneral(s)
     }
@@ -170,7 +170,7 @@ public enum YAMLEmitter {
     }
 
     /// A plain or double-quoted single-line scalar.
-    public static func scalar(_ s: String) -> String {
+    package static func scalar(_ s: String) -> String {
         isPlainSafe(s) ? s : doubleQuoted(s)
     }
 
@@ -212,8 +212,8 @@ public enum YAMLEmitter {
 
 /// A double-quoted string with `\\ \" \n \t` escapes: YAML's and TOML's basic strings differ only in how
 /// other control characters are written, which `control` decides.
-public enum EscapedString {
-    public static func doubleQuoted(_ s: String, control: (UInt8) -> String) -> String {
+package enum EscapedString {
+    package static func doubleQuoted(_ s: String, control: (UInt8) -> String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
