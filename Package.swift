@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
         // Already resolved through Hummingbird; named because MeshesServer imports them directly.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -45,6 +46,15 @@ let package = Package(
         .target(
             name: "SharedCore",
             dependencies: ["SharedPlatform", crypto, .product(name: "OrderedCollections", package: "swift-collections")],
+            swiftSettings: strict
+        ),
+
+        .target(
+            name: "SharedMCP",
+            dependencies: [
+                "SharedCore", "SharedPlatform", .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
 
@@ -125,6 +135,7 @@ let package = Package(
         // Tests: one target per module.
         .target(name: "TestSupport", dependencies: ["SharedCore"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "SharedCoreTests", dependencies: ["SharedCore"], swiftSettings: strict),
+        .testTarget(name: "SharedMCPTests", dependencies: ["SharedCore", "SharedMCP"], swiftSettings: strict),
         .testTarget(
             name: "AgentsMeshKitTests",
             dependencies: ["SharedCore", "SharedPlatform", "AgentsMeshKit", "TestSupport", yams],

@@ -1,0 +1,81 @@
+public import SharedCore
+
+/// What a tool call answers: the JSON to return, and whether it is an error envelope.
+public struct MCPOutcome: Sendable, Equatable {
+    public var value: JSONValue
+    public var isError: Bool
+
+    public init(value: JSONValue, isError: Bool) {
+        self.value = value
+        self.isError = isError
+    }
+}
+
+/// Tool calls and resource reads against a server definition, without any transport: validation of the
+/// arguments against the tool's schema, the call, and the error envelope `{code, message, details?}`.
+public enum MCPDispatcher {
+    /// Calls tool `name` with `arguments` (nil: none). Never throws: every failure is an error envelope.
+    public static func call(_ server: MCPServerDefinition, name: String, arguments: JSONObject?) async -> MCPOutcome {
+        guard let tool = server.tool(name) else {
+            return envelope(server, ToolError(ErrorCode.notFound, "unknown tool \(name)"))
+        }
+        let input = arguments ?? JSONObject()
+        let issues = tool.input.issues(.object(input))
+        guard issues.isEmpty else {
+            let message = issues.map { "\($0.path) \($0.message)" }.joined(separator: "; ")
+            return envelope(
+                server,
+                ToolError(
+                    ErrorCode.validationFailed, "invalid arguments for \(name): \(message)", details: ["issues": .array(issues.map(\.json))]
+                ))
+        }
+        do {
+            return MCPOutcome(value: try await tool.run(input), isError: false)
+        } catch {
+            return envelope(server, error)
+        }
+    }
+
+    /// Reads resource `uri`: the output of its tool with the URI's variables as arguments.
+    public static func read(_ server: MCPServerDefinition, uri: String) async -> MCPOutcome? {
+        for resource in server.resources {
+            guard let arguments = resource.isTemplate ? resource.arguments(for: uri) : (resource.uri == uri ? JSONObject() : nil)
+            else { continue }
+            return await call(server, name: resource.tool, arguments: arguments)
+        }
+        return nil
+    }
+
+    /// The error envelope of `error`, its code reduced to the server's public codes and its message scrubbed.
+    public static func envelope(_ server: MCPServerDefinition, _ error: ToolError) -> MCPOutcome {
+        var code = error.code
+        var details = error.details?.objectValue
+        if !server.publicCodes.contains(code) {
+            if let mapped = server.codeMap[code] {
+                code = mapped
+            } else {
+                var withReason = details ?? JSONObject()
+                withReason["reason"] = .string(error.code)
+                details = withReason
+                code = ErrorCode.validationFailed
+            }
+        }
+        var object = JSONObject()
+        object["code"] = .string(code)
+        object["message"] = .string(server.scrub(error.message))
+        if let details { object["details"] = scrubbed(.object(details), server.scrub) }
+        return MCPOutcome(value: .object(object), isError: true)
+    }
+
+    private static func scrubbed(_ value: JSONValue, _ scrub: @Sendable (String) -> String) -> JSONValue {
+        switch value {
+        case .string(let text): return .string(scrub(text))
+        case .array(let items): return .array(items.map { scrubbed($0, scrub) })
+        case .object(let object):
+            var out = JSONObject()
+            for (key, member) in object { out[key] = scrubbed(member, scrub) }
+            return .object(out)
+        default: return value
+        }
+    }
+}
