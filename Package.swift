@@ -88,11 +88,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "AgentsMeshMCP",
+            dependencies: [
+                "SharedCore", "SharedMCP", "AgentsMeshCanonical", "AgentsMeshProjectors", "AgentsMeshGeneration", "AgentsMeshLessons",
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "agentsmesh",
             dependencies: [
-                "SharedCore", "SharedPlatform", "AgentsMeshKit", "AgentsMeshCanonical", "AgentsMeshProjectors",
-                "AgentsMeshGeneration", "AgentsMeshLessons", "AgentsMeshPacks", argumentParser,
+                "SharedCore", "SharedPlatform", "SharedMCP", "AgentsMeshKit", "AgentsMeshCanonical", "AgentsMeshProjectors",
+                "AgentsMeshGeneration", "AgentsMeshLessons", "AgentsMeshPacks", "AgentsMeshMCP", argumentParser,
             ],
             swiftSettings: strict
         ),
@@ -168,6 +175,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(
+            name: "AgentsMeshMCPTests", dependencies: ["SharedCore", "SharedMCP", "AgentsMeshMCP", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "AgentsMeshCLITests",
             dependencies: ["SharedCore", "AgentsMeshGeneration", "agentsmesh"],

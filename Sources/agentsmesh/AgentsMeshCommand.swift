@@ -17,6 +17,7 @@ struct AgentsMeshCommand: AsyncParsableCommand {
             InitCommand.self, GenerateCommand.self, CheckCommand.self, DiffCommand.self, LintCommand.self,
             ImportCommand.self, ConvertCommand.self, MergeCommand.self, MatrixCommand.self, WatchCommand.self,
             InstallCommand.self, UninstallCommand.self, InstallsCommand.self, RefreshCommand.self, LessonsCommand.self,
+            MCPCommand.self,
         ]
     )
 }

@@ -64,17 +64,4 @@ public struct LessonsAddInput: Sendable, Equatable {
         return input
     }
 
-    /// The draft-07 input schema.
-    public static var inputSchema: JSONValue {
-        ToolSchema.object(
-            [
-                ("rule", ToolSchema.string), ("topic", ToolSchema.string),
-                ("trigger_files", ToolSchema.stringOrArray), ("trigger_file", ToolSchema.stringOrArray),
-                ("trigger_commands", ToolSchema.stringOrArray), ("trigger_cmd", ToolSchema.stringOrArray),
-                ("trigger_keywords", ToolSchema.stringOrArray), ("trigger_kw", ToolSchema.stringOrArray),
-                ("evidence", ToolSchema.stringOrArray), ("rationale", ToolSchema.string),
-                ("new_topic", ToolSchema.boolean), ("topic_summary", ToolSchema.string),
-                ("scope", ["type": "string", "enum": ["always"]]),
-            ], required: ["rule", "topic"])
-    }
 }

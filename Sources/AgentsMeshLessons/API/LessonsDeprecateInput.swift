@@ -25,8 +25,4 @@ public struct LessonsDeprecateInput: Sendable, Equatable {
         return LessonsDeprecateInput(id: id ?? "", supersededBy: replacement)
     }
 
-    /// The draft-07 input schema.
-    public static var inputSchema: JSONValue {
-        ToolSchema.object([("id", ToolSchema.string), ("superseded_by", ToolSchema.string)], required: ["id"])
-    }
 }

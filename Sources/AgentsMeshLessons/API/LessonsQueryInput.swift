@@ -67,13 +67,4 @@ public struct LessonsQueryInput: Sendable, Equatable {
         return input
     }
 
-    /// The draft-07 input schema.
-    public static var inputSchema: JSONValue {
-        ToolSchema.object([
-            ("file", ToolSchema.stringOrArray), ("command", ToolSchema.string), ("cmd", ToolSchema.string),
-            ("keyword", ToolSchema.stringOrArray), ("limit", ToolSchema.integer), ("max_tokens", ToolSchema.integer),
-            ("max-tokens", ToolSchema.integer), ("verbose", ToolSchema.boolean), ("always", ToolSchema.boolean),
-            ("session", ToolSchema.string), ("no_dedup", ToolSchema.boolean), ("no-dedup", ToolSchema.boolean),
-        ])
-    }
 }

@@ -18,7 +18,4 @@ public struct LessonsShowInput: Sendable, Equatable {
         try reader.finish(tool: toolName)
         return LessonsShowInput(topic: topic ?? "")
     }
-
-    /// The draft-07 input schema.
-    public static var inputSchema: JSONValue { ToolSchema.object([("topic", ToolSchema.string)], required: ["topic"]) }
 }

@@ -28,6 +28,4 @@ public struct LessonsTopicsResult: Sendable, Equatable {
         try ToolArguments(arguments).finish(tool: toolName)
     }
 
-    /// The draft-07 input schema.
-    public static var inputSchema: JSONValue { ToolSchema.object([]) }
 }

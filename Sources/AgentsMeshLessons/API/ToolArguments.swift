@@ -91,24 +91,3 @@ struct ToolArguments {
         throw ToolError(ErrorCode.validationFailed, message, details: ["issues": .array(all)])
     }
 }
-
-/// Small builders for the draft-07 input schemas of the lessons tools.
-enum ToolSchema {
-    static let string: JSONValue = ["type": "string"]
-    static let boolean: JSONValue = ["type": "boolean"]
-    static let integer: JSONValue = ["type": "integer"]
-    static let stringOrArray: JSONValue = [
-        "anyOf": [["type": "string"], ["type": "array", "items": ["type": "string"]]]
-    ]
-
-    static func object(_ properties: [(String, JSONValue)], required: [String] = []) -> JSONValue {
-        var props = JSONObject()
-        for (name, schema) in properties { props[name] = schema }
-        var out = JSONObject()
-        out["type"] = "object"
-        out["properties"] = .object(props)
-        if !required.isEmpty { out["required"] = .strings(required) }
-        out["additionalProperties"] = false
-        return .object(out)
-    }
-}
