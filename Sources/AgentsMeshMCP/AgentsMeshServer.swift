@@ -23,8 +23,10 @@ public enum AgentsMeshServer {
     public static func definition(directory: String) -> MCPServerDefinition {
         let context = ToolContext(directory: directory)
         return MCPServerDefinition(
-            name: "agentsmesh", version: version, tools: OrchestrationTools.all(context) + LessonsTools.all(context),
-            resources: OrchestrationTools.resources, publicCodes: publicCodes, codeMap: ["FETCH_FAILED": ErrorCode.ioError],
+            name: "agentsmesh", version: version,
+            tools: ReadTools.all(context) + OrchestrationTools.all(context) + LessonsTools.all(context),
+            resources: ReadTools.resources + OrchestrationTools.resources, publicCodes: publicCodes,
+            codeMap: ["FETCH_FAILED": ErrorCode.ioError],
             scrub: { message in context.scrub(message) })
     }
 }
@@ -40,6 +42,9 @@ final class ToolContext: Sendable {
 
     /// The project root for this call (`NO_PROJECT` outside one).
     func projectRoot() throws(ToolError) -> String { try ProjectLocator.find(from: directory) }
+
+    /// The project's canonical tree, loaded as generate loads it.
+    func canonical() throws(ToolError) -> CanonicalProject { try CanonicalStore.load(root: try projectRoot()).project }
 
     /// The lessons service of the lessons root for this call (§6.1 discovery).
     func lessons() async throws(ToolError) -> LessonsService {
