@@ -53,6 +53,13 @@ async def main(binary):
                 resources = await session.list_resource_templates()
                 expect(any(t.uri_template == "agentsmesh://capabilities/{targetId}" for t in resources.resource_templates),
                        "templates: %r" % [t.uri_template for t in resources.resource_templates])
+                # 20 calls sent at once run one at a time in arrival order: every server persists (spec C8).
+                calls = [session.call_tool("add_mcp_server", {"name": "s%02d" % i, "server": {"command": "x"}}) for i in range(20)]
+                results = await asyncio.gather(*calls)
+                expect(all(not r.is_error for r in results), "a concurrent add failed")
+                listed = (await session.call_tool("list_mcp_servers", {})).structured_content["mcpServers"]
+                expect(sorted(listed) == ["s%02d" % i for i in range(20)], "servers after 20 concurrent adds: %s" % sorted(listed))
+
                 cursor = await session.read_resource("agentsmesh://capabilities/cursor")
                 expect(json.loads(cursor.contents[0].text)["id"] == "cursor", "capabilities resource")
         print("mcp-client-check: ok (official mcp client against agentsmesh mcp)")
