@@ -92,6 +92,7 @@ let package = Package(
             name: "AgentsMeshMCP",
             dependencies: [
                 "SharedCore", "SharedMCP", "AgentsMeshCanonical", "AgentsMeshProjectors", "AgentsMeshGeneration", "AgentsMeshLessons",
+                "AgentsMeshPacks",
             ],
             swiftSettings: strict
         ),

@@ -24,8 +24,9 @@ public enum AgentsMeshServer {
         let context = ToolContext(directory: directory)
         return MCPServerDefinition(
             name: "agentsmesh", version: version,
-            tools: ReadTools.all(context) + EditTools.all(context) + SettingsTools.all(context) + OrchestrationTools.all(context)
-                + LessonsTools.all(context),
+            tools: ReadTools.all(context) + EditTools.all(context) + SkillTools.all(context) + SettingsTools.all(context)
+                + OrchestrationTools.all(context)
+                + PackTools.all(context) + LessonsTools.all(context),
             resources: ReadTools.resources + OrchestrationTools.resources, publicCodes: publicCodes,
             codeMap: ["FETCH_FAILED": ErrorCode.ioError],
             scrub: { message in context.scrub(message) })

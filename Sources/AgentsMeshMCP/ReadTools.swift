@@ -1,4 +1,5 @@
 internal import AgentsMeshCanonical
+internal import AgentsMeshPacks
 internal import Foundation
 internal import SharedCore
 internal import SharedMCP
@@ -152,7 +153,8 @@ enum ReadTools {
             },
             MCPTool("installs_list", "Installed packs (.agentsmesh/installs.yaml)", input: .object([]), hints: .read) {
                 (_) throws(ToolError) in
-                ["installs": .array((try InstallsFile.read(root: try context.projectRoot())?.rows ?? []).map(JSONValue.object))]
+                let root = try context.projectRoot()
+                return ["installs": .array(try await PackTools.installer(root, context).list())]
             },
         ]
     }
