@@ -61,7 +61,7 @@ let package = Package(
         // The agentsmesh wing.
         .target(name: "AgentsMeshKit", dependencies: ["SharedCore", "SharedPlatform", yams], swiftSettings: strict),
         .target(name: "AgentsMeshGit", dependencies: ["CGit2"], swiftSettings: strict),
-        .target(name: "AgentsMeshCanonical", dependencies: ["SharedCore", "AgentsMeshKit"], swiftSettings: strict),
+        .target(name: "AgentsMeshCanonical", dependencies: ["SharedCore", "SharedPlatform", "AgentsMeshKit"], swiftSettings: strict),
         .target(
             name: "AgentsMeshProjectors",
             dependencies: ["SharedCore", "AgentsMeshKit", "AgentsMeshCanonical"],
