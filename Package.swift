@@ -140,6 +140,14 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // The transcript harness: the replayer, and the tests that replay every transcript.
+        .target(
+            name: "HarnessReplayer", dependencies: ["SharedCore", "SharedMCP", "SharedPlatform"], path: "Harness/Replayer",
+            swiftSettings: strict),
+        .testTarget(
+            name: "HarnessTests", dependencies: ["SharedCore", "SharedMCP", "AgentsMeshMCP", "HarnessReplayer", "agentsmesh"],
+            path: "Harness/Tests", swiftSettings: strict),
+
         // Tests: one target per module.
         .target(name: "TestSupport", dependencies: ["SharedCore"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "SharedCoreTests", dependencies: ["SharedCore"], swiftSettings: strict),

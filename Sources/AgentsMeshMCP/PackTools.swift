@@ -63,20 +63,22 @@ enum PackTools {
                 ]), hints: .destructive
             ) { (arguments) throws(ToolError) in
                 let root = try context.projectRoot()
-                return try await installer(root, context).uninstall(
+                let data = try await installer(root, context).uninstall(
                     names: arguments["names"]?.stringList ?? [], all: arguments["all"]?.boolValue ?? false,
                     keepPack: arguments["keep_pack"]?.boolValue ?? false, keepGenerated: arguments["keep_generated"]?.boolValue ?? false,
-                    dryRun: arguments["dry_run"]?.boolValue ?? false
-                ).json
+                    dryRun: arguments["dry_run"]?.boolValue ?? false)
+                if let failure = data.failure { throw failure }
+                return data.json
             },
             MCPTool(
                 "refresh", "Fetch installed packs again and apply what changed (names, or every pack)",
                 input: .object([("names", packNames), ("dry_run", dryRun)]), hints: MCPTool.Hints(openWorld: true)
             ) { (arguments) throws(ToolError) in
                 let root = try context.projectRoot()
-                return try await installer(root, context).refresh(
-                    names: arguments["names"]?.stringList ?? [], dryRun: arguments["dry_run"]?.boolValue ?? false
-                ).json
+                let data = try await installer(root, context).refresh(
+                    names: arguments["names"]?.stringList ?? [], dryRun: arguments["dry_run"]?.boolValue ?? false)
+                if let failure = data.failure { throw failure }
+                return data.json
             },
         ]
     }

@@ -44,6 +44,12 @@ public struct UninstallData: Sendable {
             "dryRun": .bool(dryRun),
         ]
     }
+
+    /// The error the run ends with: the first failure's code, when nothing at all was removed.
+    public var failure: ToolError? {
+        guard !failed.isEmpty && removed.isEmpty else { return nil }
+        return ToolError(failed[0].code, failed.map { "\($0.name): \($0.message)" }.joined(separator: "; "), details: json)
+    }
 }
 
 /// The data of `refresh` (§5.6).
@@ -64,6 +70,12 @@ public struct RefreshData: Sendable {
                 }),
             "failed": .array(failed.map { ["name": .string($0.name), "code": .string($0.code), "message": .string($0.message)] }),
         ]
+    }
+
+    /// The error the run ends with when any pack failed: the first failure's code (§5.6).
+    public var failure: ToolError? {
+        guard !failed.isEmpty else { return nil }
+        return ToolError(failed[0].code, failed.map { "\($0.name): \($0.message)" }.joined(separator: "; "), details: json)
     }
 }
 

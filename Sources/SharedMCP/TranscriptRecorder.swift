@@ -42,7 +42,7 @@ public actor TranscriptRecorder {
     }
 }
 
-/// The placeholders of transcripts: `{{iso}}` (an ISO-8601 UTC timestamp), `{{sha256}}` (`sha256:` + 64 hex),
+/// The placeholders of transcripts: `{{iso}}` (an ISO-8601 UTC timestamp), `{{date}}` (a calendar date), `{{sha256}}` (`sha256:` + 64 hex),
 /// `{{hex}}` (a run of 8 or more lowercase hex digits), `{{version}}` (the server's version), `{{*}}` (anything
 /// within one string), `{{capture:NAME}}` (anything, remembered) and `{{NAME}}` (a remembered value).
 public enum Placeholders {
@@ -65,6 +65,7 @@ public enum Placeholders {
         var out = text
         out.replace(/sha256:[0-9a-f]{64}/, with: "{{sha256}}")
         out.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/, with: "{{iso}}")
+        out.replace(/\b\d{4}-\d{2}-\d{2}\b(?!T)/, with: "{{date}}")
         return out
     }
 
@@ -110,6 +111,7 @@ public enum Placeholders {
             let token = String(rest[open.upperBound..<close.lowerBound])
             switch token {
             case "iso": regex += #"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)"#
+            case "date": regex += #"(\d{4}-\d{2}-\d{2})"#
             case "sha256": regex += "(sha256:[0-9a-f]{64})"
             case "hex": regex += "([0-9a-f]{8,})"
             case "version": regex += "(" + escape(Substring(version)) + ")"

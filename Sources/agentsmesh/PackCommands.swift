@@ -102,9 +102,8 @@ struct UninstallCommand: AsyncParsableCommand {
             for failure in data.failed {
                 text += (text.isEmpty ? "" : "\n") + "failed \(failure.name): \(failure.code): \(failure.message)"
             }
-            if !data.failed.isEmpty && data.removed.isEmpty {
-                throw ToolError(
-                    data.failed[0].code, data.failed.map { "\($0.name): \($0.message)" }.joined(separator: "; "), details: data.json)
+            if let failure = data.failure {
+                throw failure
             }
             return VerbOutput(data.json, text)
         }
@@ -156,9 +155,8 @@ struct RefreshCommand: AsyncParsableCommand {
             for failure in data.failed {
                 text += (text.isEmpty ? "" : "\n") + "failed \(failure.name): \(failure.code): \(failure.message)"
             }
-            if !data.failed.isEmpty {
-                throw ToolError(
-                    data.failed[0].code, data.failed.map { "\($0.name): \($0.message)" }.joined(separator: "; "), details: data.json)
+            if let failure = data.failure {
+                throw failure
             }
             return VerbOutput(data.json, text)
         }
