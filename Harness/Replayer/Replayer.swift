@@ -1,4 +1,4 @@
-internal import Foundation
+public import Foundation
 public import SharedCore
 internal import SharedMCP
 internal import SharedPlatform
@@ -110,13 +110,13 @@ public struct Replayer: Sendable {
 }
 
 /// The server under test: stdin for frames, stdout read line by line with a timeout.
-final class ServerProcess {
-    let process = Process()
+public final class ServerProcess {
+    public let process = Process()
     let input = Pipe()
     let output = Pipe()
     private var buffer: [UInt8] = []
 
-    init(command: String, arguments: [String], directory: String) throws {
+    public init(command: String, arguments: [String], directory: String) throws {
         process.executableURL = URL(fileURLWithPath: command)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
@@ -126,12 +126,12 @@ final class ServerProcess {
         try process.run()
     }
 
-    func send(_ frame: String) throws {
+    public func send(_ frame: String) throws {
         try input.fileHandleForWriting.write(contentsOf: Data((frame + "\n").utf8))
     }
 
     /// The next response frame with this id (any response when `id` is nil); nil on timeout or EOF.
-    func response(id: String?, timeout: Double) -> JSONValue? {
+    public func response(id: String?, timeout: Double) -> JSONValue? {
         let deadline = Clock.now() + timeout
         while let line = nextLine(deadline: deadline) {
             guard let value = try? JSONParser.parse(bytes: Array(line.utf8)), value["method"] == nil else { continue }
@@ -160,7 +160,7 @@ final class ServerProcess {
         }
     }
 
-    func stop() {
+    public func stop() {
         try? input.fileHandleForWriting.close()
         let deadline = Clock.now() + 5
         while process.isRunning && Clock.now() < deadline { usleep(10_000) }

@@ -16,7 +16,7 @@ public enum MCPStdioServer {
             name: definition.name, version: definition.version,
             capabilities: .init(resources: .init(subscribe: false, listChanged: false), tools: .init(listChanged: false)))
         await register(definition, on: server)
-        let transport = SerialTransport(wrapping: StdioTransport(logger: logger), recorder: recorder)
+        let transport = SerialTransport(wrapping: LineTransport(logger: logger), recorder: recorder)
         try await server.start(transport: transport)
         await server.waitUntilCompleted()
     }
