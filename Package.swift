@@ -19,6 +19,7 @@ let package = Package(
     name: "agentsmesh",
     products: [
         .executable(name: "agentsmesh", targets: ["agentsmesh"]),
+        .executable(name: "agentsmesh-mcp", targets: ["agentsmesh-mcp"]),
         .executable(name: "meshes", targets: ["meshes"]),
         .library(name: "AgentsMeshGeneration", targets: ["AgentsMeshGeneration"]),
         .library(name: "MeshesEngine", targets: ["MeshesEngine"]),
@@ -99,11 +100,14 @@ let package = Package(
         .executableTarget(
             name: "agentsmesh",
             dependencies: [
-                "SharedCore", "SharedPlatform", "SharedMCP", "AgentsMeshKit", "AgentsMeshCanonical", "AgentsMeshProjectors",
-                "AgentsMeshGeneration", "AgentsMeshLessons", "AgentsMeshPacks", "AgentsMeshMCP", argumentParser,
+                "SharedCore", "SharedPlatform", "AgentsMeshKit", "AgentsMeshCanonical", "AgentsMeshProjectors",
+                "AgentsMeshGeneration", "AgentsMeshLessons", "AgentsMeshPacks", argumentParser,
             ],
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "agentsmesh-mcp", dependencies: ["SharedCore", "SharedPlatform", "SharedMCP", "AgentsMeshMCP"],
+            swiftSettings: strict),
         .executableTarget(
             name: "agentsmesh-bench",
             dependencies: ["SharedCore", "AgentsMeshLessons"],
@@ -145,7 +149,8 @@ let package = Package(
             name: "HarnessReplayer", dependencies: ["SharedCore", "SharedMCP", "SharedPlatform"], path: "Harness/Replayer",
             swiftSettings: strict),
         .testTarget(
-            name: "HarnessTests", dependencies: ["SharedCore", "SharedMCP", "AgentsMeshMCP", "HarnessReplayer", "agentsmesh"],
+            name: "HarnessTests",
+            dependencies: ["SharedCore", "SharedMCP", "AgentsMeshMCP", "HarnessReplayer", "agentsmesh", "agentsmesh-mcp"],
             path: "Harness/Tests", swiftSettings: strict),
 
         // Tests: one target per module.
