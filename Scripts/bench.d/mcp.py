@@ -15,8 +15,12 @@ import tempfile
 import time
 
 import benchlib
-from mcp import ClientSession, StdioServerParameters
-from mcp.client.stdio import stdio_client
+
+# This file is named mcp.py: keep its own folder off the path so `mcp` is the official package.
+_here = os.path.dirname(os.path.abspath(__file__))
+sys.path = [entry for entry in sys.path if os.path.abspath(entry or ".") != _here]
+from mcp import ClientSession, StdioServerParameters  # noqa: E402
+from mcp.client.stdio import stdio_client  # noqa: E402
 
 TARGET = 1.5
 CALLS = 1000
