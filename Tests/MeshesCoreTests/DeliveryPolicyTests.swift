@@ -80,3 +80,33 @@ import Testing
         #expect(EgressPolicy.refusal(ipv6: [0x26, 0x06, 0x28, 0x00] + [UInt8](repeating: 1, count: 12)) == nil)
     }
 }
+
+/// §5.5: the failure streak and when a connection is switched off.
+@Suite struct ConnectionHealthTests {
+    static func run(_ outcomes: [(Outcome, Int?)]) -> (ConnectionHealth, String?) {
+        var health = ConnectionHealth()
+        var reason: String?
+        for (outcome, status) in outcomes where reason == nil { (health, reason) = health.after(outcome, status: status) }
+        return (health, reason)
+    }
+
+    @Test func twentyCountedFailuresSwitchTheConnectionOff() {
+        let fails = Self.run(Array(repeating: (Outcome.rejectedServerError, 500), count: 20))
+        #expect(fails.1 == "too_many_failures")
+        #expect(Self.run(Array(repeating: (Outcome.rejectedServerError, 500), count: 19)).1 == nil)
+        #expect(Self.run(Array(repeating: (Outcome.authFailed, 401), count: 20)).1 == "authentication_invalid")
+        let mixed = Array(repeating: (Outcome.authFailed, Optional(401)), count: 19) + [(Outcome.timeout, nil)]
+        #expect(Self.run(mixed).1 == "too_many_failures")
+    }
+
+    @Test func deliveredResetsAndUncountedOutcomesLeaveTheStreak() {
+        let reset = Self.run(Array(repeating: (Outcome.rejectedServerError, 500), count: 19) + [(.delivered, 200)])
+        #expect(reset.0 == ConnectionHealth())
+        let held = Self.run(
+            Array(repeating: (Outcome.rejectedServerError, 500), count: 5) + [
+                (.rateLimited, 429), (.internalError, nil), (.mappingError, nil),
+            ])
+        #expect(held.0.streak == 5)
+        #expect(Self.run([(.rejectedClientError, 410)]).1 == "destination_gone")
+    }
+}
