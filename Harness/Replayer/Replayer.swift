@@ -56,7 +56,7 @@ public struct Replayer: Sendable {
                 let path = project + "/" + (write["path"]?.stringValue ?? "")
                 var text = write["text"]?.stringValue ?? ""
                 text = text.replacingOccurrences(of: "{{now}}", with: Clock.isoNow())
-                text = text.replacingOccurrences(of: "{{hostname}}", with: Self.hostname)
+                text = text.replacingOccurrences(of: "{{hostname}}", with: Platform.hostname)
                 try FileManager.default.createDirectory(
                     atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                 try Data(text.utf8).write(to: URL(fileURLWithPath: path))
@@ -90,12 +90,6 @@ public struct Replayer: Sendable {
             }
         }
         return failures
-    }
-
-    static var hostname: String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        gethostname(&buffer, 255)
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     static func copyFixture(_ source: String) throws -> String {

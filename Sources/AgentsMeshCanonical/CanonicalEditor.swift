@@ -60,14 +60,7 @@ public enum CanonicalEditor {
     ) throws(ToolError) -> Mutation {
         let path = try checkedPath(kind, name)
         let existing = try read(root: root, path: path, kind: kind, name: name)
-        var merged = existing.frontmatter
-        if let frontmatter {
-            if merge {
-                for (key, value) in frontmatter { merged[key] = value }
-            } else {
-                merged = frontmatter
-            }
-        }
+        var merged = merging(frontmatter, into: existing.frontmatter, merge: merge)
         if kind == .rule && name == "_root" { merged["root"] = true }
         return try write(
             root: root, path: path, CanonicalWriter.markdown(merged, body: body ?? existing.body), action: .updated, dryRun: dryRun)
@@ -110,12 +103,27 @@ public enum CanonicalEditor {
         return try Frontmatter.parse(String(decoding: bytes, as: UTF8.self), path: path)
     }
 
-    /// Checks the size and that the text reads back, then writes it atomically (unless a dry run).
+    /// `given` replacing `existing`, or shallow-merged into it with `merge`; `existing` when nothing is given.
+    static func merging(_ given: JSONObject?, into existing: JSONObject, merge: Bool) -> JSONObject {
+        guard let given else { return existing }
+        guard merge else { return given }
+        var out = existing
+        for (key, value) in given { out[key] = value }
+        return out
+    }
+
+    /// Checks that the Markdown reads back, then commits it.
     static func write(root: String, path: String, _ text: String, action: Mutation.Action, dryRun: Bool) throws(ToolError) -> Mutation {
+        if text.utf8.count <= maximumFileBytes { _ = try Frontmatter.parse(text, path: path) }
+        return try commit(root: root, path: path, text, action: action, dryRun: dryRun)
+    }
+
+    /// Every edit's last step: the 1 MiB cap, the path inside the project, then (unless a dry run) an atomic
+    /// write, its folder made first.
+    static func commit(root: String, path: String, _ text: String, action: Mutation.Action, dryRun: Bool) throws(ToolError) -> Mutation {
         guard text.utf8.count <= maximumFileBytes else {
             throw ToolError(ErrorCode.limitExceeded, "\(path) would be \(text.utf8.count) bytes; the limit is \(maximumFileBytes)")
         }
-        _ = try Frontmatter.parse(text, path: path)
         let absolute = try SafePath(root: root).resolve(path)
         guard !dryRun else { return Mutation(action: action, path: path, dryRun: true, content: text) }
         let folder = String(absolute[..<(absolute.lastIndex(of: "/") ?? absolute.endIndex)])

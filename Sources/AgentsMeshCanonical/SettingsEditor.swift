@@ -134,15 +134,7 @@ public enum SettingsEditor {
     static func write(_ root: String, _ path: String, _ text: String, _ action: Mutation.Action, _ dryRun: Bool) throws(ToolError)
         -> Mutation
     {
-        guard text.utf8.count <= CanonicalEditor.maximumFileBytes else {
-            throw ToolError(
-                ErrorCode.limitExceeded, "\(path) would be \(text.utf8.count) bytes; the limit is \(CanonicalEditor.maximumFileBytes)")
-        }
-        let absolute = try SafePath(root: root).resolve(path)
-        guard !dryRun else { return Mutation(action: action, path: path, dryRun: true, content: text) }
-        try FileSystem.makeDirectories(root + "/" + CanonicalStore.folder, displayPath: CanonicalStore.folder)
-        try AtomicFile.write(text, to: absolute, displayPath: path)
-        return Mutation(action: action, path: path, dryRun: false, content: nil)
+        try CanonicalEditor.commit(root: root, path: path, text, action: action, dryRun: dryRun)
     }
 }
 

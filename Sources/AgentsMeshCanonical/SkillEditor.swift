@@ -45,14 +45,7 @@ public enum SkillEditor {
             contents[relative] = try FileSystem.read(root + "/" + folder + "/" + relative, displayPath: folder + "/" + relative)
         }
         let existing = try Frontmatter.parse(String(decoding: contents["SKILL.md"] ?? [], as: UTF8.self), path: folder + "/SKILL.md")
-        var merged = existing.frontmatter
-        if let frontmatter {
-            if merge {
-                for (key, value) in frontmatter { merged[key] = value }
-            } else {
-                merged = frontmatter
-            }
-        }
+        let merged = CanonicalEditor.merging(frontmatter, into: existing.frontmatter, merge: merge)
         let skill = CanonicalWriter.markdown(merged, body: body ?? existing.body)
         _ = try Frontmatter.parse(skill, path: folder + "/SKILL.md")
         contents["SKILL.md"] = Array(skill.utf8)

@@ -42,11 +42,7 @@ package struct ProcessLock: Sendable {
     var displayPath: String { form == .file ? relativePath : relativePath + "/" }
 
     /// The local host name.
-    package static var hostname: String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        gethostname(&buffer, 255)
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
+    package static var hostname: String { Platform.hostname }
 
     /// The owner record this process writes.
     static func ownerRecord(command: String) -> JSONValue {

@@ -97,6 +97,19 @@ public enum JSONValue: Equatable, Sendable {
 
     public subscript(key: String) -> JSONValue? { objectValue?[key] }
 
+    /// The same value with `transform` applied to every string in it (keys stay as they are).
+    public func mappingStrings(_ transform: (String) -> String) -> JSONValue {
+        switch self {
+        case .string(let text): return .string(transform(text))
+        case .array(let items): return .array(items.map { $0.mappingStrings(transform) })
+        case .object(let object):
+            var out = JSONObject()
+            for (key, member) in object { out[key] = member.mappingStrings(transform) }
+            return .object(out)
+        default: return self
+        }
+    }
+
     /// The same value with every object's keys sorted by byte order.
     public func sortedDeep() -> JSONValue {
         switch self {

@@ -63,19 +63,8 @@ public enum MCPDispatcher {
         var object = JSONObject()
         object["code"] = .string(code)
         object["message"] = .string(server.scrub(error.message))
-        if let details { object["details"] = scrubbed(.object(details), server.scrub) }
+        if let details { object["details"] = JSONValue.object(details).mappingStrings(server.scrub) }
         return MCPOutcome(value: .object(object), isError: true)
     }
 
-    private static func scrubbed(_ value: JSONValue, _ scrub: @Sendable (String) -> String) -> JSONValue {
-        switch value {
-        case .string(let text): return .string(scrub(text))
-        case .array(let items): return .array(items.map { scrubbed($0, scrub) })
-        case .object(let object):
-            var out = JSONObject()
-            for (key, member) in object { out[key] = scrubbed(member, scrub) }
-            return .object(out)
-        default: return value
-        }
-    }
 }

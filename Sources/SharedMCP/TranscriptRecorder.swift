@@ -138,16 +138,10 @@ public enum Placeholders {
 
     /// `{{NAME}}` in the strings of a request replaced by remembered values.
     public static func substitute(_ value: JSONValue, _ captures: [String: String]) -> JSONValue {
-        switch value {
-        case .string(var text):
-            for (name, captured) in captures { text = text.replacingOccurrences(of: "{{" + name + "}}", with: captured) }
-            return .string(text)
-        case .array(let items): return .array(items.map { substitute($0, captures) })
-        case .object(let object):
-            var out = JSONObject()
-            for (key, member) in object { out[key] = substitute(member, captures) }
-            return .object(out)
-        default: return value
+        value.mappingStrings { text in
+            var out = text
+            for (name, captured) in captures { out = out.replacingOccurrences(of: "{{" + name + "}}", with: captured) }
+            return out
         }
     }
 

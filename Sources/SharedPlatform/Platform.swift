@@ -27,6 +27,13 @@ extension timespec {
 }
 
 public enum Platform {
+    /// This machine's host name (lock owners record it; a lock from another host is never judged by pid).
+    public static var hostname: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        gethostname(&buffer, 255)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// The coarse real-time clock that file timestamps are taken from (the fine one where there is no
     /// coarse one), in nanoseconds since the epoch.
     public static func fileClockNanoseconds() -> Int64 {
