@@ -77,7 +77,7 @@ let package = Package(
             name: "AgentsMeshGeneration",
             dependencies: [
                 "SharedCore", "SharedPlatform", "AgentsMeshKit", "AgentsMeshCanonical", "AgentsMeshProjectors",
-                "AgentsMeshLessons",
+                "AgentsMeshLessons", "AgentsMeshPacks",
             ],
             swiftSettings: strict
         ),

@@ -7,6 +7,8 @@ public struct ProjectConfig: Equatable, Sendable {
     public var targets: [String] = TargetID.firstClass
     public var features: [Feature] = Feature.all
     public var extends: [JSONValue] = []
+    /// `extends` validated (§2.1): project entries, then local ones.
+    public var extendEntries: [ExtendEntry] = []
     /// targetId → features narrowing.
     public var overrides: [String: [Feature]] = [:]
     public var overridesRaw: JSONObject = JSONObject()
@@ -121,7 +123,12 @@ public enum ConfigLoader {
         }
         if let value = object["extends"], !value.isNull {
             guard let entries = value.arrayValue else { throw invalid(path, "`extends` must be a list") }
+            let parsed = try ExtendEntry.parse(entries, path: path)
+            for entry in parsed where config.extendEntries.contains(where: { $0.name == entry.name }) {
+                throw invalid(path, "extends entry '\(entry.name)' is already defined in \(projectFile)")
+            }
             config.extends = isLocal ? config.extends + entries : entries
+            config.extendEntries = isLocal ? config.extendEntries + parsed : parsed
         }
         if let value = object["overrides"], !value.isNull {
             guard let overrides = value.objectValue else { throw invalid(path, "`overrides` must be a mapping") }

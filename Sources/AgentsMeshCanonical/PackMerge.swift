@@ -1,12 +1,28 @@
 public import SharedCore
 
-/// Merging installed packs under the project's own canonical content (§2.12, §5.7).
+/// One `extends:` entry, resolved and loaded (§2.12).
+public struct LoadedExtend: Sendable {
+    public var name: String
+    /// The lock value: commit SHA, `sha256:` of the archive, or `local:sha256:` of the folder (§4.2).
+    public var id: String
+    public var project: CanonicalProject
+
+    public init(name: String, id: String, project: CanonicalProject) {
+        self.name = name
+        self.id = id
+        self.project = project
+    }
+}
+
+/// Merging installed packs and extends under the project's own canonical content (§2.12, §5.7).
 public enum PackMerge {
     public static let packsFolder = ".agentsmesh/packs"
 
-    /// Loads the project and every pack under `.agentsmesh/packs/`, merged; pack hashes go to `packs`.
-    public static func loadMerged(root: String) throws(ToolError) -> LoadedCanonical {
+    /// Loads the project and every pack under `.agentsmesh/packs/`, then merges `extends` under both;
+    /// pack hashes go to `packs`.
+    public static func loadMerged(root: String, extends: [LoadedExtend]) throws(ToolError) -> LoadedCanonical {
         var loaded = try CanonicalStore.load(root: root)
+        let projectEvents = Set(loaded.project.hooks?.events.map(\.event) ?? [])
         let packNames = FileSystem.list(root + "/" + packsFolder).filter {
             FileSystem.kind(root + "/" + packsFolder + "/" + $0) == .directory && !$0.hasPrefix(".")
         }
@@ -41,8 +57,41 @@ public enum PackMerge {
             merge(pack.project, named: name, into: &loaded)
             if let hash = packHash(folder: folder) { loaded.packs[name] = hash }
         }
+        if !extends.isEmpty { mergeExtends(extends, into: &loaded, projectEvents: projectEvents) }
         return loaded
     }
+
+    /// Folds the extends (a later entry beats an earlier one; the last root wins), then merges that layer
+    /// under the project and packs. Hooks: an event the project defines ignores every extend's list for it;
+    /// otherwise the extends' list comes first and the packs' entries follow it.
+    static func mergeExtends(_ extends: [LoadedExtend], into loaded: inout LoadedCanonical, projectEvents: Set<String>) {
+        var layer = LoadedCanonical(project: CanonicalProject(), checksums: [:], warnings: [])
+        var rootOwner = "extends"
+        for extend in extends.reversed() {
+            if layer.project.root == nil, extend.project.root != nil { rootOwner = extend.name }
+            merge(extend.project, named: extend.name, layer: .extend, into: &layer)
+        }
+        loaded.warnings += layer.warnings
+        let extendHooks = layer.project.hooks
+        layer.project.hooks = nil
+        merge(layer.project, named: rootOwner, layer: .extend, into: &loaded)
+        guard let hooks = extendHooks?.events, !hooks.isEmpty else { return }
+        var merged = loaded.project.hooks ?? Hooks()
+        for (event, entries) in hooks where !projectEvents.contains(event) {
+            var seen = Set(entries.map(\.identity))
+            let packEntries = merged.entries(for: event).filter { seen.insert($0.identity).inserted }
+            if let index = merged.events.firstIndex(where: { $0.event == event }) {
+                merged.events[index].entries = entries + packEntries
+            } else {
+                merged.events.append((event, entries))
+            }
+        }
+        loaded.project.hooks = merged
+    }
+
+    /// Where merged content comes from: packs warn when shadowed, extends override quietly (that is
+    /// what they are for).
+    enum Layer { case pack, extend }
 
     /// `content_hash` from `pack.yaml`, else computed from the folder.
     static func packHash(folder: String) -> String? {
@@ -54,9 +103,11 @@ public enum PackMerge {
         return ContentHash.folder(folder, excluding: ["pack.yaml", ".agentsmesh-install-manifest.json"])
     }
 
-    static func merge(_ pack: CanonicalProject, named packName: String, into loaded: inout LoadedCanonical) {
+    static func merge(_ pack: CanonicalProject, named packName: String, layer: Layer = .pack, into loaded: inout LoadedCanonical) {
         var project = loaded.project
+        let label = layer == .pack ? "pack" : "extend"
         func shadowed(_ kind: String, _ name: String) {
+            guard layer == .pack else { return }
             loaded.warnings.append(
                 Diagnostic(
                     code: "PACK_SHADOWED",
@@ -85,7 +136,7 @@ public enum PackMerge {
                     continue
                 }
                 loaded.warnings.append(
-                    Diagnostic(code: "ROOT_DEMOTED", message: "root rule of pack '\(packName)' is demoted to rule '\(packName)-root'"))
+                    Diagnostic(code: "ROOT_DEMOTED", message: "root rule of \(label) '\(packName)' is demoted to rule '\(packName)-root'"))
                 rule.isRoot = false
                 rule.name = "\(packName)-root"
             }

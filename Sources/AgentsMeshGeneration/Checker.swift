@@ -1,6 +1,7 @@
 internal import AgentsMeshCanonical
 internal import AgentsMeshKit
 internal import AgentsMeshLessons
+internal import AgentsMeshPacks
 internal import AgentsMeshProjectors
 internal import Dispatch
 public import SharedCore
@@ -81,9 +82,12 @@ public struct CheckResult: Sendable, Equatable {
 
 /// Drift detection against `.agentsmesh/.lock` without running the full projection.
 public enum Checker {
-    public static func check(root: String, verifyOutputs: Bool = true) throws(ToolError) -> CheckResult {
+    /// `environment` is what extends are fetched with (cache folder, tokens, `AGENTSMESH_ALLOW_*`).
+    public static func check(
+        root: String, verifyOutputs: Bool = true, environment: [String: String] = ProcessEnvironment.current
+    ) throws(ToolError) -> CheckResult {
         if let clean = cachedClean(root: root, verifyOutputs: verifyOutputs) { return clean }
-        return try fullCheck(root: root, verifyOutputs: verifyOutputs)
+        return try fullCheck(root: root, verifyOutputs: verifyOutputs, environment: environment)
     }
 
     /// The clean result, when the stat cache recorded by the last generate says `check` is clean there and
@@ -99,8 +103,20 @@ public enum Checker {
         return result
     }
 
+    /// Names of extends whose resolution differs from the lock's (or that one of the two lacks), sorted.
+    static func extendsChanged(root: String, config: ProjectConfig, lock: Lockfile, environment: [String: String]) throws(ToolError)
+        -> [String]
+    {
+        let entries = config.extendEntries
+        guard !entries.isEmpty || !lock.extends.isEmpty else { return [] }
+        let resolved = try ExtendsResolver(root: root, environment: environment).resolve(entries)
+        var changed: Set<String> = Set(lock.extends.keys).subtracting(entries.map(\.name))
+        for extend in resolved.extends where lock.extends[extend.name] != extend.id { changed.insert(extend.name) }
+        return changed.sorted(by: FileSystem.byteOrder)
+    }
+
     /// `check` without the stat cache's clean record (the cache may still answer for unchanged files).
-    static func fullCheck(root: String, verifyOutputs: Bool) throws(ToolError) -> CheckResult {
+    static func fullCheck(root: String, verifyOutputs: Bool, environment: [String: String]) throws(ToolError) -> CheckResult {
         guard let bytes = try FileSystem.readIfExists(root + "/" + Lockfile.path, displayPath: Lockfile.path) else {
             throw ToolError(ErrorCode.notFound, ".agentsmesh/.lock not found; run agentsmesh generate")
         }
@@ -175,6 +191,7 @@ public enum Checker {
         result.removed = lock.checksums.keys.filter { current[$0] == nil }.sorted(by: FileSystem.byteOrder)
         result.staleTargets = lock.staleTargets.sorted(by: FileSystem.byteOrder)
         result.lessonsGraphError = LessonsService.graphReadError(root: root)
+        result.extendsChanged = try extendsChanged(root: root, config: config, lock: lock, environment: environment)
 
         guard verifyOutputs, let outputs = lock.outputs else { return result }
         result.outputsChecked = true

@@ -1,5 +1,6 @@
 internal import AgentsMeshCanonical
 internal import AgentsMeshKit
+internal import AgentsMeshPacks
 internal import AgentsMeshProjectors
 internal import SharedCore
 
@@ -168,7 +169,7 @@ enum GenerateCache {
     }
 
     static func isCacheable(_ options: GenerateOptions) -> Bool {
-        options.targets == nil && !options.force && !options.dryRun && !options.check
+        options.targets == nil && !options.force && !options.dryRun && !options.check && options.extendsMode == .cached
     }
 
     // MARK: - Fast path

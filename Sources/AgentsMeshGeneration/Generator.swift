@@ -1,6 +1,7 @@
 public import AgentsMeshCanonical
 internal import AgentsMeshKit
 internal import AgentsMeshLessons
+public import AgentsMeshPacks
 internal import AgentsMeshProjectors
 public import SharedCore
 
@@ -14,6 +15,10 @@ public struct GenerateOptions: Sendable {
     public var lockTimeout: Double = 30
     /// The verb recorded in the process lock.
     public var command = "generate"
+    /// How remote extends are read: from the cache, re-fetched (`--refresh-cache`), or uncached (`--no-cache`).
+    public var extendsMode: ExtendsCacheMode = .cached
+    /// The environment extends are fetched with (cache folder, tokens, `AGENTSMESH_ALLOW_*`).
+    public var environment: [String: String] = ProcessEnvironment.current
 
     public init(targets: [String]? = nil, dryRun: Bool = false, check: Bool = false, force: Bool = false, lockTimeout: Double = 30) {
         self.targets = targets
@@ -65,7 +70,9 @@ public actor Generator {
     /// Runs generate; `--check` returns `DRIFT` when anything is pending.
     public func generate(_ options: GenerateOptions) async throws(ToolError) -> GenerateResult {
         if options.dryRun || options.check {
-            let plan = try Planner.plan(root: root, targets: options.targets, force: options.force)
+            let plan = try Planner.plan(
+                root: root, targets: options.targets, force: options.force, extendsMode: options.extendsMode,
+                environment: options.environment)
             let result = Self.result(plan, dryRun: true, lockUpdated: false)
             if options.check, plan.hasChanges || !(plan.previousLock.map { $0.sameContent(as: plan.newLock) } ?? false) {
                 throw ToolError(ErrorCode.drift, "generated files are out of date; run `agentsmesh generate`", details: result.json)
@@ -93,7 +100,9 @@ public actor Generator {
             StageTimer.lap("generate.lock-and-fast-path")
             let pre = cacheable ? GenerateCache.collect(root: root, outputs: [], racyStamp: stamp) : nil
             StageTimer.lap("generate.pre-snapshot")
-            let plan = try Planner.plan(root: root, targets: options.targets, force: options.force)
+            let plan = try Planner.plan(
+                root: root, targets: options.targets, force: options.force, extendsMode: options.extendsMode,
+                environment: options.environment)
             if plan.hasChanges || !(plan.previousLock.map { $0.sameContent(as: plan.newLock) } ?? false) {
                 // The stat cache describes the state before this run: drop it before anything changes.
                 StatCache.remove(root: root)
@@ -110,7 +119,8 @@ public actor Generator {
             // run's writes, which this work usually covers.
             let result = Self.result(plan, dryRun: false, lockUpdated: lockUpdated)
             StageTimer.lap("generate.result")
-            if let pre {
+            // Extends are read from outside the project: a run with any is never recorded for the fast path.
+            if let pre, plan.config.extendEntries.isEmpty {
                 GenerateCache.record(
                     root: root, plan: plan, pre: pre, stamp: stamp, writtenAt: writtenAt, lockUpdated: lockUpdated, lockText: lockText,
                     built: built)

@@ -1,5 +1,6 @@
 internal import AgentsMeshCanonical
 internal import AgentsMeshKit
+internal import AgentsMeshPacks
 internal import AgentsMeshProjectors
 public import SharedCore
 
@@ -27,6 +28,9 @@ public enum LockMerge {
         lock.libVersion = AgentsMeshVersion.current
         lock.checksums = try CanonicalStore.checksums(root: root)
         lock.packs = packs
+        // Extends as they resolve now (from the cache for remote sources).
+        let extends = try ExtendsResolver(root: root).resolve(config.extendEntries).extends
+        lock.extends = Dictionary(extends.map { ($0.name, $0.id) }, uniquingKeysWith: { a, _ in a })
         if !outputPaths.isEmpty || text == nil {
             var outputs: [String: String] = [:]
             let coOwned = try Checker.coOwnedDescriptors(root: root, config: config, checksums: lock.checksums)

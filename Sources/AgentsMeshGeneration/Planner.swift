@@ -1,5 +1,6 @@
 public import AgentsMeshCanonical
 internal import AgentsMeshKit
+public import AgentsMeshPacks
 public import AgentsMeshProjectors
 public import SharedCore
 
@@ -47,7 +48,10 @@ public struct GeneratePlan: Sendable {
 /// Builds generate plans; read-only.
 public enum Planner {
     /// Plans a generate run for `targets` (nil = config targets).
-    public static func plan(root: String, targets requested: [String]?, force: Bool) throws(ToolError) -> GeneratePlan {
+    public static func plan(
+        root: String, targets requested: [String]?, force: Bool, extendsMode: ExtendsCacheMode = .cached,
+        environment: [String: String] = ProcessEnvironment.current
+    ) throws(ToolError) -> GeneratePlan {
         let config = try ConfigLoader.load(root: root)
         var warnings: [Diagnostic] = []
         let runIds = runTargets(config: config, requested: requested)
@@ -58,7 +62,9 @@ public enum Planner {
         }
         let projectors = runIds.compactMap { Targets.projector($0) }
 
-        let loaded = try PackMerge.loadMerged(root: root)
+        let extends = try ExtendsResolver(root: root, environment: environment, mode: extendsMode).resolve(config.extendEntries)
+        warnings += extends.warnings
+        let loaded = try PackMerge.loadMerged(root: root, extends: extends.extends)
         StageTimer.lap("plan.load")
         warnings += loaded.warnings
         let canonical = loaded.project
@@ -206,7 +212,7 @@ public enum Planner {
         let newOutputs = Dictionary(files.map { ($0.path, $0.hash) }, uniquingKeysWith: { a, _ in a })
         if fullRun {
             lock.checksums = loaded.checksums
-            lock.extends = [:]
+            lock.extends = Dictionary(extends.extends.map { ($0.name, $0.id) }, uniquingKeysWith: { a, _ in a })
             lock.outputs = newOutputs
             lock.staleTargets = []
         } else {

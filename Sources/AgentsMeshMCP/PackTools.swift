@@ -27,6 +27,7 @@ enum PackTools {
                     ("source", .string("git URL, github:owner/repo, local path or https archive", minLength: 1, maxLength: 2048)),
                     ("path", .string("Sub-folder of the source", maxLength: 1024)), ("target", .oneOf(TargetID.firstClass)),
                     ("as", .oneOf(["rules", "commands", "agents", "skills"])), ("name", .string(maxLength: 64, pattern: "[A-Za-z0-9_.-]+")),
+                    ("extends", .boolean("Record the source as an extends: entry of agentsmesh.yaml instead of installing a pack")),
                     ("sync", .boolean("Re-install every installs.yaml row whose pack is missing or modified")), ("dry_run", dryRun),
                     ("accept_hooks", .boolean("Allow hooks from a remote source")),
                     ("accept_permissions", .boolean("Allow permissions from a remote source")),
@@ -46,6 +47,7 @@ enum PackTools {
                 options.asKind = arguments["as"]?.stringValue
                 options.name = arguments["name"]?.stringValue
                 options.sync = sync
+                options.extends = arguments["extends"]?.boolValue ?? false
                 options.dryRun = arguments["dry_run"]?.boolValue ?? false
                 options.force = true
                 let elevated = arguments["accept_elevated"]?.boolValue ?? false

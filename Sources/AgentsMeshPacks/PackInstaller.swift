@@ -56,9 +56,13 @@ public actor PackInstaller {
     // MARK: - Install
 
     public func install(_ options: InstallOptions) async throws(ToolError) -> InstallData {
+        if options.sync && options.extends {
+            throw ToolError(ErrorCode.usage, "--extends records one source; it cannot be combined with --sync")
+        }
         if options.sync { return try await sync(options) }
         guard let raw = options.source else { throw ToolError(ErrorCode.usage, "install needs a source (or --sync)") }
         let source = try PackSource.parse(raw, environment: environment)
+        if options.extends { return try await installExtend(source: source, options: options) }
         return try await withInstallLock("install") { () throws(ToolError) -> InstallData in
             var installs = try InstallsFile.read(root: root) ?? InstallsFile()
             let staging = try makeStaging()
@@ -72,6 +76,72 @@ public actor PackInstaller {
                 data.warnings += try await regenerate()
                 StageTimer.lap("install.generate")
             }
+            return data
+        }
+    }
+
+    /// `install --extends`: the source is resolved (fetched into the extends cache) and read as generate will
+    /// read it, then recorded as an `extends:` entry of agentsmesh.yaml by an in-place edit; generate follows.
+    private func installExtend(source: PackSource, options: InstallOptions) async throws(ToolError) -> InstallData {
+        try await withInstallLock("install") { () throws(ToolError) -> InstallData in
+            let name = try packName(options.name ?? source.defaultName, explicit: options.name != nil)
+            let config = try ConfigLoader.load(root: root)
+            var entry = ExtendEntry(name: name, source: source.persisted)
+            entry.path = options.path
+            entry.target = options.target
+            entry.asKind = options.asKind
+            entry.accept = source.needsConsent ? ["hooks", "permissions", "mcp"].filter { options.accept.contains($0) } : []
+            // Validated exactly as the config loader will validate it.
+            _ = try ExtendEntry.parse([entry.json], path: ConfigLoader.projectFile)
+            let existing = config.extendEntries.first { $0.name == name }
+            if let existing, existing.source != entry.source || existing.asKind != entry.asKind || existing.target != entry.target {
+                throw ToolError(
+                    "PACK_NAME_COLLISION",
+                    "an extends entry named '\(name)' already takes \(Redaction.mask(existing.source)); choose another --name",
+                    details: ["name": .string(name)])
+            }
+            if let row = (try InstallsFile.read(root: root))?.row(named: name), row["source"]?.stringValue != entry.source {
+                throw ToolError(
+                    "PACK_NAME_COLLISION",
+                    "a pack named '\(name)' is already installed from \(row["source"]?.stringValue ?? "another source"); choose another --name",
+                    details: ["name": .string(name)])
+            }
+            let resolved = try ExtendsResolver(root: root, environment: environment).resolve([entry])
+            var data = InstallData(source: source.display, mode: "install", name: name, dryRun: options.dryRun)
+            data.asExtends = true
+            data.warnings = resolved.warnings
+            if let project = resolved.extends.first?.project {
+                let at = ConfigLoader.projectFile
+                data.installed += project.rules.map { ("rule", $0.isRoot ? "_root" : $0.name, at) }
+                data.installed += project.commands.map { ("command", $0.name, at) }
+                data.installed += project.agents.map { ("agent", $0.name, at) }
+                data.installed += project.skills.map { ("skill", $0.name, at) }
+                if project.mcpServers != nil { data.installed.append(("mcp", "mcp.json", at)) }
+                if project.hooks != nil { data.installed.append(("hooks", "hooks.yaml", at)) }
+                if project.permissions != nil { data.installed.append(("permissions", "permissions.yaml", at)) }
+                if project.ignore != nil { data.installed.append(("ignore", "ignore", at)) }
+            }
+            for warning in resolved.warnings where warning.code == "ELEVATED_STRIPPED" {
+                if let kind = ["hooks", "permissions", "mcp"].first(where: { warning.message.contains(" \($0) from") }) {
+                    data.skipped.append((kind, kind, "not consented; pass --accept-\(kind)"))
+                }
+            }
+            let path = ConfigLoader.projectFile
+            guard let bytes = try FileSystem.readIfExists(root + "/" + path, displayPath: path) else {
+                throw ToolError(ErrorCode.noProject, "no \(path) found; run `agentsmesh init`")
+            }
+            var text = String(decoding: bytes, as: UTF8.self)
+            if existing != nil, let without = ExtendsBlock.removing(named: name, from: text) { text = without }
+            text = ExtendsBlock.appending(entry, to: text)
+            // The edited file must load, with the new entry as given.
+            let parsed = try ConfigLoader.parseMapping(Array(text.utf8), path: path) ?? JSONObject()
+            guard try ExtendEntry.parse(parsed["extends"]?.arrayValue ?? [], path: path).contains(where: { $0 == entry }) else {
+                throw ToolError(ErrorCode.ioError, "the extends entry could not be written into \(path) in place")
+            }
+            if options.dryRun { return data }
+            try AtomicFile.write(text, to: try SafePath(root: root).resolve(path), displayPath: path)
+            // Generate reads the new entry again: what it says of it was said above already.
+            for warning in try await regenerate() where !data.warnings.contains(warning) { data.warnings.append(warning) }
             return data
         }
     }
@@ -425,8 +495,10 @@ public actor PackInstaller {
         return try await withInstallLock("uninstall") { () throws(ToolError) -> UninstallData in
             var installs = try InstallsFile.read(root: root) ?? InstallsFile()
             var data = UninstallData(dryRun: dryRun)
+            let extendNames = Set(((try? ConfigLoader.load(root: root))?.extendEntries ?? []).map(\.name))
             let known = Set(installs.rows.compactMap { $0["name"]?.stringValue }).union(
-                FileSystem.list(packsFolder).filter { FileSystem.isDirectory(packsFolder + "/" + $0) })
+                FileSystem.list(packsFolder).filter { FileSystem.isDirectory(packsFolder + "/" + $0) }
+            ).union(extendNames)
             let targets = all ? known.sorted(by: FileSystem.byteOrder) : names
             for name in targets {
                 guard known.contains(name) else {
@@ -435,6 +507,15 @@ public actor PackInstaller {
                 }
                 let folder = packsFolder + "/" + name
                 let hasFolder = FileSystem.kind(folder) == .directory
+                let hasExtend = extendNames.contains(name)
+                if !dryRun, hasExtend {
+                    do throws(ToolError) {
+                        try removeExtend(named: name)
+                    } catch {
+                        data.failed.append((name, error.code, error.message))
+                        continue
+                    }
+                }
                 if !dryRun {
                     if hasFolder && !keepPack {
                         // Move aside first so a failure leaves either the whole pack or nothing.
@@ -447,7 +528,7 @@ public actor PackInstaller {
                     }
                     installs.remove(named: name)
                 }
-                data.removed.append((name, hasFolder && !keepPack ? ".agentsmesh/packs/\(name)" : nil, false))
+                data.removed.append((name, hasFolder && !keepPack ? ".agentsmesh/packs/\(name)" : nil, hasExtend))
             }
             if !dryRun && !data.removed.isEmpty {
                 try writeInstalls(installs)
@@ -455,6 +536,21 @@ public actor PackInstaller {
             }
             return data
         }
+    }
+
+    /// Removes the `extends:` entry `name` from agentsmesh.yaml by an in-place edit.
+    private func removeExtend(named name: String) throws(ToolError) {
+        let path = ConfigLoader.projectFile
+        guard let bytes = try FileSystem.readIfExists(root + "/" + path, displayPath: path),
+            let text = ExtendsBlock.removing(named: name, from: String(decoding: bytes, as: UTF8.self))
+        else {
+            throw ToolError(ErrorCode.ioError, "the extends entry '\(name)' could not be removed from \(path) in place; edit it by hand")
+        }
+        let parsed = try ConfigLoader.parseMapping(Array(text.utf8), path: path) ?? JSONObject()
+        guard !(try ExtendEntry.parse(parsed["extends"]?.arrayValue ?? [], path: path)).contains(where: { $0.name == name }) else {
+            throw ToolError(ErrorCode.ioError, "the extends entry '\(name)' could not be removed from \(path) in place; edit it by hand")
+        }
+        try AtomicFile.write(text, to: try SafePath(root: root).resolve(path), displayPath: path)
     }
 
     // MARK: - Installs

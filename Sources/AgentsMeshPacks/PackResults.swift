@@ -11,6 +11,8 @@ public struct InstallData: Sendable {
     public var dryRun: Bool
     public var brokenResources: [BrokenResource] = []
     public var warnings: [Diagnostic] = []
+    /// Recorded as an `extends:` entry rather than installed as a pack.
+    public var asExtends = false
 
     public var json: JSONValue {
         var object = JSONObject()
@@ -87,6 +89,8 @@ public struct InstallOptions: Sendable {
     public var asKind: String?
     public var name: String?
     public var sync = false
+    /// Record an `extends:` entry in agentsmesh.yaml instead of materialising a pack (§5.2).
+    public var extends = false
     public var dryRun = false
     public var force = false
     /// `hooks`, `mcp`, `permissions` (from `--accept-*` flags).

@@ -1,4 +1,5 @@
 internal import AgentsMeshGeneration
+internal import AgentsMeshPacks
 internal import ArgumentParser
 internal import SharedCore
 
@@ -15,12 +16,20 @@ struct GenerateCommand: AsyncParsableCommand {
     var force = false
     @Option(help: "Seconds to wait for another generate to finish.")
     var lockTimeout: Double = 30
+    @Flag(help: "Fetch remote extends again instead of reading them from the cache.")
+    var refreshCache = false
+    @Flag(help: "Fetch remote extends into a temporary folder; leave the cache alone.")
+    var noCache = false
 
     func run() async throws {
         try await selection.run("generate") { (targets) throws(ToolError) in
             let root = try projectRoot()
+            guard !(refreshCache && noCache) else {
+                throw ToolError(ErrorCode.usage, "--refresh-cache and --no-cache cannot be combined")
+            }
             var options = GenerateOptions(targets: targets, dryRun: dryRun, check: check, force: force, lockTimeout: lockTimeout)
             options.command = "generate"
+            options.extendsMode = noCache ? .uncached : refreshCache ? .refresh : .cached
             let result = try await Generator(root: root).generate(options)
             return VerbOutput(result.json, GenerateText.render(result))
         }

@@ -44,6 +44,8 @@ struct InstallCommand: AsyncParsableCommand {
     var asKind: String?
     @Option(help: "Pack name (default: derived from the source).")
     var name: String?
+    @Flag(help: "Record the source as an extends: entry of agentsmesh.yaml (read at every generate) instead of installing a pack.")
+    var extends = false
     @Flag(help: "Re-install every installs.yaml row whose pack folder is missing or modified.")
     var sync = false
     @Flag(help: "Show what would be installed and write nothing.")
@@ -65,6 +67,7 @@ struct InstallCommand: AsyncParsableCommand {
             options.asKind = asKind
             options.name = name
             options.sync = sync
+            options.extends = extends
             options.dryRun = dryRun
             options.force = force || output.json
             if acceptHooks || acceptElevated { options.accept.insert("hooks") }
@@ -77,7 +80,7 @@ struct InstallCommand: AsyncParsableCommand {
             text +=
                 data.installed.isEmpty
                 ? "Nothing installed."
-                : "\(data.dryRun ? "Would install" : "Installed") \(data.installed.count) item(s)\(data.name.map { " as pack '\($0)'" } ?? "")."
+                : "\(data.dryRun ? "Would install" : "Installed") \(data.installed.count) item(s)\(data.name.map { data.asExtends ? " as extends entry '\($0)' of agentsmesh.yaml" : " as pack '\($0)'" } ?? "")."
             return VerbOutput(data.json, text)
         }
     }

@@ -239,7 +239,7 @@ import Testing
     static func expectCheckAgrees(_ project: TestProject, clean: Bool, sourceLocation: SourceLocation = #_sourceLocation) throws {
         for verify in [true, false] {
             let answered = try Checker.check(root: project.root, verifyOutputs: verify)
-            let full = try Checker.fullCheck(root: project.root, verifyOutputs: verify)
+            let full = try Checker.fullCheck(root: project.root, verifyOutputs: verify, environment: ProcessEnvironment.current)
             #expect(Self.checkText(answered) == Self.checkText(full), sourceLocation: sourceLocation)
             #expect((Checker.cachedClean(root: project.root, verifyOutputs: verify) != nil) == clean, sourceLocation: sourceLocation)
         }
