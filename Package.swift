@@ -35,6 +35,7 @@ let package = Package(
         // Already resolved through Hummingbird; named because MeshesServer imports them directly.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // C libraries, linked only by the modules that call them.
@@ -132,9 +133,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Delivery: the scheduler and its workers, over one shared AsyncHTTPClient.
+        .target(
+            name: "MeshesDelivery",
+            dependencies: [
+                "SharedCore", "SharedPlatform", "MeshesCore", "MeshesEngine",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "meshes",
-            dependencies: ["SharedCore", "MeshesCore", "MeshesEngine", "MeshesServer", argumentParser],
+            dependencies: ["SharedCore", "MeshesCore", "MeshesEngine", "MeshesServer", "MeshesDelivery", argumentParser],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -197,6 +209,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "MeshesCoreTests", dependencies: ["SharedCore", "MeshesCore", "TestSupport", crypto], swiftSettings: strict),
+        .testTarget(
+            name: "MeshesDeliveryTests",
+            dependencies: [
+                "SharedCore", "MeshesCore", "MeshesEngine", "MeshesDelivery", hummingbird,
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "MeshesEngineTests",
             dependencies: ["SharedCore", "SharedPlatform", "MeshesCore", "MeshesEngine", "meshes", grdb],

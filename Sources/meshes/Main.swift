@@ -1,6 +1,7 @@
 internal import ArgumentParser
 internal import Foundation
 internal import MeshesCore
+internal import MeshesDelivery
 internal import MeshesEngine
 internal import MeshesServer
 internal import SharedCore
@@ -12,7 +13,7 @@ struct MeshesCommand: AsyncParsableCommand {
         commandName: "meshes",
         abstract: "Outbound event engine: store events once, fan them out to rules, keep the delivery history.",
         version: MeshesAPI.version,
-        subcommands: [ServeCommand.self, KeysCommand.self, EmitCommand.self]
+        subcommands: [ServeCommand.self, KeysCommand.self, EmitCommand.self, DeliverCommand.self, EventsCommand.self]
     )
 }
 
@@ -47,8 +48,9 @@ struct ServeCommand: AsyncParsableCommand {
     var publicURL: String?
     @Option(help: "Events per second per org (token bucket, burst = 2x).")
     var ingestRate: Double?
-    @Flag(help: "Permit http:// destination URLs.")
-    var allowHTTP = false
+    @OptionGroup var delivery: DeliveryOptions
+    @Flag(help: "Do not deliver in this process (another process sharing the store delivers).")
+    var noDelivery = false
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
@@ -56,12 +58,63 @@ struct ServeCommand: AsyncParsableCommand {
         let host = host ?? environment["MESHES_HOST"] ?? "127.0.0.1"
         let port = port ?? environment["MESHES_PORT"].flatMap { Int($0) } ?? 8787
         var options = MeshesAPI.Options()
-        options.allowHTTP = allowHTTP || environment["MESHES_ALLOW_HTTP"] == "1"
+        let egress = delivery.egress(environment)
+        options.allowHTTP = egress.allowHTTP
         options.ingestRate = ingestRate ?? environment["MESHES_INGEST_RATE"].flatMap { Double($0) }
         options.publicURL = publicURL ?? environment["MESHES_PUBLIC_URL"] ?? "http://\(host):\(port)"
-        let api = MeshesAPI(store: try store.open(), options: options)
-        try await MeshesServer.run(api: api, host: host, port: port, maximumBodyBytes: options.maximumBodyBytes) { bound in
-            FileHandle.standardError.write(Data("meshes: listening on http://\(host):\(bound)\n".utf8))
+        let opened = try store.open()
+        let engine = noDelivery ? nil : DeliveryEngine(store: opened, egress: egress, workers: delivery.workers)
+        options.delivery = engine?.scheduler
+        let api = MeshesAPI(store: opened, options: options)
+        await engine?.start()
+        do {
+            try await MeshesServer.run(api: api, host: host, port: port, maximumBodyBytes: options.maximumBodyBytes) { bound in
+                FileHandle.standardError.write(Data("meshes: listening on http://\(host):\(bound)\n".utf8))
+            }
+        } catch {
+            await engine?.stop()
+            throw error
+        }
+        // SIGTERM/SIGINT: the server has stopped accepting; attempts in flight finish and are recorded.
+        await engine?.stop()
+    }
+}
+
+/// Delivery flags shared by `serve`, `emit` and `deliver`.
+struct DeliveryOptions: ParsableArguments {
+    @Option(help: "Attempts in flight at once.")
+    var workers: Int = 32
+    @Flag(help: "Permit http:// destination URLs (also $MESHES_ALLOW_HTTP=1).")
+    var allowHTTP = false
+    @Flag(help: "Permit destinations on loopback, private, link-local, CGNAT and unique-local addresses.")
+    var allowPrivateEgress = false
+
+    func egress(_ environment: [String: String]) -> EgressOptions {
+        EgressOptions(
+            allowHTTP: allowHTTP || environment["MESHES_ALLOW_HTTP"] == "1",
+            allowPrivate: allowPrivateEgress || environment["MESHES_ALLOW_PRIVATE_EGRESS"] == "1")
+    }
+}
+
+struct DeliverCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deliver", abstract: "Deliver due events from the store (no HTTP API) until SIGINT/SIGTERM, or until idle.")
+
+    @OptionGroup var delivery: DeliveryOptions
+    @Flag(help: "Exit once nothing is running and nothing is due.")
+    var untilIdle = false
+    @Option(help: "With --until-idle: the longest wait, in seconds.")
+    var timeout: Double = 300
+    @OptionGroup var store: StoreOptions
+
+    func run() async throws {
+        let engine = DeliveryEngine(store: try store.open(), egress: delivery.egress(ProcessEnvironment.current), workers: delivery.workers)
+        if untilIdle {
+            await engine.start()
+            try await engine.drain(timeout: timeout)
+            await engine.stop()
+        } else {
+            await engine.runUntilSignalled()
         }
     }
 }
@@ -143,6 +196,9 @@ struct EmitCommand: AsyncParsableCommand {
     var resource: String?
     @Option(help: "Resource id.")
     var resourceID: String?
+    @OptionGroup var delivery: DeliveryOptions
+    @Option(help: "Seconds to wait for the first attempts of the event's deliveries (0: store only; $MESHES_DELIVERY=off also).")
+    var wait: Double = 60
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
@@ -152,12 +208,49 @@ struct EmitCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("error: --payload is not valid JSON\n".utf8))
             throw ExitCode(2)
         }
+        let environment = ProcessEnvironment.current
+        let opened = try store.open()
         let response = await MeshesEngine.emit(
-            store: try store.open(), workspace: workspace, event: event, payload: payloadValue, resource: resource,
-            resourceID: resourceID)
-        let value = response.jsonBody ?? .null
+            store: opened, workspace: workspace, event: event, payload: payloadValue, resource: resource, resourceID: resourceID)
+        var value = response.jsonBody ?? .null
+        // Embedded: this process delivers the event's first attempts before it exits (retries are left to the
+        // next process that delivers: `meshes serve` or `meshes deliver`).
+        if response.status == 201, wait > 0, !DeliveryEngine.isTurnedOff(environment),
+            let id = value["event"]?["id"]?.stringValue, !(value["event"]?["rule_events"]?.arrayValue ?? []).isEmpty
+        {
+            let engine = DeliveryEngine(store: opened, egress: delivery.egress(environment), workers: delivery.workers)
+            await engine.start()
+            let settled = try await engine.settle(orgID: opened.defaultOrg.id, eventID: id, timeout: wait)
+            await engine.stop()
+            if let settled { value = ["event": settled.json()] }
+        }
         print(JSONEmitter.pretty(value))
         if response.status >= 500 { throw ExitCode(2) }
         if response.status >= 400 { throw ExitCode(1) }
+    }
+}
+
+struct EventsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "events", abstract: "Inspect stored events and their deliveries.", subcommands: [EventsShow.self])
+}
+
+struct EventsShow: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Print an event, its rule events and every attempt of each.")
+
+    @Argument(help: "Event id.")
+    var id: String
+    @Flag(help: "Print JSON: the event with rule_events[].attempts.")
+    var json = false
+    @OptionGroup var store: StoreOptions
+
+    func run() async throws {
+        let opened = try store.open()
+        guard let history = try await MeshesEngine.eventHistory(store: opened, orgID: opened.defaultOrg.id, id: id) else {
+            FileHandle.standardError.write(Data("error: not_found: no event \(id)\n".utf8))
+            throw ExitCode(1)
+        }
+        print(json ? JSONEmitter.pretty(history.json) : history.text)
     }
 }

@@ -286,7 +286,19 @@ extension MeshesAPI {
                 status: 429, code: "rate_limited", message: "Too many manual retries; try again later",
                 headers: [("Retry-After", String(wait))])
         }
-        throw APIError(status: 503, code: "unavailable", message: "Delivery is disabled in this engine build; the retry was not run")
+        guard let delivery = options.delivery else {
+            throw APIError(
+                status: 503, code: "unavailable", message: "Delivery is turned off in this process (--no-delivery); the retry was not run")
+        }
+        // The checks above answer quickly; the claim checks again in its own transaction.
+        switch try await run({ try await delivery.retryNow(orgID: caller.orgID, eventID: eventID, ruleID: ruleID) }) {
+        case .success(let after): return .json(200, after.json)
+        case .failure(.notFound): throw APIError.notFound("Rule event")
+        case .failure(.terminal(let status)): throw APIError.conflict("delivery_terminal", "The delivery is already \(status.rawValue)")
+        case .failure(.connectionInactive): throw APIError.conflict("connection_inactive", "The connection is inactive")
+        case .failure(.tooEarly):
+            throw APIError(status: 425, code: "retry_too_early", message: "The delivery is due or running; try again later")
+        }
     }
 }
 

@@ -68,6 +68,7 @@ extension MeshesAPI {
                 try await store.ingest(
                     orgID: caller.orgID, workspaceID: workspace, record: item.record, createdBy: caller.createdBy)
             }
+            if !event.ruleEvents.isEmpty { options.delivery?.wake() }
             return .json(201, ["event": event.createdJSON])
         }
     }
@@ -103,6 +104,7 @@ extension MeshesAPI {
         }
         if !jobs.isEmpty {
             let results = try await run { [jobs] in try await store.ingestMany(orgID: caller.orgID, items: jobs) }
+            options.delivery?.wake()
             for (position, result) in zip(positions, results) {
                 switch result {
                 case .success(let event): outcomes[position] = (event.createdJSON, true)

@@ -21,6 +21,10 @@ public final class MeshesAPI: Sendable {
         public var nowSeconds: @Sendable () -> Int = { Int(Clock.now()) }
         /// The clock of the rate limiters, in fractional seconds (tests pin it).
         public var limiterClock: @Sendable () -> Double = { Clock.now() }
+        /// This process's delivery engine: woken by every ingest, and running manual retries. Without one
+        /// (`--no-delivery`, `MESHES_DELIVERY=off`) events wait for a process that delivers, and manual
+        /// retries answer 503.
+        public var delivery: (any DeliveryControl)?
 
         public init() {}
     }

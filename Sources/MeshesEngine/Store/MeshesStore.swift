@@ -116,7 +116,7 @@ public enum IdempotencyState: Sendable, Equatable {
 /// The storage interface of the engine. The embedded implementation is `SQLiteStore`; the operations are
 /// domain-level (no SQL leaks through), so a PostgreSQL store for multi-node deployments can implement
 /// them with row locks (`FOR UPDATE SKIP LOCKED` for delivery leases) later.
-public protocol MeshesStore: MappingStore, SessionStore {
+public protocol MeshesStore: MappingStore, SessionStore, DeliveryStore {
     /// The org the embedded mode acts as.
     var defaultOrg: Org { get }
 

@@ -187,12 +187,13 @@ extension SQLiteStore {
             try db.execute(
                 sql: """
                     UPDATE connections SET name = ?, metadata = ?, secrets = ?, hidden = ?, active = ?, inactive_reason = ?,
-                        failure_streak = CASE WHEN ? THEN 0 ELSE failure_streak END, updated_at = ?
+                        failure_streak = CASE WHEN ? THEN 0 ELSE failure_streak END,
+                        streak_auth_only = CASE WHEN ? THEN 1 ELSE streak_auth_only END, updated_at = ?
                     WHERE id = ?
                     """,
                 arguments: [
                     input.name, metadata, sealed, input.hidden, input.active, input.inactiveReason,
-                    input.active && !existing.active, now, id,
+                    input.active && !existing.active, input.active && !existing.active, now, id,
                 ])
             if existing.active && !input.active {
                 try SQLiteStore.failPendingWork(

@@ -3,7 +3,7 @@ internal import GRDB
 /// Forward-only schema migrations; the schema version lives in `PRAGMA user_version` (§1).
 enum Schema {
     /// The version this engine writes.
-    static let currentVersion = 3
+    static let currentVersion = 4
 
     /// Statements per version; version `n` is `migrations[n - 1]`.
     static let migrations: [[String]] = [
@@ -379,6 +379,10 @@ enum Schema {
             "CREATE INDEX rule_events_connection ON rule_events (connection_id, status)",
             "CREATE INDEX rule_events_rule ON rule_events (rule_id, status)",
             "CREATE INDEX attempts_rule_event ON attempts (rule_event_seq, created_at DESC, id DESC)",
+        ],
+        // 4: delivery. Whether every failure of a connection's current streak was `auth_failed` (§5.5).
+        [
+            "ALTER TABLE connections ADD COLUMN streak_auth_only INTEGER NOT NULL DEFAULT 1"
         ],
     ]
 

@@ -1,0 +1,247 @@
+internal import Foundation
+internal import MeshesCore
+public import MeshesEngine
+internal import SharedCore
+internal import Synchronization
+
+/// Claims due deliveries and runs their attempts (§5.3): wakes on every ingest, otherwise polls every second;
+/// recovers expired leases at start and every 15 s; at most `workers` attempts in flight, and per connection
+/// its `max_concurrency` and `rate_limit_per_second`. Everything it knows of the work lives in the store, so a
+/// process that dies loses nothing but its leases, which the next recovery turns into retries.
+public actor DeliveryScheduler: DeliveryControl {
+    public struct Options: Sendable {
+        /// Attempts in flight at once (`--workers`).
+        public var workers = 32
+        /// Seconds between polls when nothing wakes the scheduler.
+        public var pollInterval = 1.0
+        /// Seconds between lease recoveries.
+        public var recoveryInterval = 15.0
+        /// This process's lease owner id.
+        public var owner = UUID().uuidString.lowercased()
+        /// The jitter factor of each retry delay, from U(0.8, 1.2) (tests pin it).
+        public var jitter: @Sendable () -> Double = { Double.random(in: 0.8...1.2) }
+        /// Milliseconds since 1970 (tests pin it).
+        public var clock: @Sendable () -> Int64 = { Int64(Clock.now() * 1000) }
+
+        public init() {}
+    }
+
+    let store: any MeshesStore
+    let runner: AttemptRunner
+    let options: Options
+    let buckets = TokenBuckets()
+    let wakeup = Wakeup()
+
+    var loop: Task<Void, Never>?
+    var stopping = false
+    var inFlight = 0
+    var drained: [CheckedContinuation<Void, Never>] = []
+    var lastRecovery: Int64?
+
+    public init(store: any MeshesStore, runner: AttemptRunner, options: Options = Options()) {
+        self.store = store
+        self.runner = runner
+        self.options = options
+    }
+
+    /// Starts the loop (lease recovery first). Calling it again does nothing.
+    public func start() {
+        guard loop == nil else { return }
+        stopping = false
+        loop = Task { await self.run() }
+    }
+
+    /// New work may be due: claim now instead of at the next poll. Safe from any context.
+    public nonisolated func wake() { wakeup.signal() }
+
+    /// Stops claiming and waits for the attempts in flight to finish and be recorded (each is bounded by its
+    /// timeout). Nothing is left half-recorded; work not started stays due for the next process.
+    public func stop() async {
+        stopping = true
+        wakeup.signal()
+        await loop?.value
+        loop = nil
+        if inFlight > 0 { await withCheckedContinuation { drained.append($0) } }
+    }
+
+    /// How many attempts are running now.
+    public var running: Int { inFlight }
+
+    func run() async {
+        while !stopping {
+            let now = options.clock()
+            if lastRecovery.map({ now - $0 >= Int64(options.recoveryInterval * 1000) }) ?? true {
+                lastRecovery = now
+                _ = try? await store.recoverExpiredLeases(now: now)
+            }
+            let free = options.workers - inFlight
+            var claimed = 0
+            if free > 0 {
+                let buckets = self.buckets
+                let clock = options.clock
+                if let jobs = try? await store.claimDue(
+                    owner: options.owner, now: now, limit: free,
+                    admit: { connection, _ in buckets.admit(connection, now: clock()) })
+                {
+                    claimed = jobs.count
+                    for job in jobs {
+                        inFlight += 1
+                        Task { await self.execute(job) }
+                    }
+                }
+            }
+            if stopping { break }
+            // Claimed a full batch: more may be due at once. Otherwise wait for an ingest, a finished attempt
+            // or the poll.
+            if claimed > 0 && claimed == free { continue }
+            await wakeup.wait(seconds: options.pollInterval)
+        }
+    }
+
+    /// Runs one attempt and records it.
+    func execute(_ job: DeliveryJob) async {
+        _ = await Self.attempt(job, store: store, runner: runner, jitter: options.jitter())
+        finished()
+    }
+
+    func finished() {
+        inFlight -= 1
+        if inFlight == 0 {
+            for continuation in drained { continuation.resume() }
+            drained = []
+        }
+        wakeup.signal()
+    }
+
+    /// Runs and records one claimed attempt (scheduled or manual). A failure to record leaves the lease to
+    /// expire: the recovery records the attempt as interrupted and retries it.
+    static func attempt(_ job: DeliveryJob, store: any MeshesStore, runner: AttemptRunner, jitter: Double) async -> RuleEvent? {
+        var job = job
+        let report: AttemptReport
+        if DeliveryMapping.needsFields(job.connection.type) {
+            switch try? await DeliveryMapping.fields(for: job, store: store) {
+            case .success(let fields)?:
+                job.fields = fields
+                report = await runner.run(job)
+            case .failure(let failure)?:
+                let now = runner.clock()
+                report = AttemptReport(
+                    outcome: .mappingError, message: failure.message, requestMethod: "POST",
+                    requestURL: job.connection.metadata["base_url"]?.stringValue ?? "", startedAt: now, endedAt: now)
+            case nil:
+                let now = runner.clock()
+                report = AttemptReport(
+                    outcome: .internalError, message: "the connection's mapping cannot be read", requestMethod: "POST",
+                    requestURL: job.connection.metadata["base_url"]?.stringValue ?? "", startedAt: now, endedAt: now)
+            }
+        } else {
+            report = await runner.run(job)
+        }
+        let decision = AttemptDecision.decide(job, report, jitter: jitter)
+        return try? await store.finishAttempt(job, report: report, decision: decision)
+    }
+
+    /// A manual retry (§5.6): one `manual` attempt, inline, under a lease like any other.
+    public func retryNow(orgID: String, eventID: String, ruleID: String) async throws -> Result<RuleEvent, ManualRetryRefusal> {
+        let claimed = try await store.claimManual(
+            orgID: orgID, eventID: eventID, ruleID: ruleID, owner: options.owner, now: options.clock())
+        switch claimed {
+        case .failure(let refusal): return .failure(refusal)
+        case .success(let job):
+            inFlight += 1
+            defer { finished() }
+            guard let after = await Self.attempt(job, store: store, runner: runner, jitter: options.jitter()) else {
+                throw StoreError.unavailable("the manual attempt could not be recorded")
+            }
+            return .success(after)
+        }
+    }
+}
+
+/// Per-connection token buckets for `rate_limit_per_second` (burst = the rate), shared with the claim.
+final class TokenBuckets: Sendable {
+    private let state = Mutex<[String: (tokens: Double, at: Int64)]>([:])
+
+    /// Whether one more attempt may start on `connection` now (and takes its token).
+    func admit(_ connection: DeliveryConnection, now: Int64) -> Bool {
+        guard let rate = connection.ratePerSecond.map(Double.init) else { return true }
+        return state.withLock { buckets in
+            var bucket = buckets[connection.id] ?? (tokens: rate, at: now)
+            bucket.tokens = min(rate, bucket.tokens + Double(now - bucket.at) / 1000 * rate)
+            bucket.at = now
+            guard bucket.tokens >= 1 else {
+                buckets[connection.id] = bucket
+                return false
+            }
+            bucket.tokens -= 1
+            buckets[connection.id] = bucket
+            return true
+        }
+    }
+}
+
+/// A wake-up signal that is never lost: a signal with nobody waiting is kept for the next wait.
+final class Wakeup: Sendable {
+    private struct State {
+        var pending = false
+        var waiter: CheckedContinuation<Void, Never>?
+        var generation = 0
+    }
+
+    private let state = Mutex(State())
+
+    func signal() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return waiter
+            }
+            state.pending = true
+            return nil
+        }
+        waiter?.resume()
+    }
+
+    /// Returns on the next signal (or at once when one is pending), or after `seconds`.
+    func wait(seconds: Double) async {
+        let generation: Int? = state.withLock { state in
+            if state.pending {
+                state.pending = false
+                return nil
+            }
+            state.generation += 1
+            return state.generation
+        }
+        guard let generation else { return }
+        let timer = Task {
+            do { try await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000)) } catch { return }
+            self.timeout(generation)
+        }
+        await withCheckedContinuation { continuation in
+            let resumeNow = state.withLock { state -> Bool in
+                if state.pending || state.generation != generation {
+                    state.pending = false
+                    return true
+                }
+                state.waiter = continuation
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+        timer.cancel()
+    }
+
+    private func timeout(_ generation: Int) {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard state.generation == generation else { return nil }
+            guard let waiter = state.waiter else {
+                // The wait has not parked yet: it finds this and returns at once.
+                state.pending = true
+                return nil
+            }
+            state.waiter = nil
+            return waiter
+        }
+        waiter?.resume()
+    }
+}

@@ -1,0 +1,286 @@
+internal import Foundation
+internal import GRDB
+internal import MeshesCore
+internal import SharedCore
+
+extension SQLiteStore {
+    /// Extra lease time beyond the attempt's own timeout (§5.3).
+    static let leaseMarginMS: Int64 = 30_000
+
+    // MARK: - Claims (§5.3)
+
+    public func claimDue(
+        owner: String, now: Int64, limit: Int, admit: @escaping @Sendable (DeliveryConnection, Int) -> Bool
+    ) async throws -> [DeliveryJob] {
+        guard limit > 0 else { return [] }
+        let sealer = self.sealer
+        return try await write { db in
+            // Candidates in due order; more than asked for, so that work held back by a connection's limits does
+            // not starve the rest.
+            let rows = try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT seq FROM rule_events
+                        WHERE status IN ('pending','retrying') AND next_attempt_at <= ?
+                        ORDER BY next_attempt_at, created_at LIMIT ?
+                        """), arguments: [now, limit * 4 + 16])
+            guard !rows.isEmpty else { return [] }
+            var processing: [String: Int] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT connection_id, COUNT(*) AS n FROM rule_events WHERE status = 'processing' GROUP BY connection_id")
+            {
+                processing[row["connection_id"]] = row["n"]
+            }
+            var connections: [String: DeliveryConnection?] = [:]
+            var jobs: [DeliveryJob] = []
+            var touchedEvents: Set<String> = []
+            for row in rows where jobs.count < limit {
+                let seq: Int64 = row["seq"]
+                guard let full = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM rule_events WHERE seq = ?"), arguments: [seq])
+                else { continue }
+                let connectionID: String = full["connection_id"]
+                if connections[connectionID] == nil {
+                    connections[connectionID] = try SQLiteStore.deliveryConnection(db, id: connectionID, sealer: sealer)
+                }
+                guard let connection = connections[connectionID] ?? nil else { continue }
+                let busy = processing[connectionID] ?? 0
+                guard busy < connection.maxConcurrency, admit(connection, busy) else { continue }
+                processing[connectionID] = busy + 1
+                guard let job = try SQLiteStore.lease(db, row: full, connection: connection, owner: owner, trigger: .scheduled, now: now)
+                else { continue }
+                jobs.append(job)
+                touchedEvents.insert(job.ruleEvent.eventID)
+            }
+            for eventID in touchedEvents { try SQLiteStore.recomputeEvent(db, eventID: eventID, now: now) }
+            return jobs
+        }
+    }
+
+    /// The connection with its secrets unsealed and its metadata parsed.
+    static func deliveryConnection(_ db: Database, id: String, sealer: any SecretSealer) throws -> DeliveryConnection? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM connections WHERE id = ?"), arguments: [id]) else {
+            return nil
+        }
+        let connection = connectionRow(row)
+        var secrets: [String: String] = [:]
+        if let sealed: Data = row["secrets"] {
+            guard let plain = try? sealer.open(Array(sealed), recordID: id),
+                let object = (try? JSONParser.parse(bytes: plain))?.objectValue
+            else { throw StoreError.unsealFailed }
+            for (key, value) in object { secrets[key] = value.stringValue }
+        }
+        return DeliveryConnection(
+            id: id, type: connection.type, metadata: connection.metadata, secrets: secrets, active: connection.active)
+    }
+
+    /// Puts one rule event under `owner`'s lease and loads what its attempt needs.
+    static func lease(
+        _ db: Database, row: Row, connection: DeliveryConnection, owner: String, trigger: AttemptTrigger, now: Int64
+    ) throws -> DeliveryJob? {
+        let seq: Int64 = row["seq"]
+        let before = ruleEvent(row)
+        let leaseUntil = now + Int64(connection.timeoutSeconds) * 1000 + leaseMarginMS
+        try db.cachedStatement(
+            sql: """
+                UPDATE rule_events SET status = 'processing', lease_owner = ?, lease_expires_at = ?,
+                    started_at = COALESCE(started_at, ?)
+                WHERE seq = ?
+                """
+        ).execute(arguments: [owner, leaseUntil, now, seq])
+        guard
+            let event = try Row.fetchOne(
+                db.cachedStatement(
+                    sql: "SELECT id, event, workspace_id, resource, resource_id, payload, created_at FROM events WHERE seq = ?"),
+                arguments: [row["event_seq"] as Int64])
+        else { return nil }
+        let rule = try Row.fetchOne(db.cachedStatement(sql: "SELECT metadata FROM rules WHERE id = ?"), arguments: [before.ruleID])
+        let envelope = DeliveryEnvelope(
+            eventID: event["id"], eventName: event["event"], workspaceID: event["workspace_id"], resource: event["resource"],
+            resourceID: event["resource_id"], eventCreatedAt: event["created_at"], payload: event.jsonObject("payload"),
+            ruleEventID: before.id, ruleID: before.ruleID, connectionID: connection.id)
+        var leased = before
+        leased.status = .processing
+        leased.startedAt = before.startedAt ?? now
+        return DeliveryJob(
+            ruleEvent: leased, storeKey: seq, previousStatus: before.status, previousNextAttemptAt: before.nextAttemptAt,
+            scheduledFailures: row["scheduled_failures"], trigger: trigger, leaseOwner: owner, envelope: envelope,
+            connection: connection, ruleMetadata: rule?.jsonObject("metadata") ?? JSONObject(), fields: JSONObject())
+    }
+
+    // MARK: - Manual retry (§5.6)
+
+    public func claimManual(orgID: String, eventID: String, ruleID: String, owner: String, now: Int64) async throws -> Result<
+        DeliveryJob, ManualRetryRefusal
+    > {
+        let sealer = self.sealer
+        return try await write { db in
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: "SELECT * FROM rule_events WHERE event_seq = (SELECT seq FROM events WHERE id = ?) AND rule_id = ? AND org_id = ?",
+                    arguments: [eventID, ruleID, orgID])
+            else { return .failure(.notFound) }
+            let existing = SQLiteStore.ruleEvent(row)
+            if existing.status == .completed || existing.status == .canceled { return .failure(.terminal(existing.status)) }
+            guard let connection = try SQLiteStore.deliveryConnection(db, id: existing.connectionID, sealer: sealer), connection.active
+            else { return .failure(.connectionInactive) }
+            if existing.status == .processing { return .failure(.tooEarly) }
+            if existing.status != .failed, let next = existing.nextAttemptAt, next - now <= 10_000 { return .failure(.tooEarly) }
+            guard let job = try SQLiteStore.lease(db, row: row, connection: connection, owner: owner, trigger: .manual, now: now) else {
+                return .failure(.notFound)
+            }
+            try SQLiteStore.recomputeEvent(db, eventID: existing.eventID, now: now)
+            return .success(job)
+        }
+    }
+
+    // MARK: - Finishing an attempt
+
+    public func finishAttempt(_ job: DeliveryJob, report: AttemptReport, decision: AttemptDecision) async throws -> RuleEvent {
+        let attemptID = Formats.uuid()
+        return try await write { db in
+            guard
+                let row = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT * FROM rule_events WHERE seq = ? AND id = ?"),
+                    arguments: [job.storeKey, job.ruleEvent.id])
+            else { throw APIError.notFound("Rule event") }
+            let seq: Int64 = row["seq"]
+            let current = SQLiteStore.ruleEvent(row)
+            let owned = (row["lease_owner"] as String?) == job.leaseOwner && current.status == .processing
+            try SQLiteStore.insertAttempt(
+                db, id: attemptID, ruleEventSeq: seq, job: job, number: current.attemptCount + 1, report: report,
+                nextAttemptAt: decision.scheduledNext ? decision.nextAttemptAt : nil)
+            if owned {
+                // A cancel asked for while the attempt ran wins over the decision made before it was known.
+                let cancelRequested: Bool = row["cancel_requested"]
+                var status = decision.status
+                var next = decision.nextAttemptAt
+                if cancelRequested && !job.ruleEvent.cancelRequested {
+                    status = report.outcome == .delivered ? .completed : .canceled
+                    next = nil
+                }
+                try db.cachedStatement(
+                    sql: """
+                        UPDATE rule_events SET status = ?, attempt_count = attempt_count + 1, scheduled_failures = ?,
+                            next_attempt_at = ?, completed_at = ?, last_error = ?, lease_owner = NULL, lease_expires_at = NULL,
+                            cancel_requested = 0
+                        WHERE seq = ?
+                        """
+                ).execute(arguments: [
+                    status.rawValue, decision.scheduledFailures, next, status.isTerminal ? report.endedAt : nil,
+                    status == .completed ? nil : decision.lastError, seq,
+                ])
+            } else {
+                // The lease was lost (recovered elsewhere): the attempt is history, the state belongs to its new owner.
+                try db.execute(sql: "UPDATE rule_events SET attempt_count = attempt_count + 1 WHERE seq = ?", arguments: [seq])
+            }
+            try SQLiteStore.applyHealth(db, connectionID: job.connection.id, report: report, now: report.endedAt)
+            try SQLiteStore.recomputeEvent(db, eventID: job.ruleEvent.eventID, now: report.endedAt)
+            return try Row.fetchOne(db, sql: "SELECT * FROM rule_events WHERE seq = ?", arguments: [seq]).map(SQLiteStore.ruleEvent)!
+        }
+    }
+
+    static func insertAttempt(
+        _ db: Database, id: String, ruleEventSeq: Int64, job: DeliveryJob, number: Int, report: AttemptReport, nextAttemptAt: Int64?
+    ) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO attempts (id, rule_event_seq, rule_event_id, event_id, rule_id, connection_id, attempt_number, trigger,
+                    outcome_code, message, request_method, request_url, response_status, response_duration_ms, response_headers,
+                    response_body, response_truncated, started_at, ended_at, next_attempt_at, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            id, ruleEventSeq, job.ruleEvent.id, job.ruleEvent.eventID, job.ruleEvent.ruleID, job.connection.id, number,
+            job.trigger.rawValue, report.outcome.rawValue, report.message, report.requestMethod, report.requestURL,
+            report.responseStatus, max(0, report.endedAt - report.startedAt),
+            report.responseHeaders.map { JSONEmitter.compact(.object($0)) },
+            report.responseBody, report.responseTruncated, report.startedAt, report.endedAt, nextAttemptAt, report.endedAt,
+        ])
+    }
+
+    /// §5.5: the failure streak, and switching the connection off (its pending work failed without attempts).
+    static func applyHealth(_ db: Database, connectionID: String, report: AttemptReport, now: Int64) throws {
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT active, failure_streak, streak_auth_only FROM connections WHERE id = ?"),
+                arguments: [connectionID])
+        else { return }
+        let active: Bool = row["active"]
+        let health = ConnectionHealth(streak: row["failure_streak"], onlyAuthFailures: row["streak_auth_only"])
+        let (next, deactivate) = health.after(report.outcome, status: report.responseStatus)
+        if next != health {
+            try db.cachedStatement(sql: "UPDATE connections SET failure_streak = ?, streak_auth_only = ? WHERE id = ?").execute(
+                arguments: [next.streak, next.onlyAuthFailures, connectionID])
+        }
+        guard active, let reason = deactivate else { return }
+        try db.execute(
+            sql: "UPDATE connections SET active = 0, inactive_reason = ?, updated_at = ? WHERE id = ?",
+            arguments: [reason, now, connectionID])
+        try failPendingWork(db, connectionID: connectionID, reason: "connection_inactive:" + reason, now: now)
+    }
+
+    // MARK: - Lease recovery (§5.3)
+
+    public func recoverExpiredLeases(now: Int64) async throws -> Int {
+        let sealer = self.sealer
+        return try await write { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM rule_events WHERE status = 'processing' AND lease_expires_at < ? ORDER BY lease_expires_at",
+                arguments: [now])
+            var events: Set<String> = []
+            for row in rows {
+                let seq: Int64 = row["seq"]
+                let ruleEvent = SQLiteStore.ruleEvent(row)
+                let connection =
+                    try SQLiteStore.deliveryConnection(db, id: ruleEvent.connectionID, sealer: sealer)
+                    ?? DeliveryConnection(
+                        id: ruleEvent.connectionID, type: ruleEvent.integrationType, metadata: [:], secrets: [:], active: false)
+                let failures = (row["scheduled_failures"] as Int) + 1
+                let slotLeft = failures <= connection.ladder.schedule.count
+                let cancel: Bool = row["cancel_requested"]
+                let status: DeliveryStatus = cancel ? .canceled : slotLeft ? .retrying : .failed
+                let message = "attempt interrupted"
+                let job = DeliveryJob(
+                    ruleEvent: ruleEvent, storeKey: seq, previousStatus: .processing, previousNextAttemptAt: nil,
+                    scheduledFailures: failures - 1,
+                    trigger: .scheduled, leaseOwner: row["lease_owner"] ?? "",
+                    envelope: DeliveryEnvelope(
+                        eventID: ruleEvent.eventID, eventName: ruleEvent.eventName, workspaceID: ruleEvent.workspaceID,
+                        resource: ruleEvent.resource, resourceID: ruleEvent.resourceID, eventCreatedAt: ruleEvent.createdAt, payload: [:],
+                        ruleEventID: ruleEvent.id, ruleID: ruleEvent.ruleID, connectionID: ruleEvent.connectionID),
+                    connection: connection, ruleMetadata: [:], fields: [:])
+                let url = connection.metadata["url"]?.stringValue ?? connection.metadata["webhook_url"]?.stringValue ?? ""
+                let started: Int64 =
+                    (row["lease_expires_at"] as Int64?).map { $0 - Int64(connection.timeoutSeconds) * 1000 - SQLiteStore.leaseMarginMS }
+                    ?? now
+                let report = AttemptReport(
+                    outcome: .internalError, message: message, requestMethod: connection.metadata["http_method"]?.stringValue ?? "POST",
+                    requestURL: OutboundRequest(method: "POST", url: url, headers: [], body: []).recordedURL(
+                        secretNames: Set(connection.secrets.keys)), startedAt: min(started, now), endedAt: now)
+                try SQLiteStore.insertAttempt(
+                    db, id: Formats.uuid(), ruleEventSeq: seq, job: job, number: ruleEvent.attemptCount + 1, report: report,
+                    nextAttemptAt: status == .retrying ? now : nil)
+                try db.execute(
+                    sql: """
+                        UPDATE rule_events SET status = ?, attempt_count = attempt_count + 1, scheduled_failures = ?, next_attempt_at = ?,
+                            completed_at = ?, last_error = ?, lease_owner = NULL, lease_expires_at = NULL, cancel_requested = 0
+                        WHERE seq = ?
+                        """,
+                    arguments: [
+                        status.rawValue, failures, status == .retrying ? now : nil, status.isTerminal ? now : nil,
+                        "internal_error: " + message, seq,
+                    ])
+                events.insert(ruleEvent.eventID)
+            }
+            for eventID in events { try SQLiteStore.recomputeEvent(db, eventID: eventID, now: now) }
+            return rows.count
+        }
+    }
+
+    public func nextDueAt() async throws -> Int64? {
+        try await read { db in
+            try Int64.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM rule_events WHERE status IN ('pending','retrying')")
+        }
+    }
+}
