@@ -151,7 +151,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "meshes-bench",
-            dependencies: ["SharedCore", "MeshesCore", "MeshesEngine"],
+            dependencies: [
+                "SharedCore", "MeshesCore", "MeshesEngine", hummingbird, .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Sources/MeshesBench",
             swiftSettings: strict
         ),
@@ -212,7 +215,7 @@ let package = Package(
         .testTarget(
             name: "MeshesDeliveryTests",
             dependencies: [
-                "SharedCore", "MeshesCore", "MeshesEngine", "MeshesDelivery", hummingbird,
+                "SharedCore", "MeshesCore", "MeshesEngine", "MeshesDelivery", "meshes", hummingbird, grdb,
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

@@ -63,7 +63,8 @@ def start_server(env, folder):
     keys = subprocess.run([env_bin("MESHES_BIN"), "keys", "create", "--json", "--db", db], cwd=folder,
                           capture_output=True, check=True)
     key = json.loads(keys.stdout)
-    server = subprocess.Popen([env_bin("MESHES_BIN"), "serve", "--port", "0", "--db", db], cwd=folder,
+    # Ingest alone: this process does not deliver (its one rule points at an address nobody answers).
+    server = subprocess.Popen([env_bin("MESHES_BIN"), "serve", "--port", "0", "--no-delivery", "--db", db], cwd=folder,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     line = server.stderr.readline().decode()
     if "listening on" not in line:

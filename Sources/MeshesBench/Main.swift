@@ -6,6 +6,7 @@ internal import SharedCore
 /// `meshes-bench`: in-process measurements for `Scripts/bench` (no HTTP). Prints one JSON line.
 ///
 ///     meshes-bench ingest --db PATH --events N --batch B --concurrency C
+///     meshes-bench receiver [--port P] [--no-track]     (the delivery benchmark's receiver, see BenchReceiver)
 ///
 /// Creates a workspace with one matching webhook rule, then ingests N events as bulk requests of B items
 /// through the same router `meshes serve` uses, C requests in flight, and reports events per second.
@@ -13,6 +14,16 @@ internal import SharedCore
 enum MeshesBench {
     static func main() async {
         let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "receiver" {
+            let port = arguments.firstIndex(of: "--port").flatMap { arguments.indices.contains($0 + 1) ? Int(arguments[$0 + 1]) : nil } ?? 0
+            do {
+                try await BenchReceiver.run(port: port, track: !arguments.contains("--no-track"))
+            } catch {
+                FileHandle.standardError.write(Data("meshes-bench receiver: \(error)\n".utf8))
+                exit(1)
+            }
+            exit(0)
+        }
         guard arguments.first == "ingest" else {
             FileHandle.standardError.write(Data("usage: meshes-bench ingest --db PATH --events N --batch B --concurrency C\n".utf8))
             exit(2)

@@ -94,7 +94,13 @@ public actor DeliveryScheduler: DeliveryControl {
             // Claimed a full batch: more may be due at once. Otherwise wait for an ingest, a finished attempt
             // or the poll.
             if claimed > 0 && claimed == free { continue }
-            await wakeup.wait(seconds: options.pollInterval)
+            // Sleep until the next retry falls due when that is sooner than the poll. Work due already but held
+            // back by a connection's limits waits for a finished attempt (which wakes this loop) or the poll.
+            var wait = options.pollInterval
+            if free > claimed, let next = try? await store.nextDueAt(), next > options.clock() {
+                wait = min(wait, max(0.001, Double(next - options.clock()) / 1000))
+            }
+            await wakeup.wait(seconds: wait)
         }
     }
 
