@@ -123,4 +123,47 @@ import Testing
         #expect(duplicates <= counts.3)
         print("crash test: \(atKill) deliveries before kill -9, \(counts.3) interrupted leases recovered, \(duplicates) duplicates")
     }
+
+    @Test func sigtermLetsTheAttemptInFlightFinishAndBeRecorded() async throws {
+        let receiver = try await Receiver.start()
+        defer { receiver.stop() }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("meshes-term-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let store = try MeshesEngine.openStore(path: folder + "/meshes.db", environment: [:])
+        let org = store.defaultOrg.id
+        var options = MeshesAPI.Options()
+        options.allowHTTP = true
+        let api = MeshesAPI(store: store, options: options)
+        func call(_ method: String, _ path: String, _ body: JSONValue) async -> APIResponse {
+            await api.handle(
+                APIRequest(method: method, path: "/api/v1" + path, body: Array(JSONEmitter.compact(body).utf8)), as: .embedded(orgID: org))
+        }
+        let workspace = try #require(await call("POST", "/workspaces", ["name": "term"]).jsonBody?["workspace"]?["id"]?.stringValue)
+        let connection = try #require(
+            await call(
+                "POST", "/connections",
+                [
+                    "workspace": .string(workspace), "type": "webhook", "name": "slow",
+                    "metadata": ["url": .string(receiver.url("/hang")), "timeout_seconds": 10],
+                ]
+            ).jsonBody?["connection"]?["id"]?.stringValue)
+        _ = await call(
+            "POST", "/rules",
+            ["workspace": .string(workspace), "connection": .string(connection), "event": "slow", "metadata": ["action": "send_webhook"]])
+        let server = try Self.serve(folder)
+        defer { if server.isRunning { server.terminate() } }
+        let eventID = try #require(
+            await call("POST", "/events", ["workspace": .string(workspace), "event": "slow", "payload": ["n": 1]]).jsonBody?["event"]?[
+                "id"]?
+                .stringValue)
+        let deadline = Date().addingTimeInterval(20)
+        while await receiver.log.requests.isEmpty, Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
+        // The receiver holds the request for 3 s: stop the server while the attempt is in flight.
+        kill(server.processIdentifier, SIGTERM)
+        server.waitUntilExit()
+        #expect(server.terminationStatus == 0)
+        let event = try #require(try await store.event(orgID: org, id: eventID, includePayload: false))
+        #expect(event.status == .completed)
+        #expect(event.ruleEvents.first?.attemptCount == 1)
+    }
 }

@@ -355,3 +355,104 @@ enum Verification {
         #expect(text == String(repeating: "ok\n", count: received.count), "\(text)")
     }
 }
+
+@Suite(.serialized) struct DestinationTests {
+    @Test func slackDiscordAndAdapterCallsReachTheirURLs() async throws {
+        let receiver = try await Receiver.start()
+        defer { receiver.stop() }
+        let rig = try await Rig()
+        let workspace = try await rig.workspace()
+        func connect(_ type: String, _ metadata: JSONObject, event: String, rule: JSONObject) async throws -> String {
+            let connection = await rig.call(
+                "POST", "/connections",
+                ["workspace": .string(workspace), "type": .string(type), "name": .string(type), "metadata": .object(metadata)])
+            let id = try #require(
+                connection.jsonBody?["connection"]?["id"]?.stringValue, "\(String(decoding: connection.body, as: UTF8.self))")
+            let created = await rig.call(
+                "POST", "/rules",
+                ["workspace": .string(workspace), "connection": .string(id), "event": .string(event), "metadata": .object(rule)])
+            return try #require(created.jsonBody?["rule"]?["id"]?.stringValue, "\(String(decoding: created.body, as: UTF8.self))")
+        }
+        _ = try await connect(
+            "slack", ["webhook_url": .string(receiver.url("/slack")), "username": "meshes"], event: "user.signup",
+            rule: ["action": "send_message", "id": "C1", "template": "New signup: {{ email }} <{{plan}}>"])
+        // Only substituted values are escaped for Slack; the template's own `<` and `>` stay.
+        _ = try await connect(
+            "discord", ["webhook_url": .string(receiver.url("/discord"))], event: "user.signup",
+            rule: ["action": "send_message", "title": "Signup", "template": "{{email}}"])
+        _ = try await connect(
+            "mailchimp", ["base_url": .string(receiver.url("/adapter")), "data_center": "us21", "api_key": "key-123"], event: "user.signup",
+            rule: ["action": "add_to_list", "id": "list-9"])
+        let eventID = try await rig.emit(workspace, payload: ["email": "ada@example.com", "plan": "pro & <beta>"])
+        let event = try await rig.settled(eventID)
+        #expect(event.status == .completed)
+        let byPath = Dictionary(grouping: await receiver.log.requests, by: \.path)
+        let slack = try #require(byPath["/slack"]?.first)
+        #expect(
+            String(decoding: slack.body, as: UTF8.self)
+                == #"{"text":"New signup: ada@example.com <pro &amp; &lt;beta&gt;>","username":"meshes"}"#)
+        let discord = try #require(byPath["/discord"]?.first)
+        #expect(String(decoding: discord.body, as: UTF8.self) == #"{"content":"**Signup**\nada@example.com"}"#)
+        let adapter = try #require(byPath["/adapter/actions/add_to_list"]?.first)
+        #expect(adapter.headers["authorization"] == "Bearer key-123")
+        let body = try JSONParser.parse(bytes: adapter.body)
+        #expect(body["params"] == ["id": "list-9"])
+        #expect(body["fields"]?["email"]?.stringValue == "ada@example.com")
+        #expect(body["event"]?["payload"]?["plan"]?.stringValue == "pro & <beta>")
+        #expect(body["delivery"]?["attempt"]?.intValue == 1)
+        await rig.engine.stop()
+    }
+
+    @Test func anAdapterTypeWithoutBaseURLFailsAtOnceAsNotSupported() async throws {
+        let rig = try await Rig()
+        let workspace = try await rig.workspace()
+        let connection = await rig.call(
+            "POST", "/connections",
+            ["workspace": .string(workspace), "type": "mailchimp", "name": "mc", "metadata": ["data_center": "us21", "api_key": "k"]])
+        let connectionID = try #require(connection.jsonBody?["connection"]?["id"]?.stringValue)
+        let rule = await rig.call(
+            "POST", "/rules",
+            [
+                "workspace": .string(workspace), "connection": .string(connectionID), "event": "user.signup",
+                "metadata": ["action": "add_to_list", "id": "l"],
+            ])
+        let ruleID = try #require(rule.jsonBody?["rule"]?["id"]?.stringValue)
+        let eventID = try await rig.emit(workspace)
+        #expect(try await rig.settled(eventID).status == .failed)
+        let attempts = try await rig.attempts(eventID, ruleID)
+        #expect(attempts.map(\.outcomeCode) == ["internal_error"])
+        #expect(attempts.first?.message == "integration_not_supported")
+        await rig.engine.stop()
+    }
+
+    @Test func aResponseCutShortIsANetworkError() async throws {
+        let half = try HalfResponder()
+        defer { half.stop() }
+        let rig = try await Rig()
+        let workspace = try await rig.workspace()
+        let (_, rule) = try await rig.webhook(workspace, url: half.url("/cut"), metadata: ["retry_schedule": []])
+        let eventID = try await rig.emit(workspace)
+        #expect(try await rig.settled(eventID).status == .failed)
+        let attempt = try #require(try await rig.attempts(eventID, rule).first)
+        #expect(attempt.outcomeCode == "network_error")
+        #expect(attempt.responseStatus == nil)
+        await rig.engine.stop()
+    }
+
+    @Test func cancellingARunningDeliveryEndsItCanceledWhenTheAttemptFails() async throws {
+        let receiver = try await Receiver.start()
+        defer { receiver.stop() }
+        let rig = try await Rig()
+        let workspace = try await rig.workspace()
+        let (_, rule) = try await rig.webhook(workspace, url: receiver.url("/hang"), metadata: ["timeout_seconds": 1])
+        let eventID = try await rig.emit(workspace)
+        _ = try await rig.waitFor(eventID) { $0.ruleEvents.first?.status == .processing }
+        let cancel = await rig.call("POST", "/events/\(eventID)/rules/\(rule)/cancel")
+        #expect(cancel.status == 200)
+        #expect(cancel.jsonBody?["status"]?.stringValue == "processing")
+        let event = try await rig.settled(eventID)
+        #expect(event.status == .canceled)
+        #expect(try await rig.attempts(eventID, rule).map(\.outcomeCode) == ["timeout"])
+        await rig.engine.stop()
+    }
+}

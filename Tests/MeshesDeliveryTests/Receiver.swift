@@ -32,7 +32,7 @@ actor ReceiverLog {
 }
 
 /// An in-process HTTP receiver on 127.0.0.1 (a random port) whose paths behave as the tests need:
-/// `/ok`, `/fail/N` (500 for the first N requests of each webhook-id, then 200), `/gone` (410), `/auth` (401),
+/// `/ok`, `/slack`, `/discord`, `/adapter/…`, `/fail/N` (500 for the first N requests of each webhook-id, then 200), `/gone` (410), `/auth` (401),
 /// `/limited` (429 with `Retry-After: 1`), `/hang` (answers after 3 s), `/redirect` (302), `/huge` (50,000 bytes).
 struct ReceiverResponder: HTTPResponder {
     typealias Context = BasicRequestContext
@@ -52,7 +52,7 @@ struct ReceiverResponder: HTTPResponder {
                 status: HTTPResponse.Status(code: status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }
         switch path {
-        case "/ok": return answer(200)
+        case "/ok", "/slack", "/discord": return answer(200)
         case "/gone": return answer(410, "gone")
         case "/auth": return answer(401, "who are you")
         case "/limited": return answer(429, "slow down", extra: [("Retry-After", "1")])
@@ -62,6 +62,7 @@ struct ReceiverResponder: HTTPResponder {
             try await Task.sleep(nanoseconds: 3_000_000_000)
             return answer(200)
         default:
+            if path.hasPrefix("/adapter/") { return answer(200, #"{"ok":true}"#) }
             if path.hasPrefix("/fail/"), let failures = Int(path.dropFirst(6)) {
                 return seen <= failures ? answer(500, "boom \(seen)") : answer(200)
             }
@@ -99,4 +100,62 @@ final class Receiver: Sendable {
     func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
 
     func stop() { task.cancel() }
+}
+
+/// A TCP server that reads each request, sends the head and half the promised body, then closes the
+/// connection: a response that never completes.
+final class HalfResponder: @unchecked Sendable {
+    // The descriptor is written once before the accept thread starts and only read afterwards.
+    let port: Int
+    private let listener: Int32
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        listener = fd
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var size = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, size) }
+        }
+        guard bound == 0, listen(fd, 16) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &size) }
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        Thread.detachNewThread {
+            while true {
+                let client = accept(fd, nil, nil)
+                if client < 0 { return }
+                var buffer = [UInt8](repeating: 0, count: 65_536)
+                var received: [UInt8] = []
+                // Until the end of the head and the body it announces (requests here are small).
+                while true {
+                    let count = read(client, &buffer, buffer.count)
+                    if count <= 0 { break }
+                    received += buffer[0..<count]
+                    let text = String(decoding: received, as: UTF8.self)
+                    if let headEnd = text.range(of: "\r\n\r\n") {
+                        let head = text[..<headEnd.lowerBound].lowercased()
+                        let length =
+                            head.components(separatedBy: "\r\n").first { $0.hasPrefix("content-length:") }
+                            .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+                        if text.utf8.count - text[..<headEnd.upperBound].utf8.count >= length { break }
+                    }
+                }
+                let partial = Array("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nContent-Type: text/plain\r\n\r\nhalf".utf8)
+                _ = partial.withUnsafeBytes { write(client, $0.baseAddress, $0.count) }
+                close(client)
+            }
+        }
+    }
+
+    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+
+    func stop() {
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+    }
 }

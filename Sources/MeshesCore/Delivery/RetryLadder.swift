@@ -6,7 +6,7 @@ public struct RetryLadder: Sendable, Equatable {
     public var schedule: [Int]
 
     /// `[5, 300, 1800, 7200, 18000, 36000, 36000]`: 8 attempts in all.
-    public static let defaultSchedule = [5, 300, 1800, 7200, 18000, 36000, 36000]
+    public static let defaultSchedule = DeliverySettings.defaultRetrySchedule
     /// The overload penalty: the least delay after a timeout or a 429.
     public static let overloadPenalty = 60.0
 

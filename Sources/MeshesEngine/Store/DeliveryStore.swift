@@ -17,17 +17,16 @@ public struct DeliveryConnection: Sendable, Equatable {
         self.active = active
     }
 
-    /// `timeout_seconds` (1..30, default 15, §5.8).
-    public var timeoutSeconds: Int { min(max(metadata["timeout_seconds"]?.intValue ?? 15, 1), 30) }
-    /// `max_concurrency` (1..64, default 8, §5.3).
-    public var maxConcurrency: Int { min(max(metadata["max_concurrency"]?.intValue ?? 8, 1), 64) }
+    /// The delivery keys of the metadata with their defaults (§5.3, §5.4, §5.8).
+    public var delivery: DeliverySettings { DeliverySettings(metadata: metadata) }
+    /// `timeout_seconds` (1..30, default 15).
+    public var timeoutSeconds: Int { min(max(delivery.timeoutSeconds, 1), 30) }
+    /// `max_concurrency` (1..64, default 8).
+    public var maxConcurrency: Int { min(max(delivery.maxConcurrency, 1), 64) }
     /// `rate_limit_per_second` (1..1000), nil when unset.
-    public var ratePerSecond: Int? { metadata["rate_limit_per_second"]?.intValue.map { min(max($0, 1), 1000) } }
-    /// `retry_schedule`, else the default ladder (§5.4).
-    public var ladder: RetryLadder {
-        guard let list = metadata["retry_schedule"]?.arrayValue else { return RetryLadder() }
-        return RetryLadder(schedule: list.compactMap(\.intValue))
-    }
+    public var ratePerSecond: Int? { delivery.rateLimitPerSecond.map { min(max($0, 1), 1000) } }
+    /// `retry_schedule`, else the default ladder.
+    public var ladder: RetryLadder { RetryLadder(schedule: delivery.retrySchedule) }
 
     public var settings: RequestBuilder.Settings { RequestBuilder.Settings(type: type, metadata: metadata, secrets: secrets) }
 }
