@@ -76,7 +76,9 @@ public actor DeliveryScheduler: DeliveryControl {
             }
             let free = options.workers - inFlight
             var claimed = 0
-            if free > 0 {
+            // Under load, claims wait until a few workers are free: one transaction then leases a batch instead
+            // of one delivery per finished attempt. An idle or lightly loaded engine claims at once.
+            if free > 0, inFlight == 0 || free >= max(1, options.workers / 8) {
                 let buckets = self.buckets
                 let clock = options.clock
                 if let jobs = try? await store.claimDue(

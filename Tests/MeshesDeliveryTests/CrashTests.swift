@@ -165,5 +165,30 @@ import Testing
         let event = try #require(try await store.event(orgID: org, id: eventID, includePayload: false))
         #expect(event.status == .completed)
         #expect(event.ruleEvents.first?.attemptCount == 1)
+
+        // The history from the CLI: JSON with each rule event's attempts, and the text summary.
+        func show(_ arguments: [String]) throws -> String {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Self.binary)
+            process.arguments = ["events", "show", eventID, "--db", "meshes.db"] + arguments
+            process.currentDirectoryURL = URL(fileURLWithPath: folder)
+            let out = Pipe()
+            process.standardOutput = out
+            try process.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
+        let history = try JSONParser.parse(try show(["--json"]))
+        #expect(history["status"]?.stringValue == "completed")
+        #expect(history["payload"] == ["n": 1])
+        let attempts = try #require(history["rule_events"]?.arrayValue?.first?["attempts"]?.arrayValue)
+        #expect(attempts.map { $0["outcome_code"]?.stringValue } == ["delivered"])
+        #expect(attempts.first?["response_status"]?.intValue == 200)
+        #expect((attempts.first?["response_duration_ms"]?.intValue ?? 0) >= 2_900)
+        let text = try show([])
+        #expect(text.hasPrefix("event \(eventID)  slow  completed  (1 completed, 0 failed, 0 canceled of 1)\n"))
+        #expect(text.contains("    #1 scheduled  "))
+        #expect(text.contains("  delivered  200  "))
     }
 }

@@ -15,30 +15,47 @@ extension SQLiteStore {
         guard limit > 0 else { return [] }
         let sealer = self.sealer
         return try await write { db in
-            // Candidates in due order; more than asked for, so that work held back by a connection's limits does
-            // not starve the rest.
+            // Candidates in due order, with their event and rule, in one read; more than asked for, so that work
+            // held back by a connection's limits does not starve the rest. Each status is read in the order of
+            // its index (due time, then row order = creation order) and the two runs are merged.
             let rows = try Row.fetchAll(
                 db.cachedStatement(
                     sql: """
-                        SELECT seq FROM rule_events
-                        WHERE status IN ('pending','retrying') AND next_attempt_at <= ?
-                        ORDER BY next_attempt_at, created_at LIMIT ?
+                        SELECT * FROM (
+                            SELECT seq FROM rule_events WHERE status = 'pending' AND next_attempt_at <= ?1
+                            ORDER BY next_attempt_at, seq LIMIT ?2)
+                        UNION ALL SELECT * FROM (
+                            SELECT seq FROM rule_events WHERE status = 'retrying' AND next_attempt_at <= ?1
+                            ORDER BY next_attempt_at, seq LIMIT ?2)
                         """), arguments: [now, limit * 4 + 16])
             guard !rows.isEmpty else { return [] }
+            let candidates = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.*, e.id AS e_id, e.event AS e_event, e.workspace_id AS e_workspace, e.resource AS e_resource,
+                        e.resource_id AS e_resource_id, e.payload AS e_payload, e.created_at AS e_created_at, ru.metadata AS ru_metadata
+                    FROM rule_events r JOIN events e ON e.seq = r.event_seq LEFT JOIN rules ru ON ru.id = r.rule_id
+                    WHERE r.seq IN (\(rows.map { String($0[0] as Int64) }.joined(separator: ",")))
+                    ORDER BY r.next_attempt_at, r.seq
+                    """)
             var processing: [String: Int] = [:]
             for row in try Row.fetchAll(
-                db, sql: "SELECT connection_id, COUNT(*) AS n FROM rule_events WHERE status = 'processing' GROUP BY connection_id")
+                db.cachedStatement(
+                    sql: "SELECT connection_id, COUNT(*) FROM rule_events WHERE status = 'processing' GROUP BY connection_id"))
             {
-                processing[row["connection_id"]] = row["n"]
+                processing[row[0]] = row[1]
             }
             var connections: [String: DeliveryConnection?] = [:]
             var jobs: [DeliveryJob] = []
-            var touchedEvents: Set<String> = []
-            for row in rows where jobs.count < limit {
-                let seq: Int64 = row["seq"]
-                guard let full = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM rule_events WHERE seq = ?"), arguments: [seq])
-                else { continue }
-                let connectionID: String = full["connection_id"]
+            var touchedEvents: Set<Int64> = []
+            let lease = try db.cachedStatement(
+                sql: """
+                    UPDATE rule_events SET status = 'processing', lease_owner = ?, lease_expires_at = ?,
+                        started_at = COALESCE(started_at, ?)
+                    WHERE seq = ?
+                    """)
+            for row in candidates where jobs.count < limit {
+                let connectionID: String = row[SQLiteStore.RuleEventColumn.connectionID]
                 if connections[connectionID] == nil {
                     connections[connectionID] = try SQLiteStore.deliveryConnection(db, id: connectionID, sealer: sealer)
                 }
@@ -46,14 +63,31 @@ extension SQLiteStore {
                 let busy = processing[connectionID] ?? 0
                 guard busy < connection.maxConcurrency, admit(connection, busy) else { continue }
                 processing[connectionID] = busy + 1
-                guard let job = try SQLiteStore.lease(db, row: full, connection: connection, owner: owner, trigger: .scheduled, now: now)
-                else { continue }
-                jobs.append(job)
-                touchedEvents.insert(job.ruleEvent.eventID)
+                let seq: Int64 = row[SQLiteStore.RuleEventColumn.seq]
+                try lease.execute(arguments: [owner, now + Int64(connection.timeoutSeconds) * 1000 + SQLiteStore.leaseMarginMS, now, seq])
+                jobs.append(SQLiteStore.job(row, connection: connection, owner: owner, trigger: .scheduled, now: now))
+                touchedEvents.insert(row[SQLiteStore.RuleEventColumn.eventSeq])
             }
-            for eventID in touchedEvents { try SQLiteStore.recomputeEvent(db, eventID: eventID, now: now) }
+            for eventSeq in touchedEvents { try SQLiteStore.recomputeEvent(db, eventSeq: eventSeq, now: now) }
             return jobs
         }
+    }
+
+    /// The job of a leased row read with its event (`e_*` columns) and rule (`ru_metadata`).
+    static func job(_ row: Row, connection: DeliveryConnection, owner: String, trigger: AttemptTrigger, now: Int64) -> DeliveryJob {
+        let before = ruleEvent(row)
+        let envelope = DeliveryEnvelope(
+            eventID: row["e_id"], eventName: row["e_event"], workspaceID: row["e_workspace"], resource: row["e_resource"],
+            resourceID: row["e_resource_id"], eventCreatedAt: row["e_created_at"], payload: row.jsonObject("e_payload"),
+            ruleEventID: before.id, ruleID: before.ruleID, connectionID: connection.id)
+        var leased = before
+        leased.status = .processing
+        leased.startedAt = before.startedAt ?? now
+        return DeliveryJob(
+            ruleEvent: leased, storeKey: row[SQLiteStore.RuleEventColumn.seq], previousStatus: before.status,
+            previousNextAttemptAt: before.nextAttemptAt,
+            scheduledFailures: row[SQLiteStore.RuleEventColumn.scheduledFailures], trigger: trigger, leaseOwner: owner, envelope: envelope,
+            connection: connection, ruleMetadata: row.jsonObject("ru_metadata"), fields: JSONObject())
     }
 
     /// The connection with its secrets unsealed and its metadata parsed.
@@ -77,8 +111,7 @@ extension SQLiteStore {
     static func lease(
         _ db: Database, row: Row, connection: DeliveryConnection, owner: String, trigger: AttemptTrigger, now: Int64
     ) throws -> DeliveryJob? {
-        let seq: Int64 = row["seq"]
-        let before = ruleEvent(row)
+        let seq: Int64 = row[SQLiteStore.RuleEventColumn.seq]
         let leaseUntil = now + Int64(connection.timeoutSeconds) * 1000 + leaseMarginMS
         try db.cachedStatement(
             sql: """
@@ -88,23 +121,23 @@ extension SQLiteStore {
                 """
         ).execute(arguments: [owner, leaseUntil, now, seq])
         guard
-            let event = try Row.fetchOne(
+            let full = try Row.fetchOne(
                 db.cachedStatement(
-                    sql: "SELECT id, event, workspace_id, resource, resource_id, payload, created_at FROM events WHERE seq = ?"),
-                arguments: [row["event_seq"] as Int64])
+                    sql: """
+                        SELECT r.*, e.id AS e_id, e.event AS e_event, e.workspace_id AS e_workspace, e.resource AS e_resource,
+                            e.resource_id AS e_resource_id, e.payload AS e_payload, e.created_at AS e_created_at,
+                            ru.metadata AS ru_metadata
+                        FROM rule_events r JOIN events e ON e.seq = r.event_seq LEFT JOIN rules ru ON ru.id = r.rule_id
+                        WHERE r.seq = ?
+                        """), arguments: [seq])
         else { return nil }
-        let rule = try Row.fetchOne(db.cachedStatement(sql: "SELECT metadata FROM rules WHERE id = ?"), arguments: [before.ruleID])
-        let envelope = DeliveryEnvelope(
-            eventID: event["id"], eventName: event["event"], workspaceID: event["workspace_id"], resource: event["resource"],
-            resourceID: event["resource_id"], eventCreatedAt: event["created_at"], payload: event.jsonObject("payload"),
-            ruleEventID: before.id, ruleID: before.ruleID, connectionID: connection.id)
-        var leased = before
-        leased.status = .processing
-        leased.startedAt = before.startedAt ?? now
-        return DeliveryJob(
-            ruleEvent: leased, storeKey: seq, previousStatus: before.status, previousNextAttemptAt: before.nextAttemptAt,
-            scheduledFailures: row["scheduled_failures"], trigger: trigger, leaseOwner: owner, envelope: envelope,
-            connection: connection, ruleMetadata: rule?.jsonObject("metadata") ?? JSONObject(), fields: JSONObject())
+        // The job describes the row as it was before this lease.
+        var job = job(full, connection: connection, owner: owner, trigger: trigger, now: now)
+        let before = ruleEvent(row)
+        job.previousStatus = before.status
+        job.previousNextAttemptAt = before.nextAttemptAt
+        job.ruleEvent.startedAt = before.startedAt ?? now
+        return job
     }
 
     // MARK: - Manual retry (§5.6)
@@ -144,21 +177,22 @@ extension SQLiteStore {
                     db.cachedStatement(sql: "SELECT * FROM rule_events WHERE seq = ? AND id = ?"),
                     arguments: [job.storeKey, job.ruleEvent.id])
             else { throw APIError.notFound("Rule event") }
-            let seq: Int64 = row["seq"]
-            let current = SQLiteStore.ruleEvent(row)
-            let owned = (row["lease_owner"] as String?) == job.leaseOwner && current.status == .processing
+            let seq: Int64 = row[SQLiteStore.RuleEventColumn.seq]
+            var current = SQLiteStore.ruleEvent(row)
+            let owned = (row[SQLiteStore.RuleEventColumn.leaseOwner] as String?) == job.leaseOwner && current.status == .processing
             try SQLiteStore.insertAttempt(
                 db, id: attemptID, ruleEventSeq: seq, job: job, number: current.attemptCount + 1, report: report,
                 nextAttemptAt: decision.scheduledNext ? decision.nextAttemptAt : nil)
+            current.attemptCount += 1
             if owned {
                 // A cancel asked for while the attempt ran wins over the decision made before it was known.
-                let cancelRequested: Bool = row["cancel_requested"]
                 var status = decision.status
                 var next = decision.nextAttemptAt
-                if cancelRequested && !job.ruleEvent.cancelRequested {
+                if current.cancelRequested && !job.ruleEvent.cancelRequested {
                     status = report.outcome == .delivered ? .completed : .canceled
                     next = nil
                 }
+                let lastError = status == .completed ? nil : decision.lastError
                 try db.cachedStatement(
                     sql: """
                         UPDATE rule_events SET status = ?, attempt_count = attempt_count + 1, scheduled_failures = ?,
@@ -167,16 +201,22 @@ extension SQLiteStore {
                         WHERE seq = ?
                         """
                 ).execute(arguments: [
-                    status.rawValue, decision.scheduledFailures, next, status.isTerminal ? report.endedAt : nil,
-                    status == .completed ? nil : decision.lastError, seq,
+                    status.rawValue, decision.scheduledFailures, next, status.isTerminal ? report.endedAt : nil, lastError, seq,
                 ])
+                current.status = status
+                current.nextAttemptAt = next
+                current.completedAt = status.isTerminal ? report.endedAt : nil
+                current.lastError = lastError
+                current.cancelRequested = false
             } else {
                 // The lease was lost (recovered elsewhere): the attempt is history, the state belongs to its new owner.
-                try db.execute(sql: "UPDATE rule_events SET attempt_count = attempt_count + 1 WHERE seq = ?", arguments: [seq])
+                try db.cachedStatement(sql: "UPDATE rule_events SET attempt_count = attempt_count + 1 WHERE seq = ?").execute(arguments: [
+                    seq
+                ])
             }
             try SQLiteStore.applyHealth(db, connectionID: job.connection.id, report: report, now: report.endedAt)
-            try SQLiteStore.recomputeEvent(db, eventID: job.ruleEvent.eventID, now: report.endedAt)
-            return try Row.fetchOne(db, sql: "SELECT * FROM rule_events WHERE seq = ?", arguments: [seq]).map(SQLiteStore.ruleEvent)!
+            try SQLiteStore.recomputeEvent(db, eventSeq: row[SQLiteStore.RuleEventColumn.eventSeq], now: report.endedAt)
+            return current
         }
     }
 
@@ -230,21 +270,21 @@ extension SQLiteStore {
                 arguments: [now])
             var events: Set<String> = []
             for row in rows {
-                let seq: Int64 = row["seq"]
+                let seq: Int64 = row[SQLiteStore.RuleEventColumn.seq]
                 let ruleEvent = SQLiteStore.ruleEvent(row)
                 let connection =
                     try SQLiteStore.deliveryConnection(db, id: ruleEvent.connectionID, sealer: sealer)
                     ?? DeliveryConnection(
                         id: ruleEvent.connectionID, type: ruleEvent.integrationType, metadata: [:], secrets: [:], active: false)
-                let failures = (row["scheduled_failures"] as Int) + 1
+                let failures = (row[SQLiteStore.RuleEventColumn.scheduledFailures] as Int) + 1
                 let slotLeft = failures <= connection.ladder.schedule.count
-                let cancel: Bool = row["cancel_requested"]
+                let cancel: Bool = row[SQLiteStore.RuleEventColumn.cancelRequested]
                 let status: DeliveryStatus = cancel ? .canceled : slotLeft ? .retrying : .failed
                 let message = "attempt interrupted"
                 let job = DeliveryJob(
                     ruleEvent: ruleEvent, storeKey: seq, previousStatus: .processing, previousNextAttemptAt: nil,
                     scheduledFailures: failures - 1,
-                    trigger: .scheduled, leaseOwner: row["lease_owner"] ?? "",
+                    trigger: .scheduled, leaseOwner: row[SQLiteStore.RuleEventColumn.leaseOwner] ?? "",
                     envelope: DeliveryEnvelope(
                         eventID: ruleEvent.eventID, eventName: ruleEvent.eventName, workspaceID: ruleEvent.workspaceID,
                         resource: ruleEvent.resource, resourceID: ruleEvent.resourceID, eventCreatedAt: ruleEvent.createdAt, payload: [:],
@@ -252,7 +292,9 @@ extension SQLiteStore {
                     connection: connection, ruleMetadata: [:], fields: [:])
                 let url = connection.metadata["url"]?.stringValue ?? connection.metadata["webhook_url"]?.stringValue ?? ""
                 let started: Int64 =
-                    (row["lease_expires_at"] as Int64?).map { $0 - Int64(connection.timeoutSeconds) * 1000 - SQLiteStore.leaseMarginMS }
+                    (row[SQLiteStore.RuleEventColumn.leaseExpiresAt] as Int64?).map {
+                        $0 - Int64(connection.timeoutSeconds) * 1000 - SQLiteStore.leaseMarginMS
+                    }
                     ?? now
                 let report = AttemptReport(
                     outcome: .internalError, message: message, requestMethod: connection.metadata["http_method"]?.stringValue ?? "POST",

@@ -153,15 +153,25 @@ extension SQLiteStore {
 
     // MARK: - Reads
 
+    /// Decodes a `rule_events` row read with `SELECT *` (or `r.*` first): by position, in table order (the
+    /// delivery paths decode thousands per second; a lookup by name costs more than the row).
     static func ruleEvent(_ row: Row) -> RuleEvent {
         RuleEvent(
-            id: row["id"], orgID: row["org_id"], workspaceID: row["workspace_id"], eventID: row["event_id"],
-            eventName: row["event_name"], resource: row["resource"], resourceID: row["resource_id"],
-            connectionID: row["connection_id"], ruleID: row["rule_id"], integrationType: row["integration_type"],
-            status: DeliveryStatus(rawValue: row["status"]) ?? .pending, attemptCount: row["attempt_count"],
-            nextAttemptAt: row["next_attempt_at"], startedAt: row["started_at"], completedAt: row["completed_at"],
-            lastError: row["last_error"], cancelRequested: row["cancel_requested"], createdBy: row["created_by"],
-            createdAt: row["created_at"])
+            id: row[1], orgID: row[3], workspaceID: row[4], eventID: row[5], eventName: row[6], resource: row[7], resourceID: row[8],
+            connectionID: row[9], ruleID: row[10], integrationType: row[11],
+            status: DeliveryStatus(rawValue: row[12]) ?? .pending, attemptCount: row[13], nextAttemptAt: row[15], startedAt: row[16],
+            completedAt: row[17], lastError: row[18], cancelRequested: row[21], createdBy: row[22], createdAt: row[23])
+    }
+
+    /// Positions of `rule_events` columns used by name elsewhere in the delivery paths (table order, §schema v3).
+    enum RuleEventColumn {
+        static let seq = 0
+        static let eventSeq = 2
+        static let connectionID = 9
+        static let scheduledFailures = 14
+        static let leaseOwner = 19
+        static let leaseExpiresAt = 20
+        static let cancelRequested = 21
     }
 
     static func event(_ row: Row, includePayload: Bool) -> Event {
@@ -303,30 +313,42 @@ extension SQLiteStore {
 
     /// §5.7 aggregation, in the caller's transaction.
     static func recomputeEvent(_ db: Database, eventID: String, now: Int64) throws {
-        guard let head = try Row.fetchOne(db, sql: "SELECT seq, total_rules FROM events WHERE id = ?", arguments: [eventID]) else {
+        guard let seq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM events WHERE id = ?"), arguments: [eventID]) else {
             return
         }
-        let seq: Int64 = head["seq"]
-        let total: Int = head["total_rules"]
+        try recomputeEvent(db, eventSeq: seq, now: now)
+    }
+
+    /// §5.7 aggregation of the event with this row key: one read of its rule events, one write.
+    static func recomputeEvent(_ db: Database, eventSeq seq: Int64, now: Int64) throws {
         var counts: [String: Int] = [:]
+        var total = 0
+        var started: Int64?
+        var lastDone: Int64?
         for row in try Row.fetchAll(
-            db, sql: "SELECT status, COUNT(*) AS n FROM rule_events WHERE event_seq = ? GROUP BY status", arguments: [seq])
+            db.cachedStatement(
+                sql: """
+                    SELECT status, COUNT(*), MIN(started_at), MAX(completed_at) FROM rule_events WHERE event_seq = ?
+                    GROUP BY status
+                    """), arguments: [seq])
         {
-            counts[row["status"]] = row["n"]
+            let count: Int = row[1]
+            counts[row[0]] = count
+            total += count
+            if let value: Int64 = row[2] { started = min(started ?? value, value) }
+            if let value: Int64 = row[3] { lastDone = max(lastDone ?? value, value) }
         }
-        let started = try Int64.fetchOne(db, sql: "SELECT MIN(started_at) FROM rule_events WHERE event_seq = ?", arguments: [seq])
-        let lastDone = try Int64.fetchOne(db, sql: "SELECT MAX(completed_at) FROM rule_events WHERE event_seq = ?", arguments: [seq])
         let status = aggregate(total: total, counts: counts, anyStarted: started != nil)
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE events SET status = ?, completed_count = ?, failed_count = ?, canceled_count = ?, started_at = ?,
                     completed_at = ?
                 WHERE seq = ?
-                """,
-            arguments: [
-                status.rawValue, counts["completed"] ?? 0, counts["failed"] ?? 0, counts["canceled"] ?? 0, started,
-                status.isTerminal ? (lastDone ?? now) : nil, seq,
-            ])
+                """
+        ).execute(arguments: [
+            status.rawValue, counts["completed"] ?? 0, counts["failed"] ?? 0, counts["canceled"] ?? 0, started,
+            status.isTerminal ? (lastDone ?? now) : nil, seq,
+        ])
     }
 
     /// The first rule of §5.7 that applies.
