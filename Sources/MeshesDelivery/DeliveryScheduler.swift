@@ -106,10 +106,28 @@ public actor DeliveryScheduler: DeliveryControl {
         }
     }
 
-    /// Runs one attempt and records it.
+    /// Runs one attempt; its record joins the next batch written to the store.
     func execute(_ job: DeliveryJob) async {
-        _ = await Self.attempt(job, store: store, runner: runner, jitter: options.jitter())
-        finished()
+        let finished = await Self.run(job, store: store, runner: runner, jitter: options.jitter())
+        pendingRecords.append(finished)
+        guard !recording else { return }
+        recording = true
+        Task { await self.flushRecords() }
+    }
+
+    var pendingRecords: [FinishedAttempt] = []
+    var recording = false
+
+    /// Writes finished attempts in batches: whatever finished while the previous batch was written goes in one
+    /// store call. A failed write leaves those leases to expire into retries.
+    func flushRecords() async {
+        while !pendingRecords.isEmpty {
+            let batch = pendingRecords
+            pendingRecords = []
+            _ = try? await store.finishAttempts(batch)
+            for _ in batch { finished() }
+        }
+        recording = false
     }
 
     func finished() {
@@ -121,9 +139,15 @@ public actor DeliveryScheduler: DeliveryControl {
         wakeup.signal()
     }
 
-    /// Runs and records one claimed attempt (scheduled or manual). A failure to record leaves the lease to
-    /// expire: the recovery records the attempt as interrupted and retries it.
+    /// Runs and records one claimed attempt (a manual retry). A failure to record leaves the lease to expire:
+    /// the recovery records the attempt as interrupted and retries it.
     static func attempt(_ job: DeliveryJob, store: any MeshesStore, runner: AttemptRunner, jitter: Double) async -> RuleEvent? {
+        let finished = await run(job, store: store, runner: runner, jitter: jitter)
+        return try? await store.finishAttempt(finished.job, report: finished.report, decision: finished.decision)
+    }
+
+    /// Runs one claimed attempt (mapping first for adapter types) and decides what follows it.
+    static func run(_ job: DeliveryJob, store: any MeshesStore, runner: AttemptRunner, jitter: Double) async -> FinishedAttempt {
         var job = job
         let report: AttemptReport
         if DeliveryMapping.needsFields(job.connection.type) {
@@ -145,8 +169,7 @@ public actor DeliveryScheduler: DeliveryControl {
         } else {
             report = await runner.run(job)
         }
-        let decision = AttemptDecision.decide(job, report, jitter: jitter)
-        return try? await store.finishAttempt(job, report: report, decision: decision)
+        return FinishedAttempt(job: job, report: report, decision: AttemptDecision.decide(job, report, jitter: jitter))
     }
 
     /// A manual retry (§5.6): one `manual` attempt, inline, under a lease like any other.

@@ -157,6 +157,19 @@ public struct AttemptDecision: Sendable, Equatable {
     }
 }
 
+/// One finished attempt waiting to be recorded.
+public struct FinishedAttempt: Sendable {
+    public var job: DeliveryJob
+    public var report: AttemptReport
+    public var decision: AttemptDecision
+
+    public init(job: DeliveryJob, report: AttemptReport, decision: AttemptDecision) {
+        self.job = job
+        self.report = report
+        self.decision = decision
+    }
+}
+
 /// Why a manual retry is refused (§5.6), as the API answers it.
 public enum ManualRetryRefusal: Error, Sendable, Equatable {
     case notFound
@@ -179,6 +192,10 @@ public protocol DeliveryStore: Sendable {
     /// Records the attempt and applies its decision, the connection's health (§5.5) and the event's status
     /// (§5.7) in one transaction. Returns the rule event as it now stands.
     func finishAttempt(_ job: DeliveryJob, report: AttemptReport, decision: AttemptDecision) async throws -> RuleEvent
+
+    /// `finishAttempt` for several attempts in one store call (the scheduler records what finished together).
+    /// All or nothing: on failure none is recorded and their leases expire into retries.
+    func finishAttempts(_ finished: [FinishedAttempt]) async throws -> [RuleEvent]
 
     /// Rule events whose lease expired before `now`: each gets an `internal_error` "attempt interrupted"
     /// attempt, then `retrying` now (a ladder slot is left) or `failed`. Returns how many were recovered.

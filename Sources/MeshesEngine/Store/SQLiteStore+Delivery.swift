@@ -171,53 +171,66 @@ extension SQLiteStore {
 
     public func finishAttempt(_ job: DeliveryJob, report: AttemptReport, decision: AttemptDecision) async throws -> RuleEvent {
         let attemptID = Formats.uuid()
+        return try await write { db in try SQLiteStore.finish(db, job, report, decision, attemptID: attemptID) }
+    }
+
+    public func finishAttempts(_ finished: [FinishedAttempt]) async throws -> [RuleEvent] {
+        guard !finished.isEmpty else { return [] }
+        let ids = finished.map { _ in Formats.uuid() }
         return try await write { db in
-            guard
-                let row = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT * FROM rule_events WHERE seq = ? AND id = ?"),
-                    arguments: [job.storeKey, job.ruleEvent.id])
-            else { throw APIError.notFound("Rule event") }
-            let seq: Int64 = row[SQLiteStore.RuleEventColumn.seq]
-            var current = SQLiteStore.ruleEvent(row)
-            let owned = (row[SQLiteStore.RuleEventColumn.leaseOwner] as String?) == job.leaseOwner && current.status == .processing
-            try SQLiteStore.insertAttempt(
-                db, id: attemptID, ruleEventSeq: seq, job: job, number: current.attemptCount + 1, report: report,
-                nextAttemptAt: decision.scheduledNext ? decision.nextAttemptAt : nil)
-            current.attemptCount += 1
-            if owned {
-                // A cancel asked for while the attempt ran wins over the decision made before it was known.
-                var status = decision.status
-                var next = decision.nextAttemptAt
-                if current.cancelRequested && !job.ruleEvent.cancelRequested {
-                    status = report.outcome == .delivered ? .completed : .canceled
-                    next = nil
-                }
-                let lastError = status == .completed ? nil : decision.lastError
-                try db.cachedStatement(
-                    sql: """
-                        UPDATE rule_events SET status = ?, attempt_count = attempt_count + 1, scheduled_failures = ?,
-                            next_attempt_at = ?, completed_at = ?, last_error = ?, lease_owner = NULL, lease_expires_at = NULL,
-                            cancel_requested = 0
-                        WHERE seq = ?
-                        """
-                ).execute(arguments: [
-                    status.rawValue, decision.scheduledFailures, next, status.isTerminal ? report.endedAt : nil, lastError, seq,
-                ])
-                current.status = status
-                current.nextAttemptAt = next
-                current.completedAt = status.isTerminal ? report.endedAt : nil
-                current.lastError = lastError
-                current.cancelRequested = false
-            } else {
-                // The lease was lost (recovered elsewhere): the attempt is history, the state belongs to its new owner.
-                try db.cachedStatement(sql: "UPDATE rule_events SET attempt_count = attempt_count + 1 WHERE seq = ?").execute(arguments: [
-                    seq
-                ])
-            }
-            try SQLiteStore.applyHealth(db, connectionID: job.connection.id, report: report, now: report.endedAt)
-            try SQLiteStore.recomputeEvent(db, eventSeq: row[SQLiteStore.RuleEventColumn.eventSeq], now: report.endedAt)
-            return current
+            try zip(finished, ids).map { item, id in try SQLiteStore.finish(db, item.job, item.report, item.decision, attemptID: id) }
         }
+    }
+
+    /// Records one attempt and applies its decision, in the caller's transaction.
+    static func finish(_ db: Database, _ job: DeliveryJob, _ report: AttemptReport, _ decision: AttemptDecision, attemptID: String)
+        throws -> RuleEvent
+    {
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM rule_events WHERE seq = ? AND id = ?"),
+                arguments: [job.storeKey, job.ruleEvent.id])
+        else { throw APIError.notFound("Rule event") }
+        let seq: Int64 = row[SQLiteStore.RuleEventColumn.seq]
+        var current = SQLiteStore.ruleEvent(row)
+        let owned = (row[SQLiteStore.RuleEventColumn.leaseOwner] as String?) == job.leaseOwner && current.status == .processing
+        try SQLiteStore.insertAttempt(
+            db, id: attemptID, ruleEventSeq: seq, job: job, number: current.attemptCount + 1, report: report,
+            nextAttemptAt: decision.scheduledNext ? decision.nextAttemptAt : nil)
+        current.attemptCount += 1
+        if owned {
+            // A cancel asked for while the attempt ran wins over the decision made before it was known.
+            var status = decision.status
+            var next = decision.nextAttemptAt
+            if current.cancelRequested && !job.ruleEvent.cancelRequested {
+                status = report.outcome == .delivered ? .completed : .canceled
+                next = nil
+            }
+            let lastError = status == .completed ? nil : decision.lastError
+            try db.cachedStatement(
+                sql: """
+                    UPDATE rule_events SET status = ?, attempt_count = attempt_count + 1, scheduled_failures = ?,
+                        next_attempt_at = ?, completed_at = ?, last_error = ?, lease_owner = NULL, lease_expires_at = NULL,
+                        cancel_requested = 0
+                    WHERE seq = ?
+                    """
+            ).execute(arguments: [
+                status.rawValue, decision.scheduledFailures, next, status.isTerminal ? report.endedAt : nil, lastError, seq,
+            ])
+            current.status = status
+            current.nextAttemptAt = next
+            current.completedAt = status.isTerminal ? report.endedAt : nil
+            current.lastError = lastError
+            current.cancelRequested = false
+        } else {
+            // The lease was lost (recovered elsewhere): the attempt is history, the state belongs to its new owner.
+            try db.cachedStatement(sql: "UPDATE rule_events SET attempt_count = attempt_count + 1 WHERE seq = ?").execute(arguments: [
+                seq
+            ])
+        }
+        try SQLiteStore.applyHealth(db, connectionID: job.connection.id, report: report, now: report.endedAt)
+        try SQLiteStore.recomputeEvent(db, eventSeq: row[SQLiteStore.RuleEventColumn.eventSeq], now: report.endedAt)
+        return current
     }
 
     static func insertAttempt(
