@@ -144,9 +144,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The engine as a client sees it: embedded (in-process router) or remote (HTTP, machine JWT).
+        .target(
+            name: "MeshesClient",
+            dependencies: [
+                "SharedCore", "MeshesCore", "MeshesEngine", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "meshes",
-            dependencies: ["SharedCore", "MeshesCore", "MeshesEngine", "MeshesServer", "MeshesDelivery", argumentParser],
+            dependencies: ["SharedCore", "MeshesCore", "MeshesEngine", "MeshesServer", "MeshesDelivery", "MeshesClient", argumentParser],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -212,6 +221,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "MeshesCoreTests", dependencies: ["SharedCore", "MeshesCore", "TestSupport", crypto], swiftSettings: strict),
+        .testTarget(
+            name: "MeshesClientTests",
+            dependencies: [
+                "SharedCore", "MeshesCore", "MeshesEngine", "MeshesClient", "meshes", hummingbird,
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "MeshesDeliveryTests",
             dependencies: [

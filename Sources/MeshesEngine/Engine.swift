@@ -41,21 +41,6 @@ public enum MeshesEngine {
         _ = try await store.createMachineKey(orgID: org, accessKey: accessKey, secret: secret)
         return (accessKey, secret, org)
     }
-
-    /// `meshes emit` in embedded mode: `POST /events` through the router as the store's default org.
-    public static func emit(
-        store: any MeshesStore, workspace: String, event: String, payload: JSONValue, resource: String? = nil,
-        resourceID: String? = nil
-    ) async -> APIResponse {
-        var body = JSONObject()
-        body["workspace"] = .string(workspace)
-        body["event"] = .string(event)
-        body["payload"] = payload
-        if let resource { body["resource"] = .string(resource) }
-        if let resourceID { body["resource_id"] = .string(resourceID) }
-        let request = APIRequest(method: "POST", path: "/api/v1/events", body: Array(JSONEmitter.compact(.object(body)).utf8))
-        return await MeshesAPI(store: store).handle(request, as: .embedded(orgID: store.defaultOrg.id))
-    }
 }
 
 /// An event with every attempt of each of its deliveries: what `meshes events show` prints.

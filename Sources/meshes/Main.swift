@@ -1,5 +1,6 @@
 internal import ArgumentParser
 internal import Foundation
+internal import MeshesClient
 internal import MeshesCore
 internal import MeshesDelivery
 internal import MeshesEngine
@@ -182,7 +183,11 @@ struct KeysRevoke: AsyncParsableCommand {
 }
 
 struct EmitCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "emit", abstract: "Emit one event into a workspace (embedded store).")
+    static let configuration = CommandConfiguration(
+        commandName: "emit",
+        abstract:
+            "Emit one event into a workspace: the local store, or the remote API when MESHES_ACCESS_KEY, MESHES_SECRET_KEY and MESHES_ORG_ID are set."
+    )
 
     @Option(help: "Workspace id.")
     var workspace: String
@@ -209,10 +214,34 @@ struct EmitCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let environment = ProcessEnvironment.current
+        let request = ClientRequest.emit(
+            workspace: workspace, event: event, payload: payloadValue, resource: resource, resourceID: resourceID)
+        let selection = ClientSelection.from(environment: environment)
+        if let problem = selection.problem {
+            FileHandle.standardError.write(Data("error: \(problem)\n".utf8))
+            throw ExitCode(2)
+        }
+        if case .remote(let configuration) = selection {
+            // Remote: the server stores and delivers.
+            let client = RemoteClient(configuration)
+            let response: ClientResponse
+            do {
+                response = try await client.send(request)
+            } catch {
+                await client.close()
+                FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+                throw ExitCode(2)
+            }
+            await client.close()
+            print(JSONEmitter.pretty(response.json ?? .null))
+            if response.status >= 400 { FileHandle.standardError.write(Data("error: \(response.errorDescription)\n".utf8)) }
+            if response.status >= 500 { throw ExitCode(2) }
+            if response.status >= 400 { throw ExitCode(1) }
+            return
+        }
         let opened = try store.open()
-        let response = await MeshesEngine.emit(
-            store: opened, workspace: workspace, event: event, payload: payloadValue, resource: resource, resourceID: resourceID)
-        var value = response.jsonBody ?? .null
+        let response = try await EmbeddedClient(api: MeshesAPI(store: opened), orgID: opened.defaultOrg.id).send(request)
+        var value = response.json ?? .null
         // Embedded: this process delivers the event's first attempts before it exits (retries are left to the
         // next process that delivers: `meshes serve` or `meshes deliver`).
         if response.status == 201, wait > 0, !DeliveryEngine.isTurnedOff(environment),

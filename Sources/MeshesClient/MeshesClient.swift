@@ -1,0 +1,116 @@
+public import MeshesEngine
+public import SharedCore
+
+/// One call of the REST API v1, relative to `/api/v1` (e.g. `GET /workspaces?limit=5`).
+public struct ClientRequest: Sendable {
+    public var method: String
+    /// Path below `/api/v1`, starting with `/`.
+    public var path: String
+    public var query: [(name: String, value: String)]
+    public var body: JSONValue?
+    /// Extra headers (e.g. `Idempotency-Key`); the client's own headers cannot be overridden (§4.1).
+    public var headers: [(name: String, value: String)]
+
+    public init(
+        _ method: String, _ path: String, query: [(name: String, value: String)] = [], body: JSONValue? = nil,
+        headers: [(name: String, value: String)] = []
+    ) {
+        self.method = method.uppercased()
+        self.path = path
+        self.query = query
+        self.body = body
+        self.headers = headers
+    }
+}
+
+extension ClientRequest {
+    /// `POST /events` for one event (`meshes emit`).
+    public static func emit(workspace: String, event: String, payload: JSONValue, resource: String?, resourceID: String?) -> ClientRequest {
+        var body = JSONObject()
+        body["workspace"] = .string(workspace)
+        body["event"] = .string(event)
+        body["payload"] = payload
+        if let resource { body["resource"] = .string(resource) }
+        if let resourceID { body["resource_id"] = .string(resourceID) }
+        return ClientRequest("POST", "/events", body: .object(body))
+    }
+}
+
+extension ClientSelection {
+    /// The message for a selection that cannot make a client, nil otherwise (§1).
+    public var problem: String? {
+        switch self {
+        case .incomplete(let missing):
+            return "remote mode needs MESHES_ACCESS_KEY, MESHES_SECRET_KEY and MESHES_ORG_ID; missing: "
+                + missing.joined(separator: ", ") + " (unset all three to use the local store)"
+        case .invalid(let reason): return "Failed to initialize Meshes API client: \(reason)"
+        default: return nil
+        }
+    }
+}
+
+/// An answer: status, headers and body bytes exactly as the API sent them.
+public struct ClientResponse: Sendable {
+    public var status: Int
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public var json: JSONValue? { try? JSONParser.parse(bytes: body) }
+
+    /// `Meshes API <status>: <detail>` for an error answer (detail = the error body's `message`, else its text).
+    public var errorDescription: String {
+        let detail = json?["message"]?.stringValue ?? String(decoding: body.prefix(500), as: UTF8.self)
+        return "Meshes API \(status): \(detail)"
+    }
+}
+
+/// Why a call produced no answer at all.
+public struct ClientFailure: Error, Sendable, Equatable {
+    public enum Kind: String, Sendable { case configuration, network, timeout }
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+}
+
+/// The engine as a client sees it: the same requests and answers whether it runs in this process (embedded) or
+/// behind a Meshes-compatible HTTP API (remote). CLI verbs, `meshes mcp` and `meshes backfill` all go through it.
+public protocol MeshesClient: Sendable {
+    /// `embedded` or `remote`.
+    var mode: String { get }
+    func send(_ request: ClientRequest) async throws(ClientFailure) -> ClientResponse
+    /// Releases what the client holds (the HTTP connection pool).
+    func close() async
+}
+
+/// The in-process router `meshes serve` uses, called without a socket as the store's default org: status and
+/// body are identical to what the server answers.
+public struct EmbeddedClient: MeshesClient {
+    public let api: MeshesAPI
+    public let orgID: String
+    public var mode: String { "embedded" }
+
+    public init(api: MeshesAPI, orgID: String) {
+        self.api = api
+        self.orgID = orgID
+    }
+
+    public func send(_ request: ClientRequest) async throws(ClientFailure) -> ClientResponse {
+        let body = request.body.map { Array(JSONEmitter.compact($0).utf8) } ?? []
+        let apiRequest = APIRequest(
+            method: request.method, path: "/api/v1" + request.path, query: request.query, headers: request.headers, body: body)
+        let response = await api.handle(apiRequest, as: .embedded(orgID: orgID))
+        return ClientResponse(status: response.status, headers: response.headers, body: response.body)
+    }
+
+    public func close() async {}
+}
