@@ -191,4 +191,74 @@ import Testing
         #expect(text.contains("    #1 scheduled  "))
         #expect(text.contains("  delivered  200  "))
     }
+
+    @Test func aServerAndEmbeddedEmittersDeliveringOnOneStoreNeverRunADeliveryTwice() async throws {
+        let receiver = try await Receiver.start()
+        defer { receiver.stop() }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("meshes-shared-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let store = try MeshesEngine.openStore(path: folder + "/meshes.db", environment: [:])
+        let org = store.defaultOrg.id
+        var options = MeshesAPI.Options()
+        options.allowHTTP = true
+        let api = MeshesAPI(store: store, options: options)
+        func call(_ method: String, _ path: String, _ body: JSONValue) async -> APIResponse {
+            await api.handle(
+                APIRequest(method: method, path: "/api/v1" + path, body: Array(JSONEmitter.compact(body).utf8)), as: .embedded(orgID: org))
+        }
+        let workspace = try #require(await call("POST", "/workspaces", ["name": "shared"]).jsonBody?["workspace"]?["id"]?.stringValue)
+        for name in ["one", "two", "three"] {
+            let connection = try #require(
+                await call(
+                    "POST", "/connections",
+                    [
+                        "workspace": .string(workspace), "type": "webhook", "name": .string(name),
+                        "metadata": ["url": .string(receiver.url("/ok"))],
+                    ]
+                ).jsonBody?["connection"]?["id"]?.stringValue)
+            _ = await call(
+                "POST", "/rules",
+                [
+                    "workspace": .string(workspace), "connection": .string(connection), "event": "order.paid",
+                    "metadata": ["action": "send_webhook"],
+                ])
+        }
+        let server = try Self.serve(folder)
+        defer { if server.isRunning { server.terminate() } }
+        // Eight embedded emitters at once: the odd ones deliver (their scheduler claims any due work, their own
+        // event's and the others'), the even ones only store (`--wait 0`); the server polls the same store.
+        var emitters: [Process] = []
+        for index in 0..<8 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Self.binary)
+            process.arguments = [
+                "emit", "--workspace", workspace, "order.paid", "--payload", "{\"n\":\(index)}", "--db", "meshes.db", "--allow-http",
+                "--allow-private-egress", "--wait", index % 2 == 0 ? "0" : "60",
+            ]
+            process.currentDirectoryURL = URL(fileURLWithPath: folder)
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            emitters.append(process)
+        }
+        for process in emitters {
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+        }
+        let deadline = Date().addingTimeInterval(60)
+        var open = -1
+        while Date() < deadline {
+            open = try await store.pool.read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rule_events WHERE status != 'completed'") ?? -1
+            }
+            if open == 0 { break }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        #expect(open == 0)
+        let counts = await receiver.log.countsByID
+        #expect(counts.count == 24)
+        #expect(counts.values.allSatisfy { $0 == 1 })
+        let attempts = try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM attempts") ?? -1 }
+        #expect(attempts == 24)
+    }
 }
