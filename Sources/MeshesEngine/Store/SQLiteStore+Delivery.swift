@@ -254,6 +254,18 @@ extension SQLiteStore {
 
     /// §5.5: the failure streak, and switching the connection off (its pending work failed without attempts).
     static func applyHealth(_ db: Database, connectionID: String, report: AttemptReport, now: Int64) throws {
+        // The common cases need no read: a success only resets a streak that is not already reset, and an outcome
+        // that neither counts nor is a 410 changes nothing.
+        if report.outcome == .delivered {
+            try db.cachedStatement(
+                sql: """
+                    UPDATE connections SET failure_streak = 0, streak_auth_only = 1
+                    WHERE id = ? AND (failure_streak != 0 OR streak_auth_only != 1)
+                    """
+            ).execute(arguments: [connectionID])
+            return
+        }
+        guard report.outcome.countsTowardStreak || report.responseStatus == 410 else { return }
         guard
             let row = try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT active, failure_streak, streak_auth_only FROM connections WHERE id = ?"),
