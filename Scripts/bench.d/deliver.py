@@ -13,10 +13,6 @@ One run measures, on fresh stores, against one keep-alive receiver on 127.0.0.1 
 Peak RSS (VmHWM) of the delivering process is reported for both. Targets: >= 5,000 deliveries/s and >= 50% of the
 wrk rate; p99 <= 20 ms."""
 
-import base64
-import hashlib
-import hmac
-import http.client
 import json
 import os
 import re
@@ -27,6 +23,7 @@ import threading
 import time
 
 import benchlib
+from meshesclient import Client
 
 EVENTS = int(os.environ.get("DELIVER_EVENTS", "50000"))
 BATCH = 100
@@ -47,36 +44,6 @@ def ensure_wrk():
         return
     print("deliver benchmark: installing wrk (Debian package)", file=sys.stderr)
     subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, stdout=subprocess.DEVNULL)
-
-
-def b64(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def token(key):
-    now = int(time.time())
-    header = b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": key["access_key"]}, separators=(",", ":")).encode())
-    claims = b64(json.dumps({"iss": "urn:meshes:m2m:" + key["access_key"], "aud": "meshes-api", "org": key["org_id"],
-                             "iat": now, "exp": now + 30}, separators=(",", ":")).encode())
-    signature = b64(hmac.new(key["secret_key"].encode(), (header + "." + claims).encode(), hashlib.sha256).digest())
-    return header + "." + claims + "." + signature
-
-
-class Client:
-    def __init__(self, port, key=None):
-        self.port, self.key = port, key
-        self.local = threading.local()
-
-    def call(self, method, path, body=None):
-        conn = getattr(self.local, "conn", None)
-        if conn is None:
-            conn = self.local.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        headers = {"Content-Type": "application/json"}
-        if self.key:
-            headers["Authorization"] = "Bearer " + token(self.key)
-        conn.request(method, path, body=body, headers=headers)
-        response = conn.getresponse()
-        return response.status, response.read()
 
 
 def peak_rss_kib(pid):

@@ -11,10 +11,6 @@ One run measures, on fresh stores:
     transactions of 100 items, WAL mode, the same indexes and page-cache size as the engine (64 MiB).
 Targets: HTTP >= 20,000 events/s; in-process >= 50% of the sqlite3 rate."""
 
-import base64
-import hashlib
-import hmac
-import http.client
 import json
 import os
 import subprocess
@@ -24,38 +20,11 @@ import time
 import uuid
 
 import benchlib
+from meshesclient import Client
 
 EVENTS = int(os.environ.get("INGEST_EVENTS", "100000"))
 BATCH = 100
 IN_FLIGHT = 8
-
-
-def b64(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def token(key):
-    now = int(time.time())
-    header = b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": key["access_key"]}, separators=(",", ":")).encode())
-    claims = b64(json.dumps({"iss": "urn:meshes:m2m:" + key["access_key"], "aud": "meshes-api", "org": key["org_id"],
-                             "iat": now, "exp": now + 30}, separators=(",", ":")).encode())
-    signature = b64(hmac.new(key["secret_key"].encode(), (header + "." + claims).encode(), hashlib.sha256).digest())
-    return header + "." + claims + "." + signature
-
-
-class Client:
-    def __init__(self, port, key):
-        self.port, self.key = port, key
-        self.local = threading.local()
-
-    def call(self, method, path, body=None):
-        conn = getattr(self.local, "conn", None)
-        if conn is None:
-            conn = self.local.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        headers = {"Authorization": "Bearer " + token(self.key), "Content-Type": "application/json"}
-        conn.request(method, path, body=body, headers=headers)
-        response = conn.getresponse()
-        return response.status, response.read()
 
 
 def start_server(env, folder):

@@ -37,22 +37,34 @@ import Testing
         return process
     }
 
-    @Test func killNineMidRunLosesNoDelivery() async throws {
-        let receiver = try await Receiver.start()
-        defer { receiver.stop() }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("meshes-crash-\(UUID().uuidString)").path
+    /// A fresh folder with a store the test process writes through (the same file and master key a child
+    /// `meshes` opens there; the test process itself never delivers), and a call into its router as the org.
+    static func sharedStore(_ label: String) throws -> (
+        folder: String, store: SQLiteStore, call: @Sendable (String, String, JSONValue) async -> APIResponse
+    ) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        // The test process emits through its own store on the same file (and the same master key); only the
-        // child delivers.
         let store = try MeshesEngine.openStore(path: folder + "/meshes.db", environment: [:])
-        let org = store.defaultOrg.id
         var options = MeshesAPI.Options()
         options.allowHTTP = true
         let api = MeshesAPI(store: store, options: options)
-        func call(_ method: String, _ path: String, _ body: JSONValue) async -> APIResponse {
-            await api.handle(
-                APIRequest(method: method, path: "/api/v1" + path, body: Array(JSONEmitter.compact(body).utf8)), as: .embedded(orgID: org))
-        }
+        let org = store.defaultOrg.id
+        return (
+            folder, store,
+            { method, path, body in
+                await api.handle(
+                    APIRequest(method: method, path: "/api/v1" + path, body: Array(JSONEmitter.compact(body).utf8)),
+                    as: .embedded(orgID: org))
+            }
+        )
+    }
+
+    @Test func killNineMidRunLosesNoDelivery() async throws {
+        let receiver = try await Receiver.start()
+        defer { receiver.stop() }
+        // The test process emits through its own store on the same file (and the same master key); only the
+        // child delivers.
+        let (folder, store, call) = try Self.sharedStore("meshes-crash")
         let workspace = try #require(await call("POST", "/workspaces", ["name": "crash"]).jsonBody?["workspace"]?["id"]?.stringValue)
         for name in ["first", "second"] {
             let connection = try #require(
@@ -131,17 +143,8 @@ import Testing
     @Test func sigtermLetsTheAttemptInFlightFinishAndBeRecorded() async throws {
         let receiver = try await Receiver.start()
         defer { receiver.stop() }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("meshes-term-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let store = try MeshesEngine.openStore(path: folder + "/meshes.db", environment: [:])
+        let (folder, store, call) = try Self.sharedStore("meshes-term")
         let org = store.defaultOrg.id
-        var options = MeshesAPI.Options()
-        options.allowHTTP = true
-        let api = MeshesAPI(store: store, options: options)
-        func call(_ method: String, _ path: String, _ body: JSONValue) async -> APIResponse {
-            await api.handle(
-                APIRequest(method: method, path: "/api/v1" + path, body: Array(JSONEmitter.compact(body).utf8)), as: .embedded(orgID: org))
-        }
         let workspace = try #require(await call("POST", "/workspaces", ["name": "term"]).jsonBody?["workspace"]?["id"]?.stringValue)
         let connection = try #require(
             await call(
@@ -199,17 +202,7 @@ import Testing
     @Test func aServerAndEmbeddedEmittersDeliveringOnOneStoreNeverRunADeliveryTwice() async throws {
         let receiver = try await Receiver.start()
         defer { receiver.stop() }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("meshes-shared-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let store = try MeshesEngine.openStore(path: folder + "/meshes.db", environment: [:])
-        let org = store.defaultOrg.id
-        var options = MeshesAPI.Options()
-        options.allowHTTP = true
-        let api = MeshesAPI(store: store, options: options)
-        func call(_ method: String, _ path: String, _ body: JSONValue) async -> APIResponse {
-            await api.handle(
-                APIRequest(method: method, path: "/api/v1" + path, body: Array(JSONEmitter.compact(body).utf8)), as: .embedded(orgID: org))
-        }
+        let (folder, store, call) = try Self.sharedStore("meshes-shared")
         let workspace = try #require(await call("POST", "/workspaces", ["name": "shared"]).jsonBody?["workspace"]?["id"]?.stringValue)
         for name in ["one", "two", "three"] {
             let connection = try #require(
