@@ -153,9 +153,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The 33 operations of `meshes mcp`, shared by the tools and the CLI verbs.
+        .target(
+            name: "MeshesMCP",
+            dependencies: ["SharedCore", "SharedMCP", "MeshesCore", "MeshesEngine", "MeshesClient", "MeshesDelivery"],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "meshes",
-            dependencies: ["SharedCore", "MeshesCore", "MeshesEngine", "MeshesServer", "MeshesDelivery", "MeshesClient", argumentParser],
+            dependencies: [
+                "SharedCore", "SharedMCP", "MeshesCore", "MeshesEngine", "MeshesServer", "MeshesDelivery", "MeshesClient", "MeshesMCP",
+                argumentParser,
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -174,7 +183,9 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "HarnessTests",
-            dependencies: ["SharedCore", "SharedMCP", "AgentsMeshMCP", "HarnessReplayer", "agentsmesh", "agentsmesh-mcp"],
+            dependencies: [
+                "SharedCore", "SharedMCP", "AgentsMeshMCP", "MeshesMCP", "HarnessReplayer", "agentsmesh", "agentsmesh-mcp", "meshes",
+            ],
             path: "Harness/Tests", swiftSettings: strict),
 
         // Tests: one target per module.
@@ -229,6 +240,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(
+            name: "MeshesMCPTests", dependencies: ["SharedCore", "SharedMCP", "MeshesClient", "MeshesMCP", "meshes"], swiftSettings: strict),
         .testTarget(
             name: "MeshesDeliveryTests",
             dependencies: [

@@ -28,7 +28,35 @@ def main(binary, fixture, scenario, out):
         shutil.rmtree(project)
         shutil.copytree(source, project, symlinks=True)
     record = os.path.join(tempfile.mkdtemp(prefix="harness-rec-"), "record.jsonl")
-    env = dict(os.environ, AGENTSMESH_MCP_RECORD=record)
+    meshes = os.path.basename(binary) == "meshes"
+    if meshes:
+        # The meshes server records generated ids as {{capture:idN}} in order of first appearance in responses;
+        # scenarios refer to them as {{idN}} in later sends. Delivery stays off so statuses do not race.
+        env = dict(os.environ, MESHES_MCP_RECORD=record, MESHES_DELIVERY="off")
+        for name in ("MESHES_ACCESS_KEY", "MESHES_SECRET_KEY", "MESHES_ORG_ID", "MESHES_ORGANIZATION_ID", "MESHES_DB"):
+            env.pop(name, None)
+    else:
+        env = dict(os.environ, AGENTSMESH_MCP_RECORD=record)
+    ids = {}
+
+    def learn(value):
+        if isinstance(value, str):
+            for pattern in (r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", r"ses_[A-Za-z0-9]{22}"):
+                for found in re.findall(pattern, value):
+                    if found not in ids.values():
+                        ids["id%d" % (len(ids) + 1)] = found
+        elif isinstance(value, list):
+            for item in value:
+                learn(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                learn(item)
+
+    def resolve(value):
+        text = json.dumps(value)
+        for name, found in ids.items():
+            text = text.replace("{{%s}}" % name, found)
+        return json.loads(text)
     server = subprocess.Popen([os.path.abspath(binary), "mcp"], cwd=project, env=env, stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     lines = [json.dumps({"fixture": fixture})]
@@ -57,6 +85,8 @@ def main(binary, fixture, scenario, out):
                 if "method" in value:
                     continue
                 if request_id is None or value.get("id") == request_id:
+                    if meshes:
+                        learn(value)
                     return value
             ready, _, _ = select.select([server.stdout], [], [], 1)
             if ready:
@@ -93,7 +123,7 @@ def main(binary, fixture, scenario, out):
                 response["id"] = "{{*}}"
             lines.append(json.dumps({"send_raw": step["send_raw"], "expect": response}))
         else:
-            request = step["send"]
+            request = resolve(step["send"])
             server.stdin.write((json.dumps(request) + "\n").encode())
             server.stdin.flush()
             if "id" in request:

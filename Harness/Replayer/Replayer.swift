@@ -21,12 +21,20 @@ public struct Replayer: Sendable {
     public let fixtures: String
     /// `{{version}}` in expectations.
     public let version: String
+    /// Variables set for the server (over the test's environment); `removing` names variables it must not see.
+    public let environment: [String: String]
+    public let removing: [String]
 
-    public init(command: String, arguments: [String], fixtures: String, version: String) {
+    public init(
+        command: String, arguments: [String], fixtures: String, version: String, environment: [String: String] = [:],
+        removing: [String] = []
+    ) {
         self.command = command
         self.arguments = arguments
         self.fixtures = fixtures
         self.version = version
+        self.environment = environment
+        self.removing = removing
     }
 
     /// The lines of a transcript, parsed, with their 1-based numbers.
@@ -46,7 +54,9 @@ public struct Replayer: Sendable {
         let fixture = lines.first?.value["fixture"]?.stringValue ?? "basic"
         let project = try Self.copyFixture(fixtures + "/" + fixture)
         defer { try? FileManager.default.removeItem(atPath: project) }
-        let server = try ServerProcess(command: command, arguments: arguments, directory: project)
+        var variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        for name in removing { variables[name] = nil }
+        let server = try ServerProcess(command: command, arguments: arguments, directory: project, environment: variables)
         defer { server.stop() }
         var failures: [Failure] = []
         var captures: [String: String] = [:]
@@ -110,9 +120,10 @@ public final class ServerProcess {
     let output = Pipe()
     private var buffer: [UInt8] = []
 
-    public init(command: String, arguments: [String], directory: String) throws {
+    public init(command: String, arguments: [String], directory: String, environment: [String: String]? = nil) throws {
         process.executableURL = URL(fileURLWithPath: command)
         process.arguments = arguments
+        if let environment { process.environment = environment }
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.standardInput = input
         process.standardOutput = output

@@ -1,6 +1,7 @@
 import AgentsMeshMCP
 import Foundation
 import HarnessReplayer
+import MeshesMCP
 import SharedCore
 import SharedMCP
 import Testing
@@ -31,6 +32,27 @@ import Testing
     func agentsmeshTranscriptReplays(name: String) throws {
         let failures = try Self.agentsmesh.replay(Self.harness + "/agentsmesh/" + name)
         for failure in failures { Issue.record(Comment(rawValue: failure.description)) }
+    }
+
+    /// `meshes mcp` in embedded mode on a fresh store in the transcript's folder; delivery off so statuses do
+    /// not change between calls, and no credential variable from the test's environment.
+    static let meshes = Replayer(
+        command: binaryFolder.appendingPathComponent("meshes").path, arguments: ["mcp"], fixtures: harness + "/fixtures",
+        version: MeshesMCPServer.version, environment: ["MESHES_DELIVERY": "off"],
+        removing: ["MESHES_ACCESS_KEY", "MESHES_SECRET_KEY", "MESHES_ORG_ID", "MESHES_ORGANIZATION_ID", "MESHES_DB", "MESHES_MASTER_KEY"])
+
+    @Test(arguments: transcripts("meshes").map { URL(fileURLWithPath: $0).lastPathComponent })
+    func meshesTranscriptReplays(name: String) throws {
+        let failures = try Self.meshes.replay(Self.harness + "/meshes/" + name)
+        for failure in failures { Issue.record(Comment(rawValue: failure.description)) }
+    }
+
+    @Test func everyMeshesToolHasATranscript() throws {
+        let (tools, _) = try Self.covered("meshes")
+        let registered = MeshesOperations.all.map(\.name)
+        #expect(registered.count == 33)
+        let missing = registered.filter { !tools.contains($0) }
+        #expect(missing.isEmpty, "meshes tools without a transcript line: \(missing)")
     }
 
     /// Tool names called and resource URIs read by a server's transcripts.

@@ -1,3 +1,4 @@
+internal import Foundation
 public import MeshesEngine
 public import SharedCore
 
@@ -63,10 +64,41 @@ public struct ClientResponse: Sendable {
 
     public var json: JSONValue? { try? JSONParser.parse(bytes: body) }
 
-    /// `Meshes API <status>: <detail>` for an error answer (detail = the error body's `message`, else its text).
+    /// `Meshes API <status>: <detail>` for an error answer (§7): the detail is the compact JSON of the error
+    /// body, else the body's text, else the status's reason phrase.
     public var errorDescription: String {
-        let detail = json?["message"]?.stringValue ?? String(decoding: body.prefix(500), as: UTF8.self)
+        let detail: String
+        if let json {
+            detail = JSONEmitter.compact(json)
+        } else if let text = String(validating: body, as: UTF8.self), !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            detail = text
+        } else {
+            detail = Self.reasonPhrase(status)
+        }
         return "Meshes API \(status): \(detail)"
+    }
+
+    /// The standard reason phrase of an HTTP status.
+    public static func reasonPhrase(_ status: Int) -> String {
+        switch status {
+        case 400: "Bad Request"
+        case 401: "Unauthorized"
+        case 403: "Forbidden"
+        case 404: "Not Found"
+        case 405: "Method Not Allowed"
+        case 408: "Request Timeout"
+        case 409: "Conflict"
+        case 413: "Payload Too Large"
+        case 415: "Unsupported Media Type"
+        case 422: "Unprocessable Entity"
+        case 425: "Too Early"
+        case 429: "Too Many Requests"
+        case 500: "Internal Server Error"
+        case 502: "Bad Gateway"
+        case 503: "Service Unavailable"
+        case 504: "Gateway Timeout"
+        default: "HTTP \(status)"
+        }
     }
 }
 

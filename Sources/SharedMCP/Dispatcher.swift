@@ -4,10 +4,21 @@ public import SharedCore
 public struct MCPOutcome: Sendable, Equatable {
     public var value: JSONValue
     public var isError: Bool
+    /// The exact text of the result's one content block; nil: the pretty JSON of `value`, which is also sent
+    /// as `structuredContent`. A text result has no structured content.
+    public var text: String?
 
     public init(value: JSONValue, isError: Bool) {
         self.value = value
         self.isError = isError
+        text = nil
+    }
+
+    /// A result that is only text.
+    public init(text: String, isError: Bool) {
+        value = .string(text)
+        self.isError = isError
+        self.text = text
     }
 }
 
@@ -22,6 +33,7 @@ public enum MCPDispatcher {
         let input = arguments ?? JSONObject()
         let issues = tool.input.issues(.object(input))
         guard issues.isEmpty else {
+            if let invalidArguments = server.invalidArguments { return invalidArguments(name, issues) }
             let message = issues.map { "\($0.path) \($0.message)" }.joined(separator: "; ")
             return envelope(
                 server,
@@ -29,10 +41,15 @@ public enum MCPDispatcher {
                     ErrorCode.validationFailed, "invalid arguments for \(name): \(message)", details: ["issues": .array(issues.map(\.json))]
                 ))
         }
-        do {
-            return MCPOutcome(value: try await tool.run(input), isError: false)
-        } catch {
-            return envelope(server, error)
+        switch tool.action {
+        case .respond(let respond):
+            return await respond(input)
+        case .json(let run):
+            do {
+                return MCPOutcome(value: try await run(input), isError: false)
+            } catch {
+                return envelope(server, error)
+            }
         }
     }
 

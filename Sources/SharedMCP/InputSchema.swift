@@ -8,13 +8,17 @@ public indirect enum InputSchema: Sendable {
     case string(StringRule)
     case integer(minimum: Int?, maximum: Int?, description: String?)
     case boolean(description: String?)
-    case array(items: InputSchema, maxItems: Int?, description: String?)
+    case array(items: InputSchema, minItems: Int?, maxItems: Int?, description: String?)
     /// Any one of the alternatives (e.g. a string or an array of strings).
     case anyOf([InputSchema], description: String?)
     /// Any JSON object (free-form maps such as frontmatter).
     case anyObject(maxProperties: Int?, description: String?)
     /// Any JSON value.
     case any(description: String?)
+    /// `schema` with a published `default` (what a call without the property gets; the tool applies it).
+    case defaulted(InputSchema, JSONValue)
+    /// `schema`, or an explicit `null` (published as `anyOf [schema, null]`; e.g. "null clears").
+    case nullable(InputSchema)
 
     /// The constraints of a string.
     public struct StringRule: Sendable {
@@ -23,16 +27,20 @@ public indirect enum InputSchema: Sendable {
         /// A regular expression the whole string must match (anchored when published).
         public var pattern: String?
         public var enumValues: [String]?
+        /// A published `format` that is also checked: `uuid` (8-4-4-4-12 hex digits, any case) or `uri` (an
+        /// absolute URL: a scheme, `://` and a host).
+        public var format: String?
         public var description: String?
 
         public init(
             minLength: Int? = nil, maxLength: Int? = nil, pattern: String? = nil, enumValues: [String]? = nil,
-            description: String? = nil
+            format: String? = nil, description: String? = nil
         ) {
             self.minLength = minLength
             self.maxLength = maxLength
             self.pattern = pattern
             self.enumValues = enumValues
+            self.format = format
             self.description = description
         }
     }
@@ -61,14 +69,29 @@ public indirect enum InputSchema: Sendable {
         .string(StringRule(enumValues: values, description: description))
     }
 
+    /// A UUID (`format: uuid`).
+    public static func uuid(_ description: String? = nil) -> InputSchema {
+        .string(StringRule(format: "uuid", description: description))
+    }
+
+    /// An absolute URL (`format: uri`).
+    public static func url(_ description: String? = nil) -> InputSchema {
+        .string(StringRule(format: "uri", description: description))
+    }
+
+    /// This schema with a published default.
+    public func defaulting(to value: JSONValue) -> InputSchema { .defaulted(self, value) }
+
     public static func integer(_ description: String? = nil, minimum: Int? = nil, maximum: Int? = nil) -> InputSchema {
         .integer(minimum: minimum, maximum: maximum, description: description)
     }
 
     public static func boolean(_ description: String? = nil) -> InputSchema { .boolean(description: description) }
 
-    public static func array(_ items: InputSchema, maxItems: Int? = nil, _ description: String? = nil) -> InputSchema {
-        .array(items: items, maxItems: maxItems, description: description)
+    public static func array(
+        _ items: InputSchema, minItems: Int? = nil, maxItems: Int? = nil, _ description: String? = nil
+    ) -> InputSchema {
+        .array(items: items, minItems: minItems, maxItems: maxItems, description: description)
     }
 
     // MARK: Publishing
@@ -92,6 +115,7 @@ public indirect enum InputSchema: Sendable {
             object["type"] = "string"
             describe(rule.description)
             if let values = rule.enumValues { object["enum"] = .array(values.map(JSONValue.string)) }
+            if let format = rule.format { object["format"] = .string(format) }
             if let minimum = rule.minLength { object["minLength"] = .int(minimum) }
             if let maximum = rule.maxLength { object["maxLength"] = .int(maximum) }
             if let pattern = rule.pattern { object["pattern"] = .string("^(?:" + pattern + ")$") }
@@ -103,10 +127,11 @@ public indirect enum InputSchema: Sendable {
         case .boolean(let description):
             object["type"] = "boolean"
             describe(description)
-        case .array(let items, let maxItems, let description):
+        case .array(let items, let minItems, let maxItems, let description):
             object["type"] = "array"
             describe(description)
             object["items"] = items.json
+            if let minItems { object["minItems"] = .int(minItems) }
             if let maxItems { object["maxItems"] = .int(maxItems) }
         case .anyOf(let alternatives, let description):
             describe(description)
@@ -117,6 +142,12 @@ public indirect enum InputSchema: Sendable {
             if let maxProperties { object["maxProperties"] = .int(maxProperties) }
         case .any(let description):
             describe(description)
+        case .defaulted(let schema, let value):
+            guard case .object(var inner) = schema.json else { return schema.json }
+            inner["default"] = value
+            return .object(inner)
+        case .nullable(let schema):
+            return ["anyOf": [schema.json, ["type": "null"]]]
         }
         return .object(object)
     }
@@ -162,17 +193,20 @@ public indirect enum InputSchema: Sendable {
                 return fail("must be one of \(values.joined(separator: ", "))")
             }
             let length = text.count
-            if let minimum = rule.minLength, length < minimum { fail("must be at least \(minimum) characters") }
+            if let minimum = rule.minLength, length < minimum { fail("must be at least \(minimum) character\(minimum == 1 ? "" : "s")") }
             if let maximum = rule.maxLength, length > maximum { fail("must be at most \(maximum) characters") }
             if let pattern = rule.pattern, !PatternCache.matches(pattern, text) { fail("must match \(pattern)") }
+            if rule.format == "uuid", !PatternCache.matches(PatternCache.uuid, text) { fail("must be a UUID") }
+            if rule.format == "uri", !PatternCache.matches(PatternCache.absoluteURL, text) { fail("must be an absolute URL") }
         case .integer(let minimum, let maximum, _):
             guard case .int(let number) = value else { return fail("must be an integer") }
             if let minimum, number < minimum { fail("must be at least \(minimum)") }
             if let maximum, number > maximum { fail("must be at most \(maximum)") }
         case .boolean:
             guard value.boolValue != nil else { return fail("must be a boolean") }
-        case .array(let items, let maxItems, _):
+        case .array(let items, let minItems, let maxItems, _):
             guard let array = value.arrayValue else { return fail("must be an array") }
+            if let minItems, array.count < minItems { fail("must hold at least \(minItems) item\(minItems == 1 ? "" : "s")") }
             if let maxItems, array.count > maxItems { fail("must hold at most \(maxItems) items") }
             for (index, item) in array.enumerated() { items.check(item, at: "\(path)[\(index)]", into: &found) }
         case .anyOf(let alternatives, _):
@@ -184,12 +218,19 @@ public indirect enum InputSchema: Sendable {
             if let maxProperties, object.count > maxProperties { fail("must hold at most \(maxProperties) entries") }
         case .any:
             break
+        case .defaulted(let schema, _):
+            schema.check(value, at: path, into: &found)
+        case .nullable(let schema):
+            if value != .null { schema.check(value, at: path, into: &found) }
         }
     }
 }
 
 /// Compiled string patterns, shared by every validation.
 enum PatternCache {
+    static let uuid = "[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+    static let absoluteURL = "[A-Za-z][A-Za-z0-9+.-]*://[^/?#\\s]+[^\\s]*"
+
     static func matches(_ pattern: String, _ text: String) -> Bool {
         guard let regex = try? Regex("^(?:" + pattern + ")$") else { return false }
         return text.wholeMatch(of: regex) != nil

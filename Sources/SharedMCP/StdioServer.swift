@@ -6,11 +6,13 @@ internal import SharedCore
 /// Serves a definition over stdio with the MCP swift-sdk until the client closes stdin. stdout carries only
 /// JSON-RPC frames; logs go to stderr.
 public enum MCPStdioServer {
-    /// Runs the server. `recordPath` turns on record mode (a transcript of the session).
-    public static func run(_ definition: MCPServerDefinition, recordPath: String? = nil) async throws {
+    /// Runs the server. `recordPath` turns on record mode (a transcript of the session, abstracted by `rules`).
+    public static func run(
+        _ definition: MCPServerDefinition, recordPath: String? = nil, recording rules: TranscriptRecorder.Rules = .none
+    ) async throws {
         var logger = Logger(label: definition.name) { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = .warning
-        let recorder = recordPath.flatMap { TranscriptRecorder(path: $0, version: definition.version) }
+        let recorder = recordPath.flatMap { TranscriptRecorder(path: $0, version: definition.version, rules: rules) }
         if recordPath != nil && recorder == nil { logger.error("cannot open the record file; not recording") }
         let server = Server(
             name: definition.name, version: definition.version,
@@ -35,6 +37,9 @@ public enum MCPStdioServer {
             var arguments = JSONObject()
             for (key, value) in (params.arguments ?? [:]).sorted(by: { $0.key < $1.key }) { arguments[key] = MCPValues.json(value) }
             let outcome = await MCPDispatcher.call(definition, name: params.name, arguments: arguments)
+            if let text = outcome.text {
+                return CallTool.Result(content: [.text(text: text, annotations: nil, _meta: nil)], isError: outcome.isError)
+            }
             return try CallTool.Result(
                 content: [.text(text: JSONEmitter.pretty(outcome.value), annotations: nil, _meta: nil)],
                 structuredContent: MCPValues.value(outcome.value), isError: outcome.isError)

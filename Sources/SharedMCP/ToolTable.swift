@@ -27,19 +27,35 @@ public struct MCPTool: Sendable {
     }
 
     public typealias Handler = @Sendable (JSONObject) async throws(ToolError) -> JSONValue
+    /// A tool that shapes its whole result itself (its text and whether it is an error).
+    public typealias Responder = @Sendable (JSONObject) async -> MCPOutcome
+
+    /// What a call runs: a JSON-returning handler (errors become the server's envelope), or a responder.
+    public enum Action: Sendable {
+        case json(Handler)
+        case respond(Responder)
+    }
 
     public let name: String
     public let description: String
     public let input: InputSchema
     public let hints: Hints
-    public let run: Handler
+    public let action: Action
 
     public init(_ name: String, _ description: String, input: InputSchema, hints: Hints, run: @escaping Handler) {
         self.name = name
         self.description = description
         self.input = input
         self.hints = hints
-        self.run = run
+        action = .json(run)
+    }
+
+    public init(_ name: String, _ description: String, input: InputSchema, hints: Hints, respond: @escaping Responder) {
+        self.name = name
+        self.description = description
+        self.input = input
+        self.hints = hints
+        action = .respond(respond)
     }
 }
 
@@ -111,10 +127,13 @@ public struct MCPServerDefinition: Sendable {
     public let codeMap: [String: String]
     /// Applied to every error message (e.g. removes absolute paths).
     public let scrub: @Sendable (String) -> String
+    /// How arguments that fail the schema are answered; nil: the error envelope (`VALIDATION_FAILED`).
+    public let invalidArguments: (@Sendable (_ tool: String, _ issues: [InputSchema.Issue]) -> MCPOutcome)?
 
     public init(
         name: String, version: String, tools: [MCPTool], resources: [MCPResource], publicCodes: Set<String>,
-        codeMap: [String: String] = [:], scrub: @escaping @Sendable (String) -> String = { $0 }
+        codeMap: [String: String] = [:], scrub: @escaping @Sendable (String) -> String = { $0 },
+        invalidArguments: (@Sendable (_ tool: String, _ issues: [InputSchema.Issue]) -> MCPOutcome)? = nil
     ) {
         self.name = name
         self.version = version
@@ -123,6 +142,7 @@ public struct MCPServerDefinition: Sendable {
         self.publicCodes = publicCodes
         self.codeMap = codeMap
         self.scrub = scrub
+        self.invalidArguments = invalidArguments
     }
 
     /// The tool of this name.

@@ -7,33 +7,92 @@ internal import SharedPlatform
 /// placeholders the replayer understands. The file is appended line by line, so a session cut short still
 /// leaves every finished exchange.
 public actor TranscriptRecorder {
+    /// Server-specific volatile values: generated identifiers, remembered the first time a response shows
+    /// one (`{{capture:idN}}`) and referred to afterwards (`{{idN}}`, in later expectations and in requests);
+    /// and random values that are only abstracted (each pattern's match replaced by its template).
+    public struct Rules: Sendable {
+        public var identifiers: [String]
+        public var volatile: [(pattern: String, replacement: String)]
+
+        public init(identifiers: [String] = [], volatile: [(pattern: String, replacement: String)] = []) {
+            self.identifiers = identifiers
+            self.volatile = volatile
+        }
+
+        public static let none = Rules()
+    }
+
     private let fd: Int32
     private let version: String
+    private let rules: Rules
     private var pending: [String: JSONValue] = [:]
+    /// Identifier value → its name (`id1`, `id2`, …), in order of first appearance.
+    private var names: [String: String] = [:]
 
     /// Opens (truncates) `path`; nil when it cannot be created.
-    public init?(path: String, version: String) {
+    public init?(path: String, version: String, rules: Rules = .none) {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return nil }
         self.fd = fd
         self.version = version
+        self.rules = rules
     }
 
     deinit { close(fd) }
 
     func received(_ frame: Frame) {
         guard let value = frame.value else { return }
+        let request = value.mappingStrings(referencingKnown)
         if let id = frame.id, frame.method != nil {
-            pending[id] = value
+            pending[id] = request
         } else if frame.method != nil {
-            write(["send": value])
+            write(["send": request])
         }
     }
 
     func sent(_ frame: Frame) {
         guard let id = frame.id, frame.method == nil, let request = pending.removeValue(forKey: id), let response = frame.value
         else { return }
-        write(["send": request, "expect": Placeholders.abstract(response, version: version)])
+        let expect = Placeholders.abstract(response, version: version).mappingStrings(abstractingVolatile)
+        write(["send": request, "expect": expect])
+    }
+
+    /// Known identifiers in a request's strings replaced by their names.
+    private func referencingKnown(_ text: String) -> String {
+        replacingIdentifiers(in: text) { value in names[value].map { "{{" + $0 + "}}" } }
+    }
+
+    /// An expectation's identifiers (new ones captured, known ones referred to) and volatile values abstracted.
+    private func abstractingVolatile(_ text: String) -> String {
+        var out = replacingIdentifiers(in: text) { value in
+            if let name = names[value] { return "{{" + name + "}}" }
+            let name = "id\(names.count + 1)"
+            names[value] = name
+            return "{{capture:" + name + "}}"
+        }
+        for (pattern, replacement) in rules.volatile {
+            guard let regex = try? Regex(pattern) else { continue }
+            out.replace(regex, with: replacement)
+        }
+        return out
+    }
+
+    private func replacingIdentifiers(in text: String, _ replacement: (String) -> String?) -> String {
+        var out = text
+        for pattern in rules.identifiers {
+            guard let regex = try? Regex(pattern) else { continue }
+            var rebuilt = ""
+            var last = out.startIndex
+            for match in out.matches(of: regex) {
+                let value = String(out[match.range])
+                rebuilt += out[last..<match.range.lowerBound]
+                rebuilt += replacement(value) ?? value
+                last = match.range.upperBound
+            }
+            rebuilt += out[last...]
+            out = rebuilt
+        }
+        return out
     }
 
     private func write(_ line: JSONValue) {
@@ -120,6 +179,13 @@ public enum Placeholders {
                 if token.hasPrefix("capture:") {
                     regex += "([\\s\\S]*?)"
                     names.append(String(token.dropFirst("capture:".count)))
+                    rest = rest[close.upperBound...]
+                    continue
+                }
+                if captures[token] == nil, let group = names.firstIndex(of: token) {
+                    // Captured earlier in this same string: the same text again.
+                    regex += "(\\\(group + 1))"
+                    names.append("")
                     rest = rest[close.upperBound...]
                     continue
                 }

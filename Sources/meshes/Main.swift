@@ -14,7 +14,10 @@ struct MeshesCommand: AsyncParsableCommand {
         commandName: "meshes",
         abstract: "Outbound event engine: store events once, fan them out to rules, keep the delivery history.",
         version: MeshesAPI.version,
-        subcommands: [ServeCommand.self, KeysCommand.self, EmitCommand.self, DeliverCommand.self, EventsCommand.self]
+        subcommands: [
+            ServeCommand.self, MCPCommand.self, EmitCommand.self, DeliverCommand.self, KeysCommand.self, WorkspacesCommand.self,
+            ConnectionsCommand.self, IntegrationsCommand.self, RulesCommand.self, EventsCommand.self, SessionsCommand.self,
+        ]
     )
 }
 
@@ -261,7 +264,10 @@ struct EmitCommand: AsyncParsableCommand {
 
 struct EventsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "events", abstract: "Inspect stored events and their deliveries.", subcommands: [EventsShow.self])
+        commandName: "events", abstract: "Emit, list and inspect events and their deliveries; retry a delivery.",
+        subcommands: [
+            EventsList.self, EventsGet.self, EventsPayload.self, EventsShow.self, EventsEmit.self, EventsEmitBulk.self, EventsRetry.self,
+        ])
 }
 
 struct EventsShow: AsyncParsableCommand {

@@ -131,3 +131,53 @@ import Testing
                 == "$ (keys expected but missing: [], present but not expected: [\"b\"])")
     }
 }
+
+@Suite struct SchemaFormatTests {
+    static let schema = InputSchema.object(
+        [
+            ("id", .uuid("An id.")), ("origins", .array(.url(), minItems: 1, maxItems: 2)),
+            ("hidden", InputSchema.boolean().defaulting(to: false)), ("note", .nullable(.string(maxLength: 3))),
+        ], required: ["id"])
+
+    @Test func publishesFormatsDefaultsNullAndMinItems() {
+        let json = Self.schema.json
+        #expect(json["properties"]?["id"] == ["type": "string", "description": "An id.", "format": "uuid"])
+        #expect(json["properties"]?["origins"]?["minItems"] == 1)
+        #expect(json["properties"]?["origins"]?["items"] == ["type": "string", "format": "uri"])
+        #expect(json["properties"]?["hidden"] == ["type": "boolean", "default": false])
+        #expect(json["properties"]?["note"] == ["anyOf": [["type": "string", "maxLength": 3], ["type": "null"]]])
+    }
+
+    @Test func checksFormatsAndCounts() {
+        #expect(Self.schema.issues(["id": "0B7C9A52-6F0E-4D8B-9B57-3A1E2C4D5F60", "note": .null, "hidden": true]).isEmpty)
+        let issues = Self.schema.issues(["id": "0b7c9a52-6f0e-4d8b-9b57", "origins": [], "note": "long"]).map { "\($0.path) \($0.message)" }
+        #expect(issues == ["id must be a UUID", "origins must hold at least 1 item", "note must be at most 3 characters"])
+        let urls = Self.schema.issues(["id": "0b7c9a52-6f0e-4d8b-9b57-3a1e2c4d5f60", "origins": ["https://a.example", "a.example"]])
+        #expect(urls.map(\.path) == ["origins[1]"])
+        #expect(Self.schema.issues(["id": "x", "hidden": "no"]).map(\.path) == ["id", "hidden"])
+    }
+
+    @Test func textToolsAndTheirArgumentErrors() async {
+        let server = MCPServerDefinition(
+            name: "t", version: "1",
+            tools: [
+                MCPTool("say", "Says", input: .object([("n", .integer(minimum: 1))], required: ["n"]), hints: .read) { arguments in
+                    MCPOutcome(text: "said \(arguments["n"]?.intValue ?? 0)", isError: false)
+                }
+            ], resources: [], publicCodes: [],
+            invalidArguments: { tool, issues in MCPOutcome(text: "bad \(tool): \(issues.map(\.path))", isError: true) })
+        let said = await MCPDispatcher.call(server, name: "say", arguments: ["n": 2])
+        #expect(said == MCPOutcome(text: "said 2", isError: false))
+        #expect(said.value == "said 2")
+        let refused = await MCPDispatcher.call(server, name: "say", arguments: ["n": 0])
+        #expect(refused == MCPOutcome(text: "bad say: [\"n\"]", isError: true))
+    }
+
+    @Test func aCaptureSeenTwiceInOneStringMustRepeat() {
+        var captures: [String: String] = [:]
+        #expect(Placeholders.matches("a {{capture:x}} b {{x}}", "a 12 b 12", captures: &captures, version: "1") == nil)
+        #expect(captures["x"] == "12")
+        var fresh: [String: String] = [:]
+        #expect(Placeholders.matches("a {{capture:x}} b {{x}}", "a 12 b 13", captures: &fresh, version: "1") == "$")
+    }
+}
