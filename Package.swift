@@ -252,7 +252,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MeshesEngineTests",
-            dependencies: ["SharedCore", "SharedPlatform", "MeshesCore", "MeshesEngine", "meshes", grdb],
+            dependencies: ["SharedCore", "SharedPlatform", "MeshesCore", "MeshesEngine", "MeshesDelivery", "meshes", grdb],
             swiftSettings: strict
         ),
     ]

@@ -43,15 +43,18 @@ public enum MeshesMCPServer {
 public final class OpenedClient: Sendable {
     public let client: any MeshesClient
     let delivery: DeliveryEngine?
+    let adapterHTTP: AdapterHTTP?
 
-    init(client: any MeshesClient, delivery: DeliveryEngine?) {
+    init(client: any MeshesClient, delivery: DeliveryEngine?, adapterHTTP: AdapterHTTP?) {
         self.client = client
         self.delivery = delivery
+        self.adapterHTTP = adapterHTTP
     }
 
-    /// Stops delivery (in-flight attempts finish and are recorded) and closes the client.
+    /// Stops delivery (in-flight attempts finish and are recorded) and closes the clients.
     public func close() async {
         await delivery?.stop()
+        await adapterHTTP?.shutdown()
         await client.close()
     }
 
@@ -65,7 +68,9 @@ public final class OpenedClient: Sendable {
         if let apiURL { environment["MESHES_API_URL"] = apiURL }
         let selection = ClientSelection.from(environment: environment)
         if let problem = selection.problem { throw ClientFailure(.configuration, problem) }
-        if case .remote(let configuration) = selection { return OpenedClient(client: RemoteClient(configuration), delivery: nil) }
+        if case .remote(let configuration) = selection {
+            return OpenedClient(client: RemoteClient(configuration), delivery: nil, adapterHTTP: nil)
+        }
         let store: SQLiteStore
         do {
             store = try MeshesEngine.openStore(
@@ -78,6 +83,8 @@ public final class OpenedClient: Sendable {
         var options = MeshesAPI.Options()
         options.allowHTTP = environment["MESHES_ALLOW_HTTP"] == "1"
         if let publicURL = environment["MESHES_PUBLIC_URL"], !publicURL.isEmpty { options.publicURL = publicURL }
+        let adapterHTTP = AdapterHTTP()
+        options.adapterHTTP = adapterHTTP
         var engine: DeliveryEngine?
         if delivers && !DeliveryEngine.isTurnedOff(environment) {
             let egress = EgressOptions(allowHTTP: options.allowHTTP, allowPrivate: environment["MESHES_ALLOW_PRIVATE_EGRESS"] == "1")
@@ -86,7 +93,8 @@ public final class OpenedClient: Sendable {
         }
         await engine?.start()
         return OpenedClient(
-            client: EmbeddedClient(api: MeshesAPI(store: store, options: options), orgID: store.defaultOrg.id), delivery: engine)
+            client: EmbeddedClient(api: MeshesAPI(store: store, options: options), orgID: store.defaultOrg.id), delivery: engine,
+            adapterHTTP: adapterHTTP)
     }
 
     /// What `meshes mcp` prints (stderr) when some but not all credential variables are set: the missing names

@@ -69,6 +69,8 @@ struct ServeCommand: AsyncParsableCommand {
         let opened = try store.open()
         let engine = noDelivery ? nil : DeliveryEngine(store: opened, egress: egress, workers: delivery.workers)
         options.delivery = engine?.scheduler
+        let adapterHTTP = AdapterHTTP()
+        options.adapterHTTP = adapterHTTP
         let api = MeshesAPI(store: opened, options: options)
         await engine?.start()
         do {
@@ -77,10 +79,12 @@ struct ServeCommand: AsyncParsableCommand {
             }
         } catch {
             await engine?.stop()
+            await adapterHTTP.shutdown()
             throw error
         }
         // SIGTERM/SIGINT: the server has stopped accepting; attempts in flight finish and are recorded.
         await engine?.stop()
+        await adapterHTTP.shutdown()
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MeshesDelivery
 import SharedCore
 import SharedPlatform
 import Testing
@@ -326,6 +327,8 @@ import Testing
     @Test func actionsProxyTheAdapterAndCacheTheResult() async throws {
         var options = MeshesAPI.Options()
         options.allowHTTP = true
+        let adapterHTTP = AdapterHTTP()
+        options.adapterHTTP = adapterHTTP
         let engine = try await TestEngine(options: options)
         let adapter = try StubAdapter(status: 200, body: #"{"groups":[{"id":"g1","name":"Newsletter"}]}"#)
         defer { adapter.stop() }
@@ -349,6 +352,8 @@ import Testing
     @Test func adapterFailuresAreConflictsOrInvalidResponses() async throws {
         var options = MeshesAPI.Options()
         options.allowHTTP = true
+        let adapterHTTP = AdapterHTTP()
+        options.adapterHTTP = adapterHTTP
         let engine = try await TestEngine(options: options)
         let workspace = try await engine.workspace()
 
@@ -384,6 +389,15 @@ import Testing
         let refused = await engine.call("GET", "/api/v1/connections/\(unreachable)/actions")
         #expect(refused.status == 409)
         #expect(refused.errorCode == "unavailable")
+
+        // A process without an outbound client says so instead of asking the adapter.
+        var quiet = MeshesAPI.Options()
+        quiet.allowHTTP = true
+        let silent = await MeshesAPI(store: engine.store, options: quiet).handle(
+            APIRequest(method: "GET", target: "/api/v1/connections/\(unreachable)/actions"), as: .embedded(orgID: engine.orgID))
+        #expect(silent.status == 409)
+        #expect(silent.jsonBody?["message"]?.stringValue == "This process makes no outbound calls; the connection's adapter was not asked")
+        await adapterHTTP.shutdown()
 
         // The same stored http URL, served without --allow-http, is refused before any request.
         let strict = MeshesAPI(store: engine.store)

@@ -2,11 +2,6 @@ internal import Foundation
 internal import MeshesCore
 internal import SharedCore
 
-// URLSession lives in FoundationNetworking on Linux: this module's only platform difference.
-#if canImport(FoundationNetworking)
-    internal import FoundationNetworking
-#endif
-
 extension MeshesAPI {
     /// `GET /connections/{id}/mappings/default`: the stored mapping, or the one generated from the catalogue.
     func getDefaultMapping(_ call: EndpointCall) async throws(APIError) -> APIResponse {
@@ -82,7 +77,11 @@ extension MeshesAPI {
         if let key = IntegrationType(rawValue: connection.type)?.credentialMetadataKey, connection.secretKeys.contains(key) {
             credential = try await run { try await store.connectionSecrets(connection) }[key]
         }
-        let object = try await ActionDataClient.fetchObject(url, bearer: credential, maximumDepth: options.maximumJSONDepth)
+        guard let adapterHTTP = options.adapterHTTP else {
+            throw APIError.conflict("unavailable", "This process makes no outbound calls; the connection's adapter was not asked")
+        }
+        let object = try await ActionDataClient.fetchObject(
+            url, bearer: credential, maximumDepth: options.maximumJSONDepth, using: adapterHTTP)
         try await run { try await store.cacheActionData(orgID: caller.orgID, connectionID: id, actionData: object) }
         return .json(200, .object(object))
     }
@@ -93,7 +92,7 @@ extension MeshesAPI {
 /// is too large) → 422 `invalid_request`; a `base_url` that is not an acceptable URL → 422 `invalid_metadata`.
 enum ActionDataClient {
     /// Seconds before the request is abandoned.
-    static let timeout: TimeInterval = 15
+    static let timeout: Double = 15
     /// The largest accepted action-data body.
     static let maximumBytes = 5 * 1024 * 1024
 
@@ -114,33 +113,22 @@ enum ActionDataClient {
         return url
     }
 
-    /// GETs `url` without following redirects and parses the body as a JSON object.
-    static func fetchObject(_ url: URL, bearer: String?, maximumDepth: Int) async throws(APIError) -> JSONObject {
-        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
-        request.httpMethod = "GET"
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        request.setValue("meshes/\(MeshesAPI.version)", forHTTPHeaderField: "User-Agent")
-        if let bearer { request.setValue("Bearer \(bearer)", forHTTPHeaderField: "Authorization") }
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout
-        let session = URLSession(configuration: configuration, delegate: NoRedirects(), delegateQueue: nil)
-        defer { session.finishTasksAndInvalidate() }
-        let data: Data
-        let response: URLResponse
-        do {
-            (data, response) = try await session.data(for: request)
-        } catch let error as URLError where error.code == .timedOut {
-            throw unreachable("did not answer within \(Int(timeout)) s")
-        } catch {
-            throw unreachable("cannot be reached")
+    /// GETs `url` (redirects are answered as they are, never followed) and parses the body as a JSON object.
+    static func fetchObject(
+        _ url: URL, bearer: String?, maximumDepth: Int, using http: any AdapterHTTPClient
+    ) async throws(APIError) -> JSONObject {
+        var headers = [("Accept", "application/json"), ("User-Agent", "meshes/\(MeshesAPI.version)")]
+        if let bearer { headers.append(("Authorization", "Bearer \(bearer)")) }
+        let body: [UInt8]
+        switch await http.get(url.absoluteString, headers: headers, timeoutSeconds: timeout, maximumBytes: maximumBytes) {
+        case .timedOut: throw unreachable("did not answer within \(Int(timeout)) s")
+        case .unreachable: throw unreachable("cannot be reached")
+        case .tooLarge: throw invalidResponse("is larger than \(maximumBytes / (1024 * 1024)) MiB")
+        case .answered(let status, let bytes):
+            guard (200..<300).contains(status) else { throw unreachable("answered HTTP \(status)") }
+            body = bytes
         }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        guard (200..<300).contains(status) else { throw unreachable("answered HTTP \(status)") }
-        guard data.count <= maximumBytes else {
-            throw invalidResponse("is larger than \(maximumBytes / (1024 * 1024)) MiB")
-        }
-        guard let value = try? JSONParser.parse(bytes: Array(data), maxDepth: maximumDepth), let object = value.objectValue else {
+        guard let value = try? JSONParser.parse(bytes: body, maxDepth: maximumDepth), let object = value.objectValue else {
             throw invalidResponse("is not a JSON object")
         }
         return object
@@ -154,15 +142,20 @@ enum ActionDataClient {
         APIError.unprocessable("invalid_request", "The connection's adapter answered action data that \(reason)")
     }
 
-    /// Answers every redirect with the 3xx itself, so a redirect can never leave https (or the adapter).
-    /// It implements the completion-handler form: swift-corelibs-foundation never calls the async one and
-    /// would follow the redirect.
-    final class NoRedirects: NSObject, URLSessionTaskDelegate, Sendable {
-        func urlSession(
-            _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-            newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
-        ) {
-            completionHandler(nil)
-        }
-    }
+}
+
+/// The outbound GET of the adapter routes (§6.4). The router makes no HTTP calls itself: the process supplies
+/// this (MeshesDelivery's `AdapterHTTP`, on the same HTTP client library as delivery).
+public protocol AdapterHTTPClient: Sendable {
+    /// GETs `url` with `headers` within `timeoutSeconds`, without following redirects; a body over
+    /// `maximumBytes` is not read whole.
+    func get(_ url: String, headers: [(String, String)], timeoutSeconds: Double, maximumBytes: Int) async -> AdapterHTTPResult
+}
+
+/// What an adapter GET came to.
+public enum AdapterHTTPResult: Sendable, Equatable {
+    case answered(status: Int, body: [UInt8])
+    case timedOut
+    case unreachable
+    case tooLarge
 }

@@ -25,6 +25,9 @@ public final class MeshesAPI: Sendable {
         /// (`--no-delivery`, `MESHES_DELIVERY=off`) events wait for a process that delivers, and manual
         /// retries answer 503.
         public var delivery: (any DeliveryControl)?
+        /// Outbound GETs of `GET /connections/{id}/actions` (§6.4); without one that route answers 409
+        /// `unavailable` for connections with a `base_url`.
+        public var adapterHTTP: (any AdapterHTTPClient)?
 
         public init() {}
     }
