@@ -245,7 +245,7 @@ let package = Package(
         .testTarget(
             name: "MeshesDeliveryTests",
             dependencies: [
-                "SharedCore", "MeshesCore", "MeshesEngine", "MeshesDelivery", "meshes", hummingbird, grdb,
+                "SharedCore", "SharedMCP", "MeshesCore", "MeshesEngine", "MeshesDelivery", "MeshesMCP", "meshes", hummingbird, grdb,
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
