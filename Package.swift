@@ -179,11 +179,11 @@ let package = Package(
 
         // Tests: one target per module.
         .target(name: "TestSupport", dependencies: ["SharedCore"], path: "Tests/TestSupport", swiftSettings: strict),
-        .testTarget(name: "SharedCoreTests", dependencies: ["SharedCore"], swiftSettings: strict),
+        .testTarget(name: "SharedCoreTests", dependencies: ["SharedCore", "SharedPlatform"], swiftSettings: strict),
         .testTarget(name: "SharedMCPTests", dependencies: ["SharedCore", "SharedMCP"], swiftSettings: strict),
         .testTarget(
             name: "AgentsMeshKitTests",
-            dependencies: ["SharedCore", "SharedPlatform", "AgentsMeshKit", "TestSupport", yams],
+            dependencies: ["SharedCore", "AgentsMeshKit", "TestSupport", yams],
             swiftSettings: strict
         ),
         .testTarget(name: "AgentsMeshCanonicalTests", dependencies: ["SharedCore", "AgentsMeshCanonical"], swiftSettings: strict),
