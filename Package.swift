@@ -155,7 +155,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "meshes",
-            dependencies: ["SharedCore", "MeshesCore", "MeshesEngine", "MeshesServer", "MeshesDelivery", "MeshesClient", argumentParser],
+            dependencies: [
+                "SharedCore", "SharedPlatform", "MeshesCore", "MeshesEngine", "MeshesServer", "MeshesDelivery", "MeshesClient",
+                argumentParser,
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
