@@ -70,8 +70,8 @@ public actor BackfillPipeline {
                 func dispatch(_ full: Batch) async throws {
                     summary.batches += 1
                     guard let sender else {
-                        summary.accepted += full.items.count
-                        summary.acceptedThisRun += full.items.count
+                        summary.accepted += full.lines.count
+                        summary.acceptedThisRun += full.lines.count
                         try errors.flush()
                         return
                     }
@@ -90,11 +90,12 @@ public actor BackfillPipeline {
                         errors.local(line: line.number, reason: rejection.reason)
                         summary.rejectedLocal += 1
                         batch.localRejected += 1
-                    case .success(let object):
+                    case .success(let event):
+                        if !batch.lines.isEmpty { batch.body.append(0x2C) }
                         batch.lines.append(line.number)
-                        batch.items.append(object)
+                        batch.body += event
                     }
-                    if batch.items.count == options.batchSize {
+                    if batch.lines.count == options.batchSize {
                         batch.endOffset = line.end
                         batch.endLine = line.number
                         try await dispatch(batch)
@@ -106,7 +107,7 @@ public actor BackfillPipeline {
                     }
                 }
                 bytesRead = reader.offset
-                if !batch.items.isEmpty {
+                if !batch.lines.isEmpty {
                     batch.endOffset = reader.offset
                     batch.endLine = reader.lineNumber
                     try await dispatch(batch)
@@ -181,7 +182,7 @@ public actor BackfillPipeline {
         try errors.flush()
         if var checkpoint, let path = options.checkpointPath {
             var done = outcome
-            done.batch.items = []
+            done.batch.body = []
             done.batch.lines = []
             finished[outcome.batch.index] = done
             while let next = finished.removeValue(forKey: checkpoint.nextBatch) {
@@ -213,9 +214,9 @@ public actor BackfillPipeline {
         var reason: String
     }
 
-    /// One line checked with the server's rules (§2.5): the object to send (with `--workspace` filled in where the
-    /// line has none), the reason it is rejected, or nil for a blank line.
-    static func check(_ bytes: ArraySlice<UInt8>?, workspace: String?) -> Result<JSONValue, Rejection>? {
+    /// One line checked with the server's rules (§2.5): the JSON to send (the line itself, or the object re-encoded
+    /// with `--workspace` filled in where the line has none), the reason it is rejected, or nil for a blank line.
+    static func check(_ bytes: ArraySlice<UInt8>?, workspace: String?) -> Result<[UInt8], Rejection>? {
         guard let bytes else { return .failure(Rejection(reason: "line too long")) }
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil }
         if bytes.contains(where: { $0 >= 0x80 }), String(validating: bytes, as: UTF8.self) == nil {
@@ -228,13 +229,19 @@ public actor BackfillPipeline {
             return .failure(Rejection(reason: "invalid_json: \(error.message) at column \(error.column)"))
         }
         guard var object = value.objectValue else { return .failure(Rejection(reason: "each event must be a JSON object")) }
-        if let workspace, object["workspace"]?.isNull ?? true { object["workspace"] = .string(workspace) }
+        var filled = false
+        if let workspace, object["workspace"]?.isNull ?? true {
+            object["workspace"] = .string(workspace)
+            filled = true
+        }
         do throws(APIError) {
             let item = try IngestValidator.validate(.object(object))
             _ = try IngestValidator.resolveWorkspace(of: item, publishableKeyWorkspace: nil)
         } catch {
             return .failure(Rejection(reason: error.message))
         }
-        return .success(.object(object))
+        if filled { return .success(JSONEmitter.compactBytes(.object(object))) }
+        // The line as it is (a byte order mark cannot stand inside the array).
+        return .success(Array(bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes))
     }
 }

@@ -3,9 +3,10 @@ internal import SharedCore
 /// One batch of valid lines, in file order (§8): batch `index` is the index-th group of `batch-size` valid lines.
 struct Batch: Sendable {
     var index: Int
-    /// The line number of each item.
+    /// The line number of each event.
     var lines: [Int] = []
-    var items: [JSONValue] = []
+    /// The events as the elements of a JSON array, comma-separated, without the brackets.
+    var body: [UInt8] = []
     /// File offset and line number just after the batch's last line.
     var endOffset: Int64 = 0
     var endLine = 0
@@ -42,7 +43,8 @@ struct BatchSender: Sendable {
             while true { try await Task.sleep(nanoseconds: 3_600_000_000_000) }
         }
         let key = BackfillSource.idempotencyKey(identity: identity, batchSize: batchSize, batch: batch.index)
-        let request = ClientRequest("POST", "/events/bulk", body: .array(batch.items), headers: [("Idempotency-Key", key)])
+        let request = ClientRequest(
+            "POST", "/events/bulk", headers: [("Idempotency-Key", key)], encodedBody: [0x5B] + batch.body + [0x5D])
         var attempt = 0
         while true {
             let result: Result<ClientResponse, ClientFailure>
@@ -89,7 +91,7 @@ struct BatchSender: Sendable {
 
     /// `records[i]` back to line `batch.lines[i]` (§3.1): an event object is accepted, `{message, error, index}` is not.
     static func outcome(of batch: Batch, _ response: ClientResponse) throws(BackfillFailure) -> BatchOutcome {
-        guard let records = response.json?["records"]?.arrayValue, records.count == batch.items.count else {
+        guard let records = response.json?["records"]?.arrayValue, records.count == batch.lines.count else {
             throw BackfillFailure(
                 .protocolError, "batch \(batch.index): the answer (\(response.status)) does not carry one record per event")
         }
