@@ -287,6 +287,26 @@ private func checkpointJSON(_ text: String?) throws -> JSONValue {
         #expect(sandbox.read("f.jsonl.errors.jsonl") == #"{"line":1,"reason":"workspace is required"}"# + "\n")
     }
 
+    @Test func theWorkspaceFlagFillsAbsentAndNullWorkspacesOnly() async throws {
+        let sandbox = try await Sandbox("backfill-fill")
+        let other = try #require(
+            try await sandbox.client.send(ClientRequest("POST", "/workspaces", body: ["name": "Other"])).json?["workspace"]?["id"]?
+                .stringValue)
+        let file = sandbox.write(
+            [
+                #" {"event":"a","payload":{"a":1}}"#, #"{"workspace":null,"event":"a","payload":{"a":1}}"#,
+                #"{"workspace":"\#(other)","event":"a","payload":{"a":1}}"#, "\u{FEFF}" + #"{"event":"a","payload":{"a":1}}"#,
+            ], to: "f.jsonl")
+        var options = BackfillOptions(file: file)
+        options.workspace = sandbox.workspace
+        let summary = try await BackfillPipeline(options: options, client: sandbox.client).run()
+        #expect(summary.accepted == 4)
+        #expect(summary.exitCode == 0)
+        #expect(try await sandbox.eventCount() == 3)
+        let page = try await sandbox.client.send(ClientRequest("GET", "/workspaces/\(other)/events"))
+        #expect(page.json?["count"] == 1)
+    }
+
     @Test func stormsOf429And503AreRetriedWithoutDuplicates() async throws {
         let sandbox = try await Sandbox("backfill-storm")
         let lines = (1...250).map { #"{"event":"user.signup","payload":{"n":\#($0)}}"# }

@@ -229,19 +229,22 @@ public actor BackfillPipeline {
             return .failure(Rejection(reason: "invalid_json: \(error.message) at column \(error.column)"))
         }
         guard var object = value.objectValue else { return .failure(Rejection(reason: "each event must be a JSON object")) }
-        var filled = false
-        if let workspace, object["workspace"]?.isNull ?? true {
-            object["workspace"] = .string(workspace)
-            filled = true
-        }
+        let given = object["workspace"]
+        if let workspace, given?.isNull ?? true { object["workspace"] = .string(workspace) }
         do throws(APIError) {
             let item = try IngestValidator.validate(.object(object))
             _ = try IngestValidator.resolveWorkspace(of: item, publishableKeyWorkspace: nil)
         } catch {
             return .failure(Rejection(reason: error.message))
         }
-        if filled { return .success(JSONEmitter.compactBytes(.object(object))) }
-        // The line as it is (a byte order mark cannot stand inside the array).
-        return .success(Array(bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes))
+        // The line as it is (a byte order mark cannot stand inside the array) when it names its workspace.
+        var line = Array(bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes)
+        guard let workspace, given?.isNull ?? true else { return .success(line) }
+        // `--workspace` filled in: spliced in as the first member when the line has none; a `null` one is re-encoded.
+        guard given == nil, let brace = line.firstIndex(of: UInt8(ascii: "{")) else {
+            return .success(JSONEmitter.compactBytes(.object(object)))
+        }
+        line.insert(contentsOf: Array(#""workspace":"\#(workspace)","#.utf8), at: brace + 1)
+        return .success(line)
     }
 }
