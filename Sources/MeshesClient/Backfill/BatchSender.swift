@@ -91,6 +91,8 @@ struct BatchSender: Sendable {
 
     /// `records[i]` back to line `batch.lines[i]` (§3.1): an event object is accepted, `{message, error, index}` is not.
     static func outcome(of batch: Batch, _ response: ClientResponse) throws(BackfillFailure) -> BatchOutcome {
+        // 201 means every item was accepted (§3.1): no record needs reading.
+        if response.status == 201 { return BatchOutcome(batch: batch, accepted: batch.lines.count) }
         guard let records = response.json?["records"]?.arrayValue, records.count == batch.lines.count else {
             throw BackfillFailure(
                 .protocolError, "batch \(batch.index): the answer (\(response.status)) does not carry one record per event")
