@@ -162,7 +162,8 @@ let package = Package(
         .executableTarget(
             name: "meshes",
             dependencies: [
-                "SharedCore", "SharedMCP", "MeshesCore", "MeshesEngine", "MeshesServer", "MeshesDelivery", "MeshesClient", "MeshesMCP",
+                "SharedCore", "SharedMCP", "SharedPlatform", "MeshesCore", "MeshesEngine", "MeshesServer", "MeshesDelivery", "MeshesClient",
+                "MeshesMCP",
                 argumentParser,
             ],
             swiftSettings: strict
@@ -190,11 +191,11 @@ let package = Package(
 
         // Tests: one target per module.
         .target(name: "TestSupport", dependencies: ["SharedCore"], path: "Tests/TestSupport", swiftSettings: strict),
-        .testTarget(name: "SharedCoreTests", dependencies: ["SharedCore"], swiftSettings: strict),
+        .testTarget(name: "SharedCoreTests", dependencies: ["SharedCore", "SharedPlatform"], swiftSettings: strict),
         .testTarget(name: "SharedMCPTests", dependencies: ["SharedCore", "SharedMCP"], swiftSettings: strict),
         .testTarget(
             name: "AgentsMeshKitTests",
-            dependencies: ["SharedCore", "SharedPlatform", "AgentsMeshKit", "TestSupport", yams],
+            dependencies: ["SharedCore", "AgentsMeshKit", "TestSupport", yams],
             swiftSettings: strict
         ),
         .testTarget(name: "AgentsMeshCanonicalTests", dependencies: ["SharedCore", "AgentsMeshCanonical"], swiftSettings: strict),

@@ -9,18 +9,21 @@ public struct ClientRequest: Sendable {
     public var path: String
     public var query: [(name: String, value: String)]
     public var body: JSONValue?
+    /// The body already encoded as JSON, sent as is instead of `body` (the backfill builds its batches this way).
+    public var encodedBody: [UInt8]?
     /// Extra headers (e.g. `Idempotency-Key`); the client's own headers cannot be overridden (§4.1).
     public var headers: [(name: String, value: String)]
 
     public init(
         _ method: String, _ path: String, query: [(name: String, value: String)] = [], body: JSONValue? = nil,
-        headers: [(name: String, value: String)] = []
+        headers: [(name: String, value: String)] = [], encodedBody: [UInt8]? = nil
     ) {
         self.method = method.uppercased()
         self.path = path
         self.query = query
         self.body = body
         self.headers = headers
+        self.encodedBody = encodedBody
     }
 }
 
@@ -137,7 +140,7 @@ public struct EmbeddedClient: MeshesClient {
     }
 
     public func send(_ request: ClientRequest) async throws(ClientFailure) -> ClientResponse {
-        let body = request.body.map { Array(JSONEmitter.compact($0).utf8) } ?? []
+        let body = request.encodedBody ?? request.body.map { Array(JSONEmitter.compact($0).utf8) } ?? []
         let apiRequest = APIRequest(
             method: request.method, path: "/api/v1" + request.path, query: request.query, headers: request.headers, body: body)
         let response = await api.handle(apiRequest, as: .embedded(orgID: orgID))

@@ -152,7 +152,11 @@ public final class RemoteClient: MeshesClient {
         for header in request.headers where !Self.blockedHeaders.contains(header.name.lowercased()) {
             outgoing.headers.add(name: header.name, value: header.value)
         }
-        if let body = request.body { outgoing.body = .bytes(Array(JSONEmitter.compact(body).utf8)) }
+        if let encoded = request.encodedBody {
+            outgoing.body = .bytes(encoded)
+        } else if let body = request.body {
+            outgoing.body = .bytes(Array(JSONEmitter.compact(body).utf8))
+        }
         let timeout = TimeAmount.milliseconds(Int64(configuration.timeoutMilliseconds))
         let deadline = NIODeadline.now() + timeout
         do {

@@ -15,8 +15,9 @@ struct MeshesCommand: AsyncParsableCommand {
         abstract: "Outbound event engine: store events once, fan them out to rules, keep the delivery history.",
         version: MeshesAPI.version,
         subcommands: [
-            ServeCommand.self, MCPCommand.self, EmitCommand.self, DeliverCommand.self, KeysCommand.self, WorkspacesCommand.self,
-            ConnectionsCommand.self, IntegrationsCommand.self, RulesCommand.self, EventsCommand.self, SessionsCommand.self,
+            ServeCommand.self, MCPCommand.self, EmitCommand.self, BackfillCommand.self, DeliverCommand.self, KeysCommand.self,
+            WorkspacesCommand.self, ConnectionsCommand.self, IntegrationsCommand.self, RulesCommand.self, EventsCommand.self,
+            SessionsCommand.self,
         ]
     )
 }
@@ -197,9 +198,9 @@ struct EmitCommand: AsyncParsableCommand {
     )
 
     @Option(help: "Workspace id.")
-    var workspace: String
+    var workspace: String?
     @Argument(help: "Event name, e.g. user.signup.")
-    var event: String
+    var event: String?
     @Option(help: "Payload JSON object.")
     var payload: String?
     @Option(help: "Read the payload from a file.")
@@ -212,8 +213,13 @@ struct EmitCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for the first attempts of the event's deliveries (0: store only; $MESHES_DELIVERY=off also).")
     var wait: Double = 60
     @OptionGroup var store: StoreOptions
+    @Option(help: "Send a JSONL file instead, as `meshes backfill FILE` does (with the backfill flags below).")
+    var bulk: String?
+    @OptionGroup(title: "Backfill (with --bulk)") var bulkFlags: BackfillFlags
 
     func run() async throws {
+        if let bulk { return try await BackfillCommand.backfill(file: bulk, workspace: workspace, flags: bulkFlags, store: store) }
+        guard let workspace, let event else { throw ValidationError("emit needs --workspace and an event name (or --bulk FILE)") }
         var text = payload ?? "{}"
         if let payloadFile { text = try String(contentsOfFile: payloadFile, encoding: .utf8) }
         guard let payloadValue = try? JSONParser.parse(bytes: Array(text.utf8)) else {

@@ -119,12 +119,7 @@ struct CaptureResponder: HTTPResponder {
 /// One scenario, run against the embedded engine and against `meshes serve` on loopback: same statuses, same
 /// shapes, same errors.
 @Suite(.serialized) struct ClientParityTests {
-    static var binary: String {
-        let exe = FileSystem.realPath("/proc/self/exe") ?? CommandLine.arguments[0]
-        var folder = URL(fileURLWithPath: exe).deletingLastPathComponent()
-        if folder.pathExtension == "xctest" { folder.deleteLastPathComponent() }
-        return folder.appendingPathComponent("meshes").path
-    }
+    static var binary: String { MeshesProcess.binary }
 
     /// The scenario's answers with volatile values (ids, times, keys) replaced, for comparison across modes.
     static func scenario(_ client: any MeshesClient) async throws -> [String] {
@@ -193,34 +188,9 @@ struct CaptureResponder: HTTPResponder {
         let store = try MeshesEngine.openStore(path: folder + "/embedded/meshes.db", environment: [:])
         let embedded = try await Self.scenario(EmbeddedClient(api: MeshesAPI(store: store), orgID: store.defaultOrg.id))
 
-        let keys = Process()
-        keys.executableURL = URL(fileURLWithPath: Self.binary)
-        keys.arguments = ["keys", "create", "--json", "--db", "meshes.db"]
-        keys.currentDirectoryURL = URL(fileURLWithPath: folder + "/remote")
-        let keysOut = Pipe()
-        keys.standardOutput = keysOut
-        keys.standardError = FileHandle.nullDevice
-        try keys.run()
-        let created = try JSONParser.parse(bytes: Array(keysOut.fileHandleForReading.readDataToEndOfFile()))
-        keys.waitUntilExit()
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: Self.binary)
-        server.arguments = ["serve", "--port", "0", "--db", "meshes.db", "--no-delivery"]
-        server.currentDirectoryURL = URL(fileURLWithPath: folder + "/remote")
-        let err = Pipe()
-        server.standardError = err
-        server.standardOutput = FileHandle.nullDevice
-        try server.run()
+        let created = try MeshesProcess.createKey(in: folder + "/remote")
+        let (server, port) = try MeshesProcess.serve(in: folder + "/remote")
         defer { if server.isRunning { server.terminate() } }
-        var banner = Data()
-        let deadline = Date().addingTimeInterval(30)
-        while !String(decoding: banner, as: UTF8.self).contains("\n"), Date() < deadline {
-            banner.append(err.fileHandleForReading.availableData)
-        }
-        let port = try #require(
-            String(decoding: banner, as: UTF8.self).split(separator: ":").last.flatMap {
-                Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
-            })
         let selection = ClientSelection.from(environment: [
             "MESHES_ACCESS_KEY": created["access_key"]?.stringValue ?? "", "MESHES_SECRET_KEY": created["secret_key"]?.stringValue ?? "",
             "MESHES_ORG_ID": created["org_id"]?.stringValue ?? "", "MESHES_API_URL": "http://127.0.0.1:\(port)",

@@ -2,7 +2,6 @@ import Foundation
 import SharedPlatform
 import Testing
 
-@testable import AgentsMeshKit
 @testable import SharedCore
 
 /// A scratch folder removed on deinit.

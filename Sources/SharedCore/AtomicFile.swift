@@ -1,4 +1,3 @@
-package import SharedCore
 package import SharedPlatform
 
 /// Crash-safe writes: temp file in the destination folder, made durable, renamed over the destination.

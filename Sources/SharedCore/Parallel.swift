@@ -1,5 +1,4 @@
 internal import Dispatch
-package import SharedCore
 internal import SharedPlatform
 internal import Synchronization
 
