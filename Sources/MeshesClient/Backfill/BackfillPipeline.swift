@@ -82,29 +82,40 @@ public actor BackfillPipeline {
                     group.addTask { try await sender.send(full) }
                     inFlight += 1
                 }
-                while let line = try reader.next() {
-                    summary.linesRead += 1
-                    switch Self.check(line.bytes, workspace: options.workspace) {
-                    case nil: break
-                    case .failure(let rejection):
-                        errors.local(line: line.number, reason: rejection.reason)
-                        summary.rejectedLocal += 1
-                        batch.localRejected += 1
-                    case .success(let event):
-                        if !batch.lines.isEmpty { batch.body.append(0x2C) }
-                        batch.lines.append(line.number)
-                        batch.body += event
+                // Lines are read in runs and checked in parallel (checking is most of the reading side's work);
+                // they are then taken in file order, so batching stays deterministic.
+                var run: [JSONLReader.Line] = []
+                while true {
+                    run.removeAll(keepingCapacity: true)
+                    var runBytes = 0
+                    while run.count < Self.runLines, runBytes < Self.runBytes, let line = try reader.next() {
+                        runBytes += line.bytes?.count ?? 0
+                        run.append(line)
                     }
-                    if batch.lines.count == options.batchSize {
-                        batch.endOffset = line.end
-                        batch.endLine = line.number
-                        try await dispatch(batch)
-                        batch = Batch(index: batch.index + 1)
+                    if run.isEmpty { break }
+                    let checked = await Self.checkAll(run, workspace: options.workspace)
+                    for (line, result) in zip(run, checked) {
+                        summary.linesRead += 1
+                        switch result {
+                        case nil: break
+                        case .failure(let rejection):
+                            errors.local(line: line.number, reason: rejection.reason)
+                            summary.rejectedLocal += 1
+                            batch.localRejected += 1
+                        case .success(let event):
+                            if !batch.lines.isEmpty { batch.body.append(0x2C) }
+                            batch.lines.append(line.number)
+                            batch.body += event
+                        }
+                        if batch.lines.count == options.batchSize {
+                            batch.endOffset = line.end
+                            batch.endLine = line.number
+                            try await dispatch(batch)
+                            batch = Batch(index: batch.index + 1)
+                        }
                     }
-                    if line.number % 256 == 0 {
-                        bytesRead = reader.offset
-                        report(force: false)
-                    }
+                    bytesRead = reader.offset
+                    report(force: false)
                 }
                 bytesRead = reader.offset
                 if !batch.lines.isEmpty {
@@ -209,8 +220,30 @@ public actor BackfillPipeline {
         }
     }
 
+    /// Lines (and their bytes) read before they are checked together.
+    static let runLines = 1024
+    static let runBytes = 4 << 20
+
+    /// `check` of every line, in order, spread over the processors (one task per slice).
+    static func checkAll(_ lines: [JSONLReader.Line], workspace: String?) async -> [Result<[UInt8], Rejection>?] {
+        let slices = min(Parallel.width, max(1, lines.count / 64))
+        guard slices > 1 else { return lines.map { check($0.bytes, workspace: workspace) } }
+        let size = (lines.count + slices - 1) / slices
+        return await withTaskGroup(of: (Int, [Result<[UInt8], Rejection>?]).self) { group in
+            for start in stride(from: 0, to: lines.count, by: size) {
+                let slice = Array(lines[start..<min(lines.count, start + size)])
+                group.addTask { (start, slice.map { check($0.bytes, workspace: workspace) }) }
+            }
+            var out = [Result<[UInt8], Rejection>?](repeating: nil, count: lines.count)
+            for await (start, results) in group {
+                for (offset, result) in results.enumerated() { out[start + offset] = result }
+            }
+            return out
+        }
+    }
+
     /// Why a line is rejected before sending.
-    struct Rejection: Error {
+    struct Rejection: Error, Sendable {
         var reason: String
     }
 

@@ -8,7 +8,7 @@ struct JSONLReader {
     static let chunkBytes = 256 * 1024
 
     /// One line: its number (from 1), its bytes (nil when it was too long) and the file offset just after it.
-    struct Line {
+    struct Line: Sendable {
         var number: Int
         var bytes: ArraySlice<UInt8>?
         var end: Int64
