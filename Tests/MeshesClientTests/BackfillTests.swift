@@ -175,7 +175,7 @@ private func checkpointJSON(_ text: String?) throws -> JSONValue {
         #expect(
             checkpoint == [
                 "version": 1, "file_identity": .string(id), "batch_size": 100, "next_batch": 5,
-                "byte_offset": .int(offset(after: 502, lines)), "line": 502, "accepted": 500, "rejected": 2,
+                "byte_offset": .int(offset(after: 502, lines)), "line": 502, "accepted": 500, "rejected": 2, "errors_offset": 0,
             ])
         #expect(Set(await log.keys) == Set([0, 1, 2, 3, 4, 6].map { batchKey(id, $0) }))
 
@@ -198,6 +198,41 @@ private func checkpointJSON(_ text: String?) throws -> JSONValue {
                 == #"{"line":7,"reason":"invalid_json: unexpected character 'o' at column 11"}"# + "\n"
                 + #"{"line":9,"reason":"payload must contain at least one non-empty value"}"# + "\n")
         #expect(sandbox.read("c7.jsonl.checkpoint") == nil)
+    }
+
+    @Test func aResumeLogsEachRejectedLineOnceAndKeepsEarlierRuns() async throws {
+        let sandbox = try await Sandbox("backfill-resume-errors")
+        var lines = c7Lines(sandbox.workspace)
+        lines[799] = "not json"
+        let file = sandbox.write(lines, to: "f.jsonl")
+        let earlier = #"{"line":1,"reason":"from an earlier run"}"# + "\n"
+        _ = sandbox.write([String(earlier.dropLast())], to: "f.jsonl.errors.jsonl")
+        let log = SendLog()
+        let client = ScriptedClient(inner: sandbox.client, log: log, script: .init([:]))
+        let options = BackfillOptions(file: file)
+        do {
+            _ = try await BackfillPipeline(
+                options: options, client: client,
+                environment: environment(log, fault: BackfillFault(acknowledged: [0, 1, 2, 3, 4, 6], halt: {}))
+            ).run()
+            Issue.record("expected the fault to halt the run")
+        } catch {
+            #expect(error.kind == .halted)
+        }
+        let bad800 = #"{"line":800,"reason":"invalid_json: invalid literal at column 1"}"# + "\n"
+        let first7and9 =
+            #"{"line":7,"reason":"invalid_json: unexpected character 'o' at column 11"}"# + "\n"
+            + #"{"line":9,"reason":"payload must contain at least one non-empty value"}"# + "\n"
+        // The interrupted run read ahead of its checkpoint (line 502) and logged line 800 already.
+        #expect(sandbox.read("f.jsonl.errors.jsonl") == earlier + first7and9 + bad800)
+        #expect(try checkpointJSON(sandbox.read("f.jsonl.checkpoint"))["errors_offset"] == .int(earlier.utf8.count))
+
+        var resume = options
+        resume.resume = true
+        let summary = try await BackfillPipeline(options: resume, client: client, environment: environment(log)).run()
+        #expect(summary.rejected == 3)
+        #expect(try await sandbox.eventCount() == 1047)
+        #expect(sandbox.read("f.jsonl.errors.jsonl") == earlier + first7and9 + bad800)
     }
 
     @Test func c7ThroughTheBinaryExitsOne() async throws {

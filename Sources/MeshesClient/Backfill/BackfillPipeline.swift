@@ -143,6 +143,7 @@ public actor BackfillPipeline {
     /// Where the run starts: the file's beginning, or the checkpoint when resuming (after checking it belongs here).
     private func resumePoint(_ options: BackfillOptions, _ source: BackfillSource) throws(BackfillFailure) -> Checkpoint {
         var start = Checkpoint(fileIdentity: source.identity, batchSize: options.batchSize)
+        start.errorsOffset = ErrorLog.size(options.errorsPath)
         if options.resume, let path = options.checkpointPath {
             let saved = try Checkpoint.load(from: path)
             guard saved.fileIdentity == source.identity, saved.batchSize == options.batchSize else {
@@ -158,6 +159,9 @@ public actor BackfillPipeline {
                 try source.handle.seek(toOffset: UInt64(saved.byteOffset))
             } catch {
                 throw .io("cannot seek in \(options.file): \(error.localizedDescription)")
+            }
+            if let errorsOffset = saved.errorsOffset {
+                try ErrorLog.trimForResume(options.errorsPath, offset: errorsOffset, line: saved.line)
             }
             start = saved
             summary.resumedAtBatch = saved.nextBatch

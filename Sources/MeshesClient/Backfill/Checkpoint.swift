@@ -13,13 +13,19 @@ struct Checkpoint: Equatable, Sendable {
     var line = 0
     var accepted = 0
     var rejected = 0
+    /// Size of the errors file when the first run of this file began (engine extension `errors_offset`): what a
+    /// resume keeps as it is. Entries after it for lines past `line` are dropped on resume, since those lines are
+    /// read (and logged) again. Nil in a checkpoint written without it.
+    var errorsOffset: Int64?
 
     func json(updatedAt: String) -> JSONValue {
-        [
+        var object: JSONObject = [
             "version": 1, "file_identity": .string(fileIdentity), "batch_size": .int(batchSize), "next_batch": .int(nextBatch),
             "byte_offset": .int(Int(byteOffset)), "line": .int(line), "accepted": .int(accepted), "rejected": .int(rejected),
             "updated_at": .string(updatedAt),
         ]
+        if let errorsOffset { object["errors_offset"] = .int(Int(errorsOffset)) }
+        return .object(object)
     }
 
     /// Written with `AtomicFile`: a crash leaves the old checkpoint or the new one, never half of one.
@@ -45,9 +51,10 @@ struct Checkpoint: Equatable, Sendable {
             let accepted = value["accepted"]?.intValue, let rejected = value["rejected"]?.intValue,
             next >= 0, offset >= 0, line >= 0
         else { throw .configuration("--resume: \(path) is not a version 1 backfill checkpoint") }
+        let errorsOffset = value["errors_offset"]?.intValue.flatMap { $0 >= 0 ? Int64($0) : nil }
         return Checkpoint(
             fileIdentity: identity, batchSize: batchSize, nextBatch: next, byteOffset: Int64(offset), line: line, accepted: accepted,
-            rejected: rejected)
+            rejected: rejected, errorsOffset: errorsOffset)
     }
 
     static func remove(_ path: String) {

@@ -56,4 +56,39 @@ struct ErrorLog {
     func close() {
         try? handle?.close()
     }
+
+    /// The errors file's size now (0 when it does not exist).
+    static func size(_ path: String) -> Int64 {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
+    }
+
+    /// Before a resume: what the interrupted run logged for lines after `line` is removed (those lines are read and
+    /// logged again); everything before `offset` (earlier runs) and every other entry stays byte for byte. The file
+    /// is rewritten atomically, and only when something goes.
+    static func trimForResume(_ path: String, offset: Int64, line: Int) throws(BackfillFailure) {
+        let bytes: [UInt8]
+        do throws(ToolError) {
+            guard let existing = try FileSystem.readIfExists(path, displayPath: path) else { return }
+            bytes = existing
+        } catch {
+            throw .io("cannot read the errors file \(path): \(error.message)")
+        }
+        let start = Int(min(Int64(bytes.count), offset))
+        var kept = Array(bytes[..<start])
+        var dropped = 0
+        for entry in bytes[start...].split(separator: 0x0A, omittingEmptySubsequences: true) {
+            if let number = (try? JSONParser.parse(bytes: Array(entry)))?["line"]?.intValue, number > line {
+                dropped += 1
+                continue
+            }
+            kept += entry
+            kept.append(0x0A)
+        }
+        guard dropped > 0 else { return }
+        do throws(ToolError) {
+            try AtomicFile.write(kept, to: path, displayPath: path)
+        } catch {
+            throw .io("cannot rewrite the errors file \(path): \(error.message)")
+        }
+    }
 }
