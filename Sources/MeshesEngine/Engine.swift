@@ -15,14 +15,16 @@ public enum MeshesEngine {
     }
 
     /// Opens the store with the master key of §1 (`MESHES_MASTER_KEY` or `<db dir>/master.key`).
-    public static func openStore(path: String, environment: [String: String]) throws -> SQLiteStore {
+    public static func openStore(
+        path: String, environment: [String: String], cacheMiB: Int = SQLiteStore.defaultCacheMiB
+    ) throws -> SQLiteStore {
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
             try FileManager.default.createDirectory(
                 atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
         let key = try MasterKey.load(environment: environment, dbDirectory: folder.isEmpty ? "." : folder)
-        return try SQLiteStore(path: path, sealer: Sealer(masterKey: key))
+        return try SQLiteStore(path: path, sealer: Sealer(masterKey: key), cacheMiB: cacheMiB)
     }
 
     /// A new machine key for `orgID` (default: the store's org). The secret is returned once and sealed at rest.

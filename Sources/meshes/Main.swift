@@ -27,11 +27,11 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "Store file (default: $MESHES_DB, else .meshes/meshes.db).")
     var db: String?
 
-    func open() throws -> SQLiteStore {
+    func open(cacheMiB: Int = SQLiteStore.defaultCacheMiB) throws -> SQLiteStore {
         let environment = ProcessEnvironment.current
         let path = MeshesEngine.databasePath(flag: db, environment: environment)
         do {
-            return try MeshesEngine.openStore(path: path, environment: environment)
+            return try MeshesEngine.openStore(path: path, environment: environment, cacheMiB: cacheMiB)
         } catch let error as StoreError {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(2)

@@ -2,6 +2,10 @@ internal import MeshesCore
 
 /// What `meshes backfill` was asked to do (§8): the flags, checked once by `validated()`.
 public struct BackfillOptions: Sendable, Equatable {
+    /// The embedded store's page cache during a backfill, in MiB: small enough that a backfill of any size stays
+    /// within its memory bound (§8 benchmark: 100 MiB peak), large enough for the indexes' hot pages.
+    public static let embeddedStoreCacheMiB = 24
+
     /// The JSONL file, or `-` for standard input (read once: no checkpoint and no `--resume`, see `BackfillSource`).
     public var file: String
     /// For lines without `workspace`.

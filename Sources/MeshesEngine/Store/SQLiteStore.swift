@@ -19,10 +19,15 @@ public final class SQLiteStore: MeshesStore {
     public let defaultOrg: Org
     let clock: @Sendable () -> Int64
 
+    /// The page cache of each connection by default, in MiB.
+    public static let defaultCacheMiB = 64
+
     /// Opens (creating when missing) the store at `path`: folder 0700, file 0600, WAL, busy timeout 5 s,
-    /// migrations applied; a newer schema is refused.
+    /// migrations applied; a newer schema is refused. `cacheMiB` bounds each connection's page cache (a
+    /// memory-bounded job such as a backfill passes less).
     public init(
-        path: String, sealer: any SecretSealer, clock: @escaping @Sendable () -> Int64 = { Formats.nowMilliseconds() }
+        path: String, sealer: any SecretSealer, clock: @escaping @Sendable () -> Int64 = { Formats.nowMilliseconds() },
+        cacheMiB: Int = SQLiteStore.defaultCacheMiB
     ) throws {
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
@@ -39,7 +44,7 @@ public final class SQLiteStore: MeshesStore {
         configuration.prepareDatabase { db in
             // WAL + NORMAL: a commit is durable against process crashes (not power loss) without an fsync per
             // transaction; a larger page cache and checkpoint interval keep bulk ingest off the disk.
-            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -\(max(1, cacheMiB) * 1024); PRAGMA temp_store = MEMORY")
             if !db.configuration.readonly { try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000") }
         }
         do {
