@@ -36,6 +36,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // Already resolved through AsyncHTTPClient and PostgresNIO; named because MeshesPostgres builds TLS contexts.
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // C libraries, linked only by the modules that call them.
@@ -124,6 +127,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "MeshesEngine", dependencies: ["SharedCore", "MeshesCore", grdb], swiftSettings: strict),
+        // The PostgreSQL store for several engine nodes sharing one database.
+        .target(
+            name: "MeshesPostgres",
+            dependencies: [
+                "SharedCore", "MeshesCore", "MeshesEngine", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "MeshesServer",
             dependencies: [
@@ -190,6 +202,11 @@ let package = Package(
 
         // Tests: one target per module.
         .target(name: "TestSupport", dependencies: ["SharedCore"], path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(
+            name: "MeshesPostgresTests",
+            dependencies: ["SharedCore", "MeshesCore", "MeshesEngine", "MeshesPostgres", "TestSupport"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "SharedCoreTests", dependencies: ["SharedCore"], swiftSettings: strict),
         .testTarget(name: "SharedMCPTests", dependencies: ["SharedCore", "SharedMCP"], swiftSettings: strict),
         .testTarget(

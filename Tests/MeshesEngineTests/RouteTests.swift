@@ -359,14 +359,14 @@ import Testing
     }
 
     @Test func eventStatusAggregation() {
-        #expect(SQLiteStore.aggregate(total: 0, counts: [:], anyStarted: false) == .completed)
-        #expect(SQLiteStore.aggregate(total: 2, counts: ["processing": 1, "retrying": 1], anyStarted: true) == .processing)
-        #expect(SQLiteStore.aggregate(total: 2, counts: ["retrying": 1, "pending": 1], anyStarted: true) == .retrying)
-        #expect(SQLiteStore.aggregate(total: 2, counts: ["pending": 2], anyStarted: false) == .pending)
-        #expect(SQLiteStore.aggregate(total: 2, counts: ["pending": 1, "completed": 1], anyStarted: true) == .processing)
-        #expect(SQLiteStore.aggregate(total: 2, counts: ["failed": 1, "completed": 1], anyStarted: true) == .failed)
-        #expect(SQLiteStore.aggregate(total: 2, counts: ["canceled": 1, "completed": 1], anyStarted: true) == .completed)
-        #expect(SQLiteStore.aggregate(total: 1, counts: ["canceled": 1], anyStarted: false) == .canceled)
+        #expect(DeliveryStatus.aggregate(total: 0, counts: [:], anyStarted: false) == .completed)
+        #expect(DeliveryStatus.aggregate(total: 2, counts: ["processing": 1, "retrying": 1], anyStarted: true) == .processing)
+        #expect(DeliveryStatus.aggregate(total: 2, counts: ["retrying": 1, "pending": 1], anyStarted: true) == .retrying)
+        #expect(DeliveryStatus.aggregate(total: 2, counts: ["pending": 2], anyStarted: false) == .pending)
+        #expect(DeliveryStatus.aggregate(total: 2, counts: ["pending": 1, "completed": 1], anyStarted: true) == .processing)
+        #expect(DeliveryStatus.aggregate(total: 2, counts: ["failed": 1, "completed": 1], anyStarted: true) == .failed)
+        #expect(DeliveryStatus.aggregate(total: 2, counts: ["canceled": 1, "completed": 1], anyStarted: true) == .completed)
+        #expect(DeliveryStatus.aggregate(total: 1, counts: ["canceled": 1], anyStarted: false) == .canceled)
     }
 }
 
