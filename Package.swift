@@ -269,7 +269,10 @@ let package = Package(
         ),
         .testTarget(
             name: "MeshesEngineTests",
-            dependencies: ["SharedCore", "SharedPlatform", "MeshesCore", "MeshesEngine", "MeshesDelivery", "meshes", grdb],
+            dependencies: [
+                "SharedCore", "SharedPlatform", "MeshesCore", "MeshesEngine", "MeshesDelivery", "MeshesPostgres", "TestSupport", "meshes",
+                grdb,
+            ],
             swiftSettings: strict
         ),
     ]

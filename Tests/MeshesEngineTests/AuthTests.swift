@@ -83,7 +83,7 @@ import Testing
         let engine = try await TestEngine()
         let workspace = try await engine.workspace()
         let org = Formats.uuid()
-        try await engine.store.pool.write { db in
+        try await #require(engine.sqlite).pool.write { db in
             try db.execute(sql: "INSERT INTO orgs (id, name, created_at) VALUES (?, 'Other', 0)", arguments: [org])
         }
         let created = try await MeshesEngine.createMachineKey(store: engine.store, orgID: org)

@@ -72,7 +72,7 @@ import Testing
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
         let folder = try FileManager.default.attributesOfItem(atPath: engine.folder)
         #expect((folder[.posixPermissions] as? Int) == 0o700)
-        try await engine.store.pool.write { db in try db.execute(sql: "PRAGMA user_version = 99") }
+        try await #require(engine.sqlite).pool.write { db in try db.execute(sql: "PRAGMA user_version = 99") }
         #expect(throws: StoreError.newerSchema(99)) {
             _ = try SQLiteStore(path: path, sealer: Sealer(masterKey: MasterKey.generate()))
         }

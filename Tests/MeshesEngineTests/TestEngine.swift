@@ -1,28 +1,61 @@
 import Foundation
 import GRDB
+import MeshesPostgres
 import SharedCore
+import TestSupport
 import Testing
 
 @testable import MeshesCore
 @testable import MeshesEngine
 
+/// The stores the store and API suites run against (the same tests, parameterised).
+enum StoreKind: String, CaseIterable, Sendable {
+    /// The embedded SQLite store in a temp folder.
+    case sqlite
+    /// A `PostgresStore` on a fresh database of the test process's private cluster.
+    case postgres
+}
+
 /// A fresh store + API with one machine key, and helpers that call routes as that key.
 struct TestEngine {
     let folder: String
-    let store: SQLiteStore
+    let store: any MeshesStore
+    /// The SQLite store, when that is the kind (for checks of its file).
+    let sqlite: SQLiteStore?
+    /// The database of the PostgreSQL store, when that is the kind.
+    let postgresDatabase: String?
     let api: MeshesAPI
     let accessKey: String
     let secret: String
     var orgID: String { store.defaultOrg.id }
 
-    init(options: MeshesAPI.Options = MeshesAPI.Options()) async throws {
+    init(_ kind: StoreKind = .sqlite, options: MeshesAPI.Options = MeshesAPI.Options()) async throws {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("meshes-test-\(UUID().uuidString)")
         folder = base.path
-        store = try SQLiteStore(path: folder + "/meshes.db", sealer: Sealer(masterKey: MasterKey.generate()))
+        let sealer = Sealer(masterKey: MasterKey.generate())
+        switch kind {
+        case .sqlite:
+            let opened = try SQLiteStore(path: folder + "/meshes.db", sealer: sealer)
+            store = opened
+            sqlite = opened
+            postgresDatabase = nil
+        case .postgres:
+            let location = try PostgresLocation(url: try PostgresCluster.shared().createDatabase())
+            store = try await PostgresStore.open(location: location, sealer: sealer, maximumConnections: 4)
+            sqlite = nil
+            postgresDatabase = location.database
+        }
         api = MeshesAPI(store: store, options: options)
         let created = try await MeshesEngine.createMachineKey(store: store)
         accessKey = created.accessKey
         secret = created.secret
+    }
+
+    /// The first column of the first row of a query, as text: `sqlite` on the SQLite store, `postgres` on the other.
+    func scalar(sqlite sqliteQuery: String, postgres postgresQuery: String) async throws -> String? {
+        if let sqlite { return try await sqlite.pool.read { db in try String.fetchOne(db, sql: sqliteQuery) } }
+        let text = try PostgresCluster.shared().psql(postgresQuery, database: try #require(postgresDatabase))
+        return text.isEmpty ? nil : text
     }
 
     func token(now: Int = Int(Date().timeIntervalSince1970)) -> String {
@@ -76,7 +109,8 @@ struct TestEngine {
 
     /// Row counts of a table (to prove nothing was stored).
     func count(_ table: String) async throws -> Int {
-        try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0 }
+        let text = try await scalar(sqlite: "SELECT CAST(COUNT(*) AS TEXT) FROM \(table)", postgres: "SELECT COUNT(*) FROM \(table)")
+        return Int(text ?? "") ?? -1
     }
 }
 
