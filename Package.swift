@@ -202,6 +202,10 @@ let package = Package(
 
         // Tests: one target per module.
         .target(name: "TestSupport", dependencies: ["SharedCore"], path: "Tests/TestSupport", swiftSettings: strict),
+        // The stores the meshes suites are parameterised over (kept out of TestSupport, which the agentsmesh tests share).
+        .target(
+            name: "MeshesTestSupport", dependencies: ["MeshesCore", "MeshesEngine", "MeshesPostgres", "TestSupport"],
+            path: "Tests/MeshesTestSupport", swiftSettings: strict),
         .testTarget(
             name: "MeshesPostgresTests",
             dependencies: ["SharedCore", "MeshesCore", "MeshesEngine", "MeshesPostgres", "TestSupport"],
@@ -262,7 +266,7 @@ let package = Package(
         .testTarget(
             name: "MeshesDeliveryTests",
             dependencies: [
-                "SharedCore", "MeshesCore", "MeshesEngine", "MeshesDelivery", "meshes", hummingbird, grdb,
+                "SharedCore", "MeshesCore", "MeshesEngine", "MeshesDelivery", "MeshesTestSupport", "meshes", hummingbird, grdb,
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -270,8 +274,7 @@ let package = Package(
         .testTarget(
             name: "MeshesEngineTests",
             dependencies: [
-                "SharedCore", "SharedPlatform", "MeshesCore", "MeshesEngine", "MeshesDelivery", "MeshesPostgres", "TestSupport", "meshes",
-                grdb,
+                "SharedCore", "SharedPlatform", "MeshesCore", "MeshesEngine", "MeshesDelivery", "MeshesTestSupport", "meshes", grdb,
             ],
             swiftSettings: strict
         ),

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MeshesDelivery
+import MeshesTestSupport
 import SharedCore
 import SharedPlatform
 import Testing

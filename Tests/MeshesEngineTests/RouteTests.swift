@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MeshesTestSupport
 import SharedCore
 import Testing
 

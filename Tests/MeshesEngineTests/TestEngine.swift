@@ -1,50 +1,28 @@
 import Foundation
 import GRDB
-import MeshesPostgres
+import MeshesTestSupport
 import SharedCore
-import TestSupport
 import Testing
 
 @testable import MeshesCore
 @testable import MeshesEngine
 
-/// The stores the store and API suites run against (the same tests, parameterised).
-enum StoreKind: String, CaseIterable, Sendable {
-    /// The embedded SQLite store in a temp folder.
-    case sqlite
-    /// A `PostgresStore` on a fresh database of the test process's private cluster.
-    case postgres
-}
-
 /// A fresh store + API with one machine key, and helpers that call routes as that key.
 struct TestEngine {
+    /// Where the store is: a folder (SQLite) or a database URL (PostgreSQL).
     let folder: String
     let store: any MeshesStore
     /// The SQLite store, when that is the kind (for checks of its file).
     let sqlite: SQLiteStore?
-    /// The database of the PostgreSQL store, when that is the kind.
-    let postgresDatabase: String?
     let api: MeshesAPI
     let accessKey: String
     let secret: String
     var orgID: String { store.defaultOrg.id }
 
     init(_ kind: StoreKind = .sqlite, options: MeshesAPI.Options = MeshesAPI.Options()) async throws {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("meshes-test-\(UUID().uuidString)")
-        folder = base.path
-        let sealer = Sealer(masterKey: MasterKey.generate())
-        switch kind {
-        case .sqlite:
-            let opened = try SQLiteStore(path: folder + "/meshes.db", sealer: sealer)
-            store = opened
-            sqlite = opened
-            postgresDatabase = nil
-        case .postgres:
-            let location = try PostgresLocation(url: try PostgresCluster.shared().createDatabase())
-            store = try await PostgresStore.open(location: location, sealer: sealer, maximumConnections: 4)
-            sqlite = nil
-            postgresDatabase = location.database
-        }
+        folder = try kind.newPlace()
+        store = try await kind.open(place: folder, sealer: Sealer(masterKey: MasterKey.generate()))
+        sqlite = store as? SQLiteStore
         api = MeshesAPI(store: store, options: options)
         let created = try await MeshesEngine.createMachineKey(store: store)
         accessKey = created.accessKey
@@ -54,8 +32,7 @@ struct TestEngine {
     /// The first column of the first row of a query, as text: `sqlite` on the SQLite store, `postgres` on the other.
     func scalar(sqlite sqliteQuery: String, postgres postgresQuery: String) async throws -> String? {
         if let sqlite { return try await sqlite.pool.read { db in try String.fetchOne(db, sql: sqliteQuery) } }
-        let text = try PostgresCluster.shared().psql(postgresQuery, database: try #require(postgresDatabase))
-        return text.isEmpty ? nil : text
+        return try StoreKind.postgresScalar(postgresQuery, place: folder)
     }
 
     func token(now: Int = Int(Date().timeIntervalSince1970)) -> String {
