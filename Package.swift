@@ -136,6 +136,9 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Chooses the store from `--db` / MESHES_DB: a postgres:// URL or a SQLite file.
+        .target(
+            name: "MeshesStores", dependencies: ["SharedCore", "MeshesCore", "MeshesEngine", "MeshesPostgres"], swiftSettings: strict),
         .target(
             name: "MeshesServer",
             dependencies: [
@@ -168,14 +171,14 @@ let package = Package(
         // The 33 operations of `meshes mcp`, shared by the tools and the CLI verbs.
         .target(
             name: "MeshesMCP",
-            dependencies: ["SharedCore", "SharedMCP", "MeshesCore", "MeshesEngine", "MeshesClient", "MeshesDelivery"],
+            dependencies: ["SharedCore", "SharedMCP", "MeshesCore", "MeshesEngine", "MeshesClient", "MeshesDelivery", "MeshesStores"],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "meshes",
             dependencies: [
                 "SharedCore", "SharedMCP", "MeshesCore", "MeshesEngine", "MeshesServer", "MeshesDelivery", "MeshesClient", "MeshesMCP",
-                argumentParser,
+                "MeshesStores", argumentParser,
             ],
             swiftSettings: strict
         ),
@@ -208,7 +211,7 @@ let package = Package(
             path: "Tests/MeshesTestSupport", swiftSettings: strict),
         .testTarget(
             name: "MeshesPostgresTests",
-            dependencies: ["SharedCore", "MeshesCore", "MeshesEngine", "MeshesPostgres", "TestSupport"],
+            dependencies: ["SharedCore", "MeshesCore", "MeshesEngine", "MeshesPostgres", "MeshesStores", "TestSupport", "meshes"],
             swiftSettings: strict
         ),
         .testTarget(name: "SharedCoreTests", dependencies: ["SharedCore"], swiftSettings: strict),

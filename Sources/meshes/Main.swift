@@ -5,6 +5,7 @@ internal import MeshesCore
 internal import MeshesDelivery
 internal import MeshesEngine
 internal import MeshesServer
+internal import MeshesStores
 internal import SharedCore
 
 /// The `meshes` command line: argument parsing and printing only.
@@ -23,14 +24,14 @@ struct MeshesCommand: AsyncParsableCommand {
 
 /// `--db` shared by the verbs that open the store.
 struct StoreOptions: ParsableArguments {
-    @Option(help: "Store file (default: $MESHES_DB, else .meshes/meshes.db).")
+    @Option(help: "Store: a SQLite file or a postgres:// URL (default: $MESHES_DB, else .meshes/meshes.db).")
     var db: String?
 
-    func open() throws -> SQLiteStore {
+    /// The store `--db` / `MESHES_DB` names: a `postgres://` URL or a SQLite file. Failures print and exit 2.
+    func open() async throws -> any MeshesStore {
         let environment = ProcessEnvironment.current
-        let path = MeshesEngine.databasePath(flag: db, environment: environment)
         do {
-            return try MeshesEngine.openStore(path: path, environment: environment)
+            return try await StoreOpener.open(flag: db, environment: environment)
         } catch let error as StoreError {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(2)
@@ -66,7 +67,7 @@ struct ServeCommand: AsyncParsableCommand {
         options.allowHTTP = egress.allowHTTP
         options.ingestRate = ingestRate ?? environment["MESHES_INGEST_RATE"].flatMap { Double($0) }
         options.publicURL = publicURL ?? environment["MESHES_PUBLIC_URL"] ?? "http://\(host):\(port)"
-        let opened = try store.open()
+        let opened = try await store.open()
         let engine = noDelivery ? nil : DeliveryEngine(store: opened, egress: egress, workers: delivery.workers)
         options.delivery = engine?.scheduler
         let adapterHTTP = AdapterHTTP()
@@ -116,7 +117,8 @@ struct DeliverCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
-        let engine = DeliveryEngine(store: try store.open(), egress: delivery.egress(ProcessEnvironment.current), workers: delivery.workers)
+        let engine = DeliveryEngine(
+            store: try await store.open(), egress: delivery.egress(ProcessEnvironment.current), workers: delivery.workers)
         if untilIdle {
             await engine.start()
             try await engine.drain(timeout: timeout)
@@ -143,7 +145,7 @@ struct KeysCreate: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
-        let created = try await MeshesEngine.createMachineKey(store: try store.open(), orgID: org)
+        let created = try await MeshesEngine.createMachineKey(store: try await store.open(), orgID: org)
         if json {
             print(
                 JSONEmitter.pretty([
@@ -246,7 +248,7 @@ struct EmitCommand: AsyncParsableCommand {
             if response.status >= 400 { throw ExitCode(1) }
             return
         }
-        let opened = try store.open()
+        let opened = try await store.open()
         let response = try await EmbeddedClient(api: MeshesAPI(store: opened), orgID: opened.defaultOrg.id).send(request)
         var value = response.json ?? .null
         // Embedded: this process delivers the event's first attempts before it exits (retries are left to the
@@ -285,7 +287,7 @@ struct EventsShow: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
-        let opened = try store.open()
+        let opened = try await store.open()
         guard let history = try await MeshesEngine.eventHistory(store: opened, orgID: opened.defaultOrg.id, id: id) else {
             FileHandle.standardError.write(Data("error: not_found: no event \(id)\n".utf8))
             throw ExitCode(1)
