@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MeshesTestSupport
 import SharedCore
 import Testing
 
@@ -8,8 +9,8 @@ import Testing
 
 /// Hostile inputs get 4xx and leave the store unchanged.
 @Suite struct HostileInputTests {
-    @Test func corpus() async throws {
-        let engine = try await TestEngine()
+    @Test(arguments: StoreKind.allCases) func corpus(kind: StoreKind) async throws {
+        let engine = try await TestEngine(kind)
         let workspace = try await engine.workspace()
         let tables = ["workspaces", "connections", "rules", "events", "rule_events", "catalog_items"]
         var before: [Int] = []
