@@ -1,7 +1,6 @@
 public import MeshesClient
 internal import MeshesDelivery
 internal import MeshesEngine
-internal import MeshesStores
 internal import SharedCore
 public import SharedMCP
 
@@ -72,9 +71,10 @@ public final class OpenedClient: Sendable {
         if case .remote(let configuration) = selection {
             return OpenedClient(client: RemoteClient(configuration), delivery: nil, adapterHTTP: nil)
         }
-        let store: any MeshesStore
+        let store: SQLiteStore
         do {
-            store = try await StoreOpener.open(flag: dbFlag, environment: environment)
+            store = try MeshesEngine.openStore(
+                path: MeshesEngine.databasePath(flag: dbFlag, environment: environment), environment: environment)
         } catch let error as ToolError {
             throw ClientFailure(.configuration, "\(error.code): \(error.message)")
         } catch {
