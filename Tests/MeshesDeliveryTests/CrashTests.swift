@@ -17,6 +17,13 @@ import Testing
         return folder.appendingPathComponent("meshes").path
     }
 
+    /// Waits for a child to exit without blocking a thread of the cooperative pool (the in-process receiver needs
+    /// those threads to answer the child's requests meanwhile).
+    static func waitForExit(_ process: Process) async {
+        while process.isRunning { try? await Task.sleep(nanoseconds: 20_000_000) }
+        process.waitUntilExit()
+    }
+
     /// Starts `meshes serve` on the store and waits for its banner.
     static func serve(_ folder: String) throws -> Process {
         let process = Process()
@@ -72,7 +79,9 @@ import Testing
                     "POST", "/connections",
                     [
                         "workspace": .string(workspace), "type": "webhook", "name": .string(name),
-                        "metadata": ["url": .string(receiver.url("/ok")), "timeout_seconds": 1, "max_concurrency": 64],
+                        // The receiver answers at once; 5 s keeps a busy test process (the receiver lives in it, and other
+                        // suites run beside it) from timing out deliveries and tripping the failure streak.
+                        "metadata": ["url": .string(receiver.url("/ok")), "timeout_seconds": 5, "max_concurrency": 64],
                     ]
                 ).jsonBody?["connection"]?["id"]?.stringValue)
             #expect(
@@ -98,7 +107,7 @@ import Testing
         let midway = Date().addingTimeInterval(120)
         while await receiver.log.countsByID.count < 4_000, Date() < midway { try await Task.sleep(nanoseconds: 5_000_000) }
         kill(server.processIdentifier, SIGKILL)
-        server.waitUntilExit()
+        await Self.waitForExit(server)
         let atKill = await receiver.log.countsByID.count
         #expect(atKill < 2 * events, "the kill came after every delivery; the test proves nothing")
 
@@ -115,7 +124,7 @@ import Testing
             try await Task.sleep(nanoseconds: 200_000_000)
         }
         server.terminate()
-        server.waitUntilExit()
+        await Self.waitForExit(server)
         #expect(open == 0)
         let counts = try await store.pool.read { db in
             (
@@ -168,7 +177,7 @@ import Testing
         while await receiver.log.requests.isEmpty, Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
         // The receiver holds the request for 3 s: stop the server while the attempt is in flight.
         kill(server.processIdentifier, SIGTERM)
-        server.waitUntilExit()
+        await Self.waitForExit(server)
         #expect(server.terminationStatus == 0)
         let event = try #require(try await store.event(orgID: org, id: eventID, includePayload: false))
         #expect(event.status == .completed)
