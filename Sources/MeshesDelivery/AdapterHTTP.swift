@@ -2,34 +2,17 @@ internal import AsyncHTTPClient
 public import MeshesEngine
 internal import NIOCore
 internal import NIOHTTP1
-internal import Synchronization
 
 /// The adapter routes' outbound GETs (§6.4) over AsyncHTTPClient, the one HTTP client library of the meshes
 /// wing: redirects are never followed, the whole request has one deadline, and a body is read only up to the
 /// limit. One instance per process; `shutdown()` before exit.
 public final class AdapterHTTP: AdapterHTTPClient {
-    let client: HTTPClient
-    private let closed = Mutex(false)
+    let owned = OwnedHTTPClient(
+        HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10))))
 
-    public init() {
-        client = HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10))))
-    }
+    public init() {}
 
-    deinit {
-        if !closed.withLock({ $0 }) { try? client.syncShutdown() }
-    }
-
-    public func shutdown() async {
-        guard
-            closed.withLock({ closed in
-                defer { closed = true }
-                return !closed
-            })
-        else { return }
-        try? await client.shutdown()
-    }
+    public func shutdown() async { await owned.shutdown() }
 
     public func get(_ url: String, headers: [(String, String)], timeoutSeconds: Double, maximumBytes: Int) async -> AdapterHTTPResult {
         var request = HTTPClientRequest(url: url)
@@ -37,7 +20,7 @@ public final class AdapterHTTP: AdapterHTTPClient {
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         let deadline = NIODeadline.now() + .milliseconds(Int64(timeoutSeconds * 1000))
         do {
-            let response = try await client.execute(request, deadline: deadline)
+            let response = try await owned.client.execute(request, deadline: deadline)
             let status = Int(response.status.code)
             do {
                 let body = try await response.body.collect(upTo: maximumBytes)

@@ -5,7 +5,6 @@ public import MeshesEngine
 internal import NIOCore
 internal import NIOHTTP1
 public import SharedCore
-internal import Synchronization
 
 /// Where attempts may go (§5.8): `--allow-http` and `--allow-private-egress`.
 public struct EgressOptions: Sendable, Equatable {
@@ -26,7 +25,8 @@ public final class AttemptRunner: Sendable {
     /// The response header bytes kept.
     public static let headerLimit = 8 * 1024
 
-    let client: HTTPClient
+    let owned: OwnedHTTPClient
+    var client: HTTPClient { owned.client }
     let egress: EgressOptions
     let version: String
     let clock: @Sendable () -> Int64
@@ -54,29 +54,14 @@ public final class AttemptRunner: Sendable {
             configuration.http1_1ConnectionDebugInitializer = check
             configuration.http2ConnectionDebugInitializer = check
         }
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        owned = OwnedHTTPClient(configuration)
         self.egress = egress
         self.version = version
         self.clock = clock
     }
 
-    private let closed = Mutex(false)
-
     /// Closes the pool (in-flight requests finish first).
-    public func shutdown() async {
-        guard
-            closed.withLock({ closed in
-                defer { closed = true }
-                return !closed
-            })
-        else { return }
-        try? await client.shutdown()
-    }
-
-    deinit {
-        // A runner dropped without `shutdown()` (a process stopping on an error path) still closes its pool.
-        if !closed.withLock({ $0 }) { try? client.syncShutdown() }
-    }
+    public func shutdown() async { await owned.shutdown() }
 
     struct EgressRefused: Error {
         var reason: String
