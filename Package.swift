@@ -36,6 +36,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // Already resolved through AsyncHTTPClient and PostgresNIO; named because MeshesPostgres builds TLS contexts.
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // C libraries, linked only by the modules that call them.
@@ -124,6 +127,18 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "MeshesEngine", dependencies: ["SharedCore", "MeshesCore", grdb], swiftSettings: strict),
+        // The PostgreSQL store for several engine nodes sharing one database.
+        .target(
+            name: "MeshesPostgres",
+            dependencies: [
+                "SharedCore", "MeshesCore", "MeshesEngine", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict
+        ),
+        // Chooses the store from `--db` / MESHES_DB: a postgres:// URL or a SQLite file.
+        .target(
+            name: "MeshesStores", dependencies: ["SharedCore", "MeshesCore", "MeshesEngine", "MeshesPostgres"], swiftSettings: strict),
         .target(
             name: "MeshesServer",
             dependencies: [
@@ -156,15 +171,14 @@ let package = Package(
         // The 33 operations of `meshes mcp`, shared by the tools and the CLI verbs.
         .target(
             name: "MeshesMCP",
-            dependencies: ["SharedCore", "SharedMCP", "MeshesCore", "MeshesEngine", "MeshesClient", "MeshesDelivery"],
+            dependencies: ["SharedCore", "SharedMCP", "MeshesCore", "MeshesEngine", "MeshesClient", "MeshesDelivery", "MeshesStores"],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "meshes",
             dependencies: [
                 "SharedCore", "SharedMCP", "SharedPlatform", "MeshesCore", "MeshesEngine", "MeshesServer", "MeshesDelivery", "MeshesClient",
-                "MeshesMCP",
-                argumentParser,
+                "MeshesMCP", "MeshesStores", argumentParser,
             ],
             swiftSettings: strict
         ),
@@ -191,6 +205,15 @@ let package = Package(
 
         // Tests: one target per module.
         .target(name: "TestSupport", dependencies: ["SharedCore"], path: "Tests/TestSupport", swiftSettings: strict),
+        // The stores the meshes suites are parameterised over (kept out of TestSupport, which the agentsmesh tests share).
+        .target(
+            name: "MeshesTestSupport", dependencies: ["MeshesCore", "MeshesEngine", "MeshesPostgres", "TestSupport"],
+            path: "Tests/MeshesTestSupport", swiftSettings: strict),
+        .testTarget(
+            name: "MeshesPostgresTests",
+            dependencies: ["SharedCore", "MeshesCore", "MeshesEngine", "MeshesPostgres", "MeshesStores", "TestSupport", "meshes"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "SharedCoreTests", dependencies: ["SharedCore", "SharedPlatform"], swiftSettings: strict),
         .testTarget(name: "SharedMCPTests", dependencies: ["SharedCore", "SharedMCP"], swiftSettings: strict),
         .testTarget(
@@ -246,14 +269,18 @@ let package = Package(
         .testTarget(
             name: "MeshesDeliveryTests",
             dependencies: [
-                "SharedCore", "SharedMCP", "MeshesCore", "MeshesEngine", "MeshesDelivery", "MeshesMCP", "meshes", hummingbird, grdb,
+                "SharedCore", "SharedMCP", "MeshesCore", "MeshesEngine", "MeshesDelivery", "MeshesMCP", "MeshesTestSupport", "meshes",
+                hummingbird,
+                grdb,
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "MeshesEngineTests",
-            dependencies: ["SharedCore", "SharedPlatform", "MeshesCore", "MeshesEngine", "MeshesDelivery", "meshes", grdb],
+            dependencies: [
+                "SharedCore", "SharedPlatform", "MeshesCore", "MeshesEngine", "MeshesDelivery", "MeshesTestSupport", "meshes", grdb,
+            ],
             swiftSettings: strict
         ),
     ]

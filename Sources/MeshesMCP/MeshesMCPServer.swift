@@ -1,6 +1,7 @@
 public import MeshesClient
 internal import MeshesDelivery
 internal import MeshesEngine
+internal import MeshesStores
 internal import SharedCore
 public import SharedMCP
 
@@ -71,10 +72,9 @@ public final class OpenedClient: Sendable {
         if case .remote(let configuration) = selection {
             return OpenedClient(client: RemoteClient(configuration), delivery: nil, adapterHTTP: nil)
         }
-        let store: SQLiteStore
+        let store: any MeshesStore
         do {
-            store = try MeshesEngine.openStore(
-                path: MeshesEngine.databasePath(flag: dbFlag, environment: environment), environment: environment)
+            store = try await StoreOpener.open(flag: dbFlag, environment: environment)
         } catch let error as ToolError {
             throw ClientFailure(.configuration, "\(error.code): \(error.message)")
         } catch {

@@ -82,7 +82,7 @@ struct BackfillCommand: AsyncParsableCommand {
             if case .remote(let configuration) = selection {
                 client = RemoteClient(configuration)
             } else {
-                let opened = try store.open(cacheMiB: BackfillOptions.embeddedStoreCacheMiB)
+                let opened = try await store.open(cacheMiB: BackfillOptions.embeddedStoreCacheMiB)
                 client = EmbeddedClient(api: MeshesAPI(store: opened), orgID: opened.defaultOrg.id)
             }
         }

@@ -5,6 +5,7 @@ internal import MeshesCore
 internal import MeshesDelivery
 internal import MeshesEngine
 internal import MeshesServer
+internal import MeshesStores
 internal import SharedCore
 
 /// The `meshes` command line: argument parsing and printing only.
@@ -24,14 +25,15 @@ struct MeshesCommand: AsyncParsableCommand {
 
 /// `--db` shared by the verbs that open the store.
 struct StoreOptions: ParsableArguments {
-    @Option(help: "Store file (default: $MESHES_DB, else .meshes/meshes.db).")
+    @Option(help: "Store: a SQLite file or a postgres:// URL (default: $MESHES_DB, else .meshes/meshes.db).")
     var db: String?
 
-    func open(cacheMiB: Int = SQLiteStore.defaultCacheMiB) throws -> SQLiteStore {
+    /// The store `--db` / `MESHES_DB` names: a `postgres://` URL or a SQLite file (with `cacheMiB` of page cache).
+    /// Failures print and exit 2.
+    func open(cacheMiB: Int = SQLiteStore.defaultCacheMiB) async throws -> any MeshesStore {
         let environment = ProcessEnvironment.current
-        let path = MeshesEngine.databasePath(flag: db, environment: environment)
         do {
-            return try MeshesEngine.openStore(path: path, environment: environment, cacheMiB: cacheMiB)
+            return try await StoreOpener.open(flag: db, environment: environment, cacheMiB: cacheMiB)
         } catch let error as StoreError {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(2)
@@ -67,7 +69,7 @@ struct ServeCommand: AsyncParsableCommand {
         options.allowHTTP = egress.allowHTTP
         options.ingestRate = ingestRate ?? environment["MESHES_INGEST_RATE"].flatMap { Double($0) }
         options.publicURL = publicURL ?? environment["MESHES_PUBLIC_URL"] ?? "http://\(host):\(port)"
-        let opened = try store.open()
+        let opened = try await store.open()
         let engine = noDelivery ? nil : DeliveryEngine(store: opened, egress: egress, workers: delivery.workers)
         options.delivery = engine?.scheduler
         let adapterHTTP = AdapterHTTP()
@@ -117,7 +119,8 @@ struct DeliverCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
-        let engine = DeliveryEngine(store: try store.open(), egress: delivery.egress(ProcessEnvironment.current), workers: delivery.workers)
+        let engine = DeliveryEngine(
+            store: try await store.open(), egress: delivery.egress(ProcessEnvironment.current), workers: delivery.workers)
         if untilIdle {
             await engine.start()
             try await engine.drain(timeout: timeout)
@@ -144,7 +147,7 @@ struct KeysCreate: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
-        let created = try await MeshesEngine.createMachineKey(store: try store.open(), orgID: org)
+        let created = try await MeshesEngine.createMachineKey(store: try await store.open(), orgID: org)
         if json {
             print(
                 JSONEmitter.pretty([
@@ -252,7 +255,7 @@ struct EmitCommand: AsyncParsableCommand {
             if response.status >= 400 { throw ExitCode(1) }
             return
         }
-        let opened = try store.open()
+        let opened = try await store.open()
         let response = try await EmbeddedClient(api: MeshesAPI(store: opened), orgID: opened.defaultOrg.id).send(request)
         var value = response.json ?? .null
         // Embedded: this process delivers the event's first attempts before it exits (retries are left to the
@@ -291,7 +294,7 @@ struct EventsShow: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
-        let opened = try store.open()
+        let opened = try await store.open()
         guard let history = try await MeshesEngine.eventHistory(store: opened, orgID: opened.defaultOrg.id, id: id) else {
             FileHandle.standardError.write(Data("error: not_found: no event \(id)\n".utf8))
             throw ExitCode(1)

@@ -2,23 +2,29 @@ import Foundation
 import MeshesCore
 import MeshesDelivery
 import MeshesEngine
+import MeshesTestSupport
 import SharedCore
 import Testing
 
 /// A store, an API that delivers, and helpers that set up workspaces, connections and rules through the API.
 struct Rig {
+    /// Where the store is: a folder (SQLite) or a database URL (PostgreSQL); another `Rig` on the same place is
+    /// another process sharing the store.
     let folder: String
-    let store: SQLiteStore
+    let store: any MeshesStore
     let engine: DeliveryEngine
     let api: MeshesAPI
     var orgID: String { store.defaultOrg.id }
 
     /// `clockOffset` shifts the delivery clock (milliseconds), as if this process ran later; `start: false` leaves
     /// the scheduler stopped until `engine.start()`.
-    init(allowPrivate: Bool = true, workers: Int = 8, folder: String? = nil, clockOffset: Int64 = 0, start: Bool = true) async throws {
-        let path = folder ?? FileManager.default.temporaryDirectory.appendingPathComponent("meshes-delivery-\(UUID().uuidString)").path
-        self.folder = path
-        store = try SQLiteStore(path: path + "/meshes.db", sealer: Sealer(masterKey: Rig.sharedKey))
+    init(
+        _ kind: StoreKind = .sqlite, allowPrivate: Bool = true, workers: Int = 8, folder: String? = nil, clockOffset: Int64 = 0,
+        start: Bool = true
+    ) async throws {
+        let place = try folder ?? kind.newPlace()
+        self.folder = place
+        store = try await kind.open(place: place, sealer: Sealer(masterKey: Rig.sharedKey), maximumConnections: 8)
         var schedulerOptions = DeliveryScheduler.Options()
         schedulerOptions.pollInterval = 0.05
         schedulerOptions.jitter = { 1.0 }
@@ -103,10 +109,11 @@ struct Rig {
 }
 
 @Suite(.serialized) struct DeliveryTests {
-    @Test func retriesUntilDeliveredWithSignedBodiesTheReferenceLibraryAccepts() async throws {
+    @Test(arguments: StoreKind.allCases) func retriesUntilDeliveredWithSignedBodiesTheReferenceLibraryAccepts(kind: StoreKind) async throws
+    {
         let receiver = try await Receiver.start()
         defer { receiver.stop() }
-        let rig = try await Rig()
+        let rig = try await Rig(kind)
         let secret = "whsec_" + Base64.encode([UInt8](repeating: 42, count: 32))
         let workspace = try await rig.workspace()
         let (_, rule) = try await rig.webhook(
@@ -139,10 +146,10 @@ struct Rig {
         await rig.engine.stop()
     }
 
-    @Test func goneSwitchesTheConnectionOffAndFailsItsPendingWork() async throws {
+    @Test(arguments: StoreKind.allCases) func goneSwitchesTheConnectionOffAndFailsItsPendingWork(kind: StoreKind) async throws {
         let receiver = try await Receiver.start()
         defer { receiver.stop() }
-        let rig = try await Rig(start: false)
+        let rig = try await Rig(kind, start: false)
         let workspace = try await rig.workspace()
         let (connection, rule) = try await rig.webhook(workspace, url: receiver.url("/gone"), metadata: ["max_concurrency": 1])
         let first = try await rig.emit(workspace)
@@ -162,10 +169,10 @@ struct Rig {
         await rig.engine.stop()
     }
 
-    @Test func twentyCountedFailuresInARowSwitchTheConnectionOff() async throws {
+    @Test(arguments: StoreKind.allCases) func twentyCountedFailuresInARowSwitchTheConnectionOff(kind: StoreKind) async throws {
         let receiver = try await Receiver.start()
         defer { receiver.stop() }
-        let rig = try await Rig()
+        let rig = try await Rig(kind)
         let workspace = try await rig.workspace()
         let (serverErrors, _) = try await rig.webhook(
             workspace, url: receiver.url("/fail/1000"), event: "a", metadata: ["retry_schedule": [], "max_concurrency": 1])
@@ -239,10 +246,10 @@ struct Rig {
         await rig.engine.stop()
     }
 
-    @Test func anExpiredLeaseIsRecordedAsInterruptedAndRunAgain() async throws {
+    @Test(arguments: StoreKind.allCases) func anExpiredLeaseIsRecordedAsInterruptedAndRunAgain(kind: StoreKind) async throws {
         let receiver = try await Receiver.start()
         defer { receiver.stop() }
-        let rig = try await Rig(start: false)
+        let rig = try await Rig(kind, start: false)
         let workspace = try await rig.workspace()
         let (_, rule) = try await rig.webhook(workspace, url: receiver.url("/ok"), metadata: ["timeout_seconds": 1])
         let eventID = try await rig.emit(workspace)
@@ -256,7 +263,7 @@ struct Rig {
         let afterRecovery = try #require(try await rig.store.ruleEvent(orgID: rig.orgID, eventID: eventID, ruleID: rule))
         #expect(afterRecovery.status == .retrying)
         // The next process (31 s later) delivers it.
-        let next = try await Rig(folder: rig.folder, clockOffset: 31_001)
+        let next = try await Rig(kind, folder: rig.folder, clockOffset: 31_001)
         let event = try await next.settled(eventID)
         #expect(event.status == .completed)
         let attempts = try await next.attempts(eventID, rule)
@@ -265,10 +272,10 @@ struct Rig {
         await next.engine.stop()
     }
 
-    @Test func manualRetryRunsOneAttemptInlineAndAnswersTheDocumentedRefusals() async throws {
+    @Test(arguments: StoreKind.allCases) func manualRetryRunsOneAttemptInlineAndAnswersTheDocumentedRefusals(kind: StoreKind) async throws {
         let receiver = try await Receiver.start()
         defer { receiver.stop() }
-        let rig = try await Rig()
+        let rig = try await Rig(kind)
         let workspace = try await rig.workspace()
         let (_, rule) = try await rig.webhook(workspace, url: receiver.url("/fail/1"), metadata: ["retry_schedule": []])
         let eventID = try await rig.emit(workspace)
@@ -294,11 +301,11 @@ struct Rig {
         await rig.engine.stop()
     }
 
-    @Test func twoProcessesOnOneStoreNeverRunADeliveryTwice() async throws {
+    @Test(arguments: StoreKind.allCases) func twoProcessesOnOneStoreNeverRunADeliveryTwice(kind: StoreKind) async throws {
         let receiver = try await Receiver.start()
         defer { receiver.stop() }
-        let first = try await Rig(workers: 4)
-        let second = try await Rig(workers: 4, folder: first.folder)
+        let first = try await Rig(kind, workers: 4)
+        let second = try await Rig(kind, workers: 4, folder: first.folder)
         let workspace = try await first.workspace()
         _ = try await first.webhook(workspace, url: receiver.url("/ok"), metadata: ["max_concurrency": 64])
         var ids: [String] = []
@@ -439,10 +446,10 @@ enum Verification {
         await rig.engine.stop()
     }
 
-    @Test func cancellingARunningDeliveryEndsItCanceledWhenTheAttemptFails() async throws {
+    @Test(arguments: StoreKind.allCases) func cancellingARunningDeliveryEndsItCanceledWhenTheAttemptFails(kind: StoreKind) async throws {
         let receiver = try await Receiver.start()
         defer { receiver.stop() }
-        let rig = try await Rig()
+        let rig = try await Rig(kind)
         let workspace = try await rig.workspace()
         let (_, rule) = try await rig.webhook(workspace, url: receiver.url("/hang"), metadata: ["timeout_seconds": 1])
         let eventID = try await rig.emit(workspace)

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MeshesTestSupport
 import SharedCore
 import Testing
 
@@ -14,8 +15,8 @@ import Testing
         await engine.api.handle(APIRequest(method: "GET", target: "/api/v1/workspaces", headers: [("Authorization", "Bearer \(token)")]))
     }
 
-    @Test func machineTokensAreVerified() async throws {
-        let engine = try await TestEngine()
+    @Test(arguments: StoreKind.allCases) func machineTokensAreVerified(kind: StoreKind) async throws {
+        let engine = try await TestEngine(kind)
         let now = Int(Date().timeIntervalSince1970)
         #expect(await request(engine, token: engine.token(now: now)).status == 200)
         let cases: [String] = [
@@ -39,15 +40,15 @@ import Testing
         #expect(await request(engine, token: engine.token(now: now)).status == 401)
     }
 
-    @Test func lastUsedIsRecorded() async throws {
-        let engine = try await TestEngine()
+    @Test(arguments: StoreKind.allCases) func lastUsedIsRecorded(kind: StoreKind) async throws {
+        let engine = try await TestEngine(kind)
         #expect(try await engine.store.machineKeys().first?.lastUsedAt == nil)
         _ = await request(engine, token: engine.token())
         #expect(try await engine.store.machineKeys().first?.lastUsedAt != nil)
     }
 
-    @Test func publishableKeysOnlyIngest() async throws {
-        let engine = try await TestEngine()
+    @Test(arguments: StoreKind.allCases) func publishableKeysOnlyIngest(kind: StoreKind) async throws {
+        let engine = try await TestEngine(kind)
         let workspace = try await engine.workspace()
         let other = try await engine.workspace("Other workspace")
         let key = try #require(
@@ -83,7 +84,7 @@ import Testing
         let engine = try await TestEngine()
         let workspace = try await engine.workspace()
         let org = Formats.uuid()
-        try await engine.store.pool.write { db in
+        try await #require(engine.sqlite).pool.write { db in
             try db.execute(sql: "INSERT INTO orgs (id, name, created_at) VALUES (?, 'Other', 0)", arguments: [org])
         }
         let created = try await MeshesEngine.createMachineKey(store: engine.store, orgID: org)
@@ -97,11 +98,11 @@ import Testing
         #expect(list.jsonBody?["count"]?.intValue == 0)
     }
 
-    @Test func ingestRateLimit() async throws {
+    @Test(arguments: StoreKind.allCases) func ingestRateLimit(kind: StoreKind) async throws {
         var options = MeshesAPI.Options()
         options.ingestRate = 2
         options.limiterClock = { 1_000 }  // frozen: the burst (2 x rate = 4) is all there is
-        let engine = try await TestEngine(options: options)
+        let engine = try await TestEngine(kind, options: options)
         let workspace = try await engine.workspace()
         let body: JSONValue = ["workspace": .string(workspace), "event": "e", "payload": ["a": 1]]
         var statuses: [Int] = []

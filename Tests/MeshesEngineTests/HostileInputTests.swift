@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MeshesTestSupport
 import SharedCore
 import Testing
 
@@ -8,8 +9,8 @@ import Testing
 
 /// Hostile inputs get 4xx and leave the store unchanged.
 @Suite struct HostileInputTests {
-    @Test func corpus() async throws {
-        let engine = try await TestEngine()
+    @Test(arguments: StoreKind.allCases) func corpus(kind: StoreKind) async throws {
+        let engine = try await TestEngine(kind)
         let workspace = try await engine.workspace()
         let tables = ["workspaces", "connections", "rules", "events", "rule_events", "catalog_items"]
         var before: [Int] = []
@@ -72,7 +73,7 @@ import Testing
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
         let folder = try FileManager.default.attributesOfItem(atPath: engine.folder)
         #expect((folder[.posixPermissions] as? Int) == 0o700)
-        try await engine.store.pool.write { db in try db.execute(sql: "PRAGMA user_version = 99") }
+        try await #require(engine.sqlite).pool.write { db in try db.execute(sql: "PRAGMA user_version = 99") }
         #expect(throws: StoreError.newerSchema(99)) {
             _ = try SQLiteStore(path: path, sealer: Sealer(masterKey: MasterKey.generate()))
         }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MeshesDelivery
+import MeshesTestSupport
 import SharedCore
 import SharedPlatform
 import Testing
@@ -40,8 +41,8 @@ import Testing
 
     // MARK: - GET /connections/{id}/fields
 
-    @Test func fieldCatalogIsBuiltOnFirstGetAndKept() async throws {
-        let engine = try await TestEngine()
+    @Test(arguments: StoreKind.allCases) func fieldCatalogIsBuiltOnFirstGetAndKept(kind: StoreKind) async throws {
+        let engine = try await TestEngine(kind)
         let workspace = try await engine.workspace()
         let connection = try await engine.connection(workspace, type: "mailchimp", metadata: ["data_center": "us1", "api_key": "k-1"])
         #expect(try await engine.count("field_catalogs") == 0)
@@ -88,7 +89,7 @@ import Testing
         #expect(catalog["fields"] == first["fields"])
 
         // A catalog whose version no longer matches the engine's static list is rebuilt without being asked.
-        try await engine.store.pool.write { db in
+        try await #require(engine.sqlite).pool.write { db in
             try db.execute(sql: "UPDATE field_catalogs SET catalog_version = 'old', fields = '[]'")
         }
         let upgraded = try #require(await engine.call("GET", "/api/v1/connections/\(connection)/fields").jsonBody)
@@ -100,8 +101,8 @@ import Testing
         #expect(bad.errorCode == "invalid_request")
     }
 
-    @Test func builtInSendersHaveAnEmptyCatalogAndEmbeddedCallersAreSystem() async throws {
-        let engine = try await TestEngine()
+    @Test(arguments: StoreKind.allCases) func builtInSendersHaveAnEmptyCatalogAndEmbeddedCallersAreSystem(kind: StoreKind) async throws {
+        let engine = try await TestEngine(kind)
         let workspace = try await engine.workspace()
         let hook = try await engine.webhook(workspace)
         let response = await engine.embedded("GET", "/api/v1/connections/\(hook)/fields")
@@ -111,8 +112,8 @@ import Testing
         #expect(response.jsonBody?["catalog_version"]?.stringValue == IntegrationCatalog.catalogVersion(of: []))
     }
 
-    @Test func unknownAndForeignConnectionsAreNotFound() async throws {
-        let engine = try await TestEngine()
+    @Test(arguments: StoreKind.allCases) func unknownAndForeignConnectionsAreNotFound(kind: StoreKind) async throws {
+        let engine = try await TestEngine(kind)
         let workspace = try await engine.workspace()
         let hook = try await engine.webhook(workspace)
         let missing = Formats.uuid()
@@ -133,8 +134,8 @@ import Testing
 
     // MARK: - GET /connections/{id}/mappings/default
 
-    @Test func generatedMappingUsesRecognisedCatalogKeys() async throws {
-        let engine = try await TestEngine()
+    @Test(arguments: StoreKind.allCases) func generatedMappingUsesRecognisedCatalogKeys(kind: StoreKind) async throws {
+        let engine = try await TestEngine(kind)
         let workspace = try await engine.workspace()
         let connection = try await engine.connection(workspace, type: "customer_io", metadata: ["region": "eu", "cdpApiKey": "cio"])
         let response = await engine.call("GET", "/api/v1/connections/\(connection)/mappings/default")
@@ -171,8 +172,8 @@ import Testing
 
     // MARK: - PUT /connections/{id}/mappings/default
 
-    @Test func putStoresVersionsUnderOneMappingID() async throws {
-        let engine = try await TestEngine()
+    @Test(arguments: StoreKind.allCases) func putStoresVersionsUnderOneMappingID(kind: StoreKind) async throws {
+        let engine = try await TestEngine(kind)
         let workspace = try await engine.workspace()
         let connection = try await engine.connection(workspace, type: "mailchimp", metadata: ["data_center": "us1", "api_key": "k-1"])
         let path = "/api/v1/connections/\(connection)/mappings/default"
@@ -221,8 +222,8 @@ import Testing
         #expect(try await engine.count("default_mappings") == 3)
     }
 
-    @Test func putRejectsStaleVersionsAndForeignIDs() async throws {
-        let engine = try await TestEngine()
+    @Test(arguments: StoreKind.allCases) func putRejectsStaleVersionsAndForeignIDs(kind: StoreKind) async throws {
+        let engine = try await TestEngine(kind)
         let workspace = try await engine.workspace()
         let other = try await engine.workspace("Other workspace")
         let connection = try await engine.connection(workspace, type: "mailchimp", metadata: ["data_center": "us1", "api_key": "k-1"])
@@ -249,8 +250,8 @@ import Testing
         #expect(try await engine.count("default_mappings") == 1)
     }
 
-    @Test func putValidatesTheBody() async throws {
-        let engine = try await TestEngine()
+    @Test(arguments: StoreKind.allCases) func putValidatesTheBody(kind: StoreKind) async throws {
+        let engine = try await TestEngine(kind)
         let workspace = try await engine.workspace()
         let connection = try await engine.connection(workspace, type: "mailchimp", metadata: ["data_center": "us1", "api_key": "k-1"])
         let path = "/api/v1/connections/\(connection)/mappings/default"
@@ -271,8 +272,8 @@ import Testing
         #expect(try await engine.count("default_mappings") == 0)
     }
 
-    @Test func concurrentPutsWithOneExpectedVersionStoreOnce() async throws {
-        let engine = try await TestEngine()
+    @Test(arguments: StoreKind.allCases) func concurrentPutsWithOneExpectedVersionStoreOnce(kind: StoreKind) async throws {
+        let engine = try await TestEngine(kind)
         let workspace = try await engine.workspace()
         let connection = try await engine.connection(workspace, type: "mailchimp", metadata: ["data_center": "us1", "api_key": "k-1"])
         let path = "/api/v1/connections/\(connection)/mappings/default"
@@ -299,8 +300,8 @@ import Testing
         #expect(await engine.call("GET", path).jsonBody?["mapping"]?["version"]?.intValue == 3)
     }
 
-    @Test func deletingTheConnectionDropsItsCatalogAndMappings() async throws {
-        let engine = try await TestEngine()
+    @Test(arguments: StoreKind.allCases) func deletingTheConnectionDropsItsCatalogAndMappings(kind: StoreKind) async throws {
+        let engine = try await TestEngine(kind)
         let workspace = try await engine.workspace()
         let connection = try await engine.connection(workspace, type: "mailchimp", metadata: ["data_center": "us1", "api_key": "k-1"])
         #expect(await engine.call("GET", "/api/v1/connections/\(connection)/fields").status == 200)
@@ -315,8 +316,8 @@ import Testing
 
     // MARK: - GET /connections/{id}/actions
 
-    @Test func actionsWithoutBaseURLAreEmpty() async throws {
-        let engine = try await TestEngine()
+    @Test(arguments: StoreKind.allCases) func actionsWithoutBaseURLAreEmpty(kind: StoreKind) async throws {
+        let engine = try await TestEngine(kind)
         let workspace = try await engine.workspace()
         let connection = try await engine.connection(workspace, type: "mailerlite", metadata: ["api_key": "ml"])
         let response = await engine.call("GET", "/api/v1/connections/\(connection)/actions")
@@ -324,12 +325,12 @@ import Testing
         #expect(response.text == "{}")
     }
 
-    @Test func actionsProxyTheAdapterAndCacheTheResult() async throws {
+    @Test(arguments: StoreKind.allCases) func actionsProxyTheAdapterAndCacheTheResult(kind: StoreKind) async throws {
         var options = MeshesAPI.Options()
         options.allowHTTP = true
         let adapterHTTP = AdapterHTTP()
         options.adapterHTTP = adapterHTTP
-        let engine = try await TestEngine(options: options)
+        let engine = try await TestEngine(kind, options: options)
         let adapter = try StubAdapter(status: 200, body: #"{"groups":[{"id":"g1","name":"Newsletter"}]}"#)
         defer { adapter.stop() }
         let workspace = try await engine.workspace()
@@ -349,12 +350,12 @@ import Testing
         #expect(stored.jsonBody?["updated_at"] == stored.jsonBody?["created_at"])
     }
 
-    @Test func adapterFailuresAreConflictsOrInvalidResponses() async throws {
+    @Test(arguments: StoreKind.allCases) func adapterFailuresAreConflictsOrInvalidResponses(kind: StoreKind) async throws {
         var options = MeshesAPI.Options()
         options.allowHTTP = true
         let adapterHTTP = AdapterHTTP()
         options.adapterHTTP = adapterHTTP
-        let engine = try await TestEngine(options: options)
+        let engine = try await TestEngine(kind, options: options)
         let workspace = try await engine.workspace()
 
         let cases: [(status: Int, body: String, expected: Int, code: String)] = [

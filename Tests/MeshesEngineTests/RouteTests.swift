@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MeshesTestSupport
 import SharedCore
 import Testing
 
@@ -8,8 +9,8 @@ import Testing
 
 /// Routes of §3 in-process: status codes, envelopes and store effects.
 @Suite struct RouteTests {
-    @Test func healthAndUnknownRoutes() async throws {
-        let engine = try await TestEngine()
+    @Test(arguments: StoreKind.allCases) func healthAndUnknownRoutes(kind: StoreKind) async throws {
+        let engine = try await TestEngine(kind)
         let health = await engine.call("GET", "/healthz", authorized: false)
         #expect(health.status == 200)
         #expect(health.text == #"{"status":"ok","version":"0.1.0"}"#)
@@ -21,8 +22,8 @@ import Testing
         #expect(wrongVerb.text == #"{"message":"Method not allowed","error":"method_not_allowed"}"#)
     }
 
-    @Test func workspacesLifecycle() async throws {
-        let engine = try await TestEngine()
+    @Test(arguments: StoreKind.allCases) func workspacesLifecycle(kind: StoreKind) async throws {
+        let engine = try await TestEngine(kind)
         let created = await engine.call("POST", "/api/v1/workspaces", json: ["name": "Acme Prod", "description": "Main"])
         #expect(created.status == 201)
         let workspace = try #require(created.jsonBody?["workspace"])
@@ -56,8 +57,8 @@ import Testing
         #expect(await engine.call("GET", "/api/v1/workspaces/\(Formats.uuid())").status == 404)
     }
 
-    @Test func connectionsRedactSecretsAndKeepThemOnPut() async throws {
-        let engine = try await TestEngine()
+    @Test(arguments: StoreKind.allCases) func connectionsRedactSecretsAndKeepThemOnPut(kind: StoreKind) async throws {
+        let engine = try await TestEngine(kind)
         let workspace = try await engine.workspace()
         let created = await engine.call(
             "POST", "/api/v1/connections",
@@ -83,8 +84,9 @@ import Testing
         #expect(put.jsonBody?["metadata"]?["url"]?.stringValue == "https://example.com/v2")
         let stored = try await engine.store.connection(orgID: engine.orgID, id: id)
         #expect(try await engine.store.connectionSecrets(try #require(stored)) == ["signing_secret": secret])
-        let raw = try await engine.store.pool.read { db in try String.fetchOne(db, sql: "SELECT metadata || hex(secrets) FROM connections")
-        }
+        let raw = try await engine.scalar(
+            sqlite: "SELECT metadata || hex(secrets) FROM connections",
+            postgres: "SELECT metadata || encode(secrets, 'hex') FROM connections")
         #expect(raw?.contains(secret) == false)
 
         #expect(
@@ -108,8 +110,8 @@ import Testing
         #expect(oauth.jsonBody?["connection"]?["inactive_reason"]?.stringValue == "oauth_reauthorization_required")
     }
 
-    @Test func deletingAConnectionWithRules() async throws {
-        let engine = try await TestEngine()
+    @Test(arguments: StoreKind.allCases) func deletingAConnectionWithRules(kind: StoreKind) async throws {
+        let engine = try await TestEngine(kind)
         let workspace = try await engine.workspace()
         let connection = try await engine.webhook(workspace)
         let rule = try await engine.rule(workspace, connection, event: "user.signup")
@@ -129,8 +131,8 @@ import Testing
         #expect(after.jsonBody?["rule_events"]?.arrayValue?.first?["status"]?.stringValue == "canceled")
     }
 
-    @Test func rulesValidateAndDeduplicate() async throws {
-        let engine = try await TestEngine()
+    @Test(arguments: StoreKind.allCases) func rulesValidateAndDeduplicate(kind: StoreKind) async throws {
+        let engine = try await TestEngine(kind)
         let workspace = try await engine.workspace()
         let other = try await engine.workspace("Other workspace")
         let connection = try await engine.webhook(workspace)
@@ -173,8 +175,8 @@ import Testing
         )
     }
 
-    @Test func conformanceC4FanOut() async throws {
-        let engine = try await TestEngine()
+    @Test(arguments: StoreKind.allCases) func conformanceC4FanOut(kind: StoreKind) async throws {
+        let engine = try await TestEngine(kind)
         let workspace = try await engine.workspace()
         let other = try await engine.workspace("Second workspace")
         let connection = try await engine.webhook(workspace)
@@ -230,8 +232,8 @@ import Testing
         #expect(resources.jsonBody?.arrayValue?.compactMap { $0["key"]?.stringValue } == ["global", "plan"])
     }
 
-    @Test func conformanceC3BulkAndIdempotency() async throws {
-        let engine = try await TestEngine()
+    @Test(arguments: StoreKind.allCases) func conformanceC3BulkAndIdempotency(kind: StoreKind) async throws {
+        let engine = try await TestEngine(kind)
         let workspace = try await engine.workspace()
         let valid: JSONValue = ["workspace": .string(workspace), "event": "user.signup", "payload": ["email": "ada@example.com"]]
         let a = await engine.call("POST", "/api/v1/events/bulk", json: [valid, valid])
@@ -279,8 +281,8 @@ import Testing
                 .status == 400)
     }
 
-    @Test func concurrentDuplicatesCreateOneEvent() async throws {
-        let engine = try await TestEngine()
+    @Test(arguments: StoreKind.allCases) func concurrentDuplicatesCreateOneEvent(kind: StoreKind) async throws {
+        let engine = try await TestEngine(kind)
         let workspace = try await engine.workspace()
         let body: JSONValue = ["workspace": .string(workspace), "event": "order.paid", "payload": ["id": "o-1"]]
         let responses = await withTaskGroup(of: APIResponse.self) { group in
@@ -297,11 +299,11 @@ import Testing
         #expect(try await engine.count("events") == 1)
     }
 
-    @Test func conformanceC6Pagination() async throws {
+    @Test(arguments: StoreKind.allCases) func conformanceC6Pagination(kind: StoreKind) async throws {
         #expect(
             Cursor(createdAt: Cursor.parse("2026-01-01T00:00:05.000Z")!, id: "7d1f0c7e-2b1a-4c55-8f0e-9a4b3c2d1e0f").encoded
                 == "eyJjIjoiMjAyNi0wMS0wMVQwMDowMDowNS4wMDBaIiwiaSI6IjdkMWYwYzdlLTJiMWEtNGM1NS04ZjBlLTlhNGIzYzJkMWUwZiJ9")
-        let engine = try await TestEngine()
+        let engine = try await TestEngine(kind)
         let workspace = try await engine.workspace()
         let item: JSONValue = ["workspace": .string(workspace), "event": "tick", "payload": ["n": 1]]
         _ = await engine.call("POST", "/api/v1/events/bulk", json: .array(Array(repeating: item, count: 100)))
@@ -329,8 +331,8 @@ import Testing
         #expect(await engine.call("GET", "/api/v1/workspaces/\(workspace)/events?status=completed").jsonBody?["count"]?.intValue == 50)
     }
 
-    @Test func cancelAndRetryStates() async throws {
-        let engine = try await TestEngine()
+    @Test(arguments: StoreKind.allCases) func cancelAndRetryStates(kind: StoreKind) async throws {
+        let engine = try await TestEngine(kind)
         let workspace = try await engine.workspace()
         let connection = try await engine.webhook(workspace)
         let rule = try await engine.rule(workspace, connection, event: "e")
@@ -359,20 +361,20 @@ import Testing
     }
 
     @Test func eventStatusAggregation() {
-        #expect(SQLiteStore.aggregate(total: 0, counts: [:], anyStarted: false) == .completed)
-        #expect(SQLiteStore.aggregate(total: 2, counts: ["processing": 1, "retrying": 1], anyStarted: true) == .processing)
-        #expect(SQLiteStore.aggregate(total: 2, counts: ["retrying": 1, "pending": 1], anyStarted: true) == .retrying)
-        #expect(SQLiteStore.aggregate(total: 2, counts: ["pending": 2], anyStarted: false) == .pending)
-        #expect(SQLiteStore.aggregate(total: 2, counts: ["pending": 1, "completed": 1], anyStarted: true) == .processing)
-        #expect(SQLiteStore.aggregate(total: 2, counts: ["failed": 1, "completed": 1], anyStarted: true) == .failed)
-        #expect(SQLiteStore.aggregate(total: 2, counts: ["canceled": 1, "completed": 1], anyStarted: true) == .completed)
-        #expect(SQLiteStore.aggregate(total: 1, counts: ["canceled": 1], anyStarted: false) == .canceled)
+        #expect(DeliveryStatus.aggregate(total: 0, counts: [:], anyStarted: false) == .completed)
+        #expect(DeliveryStatus.aggregate(total: 2, counts: ["processing": 1, "retrying": 1], anyStarted: true) == .processing)
+        #expect(DeliveryStatus.aggregate(total: 2, counts: ["retrying": 1, "pending": 1], anyStarted: true) == .retrying)
+        #expect(DeliveryStatus.aggregate(total: 2, counts: ["pending": 2], anyStarted: false) == .pending)
+        #expect(DeliveryStatus.aggregate(total: 2, counts: ["pending": 1, "completed": 1], anyStarted: true) == .processing)
+        #expect(DeliveryStatus.aggregate(total: 2, counts: ["failed": 1, "completed": 1], anyStarted: true) == .failed)
+        #expect(DeliveryStatus.aggregate(total: 2, counts: ["canceled": 1, "completed": 1], anyStarted: true) == .completed)
+        #expect(DeliveryStatus.aggregate(total: 1, counts: ["canceled": 1], anyStarted: false) == .canceled)
     }
 }
 
 @Suite struct IntegrationsRouteTests {
-    @Test func integrationsListAllFifteenTypes() async throws {
-        let engine = try await TestEngine()
+    @Test(arguments: StoreKind.allCases) func integrationsListAllFifteenTypes(kind: StoreKind) async throws {
+        let engine = try await TestEngine(kind)
         let response = await engine.call("GET", "/api/v1/integrations")
         #expect(response.status == 200)
         let records = try #require(response.jsonBody?["records"]?.arrayValue)

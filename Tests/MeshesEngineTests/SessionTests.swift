@@ -1,4 +1,5 @@
 import Foundation
+import MeshesTestSupport
 import SharedCore
 import Testing
 
@@ -16,8 +17,8 @@ import Testing
         let event: String
     }
 
-    func fixture() async throws -> Fixture {
-        let engine = try await TestEngine()
+    func fixture(_ kind: StoreKind) async throws -> Fixture {
+        let engine = try await TestEngine(kind)
         let workspace = try await engine.workspace()
         let other = try await engine.workspace("Other workspace")
         let connection = try await engine.webhook(workspace)
@@ -48,8 +49,8 @@ import Testing
             APIRequest(method: method, target: target, headers: headers, body: json.map { Array(JSONEmitter.compact($0).utf8) } ?? []))
     }
 
-    @Test func createListRefreshRevokeAndLaunch() async throws {
-        let f = try await fixture()
+    @Test(arguments: StoreKind.allCases) func createListRefreshRevokeAndLaunch(kind: StoreKind) async throws {
+        let f = try await fixture(kind)
         let created = try await session(f.engine, ["workspace_id": .string(f.workspace), "external_user_id": "u-1"])
         #expect(
             created.objectValue?.keys == [
@@ -98,8 +99,8 @@ import Testing
         #expect(await f.engine.call("DELETE", "/api/v1/sessions/ses_unknown").status == 404)
     }
 
-    @Test func rolesTypesAndScopes() async throws {
-        let f = try await fixture()
+    @Test(arguments: StoreKind.allCases) func rolesTypesAndScopes(kind: StoreKind) async throws {
+        let f = try await fixture(kind)
         let member = try #require(try await session(f.engine, ["workspace_id": .string(f.workspace)])["access_token"]?.stringValue)
         #expect(await asSession(f.engine, member, "GET", "/api/v1/events/\(f.event)").status == 200)
         #expect(await asSession(f.engine, member, "GET", "/api/v1/events/\(f.event)/payload").status == 403)
@@ -163,8 +164,8 @@ import Testing
         #expect(events.jsonBody?["count"]?.intValue == 0)
     }
 
-    @Test func allowedOriginsAndValidation() async throws {
-        let f = try await fixture()
+    @Test(arguments: StoreKind.allCases) func allowedOriginsAndValidation(kind: StoreKind) async throws {
+        let f = try await fixture(kind)
         let token = try #require(
             try await session(f.engine, ["workspace_id": .string(f.workspace), "allowed_origins": ["https://app.example.com"]])[
                 "access_token"]?.stringValue)

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MeshesTestSupport
 import SharedCore
 import Testing
 
@@ -8,21 +9,30 @@ import Testing
 
 /// A fresh store + API with one machine key, and helpers that call routes as that key.
 struct TestEngine {
+    /// Where the store is: a folder (SQLite) or a database URL (PostgreSQL).
     let folder: String
-    let store: SQLiteStore
+    let store: any MeshesStore
+    /// The SQLite store, when that is the kind (for checks of its file).
+    let sqlite: SQLiteStore?
     let api: MeshesAPI
     let accessKey: String
     let secret: String
     var orgID: String { store.defaultOrg.id }
 
-    init(options: MeshesAPI.Options = MeshesAPI.Options()) async throws {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("meshes-test-\(UUID().uuidString)")
-        folder = base.path
-        store = try SQLiteStore(path: folder + "/meshes.db", sealer: Sealer(masterKey: MasterKey.generate()))
+    init(_ kind: StoreKind = .sqlite, options: MeshesAPI.Options = MeshesAPI.Options()) async throws {
+        folder = try kind.newPlace()
+        store = try await kind.open(place: folder, sealer: Sealer(masterKey: MasterKey.generate()))
+        sqlite = store as? SQLiteStore
         api = MeshesAPI(store: store, options: options)
         let created = try await MeshesEngine.createMachineKey(store: store)
         accessKey = created.accessKey
         secret = created.secret
+    }
+
+    /// The first column of the first row of a query, as text: `sqlite` on the SQLite store, `postgres` on the other.
+    func scalar(sqlite sqliteQuery: String, postgres postgresQuery: String) async throws -> String? {
+        if let sqlite { return try await sqlite.pool.read { db in try String.fetchOne(db, sql: sqliteQuery) } }
+        return try StoreKind.postgresScalar(postgresQuery, place: folder)
     }
 
     func token(now: Int = Int(Date().timeIntervalSince1970)) -> String {
@@ -76,7 +86,8 @@ struct TestEngine {
 
     /// Row counts of a table (to prove nothing was stored).
     func count(_ table: String) async throws -> Int {
-        try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0 }
+        let text = try await scalar(sqlite: "SELECT CAST(COUNT(*) AS TEXT) FROM \(table)", postgres: "SELECT COUNT(*) FROM \(table)")
+        return Int(text ?? "") ?? -1
     }
 }
 

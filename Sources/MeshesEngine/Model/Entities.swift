@@ -10,6 +10,13 @@ public struct Org: Sendable, Equatable {
     public var id: String
     public var name: String
     public var createdAt: Int64
+
+    /// Memberwise; `package` so that the other stores of this package can build values from their rows.
+    package init(id: String, name: String, createdAt: Int64) {
+        self.id = id
+        self.name = name
+        self.createdAt = createdAt
+    }
 }
 
 /// A stored machine key (the secret is unsealed only for verification).
@@ -19,6 +26,15 @@ public struct MachineKey: Sendable, Equatable {
     public var createdAt: Int64
     public var lastUsedAt: Int64?
     public var revokedAt: Int64?
+
+    /// Memberwise; `package` so that the other stores of this package can build values from their rows.
+    package init(accessKey: String, orgID: String, createdAt: Int64, lastUsedAt: Int64? = nil, revokedAt: Int64? = nil) {
+        self.accessKey = accessKey
+        self.orgID = orgID
+        self.createdAt = createdAt
+        self.lastUsedAt = lastUsedAt
+        self.revokedAt = revokedAt
+    }
 }
 
 /// §2.2.
@@ -30,6 +46,19 @@ public struct Workspace: Sendable, Equatable {
     public var publishableKey: String
     public var createdAt: Int64
     public var updatedAt: Int64
+
+    /// Memberwise; `package` so that the other stores of this package can build values from their rows.
+    package init(
+        id: String, orgID: String, name: String, description: String? = nil, publishableKey: String, createdAt: Int64, updatedAt: Int64
+    ) {
+        self.id = id
+        self.orgID = orgID
+        self.name = name
+        self.description = description
+        self.publishableKey = publishableKey
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
 
     /// The list/update form (no publishable key).
     public var json: JSONValue {
@@ -68,6 +97,28 @@ public struct Connection: Sendable, Equatable {
     public var createdBy: String
     public var createdAt: Int64
     public var updatedAt: Int64
+
+    /// Memberwise; `package` so that the other stores of this package can build values from their rows.
+    package init(
+        id: String, orgID: String, workspaceID: String, type: String, name: String, metadata: JSONObject, secretKeys: [String],
+        actionData: JSONValue? = nil, active: Bool, inactiveReason: String? = nil, hidden: Bool, createdBy: String, createdAt: Int64,
+        updatedAt: Int64
+    ) {
+        self.id = id
+        self.orgID = orgID
+        self.workspaceID = workspaceID
+        self.type = type
+        self.name = name
+        self.metadata = metadata
+        self.secretKeys = secretKeys
+        self.actionData = actionData
+        self.active = active
+        self.inactiveReason = inactiveReason
+        self.hidden = hidden
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
 
     /// Secrets redacted as `"********"`; `revealed` adds clear values (a generated signing secret, once).
     public func json(revealed: [String: String] = [:]) -> JSONValue {
@@ -109,6 +160,27 @@ public struct Rule: Sendable, Equatable {
     public var createdAt: Int64
     public var updatedAt: Int64
 
+    /// Memberwise; `package` so that the other stores of this package can build values from their rows.
+    package init(
+        id: String, orgID: String, workspaceID: String, connectionID: String, type: String, event: String, resource: String? = nil,
+        resourceID: String? = nil, metadata: JSONObject, active: Bool, hidden: Bool, createdBy: String, createdAt: Int64, updatedAt: Int64
+    ) {
+        self.id = id
+        self.orgID = orgID
+        self.workspaceID = workspaceID
+        self.connectionID = connectionID
+        self.type = type
+        self.event = event
+        self.resource = resource
+        self.resourceID = resourceID
+        self.metadata = metadata
+        self.active = active
+        self.hidden = hidden
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
     public var json: JSONValue {
         var object = JSONObject()
         object["id"] = .string(id)
@@ -133,6 +205,17 @@ public enum DeliveryStatus: String, Sendable, CaseIterable {
     case pending, processing, retrying, completed, failed, canceled
 
     public var isTerminal: Bool { self == .completed || self == .failed || self == .canceled }
+
+    /// An event's status from its rule events' (§5.7): the first rule that applies. `counts` is keyed by raw status.
+    package static func aggregate(total: Int, counts: [String: Int], anyStarted: Bool) -> DeliveryStatus {
+        if total == 0 { return .completed }
+        if (counts["processing"] ?? 0) > 0 { return .processing }
+        if (counts["retrying"] ?? 0) > 0 { return .retrying }
+        if (counts["pending"] ?? 0) > 0 { return anyStarted ? .processing : .pending }
+        if (counts["failed"] ?? 0) > 0 { return .failed }
+        if (counts["completed"] ?? 0) > 0 { return .completed }
+        return .canceled
+    }
 }
 
 /// §2.6.
@@ -156,6 +239,34 @@ public struct RuleEvent: Sendable, Equatable {
     public var cancelRequested: Bool
     public var createdBy: String
     public var createdAt: Int64
+
+    /// Memberwise; `package` so that the other stores of this package can build values from their rows.
+    package init(
+        id: String, orgID: String, workspaceID: String, eventID: String, eventName: String, resource: String, resourceID: String? = nil,
+        connectionID: String, ruleID: String, integrationType: String, status: DeliveryStatus, attemptCount: Int,
+        nextAttemptAt: Int64? = nil, startedAt: Int64? = nil, completedAt: Int64? = nil, lastError: String? = nil, cancelRequested: Bool,
+        createdBy: String, createdAt: Int64
+    ) {
+        self.id = id
+        self.orgID = orgID
+        self.workspaceID = workspaceID
+        self.eventID = eventID
+        self.eventName = eventName
+        self.resource = resource
+        self.resourceID = resourceID
+        self.connectionID = connectionID
+        self.ruleID = ruleID
+        self.integrationType = integrationType
+        self.status = status
+        self.attemptCount = attemptCount
+        self.nextAttemptAt = nextAttemptAt
+        self.startedAt = startedAt
+        self.completedAt = completedAt
+        self.lastError = lastError
+        self.cancelRequested = cancelRequested
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+    }
 
     public var json: JSONValue {
         var object = JSONObject()
@@ -200,6 +311,31 @@ public struct Event: Sendable, Equatable {
     public var createdAt: Int64
     public var payload: JSONValue?
     public var ruleEvents: [RuleEvent]
+
+    /// Memberwise; `package` so that the other stores of this package can build values from their rows.
+    package init(
+        id: String, orgID: String, workspaceID: String, event: String, resource: String, resourceID: String? = nil, status: DeliveryStatus,
+        totalRules: Int, completedCount: Int, failedCount: Int, canceledCount: Int, startedAt: Int64? = nil, completedAt: Int64? = nil,
+        createdBy: String, createdAt: Int64, payload: JSONValue? = nil, ruleEvents: [RuleEvent]
+    ) {
+        self.id = id
+        self.orgID = orgID
+        self.workspaceID = workspaceID
+        self.event = event
+        self.resource = resource
+        self.resourceID = resourceID
+        self.status = status
+        self.totalRules = totalRules
+        self.completedCount = completedCount
+        self.failedCount = failedCount
+        self.canceledCount = canceledCount
+        self.startedAt = startedAt
+        self.completedAt = completedAt
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+        self.payload = payload
+        self.ruleEvents = ruleEvents
+    }
 
     /// The ingest response object (`POST /events`).
     public var createdJSON: JSONValue {
@@ -252,6 +388,21 @@ public struct CatalogItem: Sendable, Equatable {
     public var createdAt: Int64
     public var updatedAt: Int64
 
+    /// Memberwise; `package` so that the other stores of this package can build values from their rows.
+    package init(
+        id: String, key: String, label: String, description: String? = nil, active: Bool, createdBy: String? = nil, createdAt: Int64,
+        updatedAt: Int64
+    ) {
+        self.id = id
+        self.key = key
+        self.label = label
+        self.description = description
+        self.active = active
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
     public var json: JSONValue {
         var object = JSONObject()
         object["id"] = .string(id)
@@ -288,6 +439,35 @@ public struct Attempt: Sendable, Equatable {
     public var endedAt: Int64
     public var nextAttemptAt: Int64?
     public var createdAt: Int64
+
+    /// Memberwise; `package` so that the other stores of this package can build values from their rows.
+    package init(
+        id: String, ruleEventID: String, eventID: String, ruleID: String, connectionID: String, attemptNumber: Int, trigger: String,
+        outcomeCode: String, message: String, requestMethod: String, requestURL: String, responseStatus: Int? = nil,
+        responseDurationMS: Int, responseHeaders: JSONValue? = nil, responseBody: String? = nil, responseTruncated: Bool, startedAt: Int64,
+        endedAt: Int64, nextAttemptAt: Int64? = nil, createdAt: Int64
+    ) {
+        self.id = id
+        self.ruleEventID = ruleEventID
+        self.eventID = eventID
+        self.ruleID = ruleID
+        self.connectionID = connectionID
+        self.attemptNumber = attemptNumber
+        self.trigger = trigger
+        self.outcomeCode = outcomeCode
+        self.message = message
+        self.requestMethod = requestMethod
+        self.requestURL = requestURL
+        self.responseStatus = responseStatus
+        self.responseDurationMS = responseDurationMS
+        self.responseHeaders = responseHeaders
+        self.responseBody = responseBody
+        self.responseTruncated = responseTruncated
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.nextAttemptAt = nextAttemptAt
+        self.createdAt = createdAt
+    }
 
     public var json: JSONValue {
         var object = JSONObject()

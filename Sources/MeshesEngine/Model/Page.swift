@@ -80,6 +80,13 @@ public struct Page<Element: Sendable>: Sendable {
     public var next: Cursor?
     public var limit: Int
 
+    /// Memberwise; `package` so that the other stores of this package can build values from their rows.
+    package init(records: [Element], next: Cursor? = nil, limit: Int) {
+        self.records = records
+        self.next = next
+        self.limit = limit
+    }
+
     /// `{count, limit, next_cursor, records}`.
     public func json(_ render: (Element) -> JSONValue) -> JSONValue {
         var object = JSONObject()

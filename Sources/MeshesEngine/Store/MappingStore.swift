@@ -59,6 +59,23 @@ public struct ConnectionFieldCatalog: Sendable, Equatable {
     public var createdAt: Int64
     public var updatedAt: Int64
 
+    /// Memberwise; `package` so that the other stores of this package can build values from their rows.
+    package init(
+        id: String, workspaceID: String, connectionID: String, integrationType: String, catalogVersion: String, fields: [JSONValue],
+        refreshedAt: Int64, createdBy: String, createdAt: Int64, updatedAt: Int64
+    ) {
+        self.id = id
+        self.workspaceID = workspaceID
+        self.connectionID = connectionID
+        self.integrationType = integrationType
+        self.catalogVersion = catalogVersion
+        self.fields = fields
+        self.refreshedAt = refreshedAt
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
     /// The keys of `fields`, in catalog order.
     public var fieldKeys: [String] { fields.compactMap { $0["key"]?.stringValue } }
 

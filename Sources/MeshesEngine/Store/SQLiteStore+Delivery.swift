@@ -5,7 +5,7 @@ internal import SharedCore
 
 extension SQLiteStore {
     /// Extra lease time beyond the attempt's own timeout (§5.3).
-    static let leaseMarginMS: Int64 = 30_000
+    package static let leaseMarginMS: Int64 = 30_000
 
     // MARK: - Claims (§5.3)
 
@@ -297,37 +297,17 @@ extension SQLiteStore {
             for row in rows {
                 let seq: Int64 = row[SQLiteStore.RuleEventColumn.seq]
                 let ruleEvent = SQLiteStore.ruleEvent(row)
-                let connection =
-                    try SQLiteStore.deliveryConnection(db, id: ruleEvent.connectionID, sealer: sealer)
-                    ?? DeliveryConnection(
-                        id: ruleEvent.connectionID, type: ruleEvent.integrationType, metadata: [:], secrets: [:], active: false)
-                let failures = (row[SQLiteStore.RuleEventColumn.scheduledFailures] as Int) + 1
-                let slotLeft = failures <= connection.ladder.schedule.count
-                let cancel: Bool = row[SQLiteStore.RuleEventColumn.cancelRequested]
-                let status: DeliveryStatus = cancel ? .canceled : slotLeft ? .retrying : .failed
-                let message = "attempt interrupted"
-                let job = DeliveryJob(
-                    ruleEvent: ruleEvent, storeKey: seq, previousStatus: .processing, previousNextAttemptAt: nil,
-                    scheduledFailures: failures - 1,
-                    trigger: .scheduled, leaseOwner: row[SQLiteStore.RuleEventColumn.leaseOwner] ?? "",
-                    envelope: DeliveryEnvelope(
-                        eventID: ruleEvent.eventID, eventName: ruleEvent.eventName, workspaceID: ruleEvent.workspaceID,
-                        resource: ruleEvent.resource, resourceID: ruleEvent.resourceID, eventCreatedAt: ruleEvent.createdAt, payload: [:],
-                        ruleEventID: ruleEvent.id, ruleID: ruleEvent.ruleID, connectionID: ruleEvent.connectionID),
-                    connection: connection, ruleMetadata: [:], fields: [:])
-                let url = connection.metadata["url"]?.stringValue ?? connection.metadata["webhook_url"]?.stringValue ?? ""
-                let started: Int64 =
-                    (row[SQLiteStore.RuleEventColumn.leaseExpiresAt] as Int64?).map {
-                        $0 - Int64(connection.timeoutSeconds) * 1000 - SQLiteStore.leaseMarginMS
-                    }
-                    ?? now
-                let report = AttemptReport(
-                    outcome: .internalError, message: message, requestMethod: connection.metadata["http_method"]?.stringValue ?? "POST",
-                    requestURL: OutboundRequest(method: "POST", url: url, headers: [], body: []).recordedURL(
-                        secretNames: Set(connection.secrets.keys)), startedAt: min(started, now), endedAt: now)
+                let recovery = LeaseRecovery(
+                    ruleEvent: ruleEvent, storeKey: seq,
+                    connection: try SQLiteStore.deliveryConnection(db, id: ruleEvent.connectionID, sealer: sealer),
+                    scheduledFailures: row[SQLiteStore.RuleEventColumn.scheduledFailures],
+                    cancelRequested: row[SQLiteStore.RuleEventColumn.cancelRequested],
+                    leaseOwner: row[SQLiteStore.RuleEventColumn.leaseOwner],
+                    leaseExpiresAt: row[SQLiteStore.RuleEventColumn.leaseExpiresAt], now: now)
                 try SQLiteStore.insertAttempt(
-                    db, id: Formats.uuid(), ruleEventSeq: seq, job: job, number: ruleEvent.attemptCount + 1, report: report,
-                    nextAttemptAt: status == .retrying ? now : nil)
+                    db, id: Formats.uuid(), ruleEventSeq: seq, job: recovery.job, number: ruleEvent.attemptCount + 1,
+                    report: recovery.report,
+                    nextAttemptAt: recovery.nextAttemptAt)
                 try db.execute(
                     sql: """
                         UPDATE rule_events SET status = ?, attempt_count = attempt_count + 1, scheduled_failures = ?, next_attempt_at = ?,
@@ -335,8 +315,8 @@ extension SQLiteStore {
                         WHERE seq = ?
                         """,
                     arguments: [
-                        status.rawValue, failures, status == .retrying ? now : nil, status.isTerminal ? now : nil,
-                        "internal_error: " + message, seq,
+                        recovery.status.rawValue, recovery.scheduledFailures, recovery.nextAttemptAt,
+                        recovery.status.isTerminal ? now : nil, recovery.lastError, seq,
                     ])
                 events.insert(ruleEvent.eventID)
             }

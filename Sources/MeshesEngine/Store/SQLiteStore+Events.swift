@@ -338,7 +338,7 @@ extension SQLiteStore {
             if let value: Int64 = row[2] { started = min(started ?? value, value) }
             if let value: Int64 = row[3] { lastDone = max(lastDone ?? value, value) }
         }
-        let status = aggregate(total: total, counts: counts, anyStarted: started != nil)
+        let status = DeliveryStatus.aggregate(total: total, counts: counts, anyStarted: started != nil)
         try db.cachedStatement(
             sql: """
                 UPDATE events SET status = ?, completed_count = ?, failed_count = ?, canceled_count = ?, started_at = ?,
@@ -351,23 +351,12 @@ extension SQLiteStore {
         ])
     }
 
-    /// The first rule of §5.7 that applies.
-    static func aggregate(total: Int, counts: [String: Int], anyStarted: Bool) -> DeliveryStatus {
-        if total == 0 { return .completed }
-        if (counts["processing"] ?? 0) > 0 { return .processing }
-        if (counts["retrying"] ?? 0) > 0 { return .retrying }
-        if (counts["pending"] ?? 0) > 0 { return anyStarted ? .processing : .pending }
-        if (counts["failed"] ?? 0) > 0 { return .failed }
-        if (counts["completed"] ?? 0) > 0 { return .completed }
-        return .canceled
-    }
-
     // MARK: - Idempotency (§3.2)
 
     /// Finished entries live this long.
-    static let idempotencyLifetime: Int64 = 24 * 3600 * 1000
+    package static let idempotencyLifetime: Int64 = 24 * 3600 * 1000
     /// A running entry older than this belongs to a request that died; it can be reclaimed.
-    static let idempotencyStaleRunning: Int64 = 5 * 60 * 1000
+    package static let idempotencyStaleRunning: Int64 = 5 * 60 * 1000
 
     public func idempotencyBegin(orgID: String, key: String, path: String, bodyHash: String) async throws -> IdempotencyState {
         let now = now()

@@ -19,6 +19,29 @@ public struct SessionRecord: Sendable, Equatable {
     public var createdAt: Int64
     public var expiresAt: Int64
 
+    /// Memberwise; `package` so that the other stores of this package can build values from their rows.
+    package init(
+        sessionID: String, orgID: String, workspaceID: String, role: String, sessionType: String, externalUserID: String? = nil,
+        resource: String? = nil, resourceID: String? = nil, ttlSeconds: Int, launchPage: String, allowedOrigins: [String], scopes: [String],
+        status: String, createdAt: Int64, expiresAt: Int64
+    ) {
+        self.sessionID = sessionID
+        self.orgID = orgID
+        self.workspaceID = workspaceID
+        self.role = role
+        self.sessionType = sessionType
+        self.externalUserID = externalUserID
+        self.resource = resource
+        self.resourceID = resourceID
+        self.ttlSeconds = ttlSeconds
+        self.launchPage = launchPage
+        self.allowedOrigins = allowedOrigins
+        self.scopes = scopes
+        self.status = status
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
+
     public var isActive: Bool { status == "active" }
 
     /// The list form (`GET /sessions`).

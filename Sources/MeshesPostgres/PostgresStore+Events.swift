@@ -1,0 +1,409 @@
+internal import Foundation
+internal import Logging
+public import MeshesCore
+public import MeshesEngine
+internal import PostgresNIO
+internal import SharedCore
+
+extension PostgresStore {
+    // MARK: - Ingest and fan-out (§5.1)
+
+    public func ingest(orgID: String, workspaceID: String, record: IngestRecord, createdBy: String) async throws -> Event {
+        let item = IngestJob(workspaceID: workspaceID, record: record, createdBy: createdBy)
+        let now = now()
+        return try await write { connection in try await PostgresStore.insertEvent(connection, logger, orgID: orgID, item, now: now) }
+    }
+
+    public func ingestMany(orgID: String, items: [IngestJob]) async throws -> [Result<Event, APIError>] {
+        let now = now()
+        // One transaction for the request; `insertEvent` throws its API errors before it writes anything, so a
+        // rejected item leaves nothing behind and the others are stored.
+        return try await write { connection in
+            var out: [Result<Event, APIError>] = []
+            out.reserveCapacity(items.count)
+            for item in items {
+                do {
+                    out.append(.success(try await PostgresStore.insertEvent(connection, logger, orgID: orgID, item, now: now)))
+                } catch let error as APIError {
+                    out.append(.failure(error))
+                }
+            }
+            return out
+        }
+    }
+
+    /// Stores one event and its rule events in the caller's transaction. API errors are thrown before the first write.
+    static func insertEvent(_ connection: PostgresConnection, _ logger: Logger, orgID: String, _ item: IngestJob, now: Int64) async throws
+        -> Event
+    {
+        let workspaceID = item.workspaceID
+        let record = item.record
+        let createdBy = item.createdBy
+        let eventID = Formats.uuid()
+        guard try await connection.one("SELECT 1 FROM workspaces WHERE id = \(workspaceID) AND org_id = \(orgID)", logger) != nil else {
+            throw APIError.notFound("Workspace")
+        }
+        let matches = try await connection.all(
+            """
+            SELECT r.id, r.connection_id, r.type FROM rules r JOIN connections c ON c.id = r.connection_id
+            WHERE r.workspace_id = \(workspaceID) AND r.event = \(record.event) AND r.active AND c.active
+              AND (r.resource IS NULL OR r.resource = \(record.resource))
+              AND (r.resource_id IS NULL OR r.resource_id = \(record.resourceID))
+            ORDER BY r.created_at, r.id
+            """, logger)
+        let status: DeliveryStatus = matches.isEmpty ? .completed : .pending
+        let statusName = status.rawValue
+        let total = matches.count
+        let completedAt: Int64? = matches.isEmpty ? now : nil
+        guard
+            let eventSeq: Int64 = try await connection.one(
+                """
+                INSERT INTO events (id, org_id, workspace_id, event, resource, resource_id, payload, status, total_rules,
+                    completed_at, created_by, created_at)
+                VALUES (\(eventID), \(orgID), \(workspaceID), \(record.event), \(record.resource), \(record.resourceID),
+                    \(record.payloadJSON), \(statusName), \(total), \(completedAt), \(createdBy), \(now))
+                RETURNING seq
+                """, logger)?["seq"]
+        else { throw StoreError.unavailable("the event was not stored") }
+        var ruleEvents: [RuleEvent] = []
+        for match in matches {
+            let ruleEvent = RuleEvent(
+                id: Formats.uuid(), orgID: orgID, workspaceID: workspaceID, eventID: eventID, eventName: record.event,
+                resource: record.resource, resourceID: record.resourceID, connectionID: try match["connection_id"],
+                ruleID: try match["id"], integrationType: try match["type"], status: .pending, attemptCount: 0, nextAttemptAt: now,
+                cancelRequested: false, createdBy: createdBy, createdAt: now)
+            try await connection.run(
+                """
+                INSERT INTO rule_events (id, event_seq, org_id, workspace_id, event_id, event_name, resource, resource_id,
+                    connection_id, rule_id, integration_type, status, next_attempt_at, created_by, created_at)
+                VALUES (\(ruleEvent.id), \(eventSeq), \(orgID), \(workspaceID), \(eventID), \(record.event), \(record.resource),
+                    \(record.resourceID), \(ruleEvent.connectionID), \(ruleEvent.ruleID), \(ruleEvent.integrationType), 'pending',
+                    \(now), \(createdBy), \(now))
+                """, logger)
+            ruleEvents.append(ruleEvent)
+        }
+        for (kind, key) in [(CatalogKind.eventType, record.event), (CatalogKind.resource, record.resource)] {
+            let id = Formats.uuid()
+            let kindName = kind.rawValue
+            try await connection.run(
+                """
+                INSERT INTO catalog_items (id, workspace_id, kind, key, label, active, created_by, created_at, updated_at)
+                VALUES (\(id), \(workspaceID), \(kindName), \(key), \(key), TRUE, 'system', \(now), \(now))
+                ON CONFLICT (workspace_id, kind, key) DO NOTHING
+                """, logger)
+        }
+        return Event(
+            id: eventID, orgID: orgID, workspaceID: workspaceID, event: record.event, resource: record.resource,
+            resourceID: record.resourceID, status: status, totalRules: total, completedCount: 0, failedCount: 0,
+            canceledCount: 0, completedAt: completedAt, createdBy: createdBy, createdAt: now,
+            payload: .object(record.payload), ruleEvents: ruleEvents)
+    }
+
+    // MARK: - Reads
+
+    static func ruleEvent(_ row: Fields) throws -> RuleEvent {
+        let status: String = try row["status"]
+        return RuleEvent(
+            id: try row["id"], orgID: try row["org_id"], workspaceID: try row["workspace_id"], eventID: try row["event_id"],
+            eventName: try row["event_name"], resource: try row["resource"], resourceID: try row["resource_id"],
+            connectionID: try row["connection_id"], ruleID: try row["rule_id"], integrationType: try row["integration_type"],
+            status: DeliveryStatus(rawValue: status) ?? .pending, attemptCount: Int(try row["attempt_count"] as Int64),
+            nextAttemptAt: try row["next_attempt_at"], startedAt: try row["started_at"], completedAt: try row["completed_at"],
+            lastError: try row["last_error"], cancelRequested: try row["cancel_requested"], createdBy: try row["created_by"],
+            createdAt: try row["created_at"])
+    }
+
+    static func event(_ row: Fields, includePayload: Bool) throws -> Event {
+        let status: String = try row["status"]
+        return Event(
+            id: try row["id"], orgID: try row["org_id"], workspaceID: try row["workspace_id"], event: try row["event"],
+            resource: try row["resource"], resourceID: try row["resource_id"], status: DeliveryStatus(rawValue: status) ?? .pending,
+            totalRules: Int(try row["total_rules"] as Int64), completedCount: Int(try row["completed_count"] as Int64),
+            failedCount: Int(try row["failed_count"] as Int64), canceledCount: Int(try row["canceled_count"] as Int64),
+            startedAt: try row["started_at"], completedAt: try row["completed_at"], createdBy: try row["created_by"],
+            createdAt: try row["created_at"], payload: includePayload ? try row.json("payload") : nil, ruleEvents: [])
+    }
+
+    /// Attaches rule events (oldest first) to `events` with one query.
+    static func attachRuleEvents(_ connection: PostgresConnection, _ logger: Logger, _ events: [Event]) async throws -> [Event] {
+        guard !events.isEmpty else { return events }
+        let ids = events.map(\.id)
+        let rows = try await connection.all(
+            """
+            SELECT * FROM rule_events WHERE event_seq IN (SELECT seq FROM events WHERE id = ANY(\(ids)))
+            ORDER BY created_at, id
+            """, logger)
+        var byEvent: [String: [RuleEvent]] = [:]
+        for row in rows {
+            let ruleEvent = try ruleEvent(row)
+            byEvent[ruleEvent.eventID, default: []].append(ruleEvent)
+        }
+        return events.map { event in
+            var event = event
+            event.ruleEvents = byEvent[event.id] ?? []
+            return event
+        }
+    }
+
+    static func fetchEvent(_ connection: PostgresConnection, _ logger: Logger, orgID: String, id: String, includePayload: Bool)
+        async throws -> Event?
+    {
+        guard let row = try await connection.one("SELECT * FROM events WHERE id = \(id) AND org_id = \(orgID)", logger) else {
+            return nil
+        }
+        return try await attachRuleEvents(connection, logger, [event(row, includePayload: includePayload)]).first
+    }
+
+    public func event(orgID: String, id: String, includePayload: Bool) async throws -> Event? {
+        try await read { connection in
+            try await PostgresStore.fetchEvent(connection, logger, orgID: orgID, id: id, includePayload: includePayload)
+        }
+    }
+
+    public func listEvents(orgID: String, workspaceID: String?, filter: EventFilter, page: PageRequest) async throws -> Page<Event> {
+        try await read { connection in
+            let select = PostgresStore.filtered(
+                "SELECT * FROM events", orgID: orgID, workspaceID: workspaceID,
+                [
+                    ("event", filter.event), ("status", filter.status?.rawValue), ("resource", filter.resource),
+                    ("resource_id", filter.resourceID),
+                ])
+            var page = try await PostgresStore.fetchPage(
+                connection, logger, select: select, page: page, map: { try PostgresStore.event($0, includePayload: false) },
+                key: { Cursor(createdAt: $0.createdAt, id: $0.id) })
+            page.records = try await PostgresStore.attachRuleEvents(connection, logger, page.records)
+            return page
+        }
+    }
+
+    public func ruleEvent(orgID: String, eventID: String, ruleID: String) async throws -> RuleEvent? {
+        try await read { connection in
+            try await connection.one(
+                """
+                SELECT * FROM rule_events
+                WHERE event_seq = (SELECT seq FROM events WHERE id = \(eventID)) AND rule_id = \(ruleID) AND org_id = \(orgID)
+                """, logger
+            ).map(PostgresStore.ruleEvent)
+        }
+    }
+
+    // MARK: - Cancel (§5.6)
+
+    public func cancelEvent(orgID: String, id: String) async throws -> Event {
+        let now = now()
+        return try await write { connection in
+            guard let seq: Int64 = try await connection.one("SELECT seq FROM events WHERE id = \(id) AND org_id = \(orgID)", logger)?["seq"]
+            else { throw APIError.notFound("Event") }
+            try await PostgresStore.cancel(connection, logger, column: "event_seq", seq: seq, now: now)
+            guard let event = try await PostgresStore.fetchEvent(connection, logger, orgID: orgID, id: id, includePayload: false) else {
+                throw APIError.notFound("Event")
+            }
+            return event
+        }
+    }
+
+    public func cancelRuleEvent(orgID: String, eventID: String, ruleID: String) async throws -> RuleEvent {
+        let now = now()
+        return try await write { connection in
+            guard
+                let row = try await connection.one(
+                    """
+                    SELECT * FROM rule_events
+                    WHERE event_seq = (SELECT seq FROM events WHERE id = \(eventID)) AND rule_id = \(ruleID) AND org_id = \(orgID)
+                    FOR UPDATE
+                    """, logger)
+            else { throw APIError.notFound("Rule event") }
+            let existing = try PostgresStore.ruleEvent(row)
+            let seq: Int64 = try row["seq"]
+            if existing.status.isTerminal {
+                throw APIError.conflict("delivery_terminal", "The delivery is already \(existing.status.rawValue)")
+            }
+            try await PostgresStore.cancel(connection, logger, column: "seq", seq: seq, now: now)
+            guard let updated = try await connection.one("SELECT * FROM rule_events WHERE seq = \(seq)", logger) else {
+                throw APIError.notFound("Rule event")
+            }
+            return try PostgresStore.ruleEvent(updated)
+        }
+    }
+
+    /// Pending/retrying rule events whose `column` (`seq` or `event_seq`) equals `seq` become `canceled`; processing
+    /// ones get `cancel_requested`.
+    static func cancel(_ connection: PostgresConnection, _ logger: Logger, column: String, seq: Int64, now: Int64) async throws {
+        var select = SQL("SELECT DISTINCT event_seq FROM rule_events WHERE status IN ('pending','retrying','processing') AND \(column) = ")
+        select.bind(seq)
+        let events: [Int64] = try await connection.all(select.query, logger).map { try $0["event_seq"] }
+        var canceled = SQL("UPDATE rule_events SET status = 'canceled', next_attempt_at = NULL, completed_at = ")
+        canceled.bind(now)
+        canceled.append(" WHERE status IN ('pending','retrying') AND \(column) = ")
+        canceled.bind(seq)
+        try await connection.run(canceled.query, logger)
+        var requested = SQL("UPDATE rule_events SET cancel_requested = TRUE WHERE status = 'processing' AND \(column) = ")
+        requested.bind(seq)
+        try await connection.run(requested.query, logger)
+        for eventSeq in events.sorted() { try await recomputeEvent(connection, logger, eventSeq: eventSeq, now: now) }
+    }
+
+    /// Deleting a rule cancels its non-terminal rule events (§2.4).
+    static func cancelRuleWork(_ connection: PostgresConnection, _ logger: Logger, ruleID: String, now: Int64) async throws {
+        let events: [Int64] = try await connection.all(
+            "SELECT DISTINCT event_seq FROM rule_events WHERE rule_id = \(ruleID) AND status IN ('pending','retrying','processing')",
+            logger
+        ).map { try $0["event_seq"] }
+        try await connection.run(
+            """
+            UPDATE rule_events SET status = 'canceled', next_attempt_at = NULL, completed_at = \(now)
+            WHERE rule_id = \(ruleID) AND status IN ('pending','retrying')
+            """, logger)
+        try await connection.run(
+            "UPDATE rule_events SET cancel_requested = TRUE WHERE rule_id = \(ruleID) AND status = 'processing'", logger)
+        for eventSeq in events.sorted() { try await recomputeEvent(connection, logger, eventSeq: eventSeq, now: now) }
+    }
+
+    /// An inactive connection fails its pending work without an attempt (§5.5).
+    static func failPendingWork(_ connection: PostgresConnection, _ logger: Logger, connectionID: String, reason: String, now: Int64)
+        async throws
+    {
+        let events: [Int64] = try await connection.all(
+            """
+            UPDATE rule_events SET status = 'failed', next_attempt_at = NULL, completed_at = \(now), last_error = \(reason)
+            WHERE connection_id = \(connectionID) AND status IN ('pending','retrying')
+            RETURNING event_seq
+            """, logger
+        ).map { try $0["event_seq"] }
+        for eventSeq in Set(events).sorted() { try await recomputeEvent(connection, logger, eventSeq: eventSeq, now: now) }
+    }
+
+    /// §5.7 aggregation of one event, in the caller's transaction. The event row is locked first, so two nodes
+    /// changing rule events of the same event recompute one after the other and the later sees both changes.
+    static func recomputeEvent(_ connection: PostgresConnection, _ logger: Logger, eventSeq seq: Int64, now: Int64) async throws {
+        try await connection.run("SELECT 1 FROM events WHERE seq = \(seq) FOR UPDATE", logger)
+        var counts: [String: Int] = [:]
+        var total = 0
+        var started: Int64?
+        var lastDone: Int64?
+        for row in try await connection.all(
+            """
+            SELECT status, COUNT(*) AS n, MIN(started_at) AS first_start, MAX(completed_at) AS last_done
+            FROM rule_events WHERE event_seq = \(seq) GROUP BY status
+            """, logger)
+        {
+            let count = Int(try row["n"] as Int64)
+            counts[try row["status"]] = count
+            total += count
+            if let value: Int64 = try row["first_start"] { started = min(started ?? value, value) }
+            if let value: Int64 = try row["last_done"] { lastDone = max(lastDone ?? value, value) }
+        }
+        let status = DeliveryStatus.aggregate(total: total, counts: counts, anyStarted: started != nil)
+        let statusName = status.rawValue
+        let completed = counts["completed"] ?? 0
+        let failed = counts["failed"] ?? 0
+        let canceled = counts["canceled"] ?? 0
+        let completedAt: Int64? = status.isTerminal ? (lastDone ?? now) : nil
+        try await connection.run(
+            """
+            UPDATE events SET status = \(statusName), completed_count = \(completed), failed_count = \(failed),
+                canceled_count = \(canceled), started_at = \(started), completed_at = \(completedAt)
+            WHERE seq = \(seq)
+            """, logger)
+    }
+
+    // MARK: - Idempotency (§3.2)
+
+    public func idempotencyBegin(orgID: String, key: String, path: String, bodyHash: String) async throws -> IdempotencyState {
+        let now = now()
+        return try await write { connection in
+            // Two passes at most: when another node inserts the key between our read and our insert, the insert does
+            // nothing and the second read sees its (committed) row.
+            for _ in 0..<2 {
+                if let row = try await connection.one(
+                    "SELECT * FROM idempotency WHERE org_id = \(orgID) AND key = \(key) AND path = \(path) FOR UPDATE", logger)
+                {
+                    let state: String = try row["state"]
+                    let completedAt: Int64? = try row["completed_at"]
+                    let createdAt: Int64 = try row["created_at"]
+                    let expired =
+                        state == "done"
+                        ? now - (completedAt ?? createdAt) > SQLiteStore.idempotencyLifetime
+                        : now - createdAt > SQLiteStore.idempotencyStaleRunning
+                    if !expired {
+                        if (try row["body_hash"] as String) != bodyHash { return .mismatch }
+                        if state != "done" { return .inProgress }
+                        let status: Int64 = try row["status"] ?? 0
+                        return .replay(status: Int(status), body: try row["response"] ?? "")
+                    }
+                    try await connection.run("DELETE FROM idempotency WHERE org_id = \(orgID) AND key = \(key) AND path = \(path)", logger)
+                }
+                if try await connection.one(
+                    """
+                    INSERT INTO idempotency (org_id, key, path, body_hash, state, created_at)
+                    VALUES (\(orgID), \(key), \(path), \(bodyHash), 'running', \(now))
+                    ON CONFLICT (org_id, key, path) DO NOTHING RETURNING 1 AS claimed
+                    """, logger) != nil
+                {
+                    return .claimed
+                }
+            }
+            return .inProgress
+        }
+    }
+
+    public func idempotencyComplete(orgID: String, key: String, path: String, status: Int, body: String) async throws {
+        let now = now()
+        try await read { connection in
+            try await connection.run(
+                """
+                UPDATE idempotency SET state = 'done', status = \(status), response = \(body), completed_at = \(now)
+                WHERE org_id = \(orgID) AND key = \(key) AND path = \(path)
+                """, logger)
+        }
+    }
+
+    public func idempotencyAbandon(orgID: String, key: String, path: String) async throws {
+        try await read { connection in
+            try await connection.run("DELETE FROM idempotency WHERE org_id = \(orgID) AND key = \(key) AND path = \(path)", logger)
+        }
+    }
+
+    // MARK: - Attempts
+
+    static func attempt(_ row: Fields) throws -> Attempt {
+        let number: Int64 = try row["attempt_number"]
+        let status: Int64? = try row["response_status"]
+        let duration: Int64 = try row["response_duration_ms"]
+        return Attempt(
+            id: try row["id"], ruleEventID: try row["rule_event_id"], eventID: try row["event_id"], ruleID: try row["rule_id"],
+            connectionID: try row["connection_id"], attemptNumber: Int(number), trigger: try row["trigger"],
+            outcomeCode: try row["outcome_code"], message: try row["message"], requestMethod: try row["request_method"],
+            requestURL: try row["request_url"], responseStatus: status.map { Int($0) }, responseDurationMS: Int(duration),
+            responseHeaders: try row.json("response_headers"), responseBody: try row["response_body"],
+            responseTruncated: try row["response_truncated"], startedAt: try row["started_at"], endedAt: try row["ended_at"],
+            nextAttemptAt: try row["next_attempt_at"], createdAt: try row["created_at"])
+    }
+
+    public func attempts(orgID: String, eventID: String, ruleID: String, page: PageRequest) async throws -> Page<Attempt> {
+        try await read { connection in
+            var select = SQL(
+                "SELECT a.* FROM attempts a JOIN rule_events r ON r.seq = a.rule_event_seq WHERE r.org_id = ")
+            select.bind(orgID)
+            select.append(" AND r.event_seq = (SELECT seq FROM events WHERE id = ")
+            select.bind(eventID)
+            select.append(") AND r.rule_id = ")
+            select.bind(ruleID)
+            return try await PostgresStore.fetchPage(
+                connection, logger, select: select, page: page, idColumn: "a.id", createdColumn: "a.created_at",
+                map: PostgresStore.attempt, key: { Cursor(createdAt: $0.createdAt, id: $0.id) })
+        }
+    }
+
+    public func attempt(orgID: String, eventID: String, ruleID: String, id: String) async throws -> Attempt? {
+        try await read { connection in
+            try await connection.one(
+                """
+                SELECT a.* FROM attempts a JOIN rule_events r ON r.seq = a.rule_event_seq
+                WHERE r.org_id = \(orgID) AND r.event_seq = (SELECT seq FROM events WHERE id = \(eventID)) AND r.rule_id = \(ruleID)
+                  AND a.id = \(id)
+                """, logger
+            ).map(PostgresStore.attempt)
+        }
+    }
+}
