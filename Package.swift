@@ -259,18 +259,19 @@ let package = Package(
         .testTarget(
             name: "MeshesClientTests",
             dependencies: [
-                "SharedCore", "MeshesCore", "MeshesEngine", "MeshesClient", "meshes", hummingbird,
+                "SharedCore", "MeshesCore", "MeshesEngine", "MeshesClient", "TestSupport", "meshes", hummingbird,
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
         .testTarget(
-            name: "MeshesMCPTests", dependencies: ["SharedCore", "SharedMCP", "MeshesClient", "MeshesMCP", "meshes"], swiftSettings: strict),
+            name: "MeshesMCPTests", dependencies: ["SharedCore", "SharedMCP", "MeshesClient", "MeshesMCP", "TestSupport", "meshes"],
+            swiftSettings: strict),
         .testTarget(
             name: "MeshesDeliveryTests",
             dependencies: [
-                "SharedCore", "SharedMCP", "MeshesCore", "MeshesEngine", "MeshesDelivery", "MeshesMCP", "MeshesTestSupport", "meshes",
-                hummingbird,
+                "SharedCore", "SharedMCP", "MeshesCore", "MeshesEngine", "MeshesDelivery", "MeshesMCP", "MeshesTestSupport", "TestSupport",
+                "meshes", hummingbird,
                 grdb,
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             ],
@@ -279,7 +280,9 @@ let package = Package(
         .testTarget(
             name: "MeshesEngineTests",
             dependencies: [
-                "SharedCore", "SharedPlatform", "MeshesCore", "MeshesEngine", "MeshesDelivery", "MeshesTestSupport", "meshes", grdb,
+                "SharedCore", "SharedPlatform", "MeshesCore", "MeshesEngine", "MeshesDelivery", "MeshesTestSupport", "TestSupport",
+                "meshes",
+                grdb,
             ],
             swiftSettings: strict
         ),

@@ -240,14 +240,14 @@ private func checkpointJSON(_ text: String?) throws -> JSONValue {
         let lines = c7Lines(sandbox.workspace)
         let file = sandbox.write(lines, to: "c7.jsonl")
         let arguments = ["backfill", "c7.jsonl", "--db", "meshes.db", "--json", "--no-progress"]
-        let killed = try MeshesProcess.run(
+        let killed = try await MeshesProcess.run(
             arguments, in: sandbox.folder, environment: ["MESHES_BACKFILL_FAULT": "kill-after-batches:0,1,2,3,4,6"])
         #expect(killed.signalled && killed.status == 9, "\(killed)")
         let checkpoint = try checkpointJSON(sandbox.read("c7.jsonl.checkpoint"))
         #expect(checkpoint["next_batch"] == 5)
         #expect(checkpoint["byte_offset"] == .int(offset(after: 502, lines)))
         #expect(checkpoint["file_identity"] == .string(try identity(of: file)))
-        let resumed = try MeshesProcess.run(arguments + ["--resume"], in: sandbox.folder)
+        let resumed = try await MeshesProcess.run(arguments + ["--resume"], in: sandbox.folder)
         #expect(resumed.status == 1, "\(resumed.stderr)")
         let summary = try JSONParser.parse(resumed.stdout)
         #expect(summary["accepted"] == 1048)
@@ -493,7 +493,7 @@ private func checkpointJSON(_ text: String?) throws -> JSONValue {
 
     @Test func standardInputTheEmitAliasAndRemoteModeThroughTheBinary() async throws {
         let folder = try MeshesProcess.scratch("backfill-remote")
-        let key = try MeshesProcess.createKey(in: folder)
+        let key = try await MeshesProcess.createKey(in: folder)
         let (server, port) = try MeshesProcess.serve(in: folder)
         defer { if server.isRunning { server.terminate() } }
         var credentials = MeshesProcess.credentials(key, port: port)
@@ -511,7 +511,7 @@ private func checkpointJSON(_ text: String?) throws -> JSONValue {
 
         // Remote: credentials from the environment, --api-url overriding MESHES_API_URL.
         credentials["MESHES_API_URL"] = "http://127.0.0.1:9"
-        let sent = try MeshesProcess.run(
+        let sent = try await MeshesProcess.run(
             ["backfill", "r.jsonl", "--workspace", workspace, "--json", "--api-url", "http://127.0.0.1:\(port)"], in: folder,
             environment: credentials)
         #expect(sent.status == 1, "\(sent.stderr)")
@@ -524,7 +524,7 @@ private func checkpointJSON(_ text: String?) throws -> JSONValue {
         // A wrong secret: 401 is fatal at once, exit 2, the checkpoint kept.
         var wrong = credentials
         wrong["MESHES_SECRET_KEY"] = String((credentials["MESHES_SECRET_KEY"] ?? "").reversed())
-        let denied = try MeshesProcess.run(
+        let denied = try await MeshesProcess.run(
             ["backfill", "r.jsonl", "--workspace", workspace, "--concurrency", "1", "--api-url", "http://127.0.0.1:\(port)"], in: folder,
             environment: wrong)
         #expect(denied.status == 2)
@@ -532,12 +532,12 @@ private func checkpointJSON(_ text: String?) throws -> JSONValue {
         #expect(FileManager.default.fileExists(atPath: folder + "/r.jsonl.checkpoint"))
 
         // Incomplete credentials: exit 2 with the message, nothing read.
-        let partial = try MeshesProcess.run(["backfill", "r.jsonl"], in: folder, environment: ["MESHES_ACCESS_KEY": "mk_x"])
+        let partial = try await MeshesProcess.run(["backfill", "r.jsonl"], in: folder, environment: ["MESHES_ACCESS_KEY": "mk_x"])
         #expect(partial.status == 2)
         #expect(partial.stderr.contains("missing: MESHES_SECRET_KEY, MESHES_ORG_ID"))
 
         // Embedded, through the `emit --bulk` alias and from standard input: the same store file `meshes serve` uses.
-        let alias = try MeshesProcess.run(
+        let alias = try await MeshesProcess.run(
             ["emit", "--bulk", "r.jsonl", "--workspace", workspace, "--db", "meshes.db", "--errors", "alias.errors.jsonl"], in: folder)
         #expect(alias.status == 1, "\(alias.stderr)")
         #expect(alias.stdout.contains("accepted     249\n"), "\(alias.stdout)")
@@ -545,12 +545,12 @@ private func checkpointJSON(_ text: String?) throws -> JSONValue {
         #expect(
             FileManager.default.contents(atPath: folder + "/alias.errors.jsonl")
                 == Data((#"{"line":3,"reason":"payload.email must be a valid email address"}"# + "\n").utf8))
-        let piped = try MeshesProcess.run(
+        let piped = try await MeshesProcess.run(
             ["backfill", "-", "--workspace", workspace, "--db", "meshes.db", "--json"], in: folder, input: folder + "/r.jsonl")
         #expect(piped.status == 1, "\(piped.stderr)")
         #expect(try JSONParser.parse(piped.stdout)["accepted"] == 249)
         #expect(FileManager.default.fileExists(atPath: folder + "/meshes-backfill.errors.jsonl"))
-        let noResume = try MeshesProcess.run(["backfill", "-", "--resume", "--db", "meshes.db"], in: folder)
+        let noResume = try await MeshesProcess.run(["backfill", "-", "--resume", "--db", "meshes.db"], in: folder)
         #expect(noResume.status == 2)
         #expect(noResume.stderr == "error: --resume needs a file: standard input cannot be resumed\n")
         let store = try MeshesEngine.openStore(path: folder + "/meshes.db", environment: [:])
@@ -559,7 +559,7 @@ private func checkpointJSON(_ text: String?) throws -> JSONValue {
         #expect(page.status == 200)
     }
 
-    @Test func aMillionLinesStreamThroughTheReader() throws {
+    @Test func aMillionLinesStreamThroughTheReader() async throws {
         let folder = try MeshesProcess.scratch("backfill-large")
         let path = folder + "/large.jsonl"
         _ = FileManager.default.createFile(atPath: path, contents: nil)
@@ -574,7 +574,7 @@ private func checkpointJSON(_ text: String?) throws -> JSONValue {
         }
         handle.write(Data(chunk.utf8))
         try handle.close()
-        let run = try MeshesProcess.run(
+        let run = try await MeshesProcess.run(
             ["backfill", "large.jsonl", "--dry-run", "--json", "--workspace", "3f2a6c1e-8b4d-4e6f-9a1b-2c3d4e5f6a7b"], in: folder)
         #expect(run.status == 1, "\(run.stderr)")
         let summary = try JSONParser.parse(run.stdout)

@@ -6,6 +6,7 @@ import MeshesCore
 import MeshesEngine
 import NIOCore
 import SharedCore
+import TestSupport
 import Testing
 
 /// Captures the requests it gets and answers `{"ok":true}`.
@@ -188,7 +189,7 @@ struct CaptureResponder: HTTPResponder {
         let store = try MeshesEngine.openStore(path: folder + "/embedded/meshes.db", environment: [:])
         let embedded = try await Self.scenario(EmbeddedClient(api: MeshesAPI(store: store), orgID: store.defaultOrg.id))
 
-        let created = try MeshesProcess.createKey(in: folder + "/remote")
+        let created = try await MeshesProcess.createKey(in: folder + "/remote")
         let (server, port) = try MeshesProcess.serve(in: folder + "/remote")
         defer { if server.isRunning { server.terminate() } }
         let selection = ClientSelection.from(environment: [
@@ -206,7 +207,7 @@ struct CaptureResponder: HTTPResponder {
         await client.close()
 
         // `meshes emit` picks the same mode from the same variables.
-        func emit(_ environment: [String: String]) throws -> (Int32, String, String) {
+        @Sendable func emit(_ environment: [String: String]) throws -> (Int32, String, String) {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: Self.binary)
             process.arguments = ["emit", "--workspace", workspace, "order.paid", "--payload", #"{"total":42}"#, "--db", "unused.db"]
@@ -226,21 +227,21 @@ struct CaptureResponder: HTTPResponder {
             "MESHES_ACCESS_KEY": configuration.accessKey, "MESHES_SECRET_KEY": configuration.secret, "MESHES_ORG_ID": configuration.orgID,
             "MESHES_API_URL": "http://127.0.0.1:\(port)",
         ]
-        let sent = try emit(credentials)
+        let sent = try await offPool { try emit(credentials) }
         #expect(sent.0 == 0, "\(sent.2)")
         #expect(try JSONParser.parse(sent.1)["event"]?["event"]?.stringValue == "order.paid")
         #expect(!FileManager.default.fileExists(atPath: folder + "/unused.db"))
-        let partial = try emit(["MESHES_ACCESS_KEY": configuration.accessKey])
+        let partial = try await offPool { try emit(["MESHES_ACCESS_KEY": configuration.accessKey]) }
         #expect(partial.0 == 2)
         #expect(partial.2.contains("missing: MESHES_SECRET_KEY, MESHES_ORG_ID"))
         var malformed = credentials
         malformed["MESHES_ORG_ID"] = "not-a-uuid"
-        let refused = try emit(malformed)
+        let refused = try await offPool { [malformed] in try emit(malformed) }
         #expect(refused.0 == 2)
         #expect(refused.2 == "error: Failed to initialize Meshes API client: MESHES_ORG_ID is not an organization UUID\n")
         var wrong = credentials
         wrong["MESHES_SECRET_KEY"] = String(configuration.secret.reversed())
-        let unauthorized = try emit(wrong)
+        let unauthorized = try await offPool { [wrong] in try emit(wrong) }
         #expect(unauthorized.0 == 1)
         #expect(unauthorized.2.hasPrefix("error: Meshes API 401: "))
         #expect(embedded == remote)

@@ -1,6 +1,7 @@
 import Foundation
 import MeshesClient
 import SharedCore
+import TestSupport
 import Testing
 
 /// The built `meshes` binary run as a child process: the CLI verbs, `meshes serve` on loopback, machine keys.
@@ -29,7 +30,13 @@ enum MeshesProcess {
     }
 
     /// Runs `meshes arguments…` in `folder` with exactly `environment`, standard input from `input` (a file path).
-    static func run(_ arguments: [String], in folder: String, environment: [String: String] = [:], input: String? = nil) throws
+    static func run(_ arguments: [String], in folder: String, environment: [String: String] = [:], input: String? = nil)
+        async throws -> Outcome
+    {
+        try await offPool { try runBlocking(arguments, in: folder, environment: environment, input: input) }
+    }
+
+    static func runBlocking(_ arguments: [String], in folder: String, environment: [String: String], input: String?) throws
         -> Outcome
     {
         let process = Process()
@@ -58,8 +65,8 @@ enum MeshesProcess {
     }
 
     /// `meshes keys create --json` on `folder/meshes.db`: `{access_key, secret_key, org_id}`.
-    static func createKey(in folder: String) throws -> JSONValue {
-        let outcome = try run(["keys", "create", "--json", "--db", "meshes.db"], in: folder)
+    static func createKey(in folder: String) async throws -> JSONValue {
+        let outcome = try await run(["keys", "create", "--json", "--db", "meshes.db"], in: folder)
         return try JSONParser.parse(outcome.stdout)
     }
 

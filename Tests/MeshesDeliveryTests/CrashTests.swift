@@ -3,6 +3,7 @@ import GRDB
 import MeshesCore
 import MeshesDelivery
 import SharedCore
+import TestSupport
 import Testing
 
 @testable import MeshesEngine
@@ -20,8 +21,7 @@ import Testing
     /// Waits for a child to exit without blocking a thread of the cooperative pool (the in-process receiver needs
     /// those threads to answer the child's requests meanwhile).
     static func waitForExit(_ process: Process) async {
-        while process.isRunning { try? await Task.sleep(nanoseconds: 20_000_000) }
-        process.waitUntilExit()
+        await offPool { process.waitUntilExit() }
     }
 
     /// Starts `meshes serve` on the store and waits for its banner.

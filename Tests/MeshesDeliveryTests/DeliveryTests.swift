@@ -22,7 +22,8 @@ struct Rig {
         _ kind: StoreKind = .sqlite, allowPrivate: Bool = true, workers: Int = 8, folder: String? = nil, clockOffset: Int64 = 0,
         start: Bool = true
     ) async throws {
-        let place = try folder ?? kind.newPlace()
+        let place: String
+        if let folder { place = folder } else { place = try await kind.newPlace() }
         self.folder = place
         store = try await kind.open(place: place, sealer: Sealer(masterKey: Rig.sharedKey), maximumConnections: 8)
         var schedulerOptions = DeliveryScheduler.Options()

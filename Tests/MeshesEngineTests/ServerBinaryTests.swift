@@ -1,6 +1,7 @@
 import Foundation
 import FoundationNetworking
 import SharedCore
+import TestSupport
 import Testing
 
 @testable import MeshesCore
@@ -17,7 +18,11 @@ import Testing
         return folder.appendingPathComponent("meshes").path
     }
 
-    static func run(_ arguments: [String], in directory: String) throws -> (status: Int32, stdout: String, stderr: String) {
+    static func run(_ arguments: [String], in directory: String) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await offPool { try runBlocking(arguments, in: directory) }
+    }
+
+    static func runBlocking(_ arguments: [String], in directory: String) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -36,7 +41,7 @@ import Testing
     @Test func serveOverLoopback() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("meshes-live-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let keys = try Self.run(["keys", "create", "--json", "--db", "data/m.db"], in: folder)
+        let keys = try await Self.run(["keys", "create", "--json", "--db", "data/m.db"], in: folder)
         #expect(keys.status == 0)
         #expect(keys.stderr.contains("the secret key is shown only once"))
         let created = try JSONParser.parse(keys.stdout)
@@ -44,7 +49,7 @@ import Testing
         let secret = try #require(created["secret_key"]?.stringValue)
         let org = try #require(created["org_id"]?.stringValue)
         #expect(KeyFormats.isAccessKey(accessKey) && KeyFormats.isSecret(secret) && KeyFormats.isOrgID(org))
-        let listed = try Self.run(["keys", "list", "--db", "data/m.db"], in: folder)
+        let listed = try await Self.run(["keys", "list", "--db", "data/m.db"], in: folder)
         #expect(listed.stdout.hasPrefix(accessKey + "\t"))
         #expect(!listed.stdout.contains(secret))
 
@@ -90,13 +95,13 @@ import Testing
         #expect(try await send("GET", "/api/v1/events?limit=1").1.contains(#""count":1"#))
 
         process.terminate()  // SIGTERM: graceful shutdown
-        process.waitUntilExit()
+        await offPool { process.waitUntilExit() }
         #expect(process.terminationStatus == 0)
-        let reopened = try Self.run(
+        let reopened = try await Self.run(
             ["emit", "--db", "data/m.db", "--workspace", id, "user.signup", "--payload", #"{"email":"b@example.com"}"#], in: folder)
         #expect(reopened.status == 0)
         #expect(reopened.stdout.contains(#""total_rules": 0"#))
-        let rejected = try Self.run(
+        let rejected = try await Self.run(
             ["emit", "--db", "data/m.db", "--workspace", id, "user.signup", "--payload", #"{"email":""}"#], in: folder)
         #expect(rejected.status == 1)
         #expect(rejected.stdout.contains("invalid_payload"))

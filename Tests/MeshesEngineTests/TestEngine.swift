@@ -20,7 +20,7 @@ struct TestEngine {
     var orgID: String { store.defaultOrg.id }
 
     init(_ kind: StoreKind = .sqlite, options: MeshesAPI.Options = MeshesAPI.Options()) async throws {
-        folder = try kind.newPlace()
+        folder = try await kind.newPlace()
         store = try await kind.open(place: folder, sealer: Sealer(masterKey: MasterKey.generate()))
         sqlite = store as? SQLiteStore
         api = MeshesAPI(store: store, options: options)
@@ -32,7 +32,7 @@ struct TestEngine {
     /// The first column of the first row of a query, as text: `sqlite` on the SQLite store, `postgres` on the other.
     func scalar(sqlite sqliteQuery: String, postgres postgresQuery: String) async throws -> String? {
         if let sqlite { return try await sqlite.pool.read { db in try String.fetchOne(db, sql: sqliteQuery) } }
-        return try StoreKind.postgresScalar(postgresQuery, place: folder)
+        return try await StoreKind.postgresScalar(postgresQuery, place: folder)
     }
 
     func token(now: Int = Int(Date().timeIntervalSince1970)) -> String {

@@ -1,5 +1,6 @@
 import Foundation
 import SharedCore
+import TestSupport
 import Testing
 
 /// The resource verbs of the `meshes` binary, embedded on a fresh store: the same operations as the tools,
@@ -14,9 +15,13 @@ import Testing
 
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("meshes-verbs-\(UUID().uuidString)").path
 
-    func meshes(_ arguments: String...) throws -> (status: Int32, out: String, err: String) { try meshes(arguments) }
+    func meshes(_ arguments: String...) async throws -> (status: Int32, out: String, err: String) { try await meshes(arguments) }
 
-    func meshes(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+    func meshes(_ arguments: [String]) async throws -> (status: Int32, out: String, err: String) {
+        try await offPool { [self] in try meshesBlocking(arguments) }
+    }
+
+    func meshesBlocking(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
@@ -39,24 +44,24 @@ import Testing
         return (process.terminationStatus, stdout, stderr)
     }
 
-    @Test func aWorkspaceToAnEventFromTheShell() throws {
+    @Test func aWorkspaceToAnEventFromTheShell() async throws {
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let created = try meshes("workspaces", "create", "--name", "Shell demo", "--json")
+        let created = try await meshes("workspaces", "create", "--name", "Shell demo", "--json")
         #expect(created.status == 0, "\(created.err)")
         let workspace = try #require(try JSONParser.parse(created.out)["workspace"]?["id"]?.stringValue)
 
-        let listed = try meshes("workspaces", "list")
+        let listed = try await meshes("workspaces", "list")
         #expect(listed.status == 0)
         let row = try #require(listed.out.split(separator: "\n").first)
         #expect(row.hasPrefix(workspace + "  Shell demo  "))
         #expect(listed.out.split(separator: "\n").count == 1)
 
-        let connection = try meshes(
+        let connection = try await meshes(
             "connections", "create", "--workspace", workspace, "--type", "webhook", "--name", "hook", "--metadata",
             #"{"url":"https://hooks.example.com/a"}"#, "--json")
         #expect(connection.status == 0, "\(connection.err)")
         let connectionID = try #require(try JSONParser.parse(connection.out)["connection"]?["id"]?.stringValue)
-        let rule = try meshes(
+        let rule = try await meshes(
             "rules", "create", "--workspace", workspace, "--connection", connectionID, "--event", "user.signup", "--action", "send_webhook",
             "--extra", "id=list-7", "--json")
         #expect(rule.status == 0, "\(rule.err)")
@@ -64,46 +69,47 @@ import Testing
         #expect(ruleJSON?["metadata"] == ["action": "send_webhook", "id": "list-7"])
         let ruleID = try #require(ruleJSON?["id"]?.stringValue)
 
-        let emitted = try meshes("events", "emit", "--workspace", workspace, "user.signup", "--payload", #"{"email":"ada@example.com"}"#)
+        let emitted = try await meshes(
+            "events", "emit", "--workspace", workspace, "user.signup", "--payload", #"{"email":"ada@example.com"}"#)
         #expect(emitted.status == 0, "\(emitted.err)")
         let firstLine = try #require(emitted.out.split(separator: "\n").first)
         #expect(firstLine.hasPrefix("Event emitted successfully. ID: "))
         let eventID = String(firstLine.dropFirst("Event emitted successfully. ID: ".count))
 
-        let shown = try meshes("events", "get", eventID, "--json")
+        let shown = try await meshes("events", "get", eventID, "--json")
         #expect(try JSONParser.parse(shown.out)["rule_events"]?.arrayValue?.first?["rule"]?.stringValue == ruleID)
 
         // The retry rules hold from the shell too: a pending delivery due now is too early (425 → exit 1).
-        let early = try meshes("events", "retry", eventID, ruleID)
+        let early = try await meshes("events", "retry", eventID, ruleID)
         #expect(early.status == 1)
         #expect(
             early.err == #"error: Meshes API 425: {"message":"The delivery is due or running; try again later","error":"retry_too_early"}"#
                 + "\n")
         #expect(early.out.isEmpty)
 
-        let refused = try meshes("connections", "delete", connectionID)
+        let refused = try await meshes("connections", "delete", connectionID)
         #expect(refused.status == 1)
         #expect(refused.err.contains(#""error":"connection_has_rules""#))
-        let forced = try meshes("connections", "delete", connectionID, "--force", "--json")
+        let forced = try await meshes("connections", "delete", connectionID, "--force", "--json")
         #expect(forced.status == 0)
         #expect(try JSONParser.parse(forced.out) == ["id": .string(connectionID), "type": "webhook"])
 
-        let bad = try meshes("workspaces", "get", "not-a-uuid")
+        let bad = try await meshes("workspaces", "get", "not-a-uuid")
         #expect(bad.status == 1)
         #expect(bad.err == "error: Invalid arguments for meshes_get_workspace: workspace_id: must be a UUID\n")
-        let badJSON = try meshes(
+        let badJSON = try await meshes(
             "connections", "create", "--workspace", workspace, "--type", "webhook", "--name", "x", "--metadata", "{oops")
         #expect(badJSON.status == 64)
         #expect(badJSON.err.contains("--metadata is not valid JSON"))
     }
 
-    @Test func everyVerbHasHelp() throws {
+    @Test func everyVerbHasHelp() async throws {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         for verb in [
             ["workspaces", "events"], ["connections", "set-mapping"], ["rules", "create"], ["events", "retry"], ["events", "emit-bulk"],
             ["sessions", "create"], ["integrations", "list"], ["mcp"],
         ] {
-            let help = try meshes(verb + ["--help"])
+            let help = try await meshes(verb + ["--help"])
             #expect(help.status == 0, "\(verb)")
             #expect(help.out.contains("USAGE: meshes " + verb.joined(separator: " ")), "\(verb): \(help.out.prefix(200))")
         }

@@ -12,10 +12,11 @@ public enum StoreKind: String, CaseIterable, Sendable {
     case postgres
 
     /// A new, empty place for a store of this kind: a temp folder (SQLite) or a database URL (PostgreSQL).
-    public func newPlace() throws -> String {
+    /// (The cluster's start and `psql` wait for child processes, off the cooperative pool.)
+    public func newPlace() async throws -> String {
         switch self {
         case .sqlite: return FileManager.default.temporaryDirectory.appendingPathComponent("meshes-test-\(UUID().uuidString)").path
-        case .postgres: return try PostgresCluster.shared().createDatabase()
+        case .postgres: return try await offPool { try PostgresCluster.shared().createDatabase() }
         }
     }
 
@@ -30,8 +31,9 @@ public enum StoreKind: String, CaseIterable, Sendable {
     }
 
     /// The first column of the first row of `query` on the PostgreSQL store at `place`, as text (nil when empty).
-    public static func postgresScalar(_ query: String, place: String) throws -> String? {
-        let text = try PostgresCluster.shared().psql(query, database: try PostgresLocation(url: place).database)
+    public static func postgresScalar(_ query: String, place: String) async throws -> String? {
+        let database = try PostgresLocation(url: place).database
+        let text = try await offPool { try PostgresCluster.shared().psql(query, database: database) }
         return text.isEmpty ? nil : text
     }
 }
