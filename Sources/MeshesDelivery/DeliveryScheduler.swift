@@ -4,7 +4,8 @@ public import MeshesEngine
 internal import SharedCore
 internal import Synchronization
 
-/// Claims due deliveries and runs their attempts (§5.3): wakes on every ingest, otherwise polls every second;
+/// Claims due deliveries and runs their attempts (§5.3): wakes on every ingest (its own process's, and with a
+/// PostgreSQL store every node's, through the store's `watchNewWork`), otherwise polls every second;
 /// recovers expired leases at start and every 15 s; at most `workers` attempts in flight, and per connection
 /// its `max_concurrency` and `rate_limit_per_second`. Everything it knows of the work lives in the store, so a
 /// process that dies loses nothing but its leases, which the next recovery turns into retries.
@@ -29,10 +30,10 @@ public actor DeliveryScheduler: DeliveryControl {
     let store: any MeshesStore
     let runner: AttemptRunner
     let options: Options
-    let buckets = TokenBuckets()
     let wakeup = Wakeup()
 
     var loop: Task<Void, Never>?
+    var watcher: Task<Void, Never>?
     var stopping = false
     var inFlight = 0
     var drained: [CheckedContinuation<Void, Never>] = []
@@ -48,6 +49,8 @@ public actor DeliveryScheduler: DeliveryControl {
     public func start() {
         guard loop == nil else { return }
         stopping = false
+        let wakeup = self.wakeup
+        watcher = store.watchNewWork { wakeup.signal() }
         loop = Task { await self.run() }
     }
 
@@ -59,6 +62,9 @@ public actor DeliveryScheduler: DeliveryControl {
     public func stop() async {
         stopping = true
         wakeup.signal()
+        watcher?.cancel()
+        await watcher?.value
+        watcher = nil
         await loop?.value
         loop = nil
         if inFlight > 0 { await withCheckedContinuation { drained.append($0) } }
@@ -79,12 +85,7 @@ public actor DeliveryScheduler: DeliveryControl {
             // Under load, claims wait until a few workers are free: one transaction then leases a batch instead
             // of one delivery per finished attempt. An idle or lightly loaded engine claims at once.
             if free > 0, inFlight == 0 || free >= max(1, options.workers / 8) {
-                let buckets = self.buckets
-                let clock = options.clock
-                if let jobs = try? await store.claimDue(
-                    owner: options.owner, now: now, limit: free,
-                    admit: { connection, _ in buckets.admit(connection, now: clock()) })
-                {
+                if let jobs = try? await store.claimDue(owner: options.owner, now: now, limit: free) {
                     claimed = jobs.count
                     for job in jobs {
                         inFlight += 1
@@ -185,28 +186,6 @@ public actor DeliveryScheduler: DeliveryControl {
                 throw StoreError.unavailable("the manual attempt could not be recorded")
             }
             return .success(after)
-        }
-    }
-}
-
-/// Per-connection token buckets for `rate_limit_per_second` (burst = the rate), shared with the claim.
-final class TokenBuckets: Sendable {
-    private let state = Mutex<[String: (tokens: Double, at: Int64)]>([:])
-
-    /// Whether one more attempt may start on `connection` now (and takes its token).
-    func admit(_ connection: DeliveryConnection, now: Int64) -> Bool {
-        guard let rate = connection.ratePerSecond.map(Double.init) else { return true }
-        return state.withLock { buckets in
-            var bucket = buckets[connection.id] ?? (tokens: rate, at: now)
-            bucket.tokens = min(rate, bucket.tokens + Double(now - bucket.at) / 1000 * rate)
-            bucket.at = now
-            guard bucket.tokens >= 1 else {
-                buckets[connection.id] = bucket
-                return false
-            }
-            bucket.tokens -= 1
-            buckets[connection.id] = bucket
-            return true
         }
     }
 }

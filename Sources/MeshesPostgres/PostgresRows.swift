@@ -51,6 +51,11 @@ struct SQL {
         text += "$\(binds.count)"
     }
 
+    mutating func bind(_ values: [String]) {
+        binds.append(values)
+        text += "$\(binds.count)"
+    }
+
     var query: PostgresQuery { PostgresQuery(unsafeSQL: text, binds: binds) }
 }
 

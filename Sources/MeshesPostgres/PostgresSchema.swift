@@ -10,7 +10,7 @@ internal import SharedCore
 /// values as BYTEA, JSON as TEXT, and the same integer `seq` keys for events and rule events.
 enum PostgresSchema {
     /// The version this engine writes.
-    static let currentVersion = 1
+    static let currentVersion = 2
 
     /// The advisory lock key of migrations ("meshes" in ASCII, then 1).
     static let migrationLock: Int64 = 0x6D65_7368_6573_0001
@@ -255,7 +255,9 @@ enum PostgresSchema {
                 UNIQUE (connection_id, version)
             )
             """,
-        ]
+        ],
+        // 2: limits shared by every node (manual retries per org, connections' rate_limit_per_second).
+        ["CREATE TABLE rate_buckets (key TEXT PRIMARY KEY, tokens DOUBLE PRECISION NOT NULL, updated DOUBLE PRECISION NOT NULL)"],
     ]
 
     /// Under the migration lock: refuses a newer schema, applies the missing migrations in one transaction, and

@@ -13,11 +13,47 @@ extension PostgresStore {
         FROM rule_events r JOIN events e ON e.seq = r.event_seq LEFT JOIN rules ru ON ru.id = r.rule_id
         """
 
+    // MARK: - Wake-ups across nodes
+
+    /// The channel ingests notify when they store due work.
+    static let workChannel = "meshes_work"
+
+    /// Listens on `workChannel` over a connection of its own (outside the pool), reconnecting with a growing
+    /// pause (0.1 s to 5 s) when it drops; signals once after every (re)connection for what was stored meanwhile.
+    public func watchNewWork(_ signal: @escaping @Sendable () -> Void) -> Task<Void, Never>? {
+        let location = self.location
+        let logger = self.logger
+        return Task {
+            var pause = 0.1
+            while !Task.isCancelled {
+                if let connection = try? await PostgresConnection.connect(
+                    configuration: try location.connectionConfiguration(), id: 2, logger: logger)
+                {
+                    pause = 0.1
+                    signal()
+                    await withTaskCancellationHandler {
+                        _ = try? await connection.listen(on: PostgresStore.workChannel) { notifications in
+                            for try await _ in notifications { signal() }
+                        }
+                    } onCancel: {
+                        let closing: EventLoopFuture<Void> = connection.close()
+                        _ = closing
+                    }
+                    try? await connection.close()
+                }
+                if Task.isCancelled { break }
+                try? await Task.sleep(nanoseconds: UInt64(pause * 1_000_000_000))
+                pause = min(pause * 2, 5)
+            }
+        }
+    }
+
     // MARK: - Claims (§5.3)
 
-    public func claimDue(
-        owner: String, now: Int64, limit: Int, admit: @escaping @Sendable (DeliveryConnection, Int) -> Bool
-    ) async throws -> [DeliveryJob] {
+    /// The first key of the advisory locks claims take per connection ("claim" in ASCII).
+    static let claimLockSpace: Int32 = 0x636C_6169
+
+    public func claimDue(owner: String, now: Int64, limit: Int) async throws -> [DeliveryJob] {
         guard limit > 0 else { return [] }
         let window = limit * 4 + 16
         return try await write { connection in
@@ -35,15 +71,25 @@ extension PostgresStore {
             select.bind(seqs)
             select.append(") ORDER BY r.next_attempt_at, r.seq")
             let candidates = try await connection.all(select.query, logger)
+            // The limits of a connection hold across nodes: its claims queue on a transaction-scoped advisory lock
+            // (taken in id order, so two claims never wait on each other in a cycle), and the count of its
+            // processing rows is read after the lock, when every earlier claim of it has committed.
+            let connectionIDs = Set(try candidates.map { row -> String in try row["connection_id"] }).sorted()
+            for id in connectionIDs {
+                try await connection.run("SELECT pg_advisory_xact_lock(\(PostgresStore.claimLockSpace), hashtext(\(id)))", logger)
+            }
             var processing: [String: Int] = [:]
-            for row in try await connection.all(
-                "SELECT connection_id, COUNT(*) AS n FROM rule_events WHERE status = 'processing' GROUP BY connection_id", logger)
-            {
+            var limits = SQL(
+                "SELECT connection_id, COUNT(*) AS n FROM rule_events WHERE status = 'processing' AND connection_id = ANY(")
+            limits.bind(connectionIDs)
+            limits.append(") GROUP BY connection_id")
+            for row in try await connection.all(limits.query, logger) {
                 processing[try row["connection_id"]] = Int(try row["n"] as Int64)
             }
             var connections: [String: DeliveryConnection?] = [:]
             var jobs: [DeliveryJob] = []
             var touchedEvents: Set<Int64> = []
+            let nowSeconds = Double(now) / 1000
             for row in candidates where jobs.count < limit {
                 let connectionID: String = try row["connection_id"]
                 if connections[connectionID] == nil {
@@ -51,7 +97,14 @@ extension PostgresStore {
                 }
                 guard let target = connections[connectionID] ?? nil else { continue }
                 let busy = processing[connectionID] ?? 0
-                guard busy < target.maxConcurrency, admit(target, busy) else { continue }
+                guard busy < target.maxConcurrency else { continue }
+                // `rate_limit_per_second` across nodes: one bucket per connection in the database (burst = the rate).
+                if let rate = target.ratePerSecond.map(Double.init),
+                    try await PostgresStore.takeTokens(
+                        connection, logger, "connection-rate:" + connectionID, count: 1, rate: rate, burst: rate, now: nowSeconds) != nil
+                {
+                    continue
+                }
                 processing[connectionID] = busy + 1
                 let seq: Int64 = try row["seq"]
                 let leaseUntil = now + Int64(target.timeoutSeconds) * 1000 + SQLiteStore.leaseMarginMS

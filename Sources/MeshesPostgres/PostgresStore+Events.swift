@@ -82,6 +82,9 @@ extension PostgresStore {
                 """, logger)
             ruleEvents.append(ruleEvent)
         }
+        // Wakes every node's scheduler when the transaction commits (identical notifications of one transaction
+        // are delivered once).
+        if !matches.isEmpty { try await connection.run("SELECT pg_notify(\(PostgresStore.workChannel), '')", logger) }
         for (kind, key) in [(CatalogKind.eventType, record.event), (CatalogKind.resource, record.resource)] {
             let id = Formats.uuid()
             let kindName = kind.rawValue

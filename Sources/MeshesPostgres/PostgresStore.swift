@@ -228,6 +228,31 @@ public final class PostgresStore: Sendable {
         return plain
     }
 
+    // MARK: - Shared limits
+
+    public func takeTokens(_ key: String, count: Double, rate: Double, burst: Double, now: Double) async throws -> Int? {
+        try await write { connection in
+            try await PostgresStore.takeTokens(connection, logger, key, count: count, rate: rate, burst: burst, now: now)
+        }
+    }
+
+    /// `takeTokens` in the caller's transaction: the bucket's row stays locked until it ends, so nodes taking
+    /// from one bucket at once queue on it instead of both spending the same tokens.
+    static func takeTokens(
+        _ connection: PostgresConnection, _ logger: Logger, _ key: String, count: Double, rate: Double, burst: Double, now: Double
+    ) async throws -> Int? {
+        try await connection.run(
+            "INSERT INTO rate_buckets (key, tokens, updated) VALUES (\(key), \(burst), \(now)) ON CONFLICT (key) DO NOTHING", logger)
+        guard let row = try await connection.one("SELECT tokens, updated FROM rate_buckets WHERE key = \(key) FOR UPDATE", logger) else {
+            throw StoreError.unavailable("the rate bucket \(key) was not stored")
+        }
+        var bucket = TokenBucket(tokens: try row["tokens"], updated: try row["updated"])
+        let wait = bucket.take(count, now: now, rate: rate, burst: burst)
+        try await connection.run(
+            "UPDATE rate_buckets SET tokens = \(bucket.tokens), updated = \(bucket.updated) WHERE key = \(key)", logger)
+        return wait
+    }
+
     // MARK: - Paging
 
     /// Appends the keyset condition and order (`created_at DESC, id DESC`) of `page` to `select` and maps the rows,

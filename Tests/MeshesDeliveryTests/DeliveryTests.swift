@@ -20,14 +20,14 @@ struct Rig {
     /// the scheduler stopped until `engine.start()`.
     init(
         _ kind: StoreKind = .sqlite, allowPrivate: Bool = true, workers: Int = 8, folder: String? = nil, clockOffset: Int64 = 0,
-        start: Bool = true
+        start: Bool = true, pollInterval: Double = 0.05
     ) async throws {
         let place: String
         if let folder { place = folder } else { place = try await kind.newPlace() }
         self.folder = place
         store = try await kind.open(place: place, sealer: Sealer(masterKey: Rig.sharedKey), maximumConnections: 8)
         var schedulerOptions = DeliveryScheduler.Options()
-        schedulerOptions.pollInterval = 0.05
+        schedulerOptions.pollInterval = pollInterval
         schedulerOptions.jitter = { 1.0 }
         schedulerOptions.clock = { Formats.nowMilliseconds() + clockOffset }
         engine = DeliveryEngine(
@@ -255,7 +255,7 @@ struct Rig {
         let (_, rule) = try await rig.webhook(workspace, url: receiver.url("/ok"), metadata: ["timeout_seconds": 1])
         let eventID = try await rig.emit(workspace)
         // A process claims the delivery and dies before recording anything.
-        let claimed = try await rig.store.claimDue(owner: "dead-process", now: Formats.nowMilliseconds(), limit: 10) { _, _ in true }
+        let claimed = try await rig.store.claimDue(owner: "dead-process", now: Formats.nowMilliseconds(), limit: 10)
         #expect(claimed.count == 1)
         #expect(try await rig.store.event(orgID: rig.orgID, id: eventID, includePayload: false)?.status == .processing)
         #expect(try await rig.store.recoverExpiredLeases(now: Formats.nowMilliseconds()) == 0)

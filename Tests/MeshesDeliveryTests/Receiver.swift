@@ -19,11 +19,24 @@ struct Received: Sendable {
 actor ReceiverLog {
     var requests: [Received] = []
     var countsByID: [String: Int] = [:]
+    /// Requests being answered now, and the most there ever were at once.
+    var active = 0
+    var maxActive = 0
+    /// When each request arrived (seconds, `Clock.now()`), by path.
+    var arrivals: [String: [Double]] = [:]
+
+    func enter() {
+        active += 1
+        maxActive = max(maxActive, active)
+    }
+
+    func leave() { active -= 1 }
 
     /// Records the request; returns how many times this delivery (`webhook-id`, else the wrapped body's
     /// `delivery.id`, else the path) has now been seen.
     func record(_ request: Received) -> Int {
         requests.append(request)
+        arrivals[request.path, default: []].append(Clock.now())
         let delivery = (try? JSONParser.parse(bytes: request.body))?["delivery"]?["id"]?.stringValue
         let key = request.headers["webhook-id"] ?? delivery ?? request.path
         countsByID[key, default: 0] += 1
@@ -33,7 +46,8 @@ actor ReceiverLog {
 
 /// An in-process HTTP receiver on 127.0.0.1 (a random port) whose paths behave as the tests need:
 /// `/ok`, `/slack`, `/discord`, `/adapter/…`, `/fail/N` (500 for the first N requests of each webhook-id, then 200), `/gone` (410), `/auth` (401),
-/// `/limited` (429 with `Retry-After: 1`), `/hang` (answers after 3 s), `/redirect` (302), `/huge` (50,000 bytes).
+/// `/limited` (429 with `Retry-After: 1`), `/hang` (answers after 3 s), `/slow` (answers after 0.3 s, counted in
+/// `active`/`maxActive`), `/redirect` (302), `/huge` (50,000 bytes).
 struct ReceiverResponder: HTTPResponder {
     typealias Context = BasicRequestContext
     let log: ReceiverLog
@@ -58,6 +72,11 @@ struct ReceiverResponder: HTTPResponder {
         case "/limited": return answer(429, "slow down", extra: [("Retry-After", "1")])
         case "/redirect": return answer(302, "", extra: [("Location", "/ok")])
         case "/huge": return answer(200, String(repeating: "z", count: 50_000))
+        case "/slow":
+            await log.enter()
+            try? await Task.sleep(nanoseconds: 300_000_000)
+            await log.leave()
+            return answer(200)
         case "/hang":
             try await Task.sleep(nanoseconds: 3_000_000_000)
             return answer(200)

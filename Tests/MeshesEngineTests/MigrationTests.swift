@@ -98,7 +98,7 @@ import Testing
                 try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count
             )
         }
-        #expect(version == 4)
+        #expect(version == 5)
         #expect(seqs == ["1:\(MigrationTests.delivered)", "2:\(MigrationTests.unmatched)"])
         #expect(links == ["1/1"])
         #expect(integrity == "ok")

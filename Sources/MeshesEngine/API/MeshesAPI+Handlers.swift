@@ -281,7 +281,12 @@ extension MeshesAPI {
         {
             throw APIError(status: 425, code: "retry_too_early", message: "The delivery is due or running; try again later")
         }
-        if let wait = await retryLimiter.take(caller.orgID, now: options.limiterClock()) {
+        // In the database, so the limit holds for the org across every process and node sharing it.
+        let perMinute = Double(MeshesAPI.manualRetriesPerMinute)
+        if let wait = try await run({
+            try await store.takeTokens(
+                "manual-retry:" + caller.orgID, count: 1, rate: perMinute / 60, burst: perMinute, now: options.limiterClock())
+        }) {
             throw APIError(
                 status: 429, code: "rate_limited", message: "Too many manual retries; try again later",
                 headers: [("Retry-After", String(wait))])

@@ -41,7 +41,6 @@ public final class MeshesAPI: Sendable {
     let options: Options
     let authenticator: Authenticator
     let ingestLimiter: RateLimiter?
-    let retryLimiter = RateLimiter(perSecond: MeshesAPI.manualRetriesPerMinute / 60, burst: MeshesAPI.manualRetriesPerMinute)
 
     public init(store: any MeshesStore, options: Options = Options()) {
         self.store = store

@@ -150,14 +150,9 @@ struct Authenticator: Sendable {
 
 /// Token buckets per org for `--ingest-rate` (burst = 2 × rate) and the manual-retry limit.
 actor RateLimiter {
-    private struct Bucket {
-        var tokens: Double
-        var updated: Double
-    }
-
     private let rate: Double
     private let burst: Double
-    private var buckets: [String: Bucket] = [:]
+    private var buckets: [String: TokenBucket] = [:]
 
     init(perSecond rate: Double, burst: Double) {
         self.rate = rate
@@ -166,15 +161,34 @@ actor RateLimiter {
 
     /// Takes `count` tokens for `key`; returns the seconds to wait when there are not enough (nothing is taken).
     func take(_ key: String, count: Double = 1, now: Double) -> Int? {
-        var bucket = buckets[key] ?? Bucket(tokens: burst, updated: now)
-        bucket.tokens = min(burst, bucket.tokens + (now - bucket.updated) * rate)
-        bucket.updated = now
-        if bucket.tokens >= count {
-            bucket.tokens -= count
-            buckets[key] = bucket
+        var bucket = buckets[key] ?? TokenBucket(tokens: burst, updated: now)
+        let wait = bucket.take(count, now: now, rate: rate, burst: burst)
+        buckets[key] = bucket
+        return wait
+    }
+}
+
+/// A token bucket's state and arithmetic: refilled at `rate` per second up to `burst`. Kept in memory by
+/// `RateLimiter` and in the database (`rate_buckets`) when a limit must hold across processes and nodes.
+public struct TokenBucket: Sendable, Equatable {
+    public var tokens: Double
+    /// Seconds since 1970 of the last refill.
+    public var updated: Double
+
+    public init(tokens: Double, updated: Double) {
+        self.tokens = tokens
+        self.updated = updated
+    }
+
+    /// Refills up to `now`, then takes `count` tokens; returns the whole seconds to wait (at least 1) when there
+    /// are not enough, and then takes nothing.
+    public mutating func take(_ count: Double, now: Double, rate: Double, burst: Double) -> Int? {
+        tokens = min(burst, tokens + max(0, now - updated) * rate)
+        updated = max(updated, now)
+        if tokens >= count {
+            tokens -= count
             return nil
         }
-        buckets[key] = bucket
-        return max(1, Int(((count - bucket.tokens) / rate).rounded(.up)))
+        return max(1, Int(((count - tokens) / rate).rounded(.up)))
     }
 }

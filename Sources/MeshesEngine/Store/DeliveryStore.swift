@@ -183,11 +183,10 @@ public enum ManualRetryRefusal: Error, Sendable, Equatable {
 /// never run the same due delivery twice at once.
 public protocol DeliveryStore: Sendable {
     /// Claims up to `limit` due rule events (oldest `next_attempt_at` first) for `owner`: sets them
-    /// `processing` with a lease of the connection's timeout + 30 s. `admit` is asked once per candidate, in
-    /// order, with the connection and how many of its deliveries are processing now; work it refuses stays due.
-    func claimDue(
-        owner: String, now: Int64, limit: Int, admit: @escaping @Sendable (_ connection: DeliveryConnection, _ processing: Int) -> Bool
-    ) async throws -> [DeliveryJob]
+    /// `processing` with a lease of the connection's timeout + 30 s. Each connection's `max_concurrency` (its
+    /// processing rows) and `rate_limit_per_second` (a bucket in `rate_buckets`) are enforced here, in the claim's
+    /// transaction, so they hold across every process and node sharing the store; work held back stays due.
+    func claimDue(owner: String, now: Int64, limit: Int) async throws -> [DeliveryJob]
 
     /// Records the attempt and applies its decision, the connection's health (§5.5) and the event's status
     /// (§5.7) in one transaction. Returns the rule event as it now stands.
@@ -208,6 +207,16 @@ public protocol DeliveryStore: Sendable {
     func claimManual(orgID: String, eventID: String, ruleID: String, owner: String, now: Int64) async throws -> Result<
         DeliveryJob, ManualRetryRefusal
     >
+
+    /// Calls `signal` whenever another process or node may have stored new due work, for as long as the returned
+    /// task runs (cancel it to stop); nil when the store has no such channel, and the scheduler relies on its poll
+    /// and on its own process's wake-ups.
+    func watchNewWork(_ signal: @escaping @Sendable () -> Void) -> Task<Void, Never>?
+}
+
+extension DeliveryStore {
+    /// SQLite has no notification channel between processes: other processes' work is found by the poll.
+    public func watchNewWork(_ signal: @escaping @Sendable () -> Void) -> Task<Void, Never>? { nil }
 }
 
 /// The mapped fields of an adapter delivery (§6.3): the connection's stored default mapping, else the one

@@ -127,6 +127,10 @@ public protocol MeshesStore: MappingStore, SessionStore, DeliveryStore {
     func revokeMachineKey(_ accessKey: String) async throws -> Bool
     func touchMachineKey(_ accessKey: String) async throws
     func sealedSetting(_ key: String, make: @escaping @Sendable () -> [UInt8]) async throws -> [UInt8]
+    /// Takes `count` tokens from the bucket `key` (refilled at `rate` per second up to `burst`, full when new),
+    /// kept in the database so that every process and node sharing it draws from one bucket; returns the seconds
+    /// to wait when there are not enough (nothing is taken). `now` is seconds since 1970.
+    func takeTokens(_ key: String, count: Double, rate: Double, burst: Double, now: Double) async throws -> Int?
 
     func listWorkspaces(orgID: String, page: PageRequest) async throws -> Page<Workspace>
     func createWorkspace(orgID: String, name: String, description: String?) async throws -> Workspace

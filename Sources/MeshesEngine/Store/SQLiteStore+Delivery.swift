@@ -9,9 +9,7 @@ extension SQLiteStore {
 
     // MARK: - Claims (§5.3)
 
-    public func claimDue(
-        owner: String, now: Int64, limit: Int, admit: @escaping @Sendable (DeliveryConnection, Int) -> Bool
-    ) async throws -> [DeliveryJob] {
+    public func claimDue(owner: String, now: Int64, limit: Int) async throws -> [DeliveryJob] {
         guard limit > 0 else { return [] }
         let sealer = self.sealer
         return try await write { db in
@@ -61,7 +59,14 @@ extension SQLiteStore {
                 }
                 guard let connection = connections[connectionID] ?? nil else { continue }
                 let busy = processing[connectionID] ?? 0
-                guard busy < connection.maxConcurrency, admit(connection, busy) else { continue }
+                guard busy < connection.maxConcurrency else { continue }
+                // `rate_limit_per_second` across processes sharing the file: one bucket per connection in it.
+                if let rate = connection.ratePerSecond.map(Double.init),
+                    try SQLiteStore.takeTokens(
+                        db, "connection-rate:" + connectionID, count: 1, rate: rate, burst: rate, now: Double(now) / 1000) != nil
+                {
+                    continue
+                }
                 processing[connectionID] = busy + 1
                 let seq: Int64 = row[SQLiteStore.RuleEventColumn.seq]
                 try lease.execute(arguments: [owner, now + Int64(connection.timeoutSeconds) * 1000 + SQLiteStore.leaseMarginMS, now, seq])

@@ -78,6 +78,23 @@ public final class SQLiteStore: MeshesStore {
         try await pool.read(work)
     }
 
+    public func takeTokens(_ key: String, count: Double, rate: Double, burst: Double, now: Double) async throws -> Int? {
+        try await write { db in try SQLiteStore.takeTokens(db, key, count: count, rate: rate, burst: burst, now: now) }
+    }
+
+    /// `takeTokens` in the caller's write transaction (SQLite has one writer, so nobody else spends them meanwhile).
+    static func takeTokens(_ db: Database, _ key: String, count: Double, rate: Double, burst: Double, now: Double) throws -> Int? {
+        let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT tokens, updated FROM rate_buckets WHERE key = ?"), arguments: [key])
+        var bucket = row.map { TokenBucket(tokens: $0["tokens"], updated: $0["updated"]) } ?? TokenBucket(tokens: burst, updated: now)
+        let wait = bucket.take(count, now: now, rate: rate, burst: burst)
+        try db.cachedStatement(
+            sql: "INSERT INTO rate_buckets (key, tokens, updated) VALUES (?, ?, ?) "
+                + "ON CONFLICT (key) DO UPDATE SET tokens = excluded.tokens, updated = excluded.updated"
+        ).execute(arguments: [key, bucket.tokens, bucket.updated])
+        return wait
+    }
+
     // MARK: - Orgs and machine keys
 
     public func org(id: String) async throws -> Org? {

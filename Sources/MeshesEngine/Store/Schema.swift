@@ -3,7 +3,7 @@ internal import GRDB
 /// Forward-only schema migrations; the schema version lives in `PRAGMA user_version` (§1).
 enum Schema {
     /// The version this engine writes.
-    static let currentVersion = 4
+    static let currentVersion = 5
 
     /// Statements per version; version `n` is `migrations[n - 1]`.
     static let migrations: [[String]] = [
@@ -383,6 +383,10 @@ enum Schema {
         // 4: delivery. Whether every failure of a connection's current streak was `auth_failed` (§5.5).
         [
             "ALTER TABLE connections ADD COLUMN streak_auth_only INTEGER NOT NULL DEFAULT 1"
+        ],
+        // 5: limits shared by every process on the database (manual retries per org, §5.9).
+        [
+            "CREATE TABLE rate_buckets (key TEXT PRIMARY KEY, tokens REAL NOT NULL, updated REAL NOT NULL)"
         ],
     ]
 
