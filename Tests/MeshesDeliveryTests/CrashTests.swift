@@ -24,22 +24,31 @@ import Testing
         await offPool { process.waitUntilExit() }
     }
 
-    /// Starts `meshes serve` on the store and waits for its banner.
-    static func serve(_ folder: String) throws -> Process {
+    /// Starts `meshes serve` on the store (`db`: a file in `folder` or a PostgreSQL URL) and waits for its banner
+    /// (read off the cooperative pool). `environment` is added to the test process's.
+    static func serve(_ folder: String, db: String = "meshes.db", environment: [String: String] = [:]) async throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = [
-            "serve", "--port", "0", "--db", "meshes.db", "--allow-http", "--allow-private-egress", "--workers", "32",
+            "serve", "--port", "0", "--db", db, "--allow-http", "--allow-private-egress", "--workers", "32",
         ]
         process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let err = Pipe()
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        var banner = Data()
-        let deadline = Date().addingTimeInterval(30)
-        while !String(decoding: banner, as: UTF8.self).contains("listening on"), Date() < deadline, process.isRunning {
-            banner.append(err.fileHandleForReading.availableData)
+        let banner = await offPool { () -> String in
+            var banner = Data()
+            let deadline = Date().addingTimeInterval(30)
+            while !String(decoding: banner, as: UTF8.self).contains("listening on"), Date() < deadline, process.isRunning {
+                banner.append(err.fileHandleForReading.availableData)
+            }
+            return String(decoding: banner, as: UTF8.self)
+        }
+        guard banner.contains("listening on") else {
+            if process.isRunning { process.terminate() }
+            throw ClusterError("meshes serve did not start: \(banner)")
         }
         return process
     }
@@ -94,7 +103,7 @@ import Testing
                 ).status == 201)
         }
 
-        var server = try Self.serve(folder)
+        var server = try await Self.serve(folder)
         defer { if server.isRunning { server.terminate() } }
         let events = 10_000
         for batch in 0..<(events / 100) {
@@ -111,7 +120,7 @@ import Testing
         let atKill = await receiver.log.countsByID.count
         #expect(atKill < 2 * events, "the kill came after every delivery; the test proves nothing")
 
-        server = try Self.serve(folder)
+        server = try await Self.serve(folder)
         // Leases of the killed process expire after timeout + 30 s; the recovery runs every 15 s.
         // A bound for a loaded machine, not a speed expectation: the loop ends as soon as everything is delivered.
         let deadline = Date().addingTimeInterval(420)
@@ -167,7 +176,7 @@ import Testing
         _ = await call(
             "POST", "/rules",
             ["workspace": .string(workspace), "connection": .string(connection), "event": "slow", "metadata": ["action": "send_webhook"]])
-        let server = try Self.serve(folder)
+        let server = try await Self.serve(folder)
         defer { if server.isRunning { server.terminate() } }
         let eventID = try #require(
             await call("POST", "/events", ["workspace": .string(workspace), "event": "slow", "payload": ["n": 1]]).jsonBody?["event"]?[
@@ -230,7 +239,7 @@ import Testing
                     "metadata": ["action": "send_webhook"],
                 ])
         }
-        let server = try Self.serve(folder)
+        let server = try await Self.serve(folder)
         defer { if server.isRunning { server.terminate() } }
         // Eight embedded emitters at once: the odd ones deliver (their scheduler claims any due work, their own
         // event's and the others'), the even ones only store (`--wait 0`); the server polls the same store.
