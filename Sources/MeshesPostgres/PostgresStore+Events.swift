@@ -9,9 +9,7 @@ extension PostgresStore {
     // MARK: - Ingest and fan-out (§5.1)
 
     public func ingest(orgID: String, workspaceID: String, record: IngestRecord, createdBy: String) async throws -> Event {
-        let item = IngestJob(workspaceID: workspaceID, record: record, createdBy: createdBy)
-        let now = now()
-        return try await write { connection in try await PostgresStore.insertEvent(connection, logger, orgID: orgID, item, now: now) }
+        try await ingestMany(orgID: orgID, items: [IngestJob(workspaceID: workspaceID, record: record, createdBy: createdBy)])[0].get()
     }
 
     public func ingestMany(orgID: String, items: [IngestJob]) async throws -> [Result<Event, APIError>] {
@@ -19,87 +17,154 @@ extension PostgresStore {
         // One transaction for the request; `insertEvent` throws its API errors before it writes anything, so a
         // rejected item leaves nothing behind and the others are stored.
         return try await write { connection in
+            var batch = IngestBatch()
             var out: [Result<Event, APIError>] = []
             out.reserveCapacity(items.count)
             for item in items {
                 do {
-                    out.append(.success(try await PostgresStore.insertEvent(connection, logger, orgID: orgID, item, now: now)))
+                    out.append(.success(try await PostgresStore.insertEvent(connection, logger, orgID: orgID, item, now: now, batch: &batch)))
                 } catch let error as APIError {
                     out.append(.failure(error))
                 }
             }
+            try await PostgresStore.finish(connection, logger, batch, now: now)
             return out
         }
     }
 
-    /// Stores one event and its rule events in the caller's transaction. API errors are thrown before the first write.
-    static func insertEvent(_ connection: PostgresConnection, _ logger: Logger, orgID: String, _ item: IngestJob, now: Int64) async throws
-        -> Event
-    {
+    /// What one ingest transaction looks up once and reuses for all its events, and what it writes once at the end.
+    struct IngestBatch {
+        struct MatchKey: Hashable {
+            var workspaceID: String
+            var event: String
+            var resource: String
+            var resourceID: String?
+        }
+
+        struct Match {
+            var ruleID: String
+            var connectionID: String
+            var type: String
+        }
+
+        struct CatalogKey: Hashable {
+            var workspaceID: String
+            var kind: String
+            var key: String
+        }
+
+        var workspaces: Set<String> = []
+        var matches: [MatchKey: [Match]] = [:]
+        var catalog: [CatalogKey] = []
+        var catalogSeen: Set<CatalogKey> = []
+        var due = false
+    }
+
+    /// Stores one event and its rule events (one statement) in the caller's transaction. API errors are thrown
+    /// before the first write.
+    static func insertEvent(
+        _ connection: PostgresConnection, _ logger: Logger, orgID: String, _ item: IngestJob, now: Int64, batch: inout IngestBatch
+    ) async throws -> Event {
         let workspaceID = item.workspaceID
         let record = item.record
         let createdBy = item.createdBy
         let eventID = Formats.uuid()
-        guard try await connection.one("SELECT 1 FROM workspaces WHERE id = \(workspaceID) AND org_id = \(orgID)", logger) != nil else {
-            throw APIError.notFound("Workspace")
+        if !batch.workspaces.contains(workspaceID) {
+            guard try await connection.one("SELECT 1 FROM workspaces WHERE id = \(workspaceID) AND org_id = \(orgID)", logger) != nil else {
+                throw APIError.notFound("Workspace")
+            }
+            batch.workspaces.insert(workspaceID)
         }
-        let matches = try await connection.all(
-            """
-            SELECT r.id, r.connection_id, r.type FROM rules r JOIN connections c ON c.id = r.connection_id
-            WHERE r.workspace_id = \(workspaceID) AND r.event = \(record.event) AND r.active AND c.active
-              AND (r.resource IS NULL OR r.resource = \(record.resource))
-              AND (r.resource_id IS NULL OR r.resource_id = \(record.resourceID))
-            ORDER BY r.created_at, r.id
-            """, logger)
+        let key = IngestBatch.MatchKey(
+            workspaceID: workspaceID, event: record.event, resource: record.resource, resourceID: record.resourceID)
+        let matches: [IngestBatch.Match]
+        if let known = batch.matches[key] {
+            matches = known
+        } else {
+            matches = try await connection.all(
+                """
+                SELECT r.id, r.connection_id, r.type FROM rules r JOIN connections c ON c.id = r.connection_id
+                WHERE r.workspace_id = \(workspaceID) AND r.event = \(record.event) AND r.active AND c.active
+                  AND (r.resource IS NULL OR r.resource = \(record.resource))
+                  AND (r.resource_id IS NULL OR r.resource_id = \(record.resourceID))
+                ORDER BY r.created_at, r.id
+                """, logger
+            ).map { IngestBatch.Match(ruleID: try $0["id"], connectionID: try $0["connection_id"], type: try $0["type"]) }
+            batch.matches[key] = matches
+        }
         let status: DeliveryStatus = matches.isEmpty ? .completed : .pending
         let statusName = status.rawValue
         let total = matches.count
         let completedAt: Int64? = matches.isEmpty ? now : nil
-        guard
-            let eventSeq: Int64 = try await connection.one(
+        let ruleEvents = matches.map { match in
+            RuleEvent(
+                id: Formats.uuid(), orgID: orgID, workspaceID: workspaceID, eventID: eventID, eventName: record.event,
+                resource: record.resource, resourceID: record.resourceID, connectionID: match.connectionID,
+                ruleID: match.ruleID, integrationType: match.type, status: .pending, attemptCount: 0, nextAttemptAt: now,
+                cancelRequested: false, createdBy: createdBy, createdAt: now)
+        }
+        if ruleEvents.isEmpty {
+            try await connection.run(
                 """
                 INSERT INTO events (id, org_id, workspace_id, event, resource, resource_id, payload, status, total_rules,
                     completed_at, created_by, created_at)
                 VALUES (\(eventID), \(orgID), \(workspaceID), \(record.event), \(record.resource), \(record.resourceID),
                     \(record.payloadJSON), \(statusName), \(total), \(completedAt), \(createdBy), \(now))
-                RETURNING seq
-                """, logger)?["seq"]
-        else { throw StoreError.unavailable("the event was not stored") }
-        var ruleEvents: [RuleEvent] = []
-        for match in matches {
-            let ruleEvent = RuleEvent(
-                id: Formats.uuid(), orgID: orgID, workspaceID: workspaceID, eventID: eventID, eventName: record.event,
-                resource: record.resource, resourceID: record.resourceID, connectionID: try match["connection_id"],
-                ruleID: try match["id"], integrationType: try match["type"], status: .pending, attemptCount: 0, nextAttemptAt: now,
-                cancelRequested: false, createdBy: createdBy, createdAt: now)
+                """, logger)
+        } else {
+            // The event and its rule events in one round trip: the rule events take the event's new `seq`.
+            let ids = ruleEvents.map(\.id)
+            let connections = ruleEvents.map(\.connectionID)
+            let rules = ruleEvents.map(\.ruleID)
+            let types = ruleEvents.map(\.integrationType)
             try await connection.run(
                 """
+                WITH e AS (
+                    INSERT INTO events (id, org_id, workspace_id, event, resource, resource_id, payload, status, total_rules,
+                        completed_at, created_by, created_at)
+                    VALUES (\(eventID), \(orgID), \(workspaceID), \(record.event), \(record.resource), \(record.resourceID),
+                        \(record.payloadJSON), \(statusName), \(total), \(completedAt), \(createdBy), \(now))
+                    RETURNING seq)
                 INSERT INTO rule_events (id, event_seq, org_id, workspace_id, event_id, event_name, resource, resource_id,
                     connection_id, rule_id, integration_type, status, next_attempt_at, created_by, created_at)
-                VALUES (\(ruleEvent.id), \(eventSeq), \(orgID), \(workspaceID), \(eventID), \(record.event), \(record.resource),
-                    \(record.resourceID), \(ruleEvent.connectionID), \(ruleEvent.ruleID), \(ruleEvent.integrationType), 'pending',
-                    \(now), \(createdBy), \(now))
+                SELECT u.id, e.seq, \(orgID), \(workspaceID), \(eventID), \(record.event), \(record.resource), \(record.resourceID),
+                    u.connection_id, u.rule_id, u.integration_type, 'pending', \(now), \(createdBy), \(now)
+                FROM e, unnest(\(ids)::text[], \(connections)::text[], \(rules)::text[], \(types)::text[])
+                    WITH ORDINALITY AS u(id, connection_id, rule_id, integration_type, position)
+                ORDER BY u.position
                 """, logger)
-            ruleEvents.append(ruleEvent)
+            batch.due = true
         }
-        // Wakes every node's scheduler when the transaction commits (identical notifications of one transaction
-        // are delivered once).
-        if !matches.isEmpty { try await connection.run("SELECT pg_notify(\(PostgresStore.workChannel), '')", logger) }
         for (kind, key) in [(CatalogKind.eventType, record.event), (CatalogKind.resource, record.resource)] {
-            let id = Formats.uuid()
-            let kindName = kind.rawValue
-            try await connection.run(
-                """
-                INSERT INTO catalog_items (id, workspace_id, kind, key, label, active, created_by, created_at, updated_at)
-                VALUES (\(id), \(workspaceID), \(kindName), \(key), \(key), TRUE, 'system', \(now), \(now))
-                ON CONFLICT (workspace_id, kind, key) DO NOTHING
-                """, logger)
+            let entry = IngestBatch.CatalogKey(workspaceID: workspaceID, kind: kind.rawValue, key: key)
+            if batch.catalogSeen.insert(entry).inserted { batch.catalog.append(entry) }
         }
         return Event(
             id: eventID, orgID: orgID, workspaceID: workspaceID, event: record.event, resource: record.resource,
             resourceID: record.resourceID, status: status, totalRules: total, completedCount: 0, failedCount: 0,
             canceledCount: 0, completedAt: completedAt, createdBy: createdBy, createdAt: now,
             payload: .object(record.payload), ruleEvents: ruleEvents)
+    }
+
+    /// The writes an ingest transaction makes once: the catalogue entries its events named (new ones only), and
+    /// the notification that wakes every node's scheduler when it commits.
+    static func finish(_ connection: PostgresConnection, _ logger: Logger, _ batch: IngestBatch, now: Int64) async throws {
+        if !batch.catalog.isEmpty {
+            let ids = batch.catalog.map { _ in Formats.uuid() }
+            let workspaces = batch.catalog.map(\.workspaceID)
+            let kinds = batch.catalog.map(\.kind)
+            let keys = batch.catalog.map(\.key)
+            try await connection.run(
+                """
+                INSERT INTO catalog_items (id, workspace_id, kind, key, label, active, created_by, created_at, updated_at)
+                SELECT u.id, u.workspace_id, u.kind, u.key, u.key, TRUE, 'system', \(now), \(now)
+                FROM unnest(\(ids)::text[], \(workspaces)::text[], \(kinds)::text[], \(keys)::text[])
+                    WITH ORDINALITY AS u(id, workspace_id, kind, key, position)
+                ORDER BY u.position
+                ON CONFLICT (workspace_id, kind, key) DO NOTHING
+                """, logger)
+        }
+        if batch.due { try await connection.run("SELECT pg_notify(\(PostgresStore.workChannel), '')", logger) }
     }
 
     // MARK: - Reads
