@@ -256,8 +256,22 @@ enum PostgresSchema {
             )
             """,
         ],
-        // 2: limits shared by every node (manual retries per org, connections' rate_limit_per_second).
-        ["CREATE TABLE rate_buckets (key TEXT PRIMARY KEY, tokens DOUBLE PRECISION NOT NULL, updated DOUBLE PRECISION NOT NULL)"],
+        // 2: limits shared by every node (manual retries per org, connections' rate_limit_per_second); the text keys
+        // that order pages and break ties compare bytewise ("C"), as SQLite does, whatever the database's default
+        // collation (en_US ignores '-' at first, which would order ids and cursors differently).
+        [
+            "CREATE TABLE rate_buckets (key TEXT PRIMARY KEY, tokens DOUBLE PRECISION NOT NULL, updated DOUBLE PRECISION NOT NULL)",
+            #"ALTER TABLE machine_keys ALTER COLUMN access_key TYPE TEXT COLLATE "C""#,
+            #"ALTER TABLE workspaces ALTER COLUMN id TYPE TEXT COLLATE "C""#,
+            #"ALTER TABLE connections ALTER COLUMN id TYPE TEXT COLLATE "C", ALTER COLUMN workspace_id TYPE TEXT COLLATE "C""#,
+            #"ALTER TABLE rules ALTER COLUMN id TYPE TEXT COLLATE "C", ALTER COLUMN connection_id TYPE TEXT COLLATE "C""#,
+            #"ALTER TABLE field_catalogs ALTER COLUMN connection_id TYPE TEXT COLLATE "C""#,
+            #"ALTER TABLE default_mappings ALTER COLUMN connection_id TYPE TEXT COLLATE "C""#,
+            #"ALTER TABLE events ALTER COLUMN id TYPE TEXT COLLATE "C""#,
+            #"ALTER TABLE attempts ALTER COLUMN id TYPE TEXT COLLATE "C""#,
+            #"ALTER TABLE sessions ALTER COLUMN session_id TYPE TEXT COLLATE "C""#,
+            #"ALTER TABLE catalog_items ALTER COLUMN key TYPE TEXT COLLATE "C""#,
+        ],
     ]
 
     /// Under the migration lock: refuses a newer schema, applies the missing migrations in one transaction, and

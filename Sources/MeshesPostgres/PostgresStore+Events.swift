@@ -22,7 +22,8 @@ extension PostgresStore {
             out.reserveCapacity(items.count)
             for item in items {
                 do {
-                    out.append(.success(try await PostgresStore.insertEvent(connection, logger, orgID: orgID, item, now: now, batch: &batch)))
+                    out.append(
+                        .success(try await PostgresStore.insertEvent(connection, logger, orgID: orgID, item, now: now, batch: &batch)))
                 } catch let error as APIError {
                     out.append(.failure(error))
                 }
