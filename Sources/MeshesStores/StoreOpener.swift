@@ -9,15 +9,17 @@ internal import SharedCore
 public enum StoreOpener {
     /// `flag` is `--db`; errors are `ToolError`s (bad URL, unreachable server, failed authentication, missing master
     /// key) or `StoreError`s, and never contain a password.
-    /// `cacheMiB` is the SQLite page cache (a PostgreSQL server manages its own).
+    /// `cacheMiB` is the SQLite page cache (a PostgreSQL server manages its own); `poolFlag` is `--db-pool`, the
+    /// PostgreSQL connections of this process (else `MESHES_DB_POOL`, else 16; 1...200).
     public static func open(
-        flag: String?, environment: [String: String], cacheMiB: Int = SQLiteStore.defaultCacheMiB
+        flag: String?, environment: [String: String], cacheMiB: Int = SQLiteStore.defaultCacheMiB, poolFlag: Int? = nil
     ) async throws -> any MeshesStore {
         let target = MeshesEngine.databasePath(flag: flag, environment: environment)
         guard PostgresLocation.isURL(target) else {
             return try MeshesEngine.openStore(path: target, environment: environment, cacheMiB: cacheMiB)
         }
         let location = try PostgresLocation(url: target)
+        let pool = try poolSize(flag: poolFlag, environment: environment)
         // Every node must seal and open secrets with the same key, so a PostgreSQL store never falls back to a key
         // file created on one machine.
         guard environment[MasterKey.environmentVariable] != nil else {
@@ -26,6 +28,16 @@ public enum StoreOpener {
                 "a PostgreSQL store needs \(MasterKey.environmentVariable) (the same 32-byte base64url key on every node)")
         }
         let key = try MasterKey.load(environment: environment, dbDirectory: ".")
-        return try await PostgresStore.open(location: location, sealer: Sealer(masterKey: key))
+        return try await PostgresStore.open(location: location, sealer: Sealer(masterKey: key), maximumConnections: pool)
+    }
+
+    /// The connections a PostgreSQL store may hold: `--db-pool`, else `MESHES_DB_POOL`, else 16.
+    public static func poolSize(flag: Int?, environment: [String: String]) throws -> Int {
+        let source = flag.map { ("--db-pool", String($0)) } ?? environment["MESHES_DB_POOL"].map { ("MESHES_DB_POOL", $0) }
+        guard let (name, text) = source else { return 16 }
+        guard let size = Int(text), (1...200).contains(size) else {
+            throw ToolError(ErrorCode.validationFailed, "\(name) must be a whole number of connections from 1 to 200 (got '\(text)')")
+        }
+        return size
     }
 }

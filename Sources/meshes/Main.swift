@@ -27,13 +27,15 @@ struct MeshesCommand: AsyncParsableCommand {
 struct StoreOptions: ParsableArguments {
     @Option(help: "Store: a SQLite file or a postgres:// URL (default: $MESHES_DB, else .meshes/meshes.db).")
     var db: String?
+    @Option(help: "PostgreSQL connections of this process (default: $MESHES_DB_POOL, else 16).")
+    var dbPool: Int?
 
     /// The store `--db` / `MESHES_DB` names: a `postgres://` URL or a SQLite file (with `cacheMiB` of page cache).
     /// Failures print and exit 2.
     func open(cacheMiB: Int = SQLiteStore.defaultCacheMiB) async throws -> any MeshesStore {
         let environment = ProcessEnvironment.current
         do {
-            return try await StoreOpener.open(flag: db, environment: environment, cacheMiB: cacheMiB)
+            return try await StoreOpener.open(flag: db, environment: environment, cacheMiB: cacheMiB, poolFlag: dbPool)
         } catch let error as StoreError {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(2)
@@ -83,11 +85,13 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             await engine?.stop()
             await adapterHTTP.shutdown()
+            await opened.close()
             throw error
         }
         // SIGTERM/SIGINT: the server has stopped accepting; attempts in flight finish and are recorded.
         await engine?.stop()
         await adapterHTTP.shutdown()
+        await opened.close()
     }
 }
 

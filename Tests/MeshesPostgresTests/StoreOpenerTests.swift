@@ -35,6 +35,27 @@ import Testing
         #expect(sqlite is SQLiteStore)
     }
 
+    @Test func thePoolSizeComesFromTheFlagOrTheEnvironment() async throws {
+        #expect(try StoreOpener.poolSize(flag: nil, environment: [:]) == 16)
+        #expect(try StoreOpener.poolSize(flag: nil, environment: ["MESHES_DB_POOL": "4"]) == 4)
+        #expect(try StoreOpener.poolSize(flag: 32, environment: ["MESHES_DB_POOL": "4"]) == 32)
+        #expect(
+            throws: ToolError(ErrorCode.validationFailed, "MESHES_DB_POOL must be a whole number of connections from 1 to 200 (got 'many')")
+        ) {
+            try StoreOpener.poolSize(flag: nil, environment: ["MESHES_DB_POOL": "many"])
+        }
+        #expect(throws: ToolError(ErrorCode.validationFailed, "--db-pool must be a whole number of connections from 1 to 200 (got '0')")) {
+            try StoreOpener.poolSize(flag: 0, environment: [:])
+        }
+        // Refused before anything connects.
+        let url = try await offPool { try PostgresCluster.shared().createDatabase() }
+        await #expect(
+            throws: ToolError(ErrorCode.validationFailed, "--db-pool must be a whole number of connections from 1 to 200 (got '201')")
+        ) {
+            try await StoreOpener.open(flag: url, environment: ["MESHES_MASTER_KEY": StoreOpenerTests.masterKey], poolFlag: 201)
+        }
+    }
+
     @Test func postgresNeedsTheSharedMasterKey() async throws {
         let url = try PostgresCluster.shared().createDatabase()
         await #expect(

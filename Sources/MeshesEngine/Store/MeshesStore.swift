@@ -127,6 +127,8 @@ public protocol MeshesStore: MappingStore, SessionStore, DeliveryStore {
     func revokeMachineKey(_ accessKey: String) async throws -> Bool
     func touchMachineKey(_ accessKey: String) async throws
     func sealedSetting(_ key: String, make: @escaping @Sendable () -> [UInt8]) async throws -> [UInt8]
+    /// Releases what the store holds (a PostgreSQL pool's connections); later calls fail. Call it once, at the end.
+    func close() async
     /// Takes `count` tokens from the bucket `key` (refilled at `rate` per second up to `burst`, full when new),
     /// kept in the database so that every process and node sharing it draws from one bucket; returns the seconds
     /// to wait when there are not enough (nothing is taken). `now` is seconds since 1970.

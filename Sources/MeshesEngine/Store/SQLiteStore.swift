@@ -36,7 +36,7 @@ public final class SQLiteStore: MeshesStore {
         }
         if !FileManager.default.fileExists(atPath: path) {
             let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-            if fd >= 0 { close(fd) }
+            if fd >= 0 { Glibc.close(fd) }
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
@@ -77,6 +77,9 @@ public final class SQLiteStore: MeshesStore {
     func read<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await pool.read(work)
     }
+
+    /// Nothing to release early: the file's connections close when the last reference to the store goes.
+    public func close() async {}
 
     public func takeTokens(_ key: String, count: Double, rate: Double, burst: Double, now: Double) async throws -> Int? {
         try await write { db in try SQLiteStore.takeTokens(db, key, count: count, rate: rate, burst: burst, now: now) }
