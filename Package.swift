@@ -211,7 +211,7 @@ let package = Package(
             path: "Tests/MeshesTestSupport", swiftSettings: strict),
         .testTarget(
             name: "MeshesPostgresTests",
-            dependencies: ["SharedCore", "MeshesCore", "MeshesEngine", "MeshesPostgres", "MeshesStores", "TestSupport", "meshes"],
+            dependencies: ["SharedCore", "MeshesCore", "MeshesEngine", "MeshesPostgres", "MeshesStores", "TestSupport", "meshes", grdb],
             swiftSettings: strict
         ),
         .testTarget(name: "SharedCoreTests", dependencies: ["SharedCore", "SharedPlatform"], swiftSettings: strict),

@@ -121,7 +121,7 @@ public struct PostgresLocation: Sendable, Equatable {
     }
 
     /// `host:port/database`, for error messages.
-    var endpoint: String { "\(host.contains(":") ? "[\(host)]" : host):\(port)/\(database)" }
+    public var endpoint: String { "\(host.contains(":") ? "[\(host)]" : host):\(port)/\(database)" }
 
     /// Percent-decoding; nil when an escape is malformed.
     static func decode(_ text: Substring) -> String? {

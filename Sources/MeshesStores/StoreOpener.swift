@@ -1,7 +1,7 @@
-internal import MeshesCore
+public import MeshesCore
 public import MeshesEngine
 internal import MeshesPostgres
-internal import SharedCore
+public import SharedCore
 
 /// Opens the store `--db` / `MESHES_DB` names: a `postgres://` (or `postgresql://`) URL opens a `PostgresStore`,
 /// anything else is a SQLite file (default `.meshes/meshes.db`). Lives above both stores so that the engine never
@@ -20,15 +20,20 @@ public enum StoreOpener {
         }
         let location = try PostgresLocation(url: target)
         let pool = try poolSize(flag: poolFlag, environment: environment)
-        // Every node must seal and open secrets with the same key, so a PostgreSQL store never falls back to a key
-        // file created on one machine.
-        guard environment[MasterKey.environmentVariable] != nil else {
+        let key = try postgresMasterKey(environment: environment)
+        return try await PostgresStore.open(location: location, sealer: Sealer(masterKey: key), maximumConnections: pool)
+    }
+
+    /// The master key of a PostgreSQL store: `MESHES_MASTER_KEY`, required. Every node must seal and open secrets
+    /// with the same key, so a PostgreSQL store never falls back to a key file created on one machine.
+    /// - Throws: `ToolError` `VALIDATION_FAILED` when the variable is missing or malformed.
+    public static func postgresMasterKey(environment: [String: String]) throws(ToolError) -> MasterKey {
+        guard let key = try MasterKey.load(variable: MasterKey.environmentVariable, environment: environment) else {
             throw ToolError(
                 ErrorCode.validationFailed,
                 "a PostgreSQL store needs \(MasterKey.environmentVariable) (the same 32-byte base64url key on every node)")
         }
-        let key = try MasterKey.load(environment: environment, dbDirectory: ".")
-        return try await PostgresStore.open(location: location, sealer: Sealer(masterKey: key), maximumConnections: pool)
+        return key
     }
 
     /// The connections a PostgreSQL store may hold: `--db-pool`, else `MESHES_DB_POOL`, else 16.

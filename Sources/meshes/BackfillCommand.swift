@@ -86,20 +86,20 @@ struct BackfillCommand: AsyncParsableCommand {
                 client = EmbeddedClient(api: MeshesAPI(store: opened), orgID: opened.defaultOrg.id)
             }
         }
-        let showBar = !flags.noProgress && isatty(2) != 0
+        let terminal = TerminalProgress(disabled: flags.noProgress)
         let pipeline = BackfillPipeline(options: options, client: client, environment: backfillEnvironment)
         var sink: (@Sendable (BackfillProgress) -> Void)?
-        if showBar { sink = { progress in BackfillCommand.writeError("\r\u{1B}[2K" + progress.bar) } }
+        if terminal.isShown { sink = { progress in terminal.show(progress.bar) } }
         let summary: BackfillSummary
         do throws(BackfillFailure) {
             summary = try await pipeline.run(progress: sink)
         } catch {
             await client?.close()
-            if showBar { writeError("\n") }
+            terminal.finish()
             fail(error.message)
         }
         await client?.close()
-        if showBar { writeError("\n") }
+        terminal.finish()
         print(flags.json ? JSONEmitter.pretty(summary.json) : summary.text)
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
     }

@@ -18,7 +18,7 @@ struct MeshesCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, MCPCommand.self, EmitCommand.self, BackfillCommand.self, DeliverCommand.self, KeysCommand.self,
             WorkspacesCommand.self, ConnectionsCommand.self, IntegrationsCommand.self, RulesCommand.self, EventsCommand.self,
-            SessionsCommand.self,
+            SessionsCommand.self, MigrateCommand.self,
         ]
     )
 }

@@ -53,7 +53,7 @@ public struct BackfillSummary: Sendable, Equatable {
                 + (rejectedBeforeResume > 0 ? ", before the checkpoint \(Self.grouped(rejectedBeforeResume)))" : ")"),
             "batches      \(Self.grouped(batches))" + (resumedAtBatch > 0 ? " (resumed at batch \(resumedAtBatch))" : ""),
             "retries      \(Self.grouped(retries))",
-            "elapsed      " + String(format2: elapsed) + " s",
+            "elapsed      " + ProgressText.twoDecimals(elapsed) + " s",
             "events/s     \(Self.grouped(Int(eventsPerSecond.rounded())))",
         ]
         if let errorsFile { lines.append("errors       \(errorsFile)") }
@@ -61,15 +61,7 @@ public struct BackfillSummary: Sendable, Equatable {
     }
 
     /// `48200` → `48,200`.
-    public static func grouped(_ value: Int) -> String {
-        let digits = String(value.magnitude)
-        var out = ""
-        for (index, digit) in digits.enumerated() {
-            if index > 0 && (digits.count - index) % 3 == 0 { out.append(",") }
-            out.append(digit)
-        }
-        return (value < 0 ? "-" : "") + out
-    }
+    public static func grouped(_ value: Int) -> String { ProgressText.grouped(value) }
 }
 
 /// A progress reading for the bar (§8): `[######------] 41% 48,200 events  3,150 ev/s  ETA 00:01:12  rejected 7`.
@@ -97,8 +89,6 @@ public struct BackfillProgress: Sendable {
         self.elapsed = elapsed
     }
 
-    static let barWidth = 12
-
     /// The bar's text; percentage and ETA come from bytes read ÷ file size (standard input has neither).
     public var bar: String {
         let rate = elapsed > 0 ? Double(acceptedThisRun) / elapsed : 0
@@ -106,24 +96,9 @@ public struct BackfillProgress: Sendable {
             "\(BackfillSummary.grouped(accepted)) events  \(BackfillSummary.grouped(Int(rate.rounded()))) ev/s"
         let tail = "  rejected \(BackfillSummary.grouped(rejected))"
         guard let totalBytes, totalBytes > 0 else { return counts + tail }
-        let fraction = min(1, Double(bytesRead) / Double(totalBytes))
-        let filled = Int((fraction * Double(Self.barWidth)).rounded())
-        let bar = "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: Self.barWidth - filled) + "]"
-        var eta = "--:--:--"
-        if bytesThisRun > 0, elapsed > 0 {
-            let seconds = Int((Double(totalBytes - bytesRead) / (Double(bytesThisRun) / elapsed)).rounded())
-            func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-            eta = "\(two(seconds / 3600)):\(two(seconds / 60 % 60)):\(two(seconds % 60))"
-        }
-        return "\(bar) \(Int((fraction * 100).rounded(.down)))% \(counts)  ETA \(eta)\(tail)"
-    }
-}
-
-extension String {
-    /// Two decimals, without Foundation's formatting.
-    init(format2 value: Double) {
-        let hundredths = Int((value * 100).rounded())
-        let fraction = hundredths % 100
-        self = "\(hundredths / 100)." + (fraction < 10 ? "0" : "") + "\(fraction)"
+        let fraction = Double(bytesRead) / Double(totalBytes)
+        let eta = ProgressText.eta(
+            remaining: Double(totalBytes - bytesRead), perSecond: elapsed > 0 ? Double(bytesThisRun) / elapsed : 0)
+        return "\(ProgressText.bar(fraction: fraction)) \(ProgressText.percent(fraction: fraction)) \(counts)  ETA \(eta)\(tail)"
     }
 }

@@ -61,9 +61,7 @@ public struct MasterKey: Sendable, CustomStringConvertible {
     /// - Throws: `ToolError` `VALIDATION_FAILED` for a malformed key (variable or file), `IO_ERROR` when
     ///   the file cannot be read or created.
     public static func load(environment: [String: String], dbDirectory: String) throws(ToolError) -> MasterKey {
-        if let value = environment[environmentVariable] {
-            return try fromEnvironment(value)
-        }
+        if let key = try load(variable: environmentVariable, environment: environment) { return key }
         let directory = dbDirectory.isEmpty ? "." : dbDirectory
         let path = (directory.hasSuffix("/") ? directory : directory + "/") + fileName
         switch FileSystem.kind(path) {
@@ -76,19 +74,22 @@ public struct MasterKey: Sendable, CustomStringConvertible {
         }
     }
 
-    private static func fromEnvironment(_ raw: String) throws(ToolError) -> MasterKey {
+    /// The key in the environment variable `variable` (base64url of 32 bytes), nil when it is not set. Besides
+    /// `MESHES_MASTER_KEY`, `meshes migrate` reads the source store's key from a variable of its own.
+    /// - Throws: `ToolError` `VALIDATION_FAILED` naming the variable when its value is not such a key.
+    public static func load(variable: String, environment: [String: String]) throws(ToolError) -> MasterKey? {
+        guard let raw = environment[variable] else { return nil }
         let value = raw.trimmingASCIIWhitespace()
         guard !value.isEmpty else {
             throw ToolError(
                 ErrorCode.validationFailed,
-                "\(environmentVariable) is set but empty; set it to base64url of 32 bytes or unset it to use \(fileName)")
+                "\(variable) is set but empty; set it to base64url of 32 bytes or unset it to use \(fileName)")
         }
         guard let bytes = Base64URL.decode(value) else {
-            throw ToolError(ErrorCode.validationFailed, "\(environmentVariable) is not base64url (expected 32 bytes, 43 characters)")
+            throw ToolError(ErrorCode.validationFailed, "\(variable) is not base64url (expected 32 bytes, 43 characters)")
         }
         guard let key = MasterKey(bytes: bytes, origin: .environment) else {
-            throw ToolError(
-                ErrorCode.validationFailed, "\(environmentVariable) decodes to \(bytes.count) bytes; the master key is 32 bytes")
+            throw ToolError(ErrorCode.validationFailed, "\(variable) decodes to \(bytes.count) bytes; the master key is 32 bytes")
         }
         return key
     }
