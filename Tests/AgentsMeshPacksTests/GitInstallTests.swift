@@ -176,9 +176,10 @@ import Testing
         a.name = "a"
         var b = InstallOptions(source: repo.url + "#next")
         b.name = "b"
-        // Two installer actors: the cross-process lock file serialises them.
-        async let first = PackFixtures.installer(project, cache: cache).install(a)
-        async let second = PackFixtures.installer(project, cache: cache + "-2").install(b)
+        // Two installer actors: the cross-process lock file serialises them. The second waits as long as the first
+        // takes, which on a loaded 2-core machine (every suite runs in parallel) can be far more than 10 s.
+        async let first = PackFixtures.installer(project, cache: cache, lockTimeout: 300).install(a)
+        async let second = PackFixtures.installer(project, cache: cache + "-2", lockTimeout: 300).install(b)
         _ = try await (first, second)
         let installs = try #require(try InstallsFile.read(root: project))
         #expect(installs.rows.compactMap { $0["name"]?.stringValue } == ["a", "b"])

@@ -96,9 +96,10 @@ enum PackFixtures {
         return env
     }
 
-    static func installer(_ root: String, cache: String) -> PackInstaller {
-        PackInstaller(root: root, environment: environment(cache: cache), lockTimeout: 10) { () throws(ToolError) -> [Diagnostic] in
-            try await Generator(root: root).generate(GenerateOptions(lockTimeout: 10)).warnings
+    /// `lockTimeout` bounds the wait for another install's lock (seconds).
+    static func installer(_ root: String, cache: String, lockTimeout: Double = 10) -> PackInstaller {
+        PackInstaller(root: root, environment: environment(cache: cache), lockTimeout: lockTimeout) { () throws(ToolError) -> [Diagnostic] in
+            try await Generator(root: root).generate(GenerateOptions(lockTimeout: lockTimeout)).warnings
         }
     }
 

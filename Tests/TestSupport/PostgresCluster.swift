@@ -167,6 +167,11 @@ public final class PostgresCluster: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else of this process reaches the child: `pg_ctl start` leaves a server running for the whole test
+        // process, and a pipe another test had open at that moment (Foundation's are not close-on-exec) would stay
+        // open in it for good, so that test's read to end of file would never end.
+        // (glibc 2.34's posix_spawn_file_actions_addclosefrom_np, which Swift's Glibc module does not show.)
+        if let closeFrom = closeFromAction { _ = closeFrom(&actions, 3) }
         let cArguments = argv.map { strdup($0) } + [nil]
         let cEnvironment = env.map { strdup($0) } + [nil]
         defer { for pointer in cArguments + cEnvironment { free(pointer) } }
@@ -183,6 +188,12 @@ public final class PostgresCluster: Sendable {
         return (exit, String(decoding: data, as: UTF8.self))
     }
 }
+
+/// `posix_spawn_file_actions_addclosefrom_np`, looked up at run time.
+private let closeFromAction: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+    return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+}()
 
 /// Why the test cluster is not available.
 public struct ClusterError: Error, Sendable, CustomStringConvertible {
