@@ -98,7 +98,8 @@ enum PackFixtures {
 
     /// `lockTimeout` bounds the wait for another install's lock (seconds).
     static func installer(_ root: String, cache: String, lockTimeout: Double = 10) -> PackInstaller {
-        PackInstaller(root: root, environment: environment(cache: cache), lockTimeout: lockTimeout) { () throws(ToolError) -> [Diagnostic] in
+        PackInstaller(root: root, environment: environment(cache: cache), lockTimeout: lockTimeout) {
+            () throws(ToolError) -> [Diagnostic] in
             try await Generator(root: root).generate(GenerateOptions(lockTimeout: lockTimeout)).warnings
         }
     }
