@@ -60,12 +60,7 @@ extension PostgresStore {
             // Due rows this node can lock now, oldest first; rows another node is claiming are skipped, not waited for,
             // so several nodes claim disjoint work. More than asked for, so work held back by a connection's limits
             // does not starve the rest.
-            let seqs: [Int64] = try await connection.all(
-                """
-                SELECT seq FROM rule_events WHERE status IN ('pending', 'retrying') AND next_attempt_at <= \(now)
-                ORDER BY next_attempt_at, seq LIMIT \(window) FOR UPDATE SKIP LOCKED
-                """, logger
-            ).map { try $0["seq"] }
+            let seqs = try await connection.rows(PostgresStatements.DueRuleEvents(now: now, limit: Int64(window)), logger)
             guard !seqs.isEmpty else { return [] }
             var select = SQL(PostgresStore.claimedRow + " WHERE r.seq = ANY(")
             select.bind(seqs)

@@ -71,7 +71,9 @@ extension PostgresStore {
         let createdBy = item.createdBy
         let eventID = Formats.uuid()
         if !batch.workspaces.contains(workspaceID) {
-            guard try await connection.one("SELECT 1 FROM workspaces WHERE id = \(workspaceID) AND org_id = \(orgID)", logger) != nil else {
+            guard
+                try await !connection.rows(PostgresStatements.WorkspaceInOrg(workspaceID: workspaceID, orgID: orgID), logger).isEmpty
+            else {
                 throw APIError.notFound("Workspace")
             }
             batch.workspaces.insert(workspaceID)
@@ -104,36 +106,17 @@ extension PostgresStore {
                 ruleID: match.ruleID, integrationType: match.type, status: .pending, attemptCount: 0, nextAttemptAt: now,
                 cancelRequested: false, createdBy: createdBy, createdAt: now)
         }
+        let row = PostgresStatements.NewEvent(
+            id: eventID, orgID: orgID, workspaceID: workspaceID, event: record.event, resource: record.resource,
+            resourceID: record.resourceID, payloadJSON: record.payloadJSON, status: statusName, totalRules: Int64(total),
+            completedAt: completedAt, createdBy: createdBy, createdAt: now)
         if ruleEvents.isEmpty {
-            try await connection.run(
-                """
-                INSERT INTO events (id, org_id, workspace_id, event, resource, resource_id, payload, status, total_rules,
-                    completed_at, created_by, created_at)
-                VALUES (\(eventID), \(orgID), \(workspaceID), \(record.event), \(record.resource), \(record.resourceID),
-                    \(record.payloadJSON), \(statusName), \(total), \(completedAt), \(createdBy), \(now))
-                """, logger)
+            _ = try await connection.rows(PostgresStatements.InsertEvent(event: row), logger)
         } else {
-            // The event and its rule events in one round trip: the rule events take the event's new `seq`.
-            let ids = ruleEvents.map(\.id)
-            let connections = ruleEvents.map(\.connectionID)
-            let rules = ruleEvents.map(\.ruleID)
-            let types = ruleEvents.map(\.integrationType)
-            try await connection.run(
-                """
-                WITH e AS (
-                    INSERT INTO events (id, org_id, workspace_id, event, resource, resource_id, payload, status, total_rules,
-                        completed_at, created_by, created_at)
-                    VALUES (\(eventID), \(orgID), \(workspaceID), \(record.event), \(record.resource), \(record.resourceID),
-                        \(record.payloadJSON), \(statusName), \(total), \(completedAt), \(createdBy), \(now))
-                    RETURNING seq)
-                INSERT INTO rule_events (id, event_seq, org_id, workspace_id, event_id, event_name, resource, resource_id,
-                    connection_id, rule_id, integration_type, status, next_attempt_at, created_by, created_at)
-                SELECT u.id, e.seq, \(orgID), \(workspaceID), \(eventID), \(record.event), \(record.resource), \(record.resourceID),
-                    u.connection_id, u.rule_id, u.integration_type, 'pending', \(now), \(createdBy), \(now)
-                FROM e, unnest(\(ids)::text[], \(connections)::text[], \(rules)::text[], \(types)::text[])
-                    WITH ORDINALITY AS u(id, connection_id, rule_id, integration_type, position)
-                ORDER BY u.position
-                """, logger)
+            _ = try await connection.rows(
+                PostgresStatements.InsertEventWithDeliveries(
+                    event: row, ids: ruleEvents.map(\.id), connectionIDs: ruleEvents.map(\.connectionID),
+                    ruleIDs: ruleEvents.map(\.ruleID), types: ruleEvents.map(\.integrationType)), logger)
             batch.due = true
         }
         for (kind, key) in [(CatalogKind.eventType, record.event), (CatalogKind.resource, record.resource)] {
