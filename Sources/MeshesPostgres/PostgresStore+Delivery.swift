@@ -84,6 +84,8 @@ extension PostgresStore {
             var connections: [String: DeliveryConnection?] = [:]
             var jobs: [DeliveryJob] = []
             var touchedEvents: Set<Int64> = []
+            var leased: [Int64] = []
+            var leases: [Int64] = []
             let nowSeconds = Double(now) / 1000
             for row in candidates where jobs.count < limit {
                 let connectionID: String = try row["connection_id"]
@@ -101,20 +103,21 @@ extension PostgresStore {
                     continue
                 }
                 processing[connectionID] = busy + 1
-                let seq: Int64 = try row["seq"]
-                let leaseUntil = now + Int64(target.timeoutSeconds) * 1000 + SQLiteStore.leaseMarginMS
-                try await connection.run(
-                    """
-                    UPDATE rule_events SET status = 'processing', lease_owner = \(owner), lease_expires_at = \(leaseUntil),
-                        started_at = COALESCE(started_at, \(now))
-                    WHERE seq = \(seq)
-                    """, logger)
+                leased.append(try row["seq"])
+                leases.append(now + Int64(target.timeoutSeconds) * 1000 + SQLiteStore.leaseMarginMS)
                 jobs.append(try PostgresStore.job(row, connection: target, owner: owner, trigger: .scheduled, now: now))
                 touchedEvents.insert(try row["event_seq"])
             }
-            for eventSeq in touchedEvents.sorted() {
-                try await PostgresStore.recomputeEvent(connection, logger, eventSeq: eventSeq, now: now)
-            }
+            guard !jobs.isEmpty else { return [] }
+            // Every lease in one statement (each with its connection's timeout).
+            try await connection.run(
+                """
+                UPDATE rule_events r SET status = 'processing', lease_owner = \(owner), lease_expires_at = u.lease,
+                    started_at = COALESCE(r.started_at, \(now))
+                FROM unnest(\(leased)::bigint[], \(leases)::bigint[]) AS u(seq, lease)
+                WHERE r.seq = u.seq
+                """, logger)
+            try await PostgresStore.recomputeEvents(connection, logger, Dictionary(uniqueKeysWithValues: touchedEvents.map { ($0, now) }))
             return jobs
         }
     }
@@ -212,9 +215,7 @@ extension PostgresStore {
                 events[eventSeq] = max(events[eventSeq] ?? item.report.endedAt, item.report.endedAt)
             }
             // Events are recomputed last and in key order, so concurrent batches lock them in the same order.
-            for (eventSeq, now) in events.sorted(by: { $0.key < $1.key }) {
-                try await PostgresStore.recomputeEvent(connection, logger, eventSeq: eventSeq, now: now)
-            }
+            try await PostgresStore.recomputeEvents(connection, logger, events)
             return out
         }
     }
@@ -355,7 +356,7 @@ extension PostgresStore {
                     """, logger)
                 events.insert(try row["event_seq"])
             }
-            for eventSeq in events.sorted() { try await PostgresStore.recomputeEvent(connection, logger, eventSeq: eventSeq, now: now) }
+            try await PostgresStore.recomputeEvents(connection, logger, Dictionary(uniqueKeysWithValues: events.map { ($0, now) }))
             return rows.count
         }
     }

@@ -292,7 +292,7 @@ extension PostgresStore {
         var requested = SQL("UPDATE rule_events SET cancel_requested = TRUE WHERE status = 'processing' AND \(column) = ")
         requested.bind(seq)
         try await connection.run(requested.query, logger)
-        for eventSeq in events.sorted() { try await recomputeEvent(connection, logger, eventSeq: eventSeq, now: now) }
+        try await recomputeEvents(connection, logger, Dictionary(events.map { ($0, now) }, uniquingKeysWith: { first, _ in first }))
     }
 
     /// Deleting a rule cancels its non-terminal rule events (§2.4).
@@ -308,7 +308,7 @@ extension PostgresStore {
             """, logger)
         try await connection.run(
             "UPDATE rule_events SET cancel_requested = TRUE WHERE rule_id = \(ruleID) AND status = 'processing'", logger)
-        for eventSeq in events.sorted() { try await recomputeEvent(connection, logger, eventSeq: eventSeq, now: now) }
+        try await recomputeEvents(connection, logger, Dictionary(events.map { ($0, now) }, uniquingKeysWith: { first, _ in first }))
     }
 
     /// An inactive connection fails its pending work without an attempt (§5.5).
@@ -322,40 +322,72 @@ extension PostgresStore {
             RETURNING event_seq
             """, logger
         ).map { try $0["event_seq"] }
-        for eventSeq in Set(events).sorted() { try await recomputeEvent(connection, logger, eventSeq: eventSeq, now: now) }
+        try await recomputeEvents(connection, logger, Dictionary(events.map { ($0, now) }, uniquingKeysWith: { first, _ in first }))
     }
 
     /// §5.7 aggregation of one event, in the caller's transaction. The event row is locked first, so two nodes
     /// changing rule events of the same event recompute one after the other and the later sees both changes.
     static func recomputeEvent(_ connection: PostgresConnection, _ logger: Logger, eventSeq seq: Int64, now: Int64) async throws {
-        try await connection.run("SELECT 1 FROM events WHERE seq = \(seq) FOR UPDATE", logger)
-        var counts: [String: Int] = [:]
-        var total = 0
-        var started: Int64?
-        var lastDone: Int64?
-        for row in try await connection.all(
-            """
-            SELECT status, COUNT(*) AS n, MIN(started_at) AS first_start, MAX(completed_at) AS last_done
-            FROM rule_events WHERE event_seq = \(seq) GROUP BY status
-            """, logger)
-        {
-            let count = Int(try row["n"] as Int64)
-            counts[try row["status"]] = count
-            total += count
-            if let value: Int64 = try row["first_start"] { started = min(started ?? value, value) }
-            if let value: Int64 = try row["last_done"] { lastDone = max(lastDone ?? value, value) }
+        try await recomputeEvents(connection, logger, [seq: now])
+    }
+
+    /// §5.7 for several events (key → the time a terminal status takes when no rule event says), in three round trips
+    /// whatever their number: the events locked in key order (so concurrent transactions lock them in the same order),
+    /// their rule events counted per status, and every event updated from one array per column.
+    static func recomputeEvents(_ connection: PostgresConnection, _ logger: Logger, _ events: [Int64: Int64]) async throws {
+        guard !events.isEmpty else { return }
+        let seqs = events.keys.sorted()
+        var lock = SQL("SELECT seq FROM events WHERE seq = ANY(")
+        lock.bind(seqs)
+        lock.append(") ORDER BY seq FOR UPDATE")
+        try await connection.run(lock.query, logger)
+        struct Tally {
+            var counts: [String: Int] = [:]
+            var total = 0
+            var started: Int64?
+            var lastDone: Int64?
         }
-        let status = DeliveryStatus.aggregate(total: total, counts: counts, anyStarted: started != nil)
-        let statusName = status.rawValue
-        let completed = counts["completed"] ?? 0
-        let failed = counts["failed"] ?? 0
-        let canceled = counts["canceled"] ?? 0
-        let completedAt: Int64? = status.isTerminal ? (lastDone ?? now) : nil
+        var tallies: [Int64: Tally] = [:]
+        var select = SQL(
+            "SELECT event_seq, status, COUNT(*) AS n, MIN(started_at) AS first_start, MAX(completed_at) AS last_done "
+                + "FROM rule_events WHERE event_seq = ANY(")
+        select.bind(seqs)
+        select.append(") GROUP BY event_seq, status")
+        for row in try await connection.all(select.query, logger) {
+            let seq: Int64 = try row["event_seq"]
+            var tally = tallies[seq] ?? Tally()
+            let count = Int(try row["n"] as Int64)
+            tally.counts[try row["status"]] = count
+            tally.total += count
+            if let value: Int64 = try row["first_start"] { tally.started = min(tally.started ?? value, value) }
+            if let value: Int64 = try row["last_done"] { tally.lastDone = max(tally.lastDone ?? value, value) }
+            tallies[seq] = tally
+        }
+        var statuses: [String] = []
+        var completed: [Int64] = []
+        var failed: [Int64] = []
+        var canceled: [Int64] = []
+        // Arrays cannot carry NULL here: -1 (never a time) stands for it.
+        var started: [Int64] = []
+        var completedAt: [Int64] = []
+        for seq in seqs {
+            let tally = tallies[seq] ?? Tally()
+            let status = DeliveryStatus.aggregate(total: tally.total, counts: tally.counts, anyStarted: tally.started != nil)
+            statuses.append(status.rawValue)
+            completed.append(Int64(tally.counts["completed"] ?? 0))
+            failed.append(Int64(tally.counts["failed"] ?? 0))
+            canceled.append(Int64(tally.counts["canceled"] ?? 0))
+            started.append(tally.started ?? -1)
+            completedAt.append(status.isTerminal ? (tally.lastDone ?? events[seq] ?? 0) : -1)
+        }
         try await connection.run(
             """
-            UPDATE events SET status = \(statusName), completed_count = \(completed), failed_count = \(failed),
-                canceled_count = \(canceled), started_at = \(started), completed_at = \(completedAt)
-            WHERE seq = \(seq)
+            UPDATE events e SET status = u.status, completed_count = u.completed, failed_count = u.failed,
+                canceled_count = u.canceled, started_at = NULLIF(u.started, -1), completed_at = NULLIF(u.completed_at, -1)
+            FROM unnest(\(seqs)::bigint[], \(statuses)::text[], \(completed)::bigint[], \(failed)::bigint[],
+                \(canceled)::bigint[], \(started)::bigint[], \(completedAt)::bigint[])
+                AS u(seq, status, completed, failed, canceled, started, completed_at)
+            WHERE e.seq = u.seq
             """, logger)
     }
 
