@@ -2,6 +2,7 @@ import Foundation
 import MeshesClient
 import MeshesEngine
 import SharedCore
+import TestSupport
 import Testing
 
 /// A store, the embedded client over it and one workspace.

@@ -6,14 +6,7 @@ import Testing
 
 /// The built `meshes` binary run as a child process: the CLI verbs, `meshes serve` on loopback, machine keys.
 enum MeshesProcess {
-    /// How a run ended and what it printed.
-    struct Outcome {
-        var status: Int32
-        /// Killed by a signal (then `status` is the signal number).
-        var signalled: Bool
-        var stdout: String
-        var stderr: String
-    }
+    typealias Outcome = ChildOutcome
 
     static var binary: String {
         let exe = FileSystem.realPath("/proc/self/exe") ?? CommandLine.arguments[0]
@@ -33,35 +26,7 @@ enum MeshesProcess {
     static func run(_ arguments: [String], in folder: String, environment: [String: String] = [:], input: String? = nil)
         async throws -> Outcome
     {
-        try await offPool { try runBlocking(arguments, in: folder, environment: environment, input: input) }
-    }
-
-    static func runBlocking(_ arguments: [String], in folder: String, environment: [String: String], input: String?) throws
-        -> Outcome
-    {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: folder)
-        process.environment = environment
-        // Files, not pipes: a chatty child never blocks on a full pipe.
-        let out = folder + "/.stdout-\(UUID().uuidString)"
-        let err = folder + "/.stderr-\(UUID().uuidString)"
-        _ = FileManager.default.createFile(atPath: out, contents: nil)
-        _ = FileManager.default.createFile(atPath: err, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(atPath: out)
-            try? FileManager.default.removeItem(atPath: err)
-        }
-        process.standardOutput = FileHandle(forWritingAtPath: out)
-        process.standardError = FileHandle(forWritingAtPath: err)
-        process.standardInput = input.flatMap { FileHandle(forReadingAtPath: $0) } ?? FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return Outcome(
-            status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
-            stdout: String(decoding: FileManager.default.contents(atPath: out) ?? Data(), as: UTF8.self),
-            stderr: String(decoding: FileManager.default.contents(atPath: err) ?? Data(), as: UTF8.self))
+        try await runChild(binary, arguments, in: folder, environment: environment, input: input)
     }
 
     /// `meshes keys create --json` on `folder/meshes.db`: `{access_key, secret_key, org_id}`.

@@ -75,13 +75,10 @@ import Testing
         )
     }
 
-    @Test func killNineMidRunLosesNoDelivery() async throws {
-        let receiver = try await Receiver.start()
-        defer { receiver.stop() }
-        // The test process emits through its own store on the same file (and the same master key); only the
-        // child delivers.
-        let (folder, store, call) = try Self.sharedStore("meshes-crash")
-        let workspace = try #require(await call("POST", "/workspaces", ["name": "crash"]).jsonBody?["workspace"]?["id"]?.stringValue)
+    /// Two webhook connections to `url`, each with a rule for `order.paid`: every event fans out to two deliveries.
+    static func twoWebhookRules(
+        workspace: String, url: String, call: (String, String, JSONValue) async -> APIResponse
+    ) async throws {
         for name in ["first", "second"] {
             let connection = try #require(
                 await call(
@@ -90,7 +87,7 @@ import Testing
                         "workspace": .string(workspace), "type": "webhook", "name": .string(name),
                         // The receiver answers at once; 5 s keeps a busy test process (the receiver lives in it, and other
                         // suites run beside it) from timing out deliveries and tripping the failure streak.
-                        "metadata": ["url": .string(receiver.url("/ok")), "timeout_seconds": 5, "max_concurrency": 64],
+                        "metadata": ["url": .string(url), "timeout_seconds": 5, "max_concurrency": 64],
                     ]
                 ).jsonBody?["connection"]?["id"]?.stringValue)
             #expect(
@@ -102,6 +99,16 @@ import Testing
                     ]
                 ).status == 201)
         }
+    }
+
+    @Test func killNineMidRunLosesNoDelivery() async throws {
+        let receiver = try await Receiver.start()
+        defer { receiver.stop() }
+        // The test process emits through its own store on the same file (and the same master key); only the
+        // child delivers.
+        let (folder, store, call) = try Self.sharedStore("meshes-crash")
+        let workspace = try #require(await call("POST", "/workspaces", ["name": "crash"]).jsonBody?["workspace"]?["id"]?.stringValue)
+        try await Self.twoWebhookRules(workspace: workspace, url: receiver.url("/ok"), call: call)
 
         var server = try await Self.serve(folder)
         defer { if server.isRunning { server.terminate() } }

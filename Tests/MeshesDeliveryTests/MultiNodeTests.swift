@@ -29,24 +29,7 @@ import Testing
         func scalar(_ query: String) async throws -> Int { Int(try await StoreKind.postgresScalar(query, place: place) ?? "") ?? -1 }
 
         let workspace = try #require(await call("POST", "/workspaces", ["name": "nodes"]).jsonBody?["workspace"]?["id"]?.stringValue)
-        for name in ["first", "second"] {
-            let connection = try #require(
-                await call(
-                    "POST", "/connections",
-                    [
-                        "workspace": .string(workspace), "type": "webhook", "name": .string(name),
-                        "metadata": ["url": .string(receiver.url("/ok")), "timeout_seconds": 5, "max_concurrency": 64],
-                    ]
-                ).jsonBody?["connection"]?["id"]?.stringValue)
-            #expect(
-                await call(
-                    "POST", "/rules",
-                    [
-                        "workspace": .string(workspace), "connection": .string(connection), "event": "order.paid",
-                        "metadata": ["action": "send_webhook"],
-                    ]
-                ).status == 201)
-        }
+        try await CrashTests.twoWebhookRules(workspace: workspace, url: receiver.url("/ok"), call: call)
 
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("meshes-nodes-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

@@ -8,42 +8,12 @@ import Testing
 /// The `meshes migrate` binary: a JSON summary, a copy killed with SIGKILL that completes when started again,
 /// refusals with their exit codes and messages, and no password in anything it prints.
 @Suite struct MigrateCommandTests {
-    /// How a run ended and what it printed.
-    struct Outcome {
-        var status: Int32
-        /// Killed by a signal (then `status` is the signal number).
-        var signalled: Bool
-        var stdout: String
-        var stderr: String
-    }
+    typealias Outcome = ChildOutcome
 
-    /// Runs `meshes arguments…` with exactly `environment`, standard output and error into files, waiting off the pool.
+    /// Runs `meshes arguments…` with exactly `environment`, in the temp folder.
     static func run(_ arguments: [String], environment: [String: String]) async throws -> Outcome {
-        try await offPool {
-            let folder = FileManager.default.temporaryDirectory.path
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: StoreOpenerTests.binary)
-            process.arguments = arguments
-            process.currentDirectoryURL = URL(fileURLWithPath: folder)
-            process.environment = environment
-            let out = folder + "/meshes-migrate-stdout-\(UUID().uuidString)"
-            let err = folder + "/meshes-migrate-stderr-\(UUID().uuidString)"
-            _ = FileManager.default.createFile(atPath: out, contents: nil)
-            _ = FileManager.default.createFile(atPath: err, contents: nil)
-            defer {
-                try? FileManager.default.removeItem(atPath: out)
-                try? FileManager.default.removeItem(atPath: err)
-            }
-            process.standardOutput = FileHandle(forWritingAtPath: out)
-            process.standardError = FileHandle(forWritingAtPath: err)
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            return Outcome(
-                status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
-                stdout: String(decoding: FileManager.default.contents(atPath: out) ?? Data(), as: UTF8.self),
-                stderr: String(decoding: FileManager.default.contents(atPath: err) ?? Data(), as: UTF8.self))
-        }
+        try await runChild(
+            StoreOpenerTests.binary, arguments, in: FileManager.default.temporaryDirectory.path, environment: environment)
     }
 
     static let environment = ["MESHES_MASTER_KEY": StoreMigrationTests.targetKey]
