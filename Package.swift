@@ -126,7 +126,9 @@ let package = Package(
             resources: [.copy("Resources/integrations.json")],
             swiftSettings: strict
         ),
-        .target(name: "MeshesEngine", dependencies: ["SharedCore", "MeshesCore", grdb], swiftSettings: strict),
+        .target(
+            name: "MeshesEngine",
+            dependencies: ["SharedCore", "MeshesCore", grdb, .product(name: "GRDBSQLite", package: "GRDB.swift")], swiftSettings: strict),
         // The PostgreSQL store for several engine nodes sharing one database.
         .target(
             name: "MeshesPostgres",

@@ -7,6 +7,7 @@ internal import SharedCore
 ///
 ///     meshes-bench ingest --db PATH --events N --batch B --concurrency C
 ///     meshes-bench receiver [--port P] [--no-track]     (the delivery benchmark's receiver, see BenchReceiver)
+///     meshes-bench requests --db PATH --workspace W --event E [--count N]   (see RequestCost)
 ///
 /// Creates a workspace with one matching webhook rule, then ingests N events as bulk requests of B items
 /// through the same router `meshes serve` uses, C requests in flight, and reports events per second.
@@ -20,6 +21,15 @@ enum MeshesBench {
                 try await BenchReceiver.run(port: port, track: !arguments.contains("--no-track"))
             } catch {
                 FileHandle.standardError.write(Data("meshes-bench receiver: \(error)\n".utf8))
+                exit(1)
+            }
+            exit(0)
+        }
+        if arguments.first == "requests" {
+            do {
+                try await RequestCost.run(arguments: arguments)
+            } catch {
+                FileHandle.standardError.write(Data("meshes-bench requests: \(error)\n".utf8))
                 exit(1)
             }
             exit(0)

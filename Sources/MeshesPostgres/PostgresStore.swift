@@ -11,6 +11,8 @@ public final class PostgresStore: Sendable {
     let client: PostgresClient
     let runner: Task<Void, Never>
     let sealer: any SecretSealer
+    /// Machine-key secrets already unsealed (every authenticated request reads its key).
+    let openedSecrets = OpenedSecrets()
     let clock: @Sendable () -> Int64
     let logger: Logger
     /// Where the database is (without its password in `redacted`).
@@ -180,9 +182,13 @@ public final class PostgresStore: Sendable {
             }
             return (try PostgresStore.machineKey(row), try row["secret"])
         }
-        guard let (key, sealed) = found else { return nil }
-        guard let plain = try? sealer.open(Array(sealed), recordID: accessKey) else { throw StoreError.unsealFailed }
-        return (key, String(decoding: plain, as: UTF8.self))
+        guard let (key, sealedData) = found else { return nil }
+        let sealed = Array(sealedData)
+        if let secret = openedSecrets.secret(accessKey, sealed: sealed) { return (key, secret) }
+        guard let plain = try? sealer.open(sealed, recordID: accessKey) else { throw StoreError.unsealFailed }
+        let secret = String(decoding: plain, as: UTF8.self)
+        openedSecrets.remember(accessKey, sealed: sealed, secret: secret)
+        return (key, secret)
     }
 
     public func revokeMachineKey(_ accessKey: String) async throws -> Bool {

@@ -31,22 +31,32 @@ struct MeshesResponder: HTTPResponder {
     let maximumBodyBytes: Int
 
     func respond(to request: Request, context: Context) async throws -> Response {
+        guard RequestTimings.enabled else { return try await answer(request) }
+        let trace = RequestTimings.Trace()
+        defer { RequestTimings.shared.record(trace) }
+        return try await RequestTimings.$current.withValue(trace) { try await answer(request) }
+    }
+
+    private func answer(_ request: Request) async throws -> Response {
         var request = request
         let bytes: [UInt8]
         do {
             let buffer = try await request.collectBody(upTo: maximumBodyBytes)
-            bytes = Array(buffer.readableBytesView)
+            bytes = RequestTimings.measure(.receive) { Array(buffer.readableBytesView) }
         } catch {
             return MeshesResponder.convert(
                 .error(
                     APIError(
                         status: 413, code: "invalid_request", message: "request body is larger than \(maximumBodyBytes) bytes")))
         }
-        var target = request.uri.path
-        if let query = request.uri.query, !query.isEmpty { target += "?" + query }
-        let headers = request.headers.map { (name: $0.name.rawName, value: $0.value) }
-        let apiRequest = APIRequest(method: request.method.rawValue, target: target, headers: headers, body: bytes)
-        return MeshesResponder.convert(await api.handle(apiRequest))
+        let apiRequest = RequestTimings.measure(.receive) {
+            var target = request.uri.path
+            if let query = request.uri.query, !query.isEmpty { target += "?" + query }
+            let headers = request.headers.map { (name: $0.name.rawName, value: $0.value) }
+            return APIRequest(method: request.method.rawValue, target: target, headers: headers, body: bytes)
+        }
+        let response = await api.handle(apiRequest)
+        return RequestTimings.measure(.send) { MeshesResponder.convert(response) }
     }
 
     static func field(_ name: String, _ value: String) -> HTTPFields.Element? {

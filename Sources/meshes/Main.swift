@@ -92,6 +92,7 @@ struct ServeCommand: AsyncParsableCommand {
         await engine?.stop()
         await adapterHTTP.shutdown()
         await opened.close()
+        if RequestTimings.enabled { FileHandle.standardError.write(Data(RequestTimings.shared.report().utf8)) }
     }
 }
 

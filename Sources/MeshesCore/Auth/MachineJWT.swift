@@ -11,6 +11,8 @@ public enum MachineJWT {
     public static let lifetime = 30
     /// The largest `exp − iat` a verifier accepts, in seconds.
     public static let maxLifetime = 60
+    /// The clock skew a verifier allows both ways, in seconds (§4.1 step 5).
+    public static let clockLeeway = CompactJWT.clockLeeway
 
     /// What the store knows about an access key, returned by the verifier's lookup.
     public struct KeyRecord: Sendable, Equatable {
@@ -43,12 +45,15 @@ public enum MachineJWT {
 
     /// A token for one request: header `{"alg","typ","kid"}` and claims `{"iss","aud","org","iat","exp"}`,
     /// serialised in exactly that order, `exp = iat + 30`, signed with the UTF-8 bytes of `secret`.
-    public static func mint(accessKey: String, secret: String, orgID: String, issuedAt: Int) -> String {
+    /// `tokenID` adds a `jti` claim after `exp` (the engine's own clients send none; benchmarks use it to make
+    /// every token distinct).
+    public static func mint(accessKey: String, secret: String, orgID: String, issuedAt: Int, tokenID: String? = nil) -> String {
         let header: JSONObject = ["alg": "HS256", "typ": "JWT", "kid": .string(accessKey)]
-        let claims: JSONObject = [
+        var claims: JSONObject = [
             "iss": .string(issuerPrefix + accessKey), "aud": .string(audience), "org": .string(orgID),
             "iat": .int(issuedAt), "exp": .int(issuedAt + lifetime),
         ]
+        if let tokenID { claims["jti"] = .string(tokenID) }
         return CompactJWT.encode(header: header, claims: claims, key: Array(secret.utf8))
     }
 

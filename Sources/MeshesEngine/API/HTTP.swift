@@ -36,10 +36,26 @@ public struct APIRequest: Sendable {
         self.init(method: method, path: String(parts[0]), query: query, headers: headers, body: body)
     }
 
-    /// The first header with this name.
+    /// The first header with this name (compared ignoring ASCII case, without allocating).
     public func header(_ name: String) -> String? {
-        let lowered = name.lowercased()
-        return headers.first { $0.name.lowercased() == lowered }?.value
+        headers.first { APIRequest.sameHeaderName($0.name, name) }?.value
+    }
+
+    /// Whether two header names are equal ignoring ASCII case.
+    static func sameHeaderName(_ a: String, _ b: String) -> Bool {
+        var left = a.utf8.makeIterator()
+        var right = b.utf8.makeIterator()
+        while true {
+            switch (left.next(), right.next()) {
+            case (nil, nil): return true
+            case (let x?, let y?):
+                if x != y {
+                    let lower = x | 0x20
+                    guard lower == y | 0x20, lower >= 0x61, lower <= 0x7A else { return false }
+                }
+            default: return false
+            }
+        }
     }
 
     /// The first query value with this name.
@@ -78,9 +94,21 @@ public struct APIResponse: Sendable {
     /// A JSON response (compact, `Content-Type: application/json`).
     public static func json(_ status: Int, _ value: JSONValue, headers: [(name: String, value: String)] = []) -> APIResponse {
         APIResponse(
-            status: status, headers: [("Content-Type", "application/json")] + headers,
-            body: JSONEmitter.compactBytes(value))
+            status: status, headers: headers.isEmpty ? jsonHeaders : jsonHeaders + headers,
+            body: RequestTimings.measure(.encode) { JSONEmitter.compactBytes(value) })
     }
+
+    /// A JSON response written member by member (`write` fills the writer).
+    static func json(_ status: Int, writing write: (inout JSONWriter) -> Void) -> APIResponse {
+        let body = RequestTimings.measure(.encode) { () -> [UInt8] in
+            var writer = JSONWriter(capacity: 1024)
+            write(&writer)
+            return writer.bytes
+        }
+        return APIResponse(status: status, headers: jsonHeaders, body: body)
+    }
+
+    static let jsonHeaders: [(name: String, value: String)] = [("Content-Type", "application/json")]
 
     /// An error response `{message, error, details?}` plus the error's own headers.
     public static func error(_ error: APIError) -> APIResponse {

@@ -19,7 +19,8 @@ extension MeshesAPI {
     }
 
     func getWorkspace(_ call: EndpointCall) async throws(APIError) -> APIResponse {
-        .json(200, try await ownedWorkspace(call.id, caller: call.caller).detailJSON)
+        let workspace = try await ownedWorkspace(call.id, caller: call.caller)
+        return .json(200) { workspace.write(to: &$0, detail: true) }
     }
 
     func updateWorkspace(_ call: EndpointCall) async throws(APIError) -> APIResponse {
@@ -49,8 +50,8 @@ extension MeshesAPI {
         let filter = try eventFilter(call.request, caller: call.caller)
         _ = try await ownedWorkspace(call.id, caller: call.caller)
         let (org, id) = (call.caller.orgID, call.id)
-        return .json(
-            200, try await run { try await store.listEvents(orgID: org, workspaceID: id, filter: filter, page: page) }.json { $0.json() })
+        let events = try await run { try await store.listEvents(orgID: org, workspaceID: id, filter: filter, page: page) }
+        return .json(200) { writer in events.write(to: &writer) { $0.write(to: &$1) } }
     }
 
     // MARK: - Connections
@@ -141,18 +142,18 @@ extension MeshesAPI {
     func listEvents(_ call: EndpointCall) async throws(APIError) -> APIResponse {
         let page = try page(call.request)
         let org = call.caller.orgID
-        return .json(
-            200,
-            try await run { try await store.listEvents(orgID: org, workspaceID: nil, filter: EventFilter(), page: page) }.json { $0.json() }
-        )
+        let events = try await run { try await store.listEvents(orgID: org, workspaceID: nil, filter: EventFilter(), page: page) }
+        return .json(200) { writer in events.write(to: &writer) { $0.write(to: &$1) } }
     }
 
     func getEvent(_ call: EndpointCall) async throws(APIError) -> APIResponse {
-        .json(200, try await ownedEvent(call.id, caller: call.caller).json())
+        let event = try await ownedEvent(call.id, caller: call.caller)
+        return .json(200) { event.write(to: &$0) }
     }
 
     func getEventPayload(_ call: EndpointCall) async throws(APIError) -> APIResponse {
-        .json(200, try await ownedEvent(call.id, caller: call.caller, payload: true).json(includePayload: true))
+        let event = try await ownedEvent(call.id, caller: call.caller, payload: true)
+        return .json(200) { event.write(to: &$0, includePayload: true) }
     }
 
     func cancelEvent(_ call: EndpointCall) async throws(APIError) -> APIResponse {

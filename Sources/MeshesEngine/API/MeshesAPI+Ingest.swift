@@ -69,7 +69,12 @@ extension MeshesAPI {
                     orgID: caller.orgID, workspaceID: workspace, record: item.record, createdBy: caller.createdBy)
             }
             if !event.ruleEvents.isEmpty { options.delivery?.wake() }
-            return .json(201, ["event": event.createdJSON])
+            return .json(201) { writer in
+                writer.beginObject()
+                writer.key("event")
+                event.writeCreated(to: &writer)
+                writer.endObject()
+            }
         }
     }
 

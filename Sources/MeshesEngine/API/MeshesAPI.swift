@@ -54,7 +54,7 @@ public final class MeshesAPI: Sendable {
     public func handle(_ request: APIRequest, as principal: Principal? = nil) async -> APIResponse {
         let endpoint: Endpoint
         let parameters: [String]
-        switch Endpoint.match(path: request.path, method: request.method) {
+        switch RequestTimings.measure(.route, { Endpoint.match(path: request.path, method: request.method) }) {
         case .notFound:
             return .error(APIError.notFound("Route"))
         case .methodNotAllowed(let endpoints):
@@ -67,6 +67,7 @@ public final class MeshesAPI: Sendable {
             endpoint = found
             parameters = values
         }
+        if let trace = RequestTimings.current { trace.matched("\(endpoint.method) \(endpoint.path)") }
         do throws(APIError) {
             let handler: @Sendable (MeshesAPI, EndpointCall) async throws(APIError) -> APIResponse
             switch endpoint.handler {
@@ -77,7 +78,9 @@ public final class MeshesAPI: Sendable {
             if let principal {
                 caller = principal
             } else {
-                caller = try await authenticator.authenticate(request, acceptsPublishableKey: endpoint.access.publishable)
+                caller = try await RequestTimings.measure(.auth) { () async throws(APIError) in
+                    try await authenticator.authenticate(request, acceptsPublishableKey: endpoint.access.publishable)
+                }
             }
             if case .publishable = caller, !endpoint.access.publishable { throw APIError.unauthorized }
             if let grant = caller.grant { try SessionPolicy.authorize(grant, access: endpoint.access, method: request.method) }
@@ -85,7 +88,8 @@ public final class MeshesAPI: Sendable {
                 throw APIError(
                     status: 413, code: "invalid_request", message: "request body is larger than \(options.maximumBodyBytes) bytes")
             }
-            var response = try await handler(self, EndpointCall(request: request, caller: caller, parameters: parameters))
+            let call = EndpointCall(request: request, caller: caller, parameters: parameters)
+            var response = try await RequestTimings.measure(.handler) { () async throws(APIError) in try await handler(self, call) }
             if endpoint.access.publishable && request.header("origin") != nil {
                 response.headers.append(("Access-Control-Allow-Origin", "*"))
             }

@@ -1,6 +1,7 @@
 internal import Foundation
 public import MeshesCore
 internal import SharedCore
+internal import Synchronization
 
 /// Who is calling (§4).
 public enum Principal: Sendable, Equatable {
@@ -53,17 +54,23 @@ public struct SessionGrant: Sendable, Equatable {
 struct Authenticator: Sendable {
     let store: any MeshesStore
     let nowSeconds: @Sendable () -> Int
+    /// Machine tokens already verified, by their exact string (§4.1 allows it for a token's remaining lifetime).
+    let verified = VerifiedTokens()
+    /// When this process last wrote each key's `last_used_at` (step 6: at most once a minute).
+    let touched = TouchThrottle()
 
     /// The principal of `request`; every failure is a generic 401 (the reason is not leaked).
     func authenticate(_ request: APIRequest, acceptsPublishableKey: Bool) async throws(APIError) -> Principal {
         if let authorization = request.header("authorization") {
-            let parts = authorization.split(separator: " ", maxSplits: 1)
-            guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw APIError.unauthorized }
-            let token = String(parts[1]).trimmingCharacters(in: .whitespaces)
+            guard let token = Authenticator.bearerToken(authorization) else { throw APIError.unauthorized }
+            let now = nowSeconds()
+            if let known = verified.lookup(token, now: now) {
+                return try await confirm(known, now: now)
+            }
             if let kid = Authenticator.keyID(of: token), kid.hasPrefix(SessionJWT.keyIDPrefix) {
                 return try await verifySessionToken(token, origin: request.header("origin"))
             }
-            return try await verifyMachineToken(token)
+            return try await verifyMachineToken(token, now: now)
         }
         if let key = request.header("x-meshes-publishable-key") {
             guard acceptsPublishableKey, PublishableKey(key) != nil else { throw APIError.unauthorized }
@@ -79,11 +86,30 @@ struct Authenticator: Sendable {
         throw APIError.unauthorized
     }
 
-    private func verifyMachineToken(_ token: String) async throws(APIError) -> Principal {
-        guard let kid = Authenticator.keyID(of: token), KeyFormats.isAccessKey(kid) else { throw APIError.unauthorized }
-        let record: MachineJWT.KeyRecord?
+    /// The token of an `Authorization: Bearer <token>` value (scheme case-insensitive, blanks around the token
+    /// ignored), or nil.
+    static func bearerToken(_ value: String) -> String? {
+        let bytes = value.utf8
+        guard bytes.count > 7 else { return nil }
+        var index = bytes.startIndex
+        for expected in "bearer".utf8 {
+            guard bytes[index] | 0x20 == expected else { return nil }
+            index = bytes.index(after: index)
+        }
+        guard bytes[index] == 0x20 else { return nil }
+        let isBlank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
+        var start = bytes.index(after: index)
+        var end = bytes.endIndex
+        while start < end, isBlank(bytes[start]) { start = bytes.index(after: start) }
+        while end > start, isBlank(bytes[bytes.index(before: end)]) { end = bytes.index(before: end) }
+        guard start < end else { return nil }
+        return String(value[start..<end])
+    }
+
+    /// The key record of `accessKey` as the store has it now (nil: no such key), unsealed.
+    private func keyRecord(_ accessKey: String) async throws(APIError) -> MachineJWT.KeyRecord? {
         do {
-            record = try await store.machineKeySecret(kid).map {
+            return try await store.machineKeySecret(accessKey).map {
                 MachineJWT.KeyRecord(secret: $0.secret, orgID: $0.key.orgID, revoked: $0.key.revokedAt != nil)
             }
         } catch StoreError.unsealFailed {
@@ -91,14 +117,42 @@ struct Authenticator: Sendable {
         } catch {
             throw APIError.internalError()
         }
+    }
+
+    /// A token verified earlier: its key is read again, so a revoked (or replaced) key fails on the next request.
+    private func confirm(_ known: VerifiedTokens.Entry, now: Int) async throws(APIError) -> Principal {
+        guard let record = try await keyRecord(known.accessKey), !record.revoked, record.orgID == known.orgID,
+            record.secret == known.secret
+        else { throw APIError.unauthorized }
+        await touch(known.accessKey, now: now)
+        return .machine(orgID: known.orgID, accessKey: known.accessKey)
+    }
+
+    private func verifyMachineToken(_ token: String, now: Int) async throws(APIError) -> Principal {
+        guard let kid = Authenticator.keyID(of: token), KeyFormats.isAccessKey(kid) else { throw APIError.unauthorized }
+        let record = try await keyRecord(kid)
         let identity: MachineJWT.Identity
         do {
-            identity = try MachineJWT.verify(token, now: nowSeconds()) { $0 == kid ? record : nil }
+            identity = try MachineJWT.verify(token, now: now) { $0 == kid ? record : nil }
         } catch {
             throw APIError.unauthorized
         }
-        try? await store.touchMachineKey(identity.accessKey)
+        if let record {
+            verified.remember(
+                token,
+                VerifiedTokens.Entry(
+                    accessKey: identity.accessKey, orgID: identity.orgID, secret: record.secret,
+                    validUntil: identity.expiresAt + MachineJWT.clockLeeway), now: now)
+        }
+        await touch(identity.accessKey, now: now)
         return .machine(orgID: identity.orgID, accessKey: identity.accessKey)
+    }
+
+    /// Step 6: `last_used_at`, written at most once a minute per key by this process (the store's own
+    /// condition keeps several processes to about the same).
+    private func touch(_ accessKey: String, now: Int) async {
+        guard touched.due(accessKey, now: now) else { return }
+        try? await store.touchMachineKey(accessKey)
     }
 
     /// The session-signing key (number 1), created sealed on first use.
@@ -190,5 +244,52 @@ public struct TokenBucket: Sendable, Equatable {
             return nil
         }
         return max(1, Int(((count - tokens) / rate).rounded(.up)))
+    }
+}
+
+/// Machine tokens this process has verified, by their exact string, until `exp` + leeway. A hit skips the
+/// signature and claim checks (the key is still read on every request, so revocation is not delayed).
+/// Bounded: expired entries are dropped when it fills, and everything when it is still full.
+final class VerifiedTokens: Sendable {
+    struct Entry: Sendable {
+        let accessKey: String
+        let orgID: String
+        /// The secret the token was verified with: a key whose secret changed no longer matches.
+        let secret: String
+        /// The first second (unix) at which the token is no longer accepted.
+        let validUntil: Int
+    }
+
+    static let capacity = 10_000
+    private let entries = Mutex<[String: Entry]>([:])
+
+    func lookup(_ token: String, now: Int) -> Entry? {
+        guard let entry = entries.withLock({ $0[token] }), now < entry.validUntil else { return nil }
+        return entry
+    }
+
+    func remember(_ token: String, _ entry: Entry, now: Int) {
+        entries.withLock { entries in
+            if entries.count >= VerifiedTokens.capacity {
+                entries = entries.filter { $0.value.validUntil > now }
+                if entries.count >= VerifiedTokens.capacity { entries.removeAll(keepingCapacity: true) }
+            }
+            entries[token] = entry
+        }
+    }
+}
+
+/// When this process last wrote each machine key's `last_used_at`.
+final class TouchThrottle: Sendable {
+    static let interval = 60
+    private let last = Mutex<[String: Int]>([:])
+
+    /// Whether `accessKey` is due a write at `now` (and, if so, records it as written).
+    func due(_ accessKey: String, now: Int) -> Bool {
+        last.withLock { last in
+            if let previous = last[accessKey], now - previous < TouchThrottle.interval { return false }
+            last[accessKey] = now
+            return true
+        }
     }
 }

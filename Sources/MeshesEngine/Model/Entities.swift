@@ -61,21 +61,34 @@ public struct Workspace: Sendable, Equatable {
     }
 
     /// The list/update form (no publishable key).
-    public var json: JSONValue {
-        var object = JSONObject()
-        object["id"] = .string(id)
-        object["name"] = .string(name)
-        object["description"] = description.map(JSONValue.string) ?? .null
-        object["created_at"] = iso(createdAt)
-        object["updated_at"] = iso(updatedAt)
-        return .object(object)
-    }
+    public var json: JSONValue { JSONWriter.value { write(to: &$0, detail: false) } }
 
     /// `GET /workspaces/{id}`: with `publishable_key`.
-    public var detailJSON: JSONValue {
-        guard case .object(var object) = json else { return json }
-        object["publishable_key"] = ["public_key": .string(publishableKey), "name": "Default"]
-        return .object(object)
+    public var detailJSON: JSONValue { JSONWriter.value { write(to: &$0, detail: true) } }
+
+    /// Writes the list form, or with `detail` the `GET /workspaces/{id}` form.
+    public func write(to writer: inout JSONWriter, detail: Bool) {
+        writer.beginObject()
+        writer.key("id")
+        writer.string(id)
+        writer.key("name")
+        writer.string(name)
+        writer.key("description")
+        writer.string(description)
+        writer.key("created_at")
+        writer.timestamp(createdAt)
+        writer.key("updated_at")
+        writer.timestamp(updatedAt)
+        if detail {
+            writer.key("publishable_key")
+            writer.beginObject()
+            writer.key("public_key")
+            writer.string(publishableKey)
+            writer.key("name")
+            writer.string("Default")
+            writer.endObject()
+        }
+        writer.endObject()
     }
 }
 
@@ -268,27 +281,55 @@ public struct RuleEvent: Sendable, Equatable {
         self.createdAt = createdAt
     }
 
-    public var json: JSONValue {
-        var object = JSONObject()
-        object["id"] = .string(id)
-        object["type"] = "rule"
-        object["workspace"] = .string(workspaceID)
-        object["event"] = .string(eventName)
-        object["event_id"] = .string(eventID)
-        object["resource"] = .string(resource)
-        object["resource_id"] = resourceID.map(JSONValue.string) ?? .null
-        object["connection"] = .string(connectionID)
-        object["rule"] = .string(ruleID)
-        object["integration_type"] = .string(integrationType)
-        object["status"] = .string(status.rawValue)
-        object["attempt_count"] = .int(attemptCount)
-        if let nextAttemptAt { object["next_attempt_at"] = iso(nextAttemptAt) }
-        if let startedAt { object["started_at"] = iso(startedAt) }
-        if let completedAt { object["completed_at"] = iso(completedAt) }
-        if let lastError { object["last_error"] = .string(lastError) }
-        object["created_by"] = .string(createdBy)
-        object["created_at"] = iso(createdAt)
-        return .object(object)
+    public var json: JSONValue { JSONWriter.value { write(to: &$0) } }
+
+    public func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("id")
+        writer.string(id)
+        writer.key("type")
+        writer.string("rule")
+        writer.key("workspace")
+        writer.string(workspaceID)
+        writer.key("event")
+        writer.string(eventName)
+        writer.key("event_id")
+        writer.string(eventID)
+        writer.key("resource")
+        writer.string(resource)
+        writer.key("resource_id")
+        writer.string(resourceID)
+        writer.key("connection")
+        writer.string(connectionID)
+        writer.key("rule")
+        writer.string(ruleID)
+        writer.key("integration_type")
+        writer.string(integrationType)
+        writer.key("status")
+        writer.string(status.rawValue)
+        writer.key("attempt_count")
+        writer.int(attemptCount)
+        if let nextAttemptAt {
+            writer.key("next_attempt_at")
+            writer.timestamp(nextAttemptAt)
+        }
+        if let startedAt {
+            writer.key("started_at")
+            writer.timestamp(startedAt)
+        }
+        if let completedAt {
+            writer.key("completed_at")
+            writer.timestamp(completedAt)
+        }
+        if let lastError {
+            writer.key("last_error")
+            writer.string(lastError)
+        }
+        writer.key("created_by")
+        writer.string(createdBy)
+        writer.key("created_at")
+        writer.timestamp(createdAt)
+        writer.endObject()
     }
 }
 
@@ -338,42 +379,83 @@ public struct Event: Sendable, Equatable {
     }
 
     /// The ingest response object (`POST /events`).
-    public var createdJSON: JSONValue {
-        var object = JSONObject()
-        object["id"] = .string(id)
-        object["type"] = "event"
-        object["event"] = .string(event)
-        object["workspace"] = .string(workspaceID)
-        object["resource"] = .string(resource)
-        object["resource_id"] = resourceID.map(JSONValue.string) ?? .null
-        object["created_by"] = .string(createdBy)
-        object["created_at"] = iso(createdAt)
-        object["status"] = .string(status.rawValue)
-        object["total_rules"] = .int(totalRules)
-        return .object(object)
+    public var createdJSON: JSONValue { JSONWriter.value { writeCreated(to: &$0) } }
+
+    public func writeCreated(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("id")
+        writer.string(id)
+        writer.key("type")
+        writer.string("event")
+        writer.key("event")
+        writer.string(event)
+        writer.key("workspace")
+        writer.string(workspaceID)
+        writer.key("resource")
+        writer.string(resource)
+        writer.key("resource_id")
+        writer.string(resourceID)
+        writer.key("created_by")
+        writer.string(createdBy)
+        writer.key("created_at")
+        writer.timestamp(createdAt)
+        writer.key("status")
+        writer.string(status.rawValue)
+        writer.key("total_rules")
+        writer.int(totalRules)
+        writer.endObject()
     }
 
     /// The full form with `rule_events` (and `payload` when requested).
     public func json(includePayload: Bool = false) -> JSONValue {
-        var object = JSONObject()
-        object["id"] = .string(id)
-        object["type"] = "event"
-        object["workspace"] = .string(workspaceID)
-        object["event"] = .string(event)
-        object["resource"] = .string(resource)
-        object["resource_id"] = resourceID.map(JSONValue.string) ?? .null
-        object["status"] = .string(status.rawValue)
-        object["total_rules"] = .int(totalRules)
-        object["completed_count"] = .int(completedCount)
-        object["failed_count"] = .int(failedCount)
-        object["canceled_count"] = .int(canceledCount)
-        if let startedAt { object["started_at"] = iso(startedAt) }
-        if let completedAt { object["completed_at"] = iso(completedAt) }
-        object["created_by"] = .string(createdBy)
-        object["created_at"] = iso(createdAt)
-        object["rule_events"] = .array(ruleEvents.map(\.json))
-        if includePayload, let payload { object["payload"] = payload }
-        return .object(object)
+        JSONWriter.value { write(to: &$0, includePayload: includePayload) }
+    }
+
+    public func write(to writer: inout JSONWriter, includePayload: Bool = false) {
+        writer.beginObject()
+        writer.key("id")
+        writer.string(id)
+        writer.key("type")
+        writer.string("event")
+        writer.key("workspace")
+        writer.string(workspaceID)
+        writer.key("event")
+        writer.string(event)
+        writer.key("resource")
+        writer.string(resource)
+        writer.key("resource_id")
+        writer.string(resourceID)
+        writer.key("status")
+        writer.string(status.rawValue)
+        writer.key("total_rules")
+        writer.int(totalRules)
+        writer.key("completed_count")
+        writer.int(completedCount)
+        writer.key("failed_count")
+        writer.int(failedCount)
+        writer.key("canceled_count")
+        writer.int(canceledCount)
+        if let startedAt {
+            writer.key("started_at")
+            writer.timestamp(startedAt)
+        }
+        if let completedAt {
+            writer.key("completed_at")
+            writer.timestamp(completedAt)
+        }
+        writer.key("created_by")
+        writer.string(createdBy)
+        writer.key("created_at")
+        writer.timestamp(createdAt)
+        writer.key("rule_events")
+        writer.beginArray()
+        for ruleEvent in ruleEvents { ruleEvent.write(to: &writer) }
+        writer.endArray()
+        if includePayload, let payload {
+            writer.key("payload")
+            writer.value(payload)
+        }
+        writer.endObject()
     }
 }
 

@@ -87,6 +87,22 @@ public struct Page<Element: Sendable>: Sendable {
         self.limit = limit
     }
 
+    /// `{count, limit, next_cursor, records}`, each record written by `write`.
+    public func write(to writer: inout JSONWriter, _ write: (Element, inout JSONWriter) -> Void) {
+        writer.beginObject()
+        writer.key("count")
+        writer.int(records.count)
+        writer.key("limit")
+        writer.int(limit)
+        writer.key("next_cursor")
+        writer.string(next?.encoded)
+        writer.key("records")
+        writer.beginArray()
+        for record in records { write(record, &writer) }
+        writer.endArray()
+        writer.endObject()
+    }
+
     /// `{count, limit, next_cursor, records}`.
     public func json(_ render: (Element) -> JSONValue) -> JSONValue {
         var object = JSONObject()

@@ -9,6 +9,8 @@ actor GroupCommit {
         let run: @Sendable (Database) -> (@Sendable (_ transactionError: (any Error)?) -> Void)
         /// Resumes the caller with `error` when the job never ran.
         let fail: @Sendable (any Error) -> Void
+        /// The request that submitted it, when `MESHES_TIMINGS=1` (gets its share of the transaction's CPU time).
+        let trace: RequestTimings.Trace?
     }
 
     /// Jobs per transaction at most (keeps one transaction short under heavy load).
@@ -27,12 +29,7 @@ actor GroupCommit {
                 run: { db in
                     let outcome: Result<T, any Error>
                     do {
-                        var value: T?
-                        try db.inSavepoint {
-                            value = try work(db)
-                            return .commit
-                        }
-                        if let value { outcome = .success(value) } else { outcome = .failure(StoreError.unavailable("no result")) }
+                        outcome = .success(try GroupCommit.inSavepoint(db) { try work(db) })
                     } catch {
                         outcome = .failure(error)
                     }
@@ -41,12 +38,28 @@ actor GroupCommit {
                         continuation.resume(with: outcome)
                     }
                 },
-                fail: { error in continuation.resume(throwing: error) })
+                fail: { error in continuation.resume(throwing: error) },
+                trace: RequestTimings.current)
             pending.append(job)
             if !draining {
                 draining = true
                 Task { await self.drain() }
             }
+        }
+    }
+
+    /// Runs `work` in a savepoint of the current transaction: rolled back alone when it throws. The statements are
+    /// cached (GRDB's `inSavepoint` compiles two statements per call, which costs more than a small job).
+    static func inSavepoint<T>(_ db: Database, _ work: () throws -> T) throws -> T {
+        try db.cachedStatement(sql: "SAVEPOINT job").execute()
+        do {
+            let value = try work()
+            try db.cachedStatement(sql: "RELEASE SAVEPOINT job").execute()
+            return value
+        } catch {
+            try? db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT job").execute()
+            try? db.cachedStatement(sql: "RELEASE SAVEPOINT job").execute()
+            throw error
         }
     }
 
@@ -56,14 +69,23 @@ actor GroupCommit {
             pending.removeFirst(batch.count)
             do {
                 let (resumes, failure) = try await writer.writeWithoutTransaction { db in
+                    let traced = batch.contains { $0.trace != nil }
+                    let started = traced ? RequestTimings.now() : 0
+                    defer {
+                        if traced {
+                            RequestTimings.shared.recordBatch(batch.count)
+                            let share = (RequestTimings.now() &- started) / UInt64(batch.count)
+                            for job in batch { job.trace?.add(.commit, share) }
+                        }
+                    }
                     var resumes: [@Sendable ((any Error)?) -> Void] = []
                     do {
-                        try db.inTransaction {
-                            resumes = batch.map { $0.run(db) }
-                            return .commit
-                        }
+                        try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
+                        resumes = batch.map { $0.run(db) }
+                        try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
                         return (resumes, (any Error)?.none)
                     } catch {
+                        if db.isInsideTransaction { try? db.cachedStatement(sql: "ROLLBACK TRANSACTION").execute() }
                         return (resumes, Optional(error))
                     }
                 }

@@ -27,6 +27,7 @@ extension SQLiteStore {
                             ORDER BY next_attempt_at, seq LIMIT ?2)
                         """), arguments: [now, limit * 4 + 16])
             guard !rows.isEmpty else { return [] }
+            // Not a cached statement: the keys are spelled in the SQL (one statement per distinct list).
             let candidates = try Row.fetchAll(
                 db,
                 sql: """
@@ -154,8 +155,10 @@ extension SQLiteStore {
         return try await write { db in
             guard
                 let row = try Row.fetchOne(
-                    db,
-                    sql: "SELECT * FROM rule_events WHERE event_seq = (SELECT seq FROM events WHERE id = ?) AND rule_id = ? AND org_id = ?",
+                    db.cachedStatement(
+                        sql:
+                            "SELECT * FROM rule_events WHERE event_seq = (SELECT seq FROM events WHERE id = ?) AND rule_id = ? AND org_id = ?"
+                    ),
                     arguments: [eventID, ruleID, orgID])
             else { return .failure(.notFound) }
             let existing = SQLiteStore.ruleEvent(row)
@@ -284,9 +287,9 @@ extension SQLiteStore {
                 arguments: [next.streak, next.onlyAuthFailures, connectionID])
         }
         guard active, let reason = deactivate else { return }
-        try db.execute(
-            sql: "UPDATE connections SET active = 0, inactive_reason = ?, updated_at = ? WHERE id = ?",
-            arguments: [reason, now, connectionID])
+        try db.cachedStatement(
+            sql: "UPDATE connections SET active = 0, inactive_reason = ?, updated_at = ? WHERE id = ?"
+        ).execute(arguments: [reason, now, connectionID])
         try failPendingWork(db, connectionID: connectionID, reason: "connection_inactive:" + reason, now: now)
     }
 
@@ -296,7 +299,8 @@ extension SQLiteStore {
         let sealer = self.sealer
         return try await write { db in
             let rows = try Row.fetchAll(
-                db, sql: "SELECT * FROM rule_events WHERE status = 'processing' AND lease_expires_at < ? ORDER BY lease_expires_at",
+                db.cachedStatement(
+                    sql: "SELECT * FROM rule_events WHERE status = 'processing' AND lease_expires_at < ? ORDER BY lease_expires_at"),
                 arguments: [now])
             var events: Set<String> = []
             for row in rows {
@@ -313,16 +317,16 @@ extension SQLiteStore {
                     db, id: Formats.uuid(), ruleEventSeq: seq, job: recovery.job, number: ruleEvent.attemptCount + 1,
                     report: recovery.report,
                     nextAttemptAt: recovery.nextAttemptAt)
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         UPDATE rule_events SET status = ?, attempt_count = attempt_count + 1, scheduled_failures = ?, next_attempt_at = ?,
                             completed_at = ?, last_error = ?, lease_owner = NULL, lease_expires_at = NULL, cancel_requested = 0
                         WHERE seq = ?
-                        """,
-                    arguments: [
-                        recovery.status.rawValue, recovery.scheduledFailures, recovery.nextAttemptAt,
-                        recovery.status.isTerminal ? now : nil, recovery.lastError, seq,
-                    ])
+                        """
+                ).execute(arguments: [
+                    recovery.status.rawValue, recovery.scheduledFailures, recovery.nextAttemptAt,
+                    recovery.status.isTerminal ? now : nil, recovery.lastError, seq,
+                ])
                 events.insert(ruleEvent.eventID)
             }
             for eventID in events { try SQLiteStore.recomputeEvent(db, eventID: eventID, now: now) }
@@ -332,7 +336,8 @@ extension SQLiteStore {
 
     public func nextDueAt() async throws -> Int64? {
         try await read { db in
-            try Int64.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM rule_events WHERE status IN ('pending','retrying')")
+            try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT MIN(next_attempt_at) FROM rule_events WHERE status IN ('pending','retrying')"))
         }
     }
 }

@@ -9,19 +9,19 @@ extension SQLiteStore {
     public func ingest(orgID: String, workspaceID: String, record: IngestRecord, createdBy: String) async throws -> Event {
         let item = IngestJob(workspaceID: workspaceID, record: record, createdBy: createdBy)
         let facts = item.facts(orgID: orgID)
-        let known = await ingestCache.lookup(facts)
+        let known = ingestCache.lookup(facts)
         let now = now()
         let event: Event = try await write { db in
             var matchCache: [MatchKey: [RuleMatch]] = [:]
             return try SQLiteStore.insertEvent(db, orgID: orgID, item, known: known, now: now, matchCache: &matchCache)
         }
-        if known.contains(false) { await ingestCache.remember(facts) }
+        if known.contains(false) { ingestCache.remember(facts) }
         return event
     }
 
     public func ingestMany(orgID: String, items: [IngestJob]) async throws -> [Result<Event, APIError>] {
         let facts = items.map { $0.facts(orgID: orgID) }
-        let known = await ingestCache.lookup(facts.flatMap { $0 })
+        let known = ingestCache.lookup(facts.flatMap { $0 })
         let now = now()
         let results: [Result<Event, APIError>] = try await write { db in
             var out: [Result<Event, APIError>] = []
@@ -46,7 +46,7 @@ extension SQLiteStore {
         for (index, result) in results.enumerated() {
             if case .success = result, known[(index * 3)..<(index * 3 + 3)].contains(false) { learned += facts[index] }
         }
-        if !learned.isEmpty { await ingestCache.remember(learned) }
+        if !learned.isEmpty { ingestCache.remember(learned) }
         return results
     }
 
@@ -90,10 +90,12 @@ extension SQLiteStore {
                     completed_at, created_by, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
-        ).execute(arguments: [
-            eventID, orgID, workspaceID, record.event, record.resource, record.resourceID, payload, status.rawValue,
-            matches.count, matches.isEmpty ? now : nil, createdBy, now,
-        ])
+        ).run(
+            [
+                .text(eventID), .text(orgID), .text(workspaceID), .text(record.event), .text(record.resource),
+                ReaderValue(record.resourceID), .text(payload), .text(status.rawValue), .int(Int64(matches.count)),
+                matches.isEmpty ? .int(now) : .null, .text(createdBy), .int(now),
+            ], in: db)
         let eventSeq = db.lastInsertedRowID
         var ruleEvents: [RuleEvent] = []
         let insert = try db.cachedStatement(
@@ -108,10 +110,12 @@ extension SQLiteStore {
                 resource: record.resource, resourceID: record.resourceID, connectionID: match.connectionID,
                 ruleID: match.ruleID, integrationType: match.integrationType, status: .pending, attemptCount: 0, nextAttemptAt: now,
                 cancelRequested: false, createdBy: createdBy, createdAt: now)
-            try insert.execute(arguments: [
-                ruleEvent.id, eventSeq, orgID, workspaceID, eventID, record.event, record.resource, record.resourceID,
-                ruleEvent.connectionID, ruleEvent.ruleID, ruleEvent.integrationType, now, createdBy, now,
-            ])
+            try insert.run(
+                [
+                    .text(ruleEvent.id), .int(eventSeq), .text(orgID), .text(workspaceID), .text(eventID), .text(record.event),
+                    .text(record.resource), ReaderValue(record.resourceID), .text(ruleEvent.connectionID), .text(ruleEvent.ruleID),
+                    .text(ruleEvent.integrationType), .int(now), .text(createdBy), .int(now),
+                ], in: db)
             ruleEvents.append(ruleEvent)
         }
         let upsert = try db.cachedStatement(
@@ -155,12 +159,13 @@ extension SQLiteStore {
 
     /// Decodes a `rule_events` row read with `SELECT *` (or `r.*` first): by position, in table order (the
     /// delivery paths decode thousands per second; a lookup by name costs more than the row).
-    static func ruleEvent(_ row: Row) -> RuleEvent {
+    static func ruleEvent(_ row: some ColumnReader) -> RuleEvent {
         RuleEvent(
-            id: row[1], orgID: row[3], workspaceID: row[4], eventID: row[5], eventName: row[6], resource: row[7], resourceID: row[8],
-            connectionID: row[9], ruleID: row[10], integrationType: row[11],
-            status: DeliveryStatus(rawValue: row[12]) ?? .pending, attemptCount: row[13], nextAttemptAt: row[15], startedAt: row[16],
-            completedAt: row[17], lastError: row[18], cancelRequested: row[21], createdBy: row[22], createdAt: row[23])
+            id: row.string(1), orgID: row.string(3), workspaceID: row.string(4), eventID: row.string(5), eventName: row.string(6),
+            resource: row.string(7), resourceID: row.optionalString(8), connectionID: row.string(9), ruleID: row.string(10),
+            integrationType: row.string(11), status: DeliveryStatus(rawValue: row.string(12)) ?? .pending, attemptCount: row.int(13),
+            nextAttemptAt: row.optionalInt64(15), startedAt: row.optionalInt64(16), completedAt: row.optionalInt64(17),
+            lastError: row.optionalString(18), cancelRequested: row.bool(21), createdBy: row.string(22), createdAt: row.int64(23))
     }
 
     /// Positions of `rule_events` columns used by name elsewhere in the delivery paths (table order, §schema v3).
@@ -174,29 +179,53 @@ extension SQLiteStore {
         static let cancelRequested = 21
     }
 
-    static func event(_ row: Row, includePayload: Bool) -> Event {
+    /// The `events` columns `event(_:)` decodes, in its order; `payload` last (NULL unless asked for).
+    static func eventColumns(payload: Bool) -> String {
+        "id, org_id, workspace_id, event, resource, resource_id, status, total_rules, completed_count, failed_count, "
+            + "canceled_count, started_at, completed_at, created_by, created_at, " + (payload ? "payload" : "NULL")
+    }
+
+    /// Decodes a row read with `eventColumns` (by position: pages decode thousands of rows per second).
+    static func event(_ row: some ColumnReader) -> Event {
         Event(
-            id: row["id"], orgID: row["org_id"], workspaceID: row["workspace_id"], event: row["event"],
-            resource: row["resource"], resourceID: row["resource_id"], status: DeliveryStatus(rawValue: row["status"]) ?? .pending,
-            totalRules: row["total_rules"], completedCount: row["completed_count"], failedCount: row["failed_count"],
-            canceledCount: row["canceled_count"], startedAt: row["started_at"], completedAt: row["completed_at"],
-            createdBy: row["created_by"], createdAt: row["created_at"], payload: includePayload ? row.json("payload") : nil,
-            ruleEvents: [])
+            id: row.string(0), orgID: row.string(1), workspaceID: row.string(2), event: row.string(3), resource: row.string(4),
+            resourceID: row.optionalString(5), status: DeliveryStatus(rawValue: row.string(6)) ?? .pending, totalRules: row.int(7),
+            completedCount: row.int(8), failedCount: row.int(9), canceledCount: row.int(10), startedAt: row.optionalInt64(11),
+            completedAt: row.optionalInt64(12), createdBy: row.string(13), createdAt: row.int64(14),
+            payload: row.optionalString(15).flatMap { try? JSONParser.parse(bytes: Array($0.utf8)) }, ruleEvents: [])
+    }
+
+    /// `attachRuleEvents` on a raw connection, for events read with their `seq` (the key of `rule_events`).
+    static func attachRuleEvents(_ connection: ReaderConnection, _ events: [(event: Event, seq: Int64)]) throws -> [Event] {
+        guard !events.isEmpty else { return [] }
+        let placeholders = Array(repeating: "?", count: events.count).joined(separator: ",")
+        var byEvent: [String: [RuleEvent]] = [:]
+        try connection.query(
+            "SELECT * FROM rule_events WHERE event_seq IN (\(placeholders)) ORDER BY created_at, id", events.map { .int($0.seq) }
+        ) { row in
+            let ruleEvent = ruleEvent(row)
+            byEvent[ruleEvent.eventID, default: []].append(ruleEvent)
+        }
+        return events.map { item in
+            var event = item.event
+            event.ruleEvents = byEvent[event.id] ?? []
+            return event
+        }
     }
 
     /// Attaches rule events (oldest first) to `events` with one query.
     static func attachRuleEvents(_ db: Database, _ events: [Event]) throws -> [Event] {
         guard !events.isEmpty else { return events }
         let placeholders = Array(repeating: "?", count: events.count).joined(separator: ",")
-        let rows = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT * FROM rule_events WHERE event_seq IN (SELECT seq FROM events WHERE id IN (\(placeholders)))
-                ORDER BY created_at, id
-                """,
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(
+                sql: """
+                    SELECT * FROM rule_events WHERE event_seq IN (SELECT seq FROM events WHERE id IN (\(placeholders)))
+                    ORDER BY created_at, id
+                    """),
             arguments: StatementArguments(events.map(\.id)))
         var byEvent: [String: [RuleEvent]] = [:]
-        for row in rows {
+        while let row = try rows.next() {
             let ruleEvent = ruleEvent(row)
             byEvent[ruleEvent.eventID, default: []].append(ruleEvent)
         }
@@ -208,36 +237,63 @@ extension SQLiteStore {
     }
 
     static func fetchEvent(_ db: Database, orgID: String, id: String, includePayload: Bool) throws -> Event? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM events WHERE id = ? AND org_id = ?", arguments: [id, orgID]) else {
-            return nil
-        }
-        return try attachRuleEvents(db, [event(row, includePayload: includePayload)]).first
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT \(eventColumns(payload: includePayload)) FROM events WHERE id = ? AND org_id = ?"),
+                arguments: [id, orgID])
+        else { return nil }
+        return try attachRuleEvents(db, [event(row)]).first
     }
 
     public func event(orgID: String, id: String, includePayload: Bool) async throws -> Event? {
-        try await read { db in try SQLiteStore.fetchEvent(db, orgID: orgID, id: id, includePayload: includePayload) }
+        try readRaw { connection in
+            var found: (event: Event, seq: Int64)?
+            try connection.query(
+                "SELECT \(SQLiteStore.eventColumns(payload: includePayload)), seq FROM events WHERE id = ? AND org_id = ?",
+                [.text(id), .text(orgID)]
+            ) { found = (SQLiteStore.event($0), $0.int64(16)) }
+            guard let found else { return nil }
+            return try SQLiteStore.attachRuleEvents(connection, [found]).first
+        }
     }
 
     public func listEvents(orgID: String, workspaceID: String?, filter: EventFilter, page: PageRequest) async throws -> Page<Event> {
-        try await read { db in
-            let (condition, arguments) = SQLiteStore.filtered(
-                orgID: orgID, workspaceID: workspaceID,
-                [
-                    ("event", filter.event), ("status", filter.status?.rawValue), ("resource", filter.resource),
-                    ("resource_id", filter.resourceID),
-                ])
-            var page = try SQLiteStore.fetchPage(
-                db, select: "SELECT * FROM events WHERE \(condition)", arguments: arguments, page: page,
-                map: { SQLiteStore.event($0, includePayload: false) }, key: { Cursor(createdAt: $0.createdAt, id: $0.id) })
-            page.records = try SQLiteStore.attachRuleEvents(db, page.records)
-            return page
+        try readRaw { connection in
+            var condition = "org_id = ?"
+            var arguments: [ReaderValue] = [.text(orgID)]
+            let filters = [
+                ("workspace_id", workspaceID), ("event", filter.event), ("status", filter.status?.rawValue), ("resource", filter.resource),
+                ("resource_id", filter.resourceID),
+            ]
+            for case (let column, let value?) in filters {
+                condition += " AND \(column) = ?"
+                arguments.append(.text(value))
+            }
+            if let after = page.after {
+                condition += " AND (created_at < ? OR (created_at = ? AND id < ?))"
+                arguments += [.int(after.createdAt), .int(after.createdAt), .text(after.id)]
+            }
+            arguments.append(.int(Int64(page.limit + 1)))
+            var records: [(event: Event, seq: Int64)] = []
+            records.reserveCapacity(page.limit + 1)
+            try connection.query(
+                "SELECT \(SQLiteStore.eventColumns(payload: false)), seq FROM events WHERE \(condition) ORDER BY created_at DESC, id DESC LIMIT ?",
+                arguments
+            ) { records.append((SQLiteStore.event($0), $0.int64(16))) }
+            var next: Cursor?
+            if records.count > page.limit {
+                records.removeLast()
+                next = records.last.map { Cursor(createdAt: $0.event.createdAt, id: $0.event.id) }
+            }
+            return Page(records: try SQLiteStore.attachRuleEvents(connection, records), next: next, limit: page.limit)
         }
     }
 
     public func ruleEvent(orgID: String, eventID: String, ruleID: String) async throws -> RuleEvent? {
         try await read { db in
             try Row.fetchOne(
-                db, sql: "SELECT * FROM rule_events WHERE event_seq = (SELECT seq FROM events WHERE id = ?) AND rule_id = ? AND org_id = ?",
+                db.cachedStatement(
+                    sql: "SELECT * FROM rule_events WHERE event_seq = (SELECT seq FROM events WHERE id = ?) AND rule_id = ? AND org_id = ?"),
                 arguments: [eventID, ruleID, orgID]
             ).map(SQLiteStore.ruleEvent)
         }
@@ -248,7 +304,10 @@ extension SQLiteStore {
     public func cancelEvent(orgID: String, id: String) async throws -> Event {
         let now = now()
         return try await write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM events WHERE id = ? AND org_id = ?", arguments: [id, orgID]) != nil else {
+            guard
+                try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM events WHERE id = ? AND org_id = ?"), arguments: [id, orgID])
+                    != nil
+            else {
                 throw APIError.notFound("Event")
             }
             try SQLiteStore.cancel(db, where: "event_seq = (SELECT seq FROM events WHERE id = ?)", arguments: [id], now: now)
@@ -261,8 +320,10 @@ extension SQLiteStore {
         return try await write { db in
             guard
                 let row = try Row.fetchOne(
-                    db,
-                    sql: "SELECT * FROM rule_events WHERE event_seq = (SELECT seq FROM events WHERE id = ?) AND rule_id = ? AND org_id = ?",
+                    db.cachedStatement(
+                        sql:
+                            "SELECT * FROM rule_events WHERE event_seq = (SELECT seq FROM events WHERE id = ?) AND rule_id = ? AND org_id = ?"
+                    ),
                     arguments: [eventID, ruleID, orgID]
                 )
             else { throw APIError.notFound("Rule event") }
@@ -272,23 +333,26 @@ extension SQLiteStore {
                 throw APIError.conflict("delivery_terminal", "The delivery is already \(existing.status.rawValue)")
             }
             try SQLiteStore.cancel(db, where: "seq = ?", arguments: [seq], now: now)
-            return try Row.fetchOne(db, sql: "SELECT * FROM rule_events WHERE seq = ?", arguments: [seq]).map(SQLiteStore.ruleEvent)!
+            return try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM rule_events WHERE seq = ?"), arguments: [seq]).map(
+                SQLiteStore.ruleEvent)!
         }
     }
 
     /// Pending/retrying rule events matching the condition become `canceled`; processing ones get `cancel_requested`.
     static func cancel(_ db: Database, where condition: String, arguments: StatementArguments, now: Int64) throws {
         let eventIDs = try String.fetchAll(
-            db, sql: "SELECT DISTINCT event_id FROM rule_events WHERE \(condition) AND status IN ('pending','retrying','processing')",
+            db.cachedStatement(
+                sql: "SELECT DISTINCT event_id FROM rule_events WHERE \(condition) AND status IN ('pending','retrying','processing')"),
             arguments: arguments)
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE rule_events SET status = 'canceled', next_attempt_at = NULL, completed_at = ?
                 WHERE \(condition) AND status IN ('pending','retrying')
-                """,
-            arguments: [now] + arguments)
-        try db.execute(
-            sql: "UPDATE rule_events SET cancel_requested = 1 WHERE \(condition) AND status = 'processing'", arguments: arguments)
+                """
+        ).execute(arguments: [now] + arguments)
+        try db.cachedStatement(
+            sql: "UPDATE rule_events SET cancel_requested = 1 WHERE \(condition) AND status = 'processing'"
+        ).execute(arguments: arguments)
         for eventID in eventIDs { try recomputeEvent(db, eventID: eventID, now: now) }
     }
 
@@ -300,14 +364,15 @@ extension SQLiteStore {
     /// An inactive connection fails its pending work without an attempt (§5.5).
     static func failPendingWork(_ db: Database, connectionID: String, reason: String, now: Int64) throws {
         let eventIDs = try String.fetchAll(
-            db, sql: "SELECT DISTINCT event_id FROM rule_events WHERE connection_id = ? AND status IN ('pending','retrying')",
+            db.cachedStatement(
+                sql: "SELECT DISTINCT event_id FROM rule_events WHERE connection_id = ? AND status IN ('pending','retrying')"),
             arguments: [connectionID])
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE rule_events SET status = 'failed', next_attempt_at = NULL, completed_at = ?, last_error = ?
                 WHERE connection_id = ? AND status IN ('pending','retrying')
-                """,
-            arguments: [now, reason, connectionID])
+                """
+        ).execute(arguments: [now, reason, connectionID])
         for eventID in eventIDs { try recomputeEvent(db, eventID: eventID, now: now) }
     }
 
@@ -362,7 +427,8 @@ extension SQLiteStore {
         let now = now()
         return try await write { db in
             if let row = try Row.fetchOne(
-                db, sql: "SELECT * FROM idempotency WHERE org_id = ? AND key = ? AND path = ?", arguments: [orgID, key, path])
+                db.cachedStatement(sql: "SELECT * FROM idempotency WHERE org_id = ? AND key = ? AND path = ?"),
+                arguments: [orgID, key, path])
             {
                 let state: String = row["state"]
                 let completedAt: Int64? = row["completed_at"]
@@ -376,12 +442,13 @@ extension SQLiteStore {
                     if state != "done" { return .inProgress }
                     return .replay(status: row["status"], body: row["response"])
                 }
-                try db.execute(
-                    sql: "DELETE FROM idempotency WHERE org_id = ? AND key = ? AND path = ?", arguments: [orgID, key, path])
+                try db.cachedStatement(
+                    sql: "DELETE FROM idempotency WHERE org_id = ? AND key = ? AND path = ?"
+                ).execute(arguments: [orgID, key, path])
             }
-            try db.execute(
-                sql: "INSERT INTO idempotency (org_id, key, path, body_hash, state, created_at) VALUES (?, ?, ?, ?, 'running', ?)",
-                arguments: [orgID, key, path, bodyHash, now])
+            try db.cachedStatement(
+                sql: "INSERT INTO idempotency (org_id, key, path, body_hash, state, created_at) VALUES (?, ?, ?, ?, 'running', ?)"
+            ).execute(arguments: [orgID, key, path, bodyHash, now])
             return .claimed
         }
     }
@@ -389,18 +456,20 @@ extension SQLiteStore {
     public func idempotencyComplete(orgID: String, key: String, path: String, status: Int, body: String) async throws {
         let now = now()
         _ = try await write { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE idempotency SET state = 'done', status = ?, response = ?, completed_at = ?
                     WHERE org_id = ? AND key = ? AND path = ?
-                    """,
-                arguments: [status, body, now, orgID, key, path])
+                    """
+            ).execute(arguments: [status, body, now, orgID, key, path])
         }
     }
 
     public func idempotencyAbandon(orgID: String, key: String, path: String) async throws {
         _ = try await write { db in
-            try db.execute(sql: "DELETE FROM idempotency WHERE org_id = ? AND key = ? AND path = ?", arguments: [orgID, key, path])
+            try db.cachedStatement(sql: "DELETE FROM idempotency WHERE org_id = ? AND key = ? AND path = ?").execute(arguments: [
+                orgID, key, path,
+            ])
         }
     }
 }
@@ -435,11 +504,11 @@ extension SQLiteStore {
     public func attempt(orgID: String, eventID: String, ruleID: String, id: String) async throws -> Attempt? {
         try await read { db in
             try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT a.* FROM attempts a JOIN rule_events r ON r.seq = a.rule_event_seq
-                    WHERE r.org_id = ? AND r.event_seq = (SELECT seq FROM events WHERE id = ?) AND r.rule_id = ? AND a.id = ?
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT a.* FROM attempts a JOIN rule_events r ON r.seq = a.rule_event_seq
+                        WHERE r.org_id = ? AND r.event_seq = (SELECT seq FROM events WHERE id = ?) AND r.rule_id = ? AND a.id = ?
+                        """),
                 arguments: [orgID, eventID, ruleID, id]
             ).map(SQLiteStore.attempt)
         }

@@ -16,7 +16,8 @@ extension SQLiteStore {
 
     static func fetchFieldCatalog(_ db: Database, orgID: String, connectionID: String) throws -> ConnectionFieldCatalog? {
         try Row.fetchOne(
-            db, sql: "SELECT * FROM field_catalogs WHERE connection_id = ? AND org_id = ?", arguments: [connectionID, orgID]
+            db.cachedStatement(sql: "SELECT * FROM field_catalogs WHERE connection_id = ? AND org_id = ?"),
+            arguments: [connectionID, orgID]
         ).map(SQLiteStore.fieldCatalog)
     }
 
@@ -41,23 +42,23 @@ extension SQLiteStore {
                 // A concurrent first GET may have built it meanwhile; only an explicit refresh or a stale
                 // version rebuilds it.
                 guard refresh || existing.catalogVersion != source.version else { return existing }
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         UPDATE field_catalogs SET catalog_version = ?, fields = ?, refreshed_at = ?, updated_at = ?
                         WHERE id = ?
-                        """,
-                    arguments: [source.version, fields, now, now, existing.id])
+                        """
+                ).execute(arguments: [source.version, fields, now, now, existing.id])
             } else {
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         INSERT INTO field_catalogs (id, org_id, workspace_id, connection_id, integration_type, catalog_version,
                             fields, refreshed_at, created_by, created_at, updated_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        Formats.uuid(), orgID, connection.workspaceID, connectionID, connection.type, source.version, fields,
-                        now, createdBy, now, now,
-                    ])
+                        """
+                ).execute(arguments: [
+                    Formats.uuid(), orgID, connection.workspaceID, connectionID, connection.type, source.version, fields,
+                    now, createdBy, now, now,
+                ])
             }
             guard let catalog = try SQLiteStore.fetchFieldCatalog(db, orgID: orgID, connectionID: connectionID) else {
                 throw StoreError.unavailable("the field catalog was not stored")
@@ -81,8 +82,8 @@ extension SQLiteStore {
 
     static func latestMapping(_ db: Database, orgID: String, connectionID: String) throws -> ConnectionDefaultMapping? {
         try Row.fetchOne(
-            db,
-            sql: "SELECT * FROM default_mappings WHERE connection_id = ? AND org_id = ? ORDER BY version DESC LIMIT 1",
+            db.cachedStatement(
+                sql: "SELECT * FROM default_mappings WHERE connection_id = ? AND org_id = ? ORDER BY version DESC LIMIT 1"),
             arguments: [connectionID, orgID]
         ).map(SQLiteStore.defaultMapping)
     }
@@ -122,16 +123,16 @@ extension SQLiteStore {
                 name: input.name ?? latest?.name ?? input.schema.meta?.name ?? ConnectionDefaultMapping.defaultName,
                 schema: input.schema, catalogVersion: catalogVersion, createdBy: createdBy,
                 createdAt: latest?.createdAt ?? now, updatedAt: now)
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO default_mappings (id, mapping_id, version, org_id, workspace_id, connection_id, integration_type,
                         name, schema, catalog_version, created_by, created_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    newID, mapping.mappingID, mapping.version, orgID, mapping.workspaceID, connectionID, mapping.integrationType,
-                    mapping.name, schema, catalogVersion, createdBy, mapping.createdAt, now,
-                ])
+                    """
+            ).execute(arguments: [
+                newID, mapping.mappingID, mapping.version, orgID, mapping.workspaceID, connectionID, mapping.integrationType,
+                mapping.name, schema, catalogVersion, createdBy, mapping.createdAt, now,
+            ])
             return mapping
         }
     }
@@ -141,8 +142,9 @@ extension SQLiteStore {
     public func cacheActionData(orgID: String, connectionID: String, actionData: JSONObject) async throws {
         let text = JSONEmitter.compact(.object(actionData))
         try await write { db in
-            try db.execute(
-                sql: "UPDATE connections SET action_data = ? WHERE id = ? AND org_id = ?", arguments: [text, connectionID, orgID])
+            try db.cachedStatement(
+                sql: "UPDATE connections SET action_data = ? WHERE id = ? AND org_id = ?"
+            ).execute(arguments: [text, connectionID, orgID])
             guard db.changesCount > 0 else { throw APIError.notFound("Connection") }
         }
     }

@@ -6,16 +6,20 @@ internal import SharedCore
 extension SQLiteStore {
     // MARK: - Workspaces
 
-    static func workspace(_ row: Row) -> Workspace {
+    /// The `workspaces` columns `workspace(_:)` decodes, in its order.
+    static let workspaceColumns = "id, org_id, name, description, publishable_key, created_at, updated_at"
+
+    /// Decodes a row read with `workspaceColumns`.
+    static func workspace(_ row: some ColumnReader) -> Workspace {
         Workspace(
-            id: row["id"], orgID: row["org_id"], name: row["name"], description: row["description"],
-            publishableKey: row["publishable_key"], createdAt: row["created_at"], updatedAt: row["updated_at"])
+            id: row.string(0), orgID: row.string(1), name: row.string(2), description: row.optionalString(3),
+            publishableKey: row.string(4), createdAt: row.int64(5), updatedAt: row.int64(6))
     }
 
     public func listWorkspaces(orgID: String, page: PageRequest) async throws -> Page<Workspace> {
         try await read { db in
             try SQLiteStore.fetchPage(
-                db, select: "SELECT * FROM workspaces WHERE org_id = ?", arguments: [orgID], page: page,
+                db, select: "SELECT \(SQLiteStore.workspaceColumns) FROM workspaces WHERE org_id = ?", arguments: [orgID], page: page,
                 map: SQLiteStore.workspace, key: { Cursor(createdAt: $0.createdAt, id: $0.id) })
         }
     }
@@ -28,35 +32,41 @@ extension SQLiteStore {
             publishableKey: PublishableKey.generate(orgID: orgID, workspaceID: id).value, createdAt: now, updatedAt: now)
         return try await write { db in
             try SQLiteStore.checkWorkspaceName(db, orgID: orgID, name: name, except: nil)
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO workspaces (id, org_id, name, name_key, description, publishable_key, created_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [id, orgID, name, name.lowercased(), description, workspace.publishableKey, now, now])
+                    """
+            ).execute(arguments: [id, orgID, name, name.lowercased(), description, workspace.publishableKey, now, now])
             return workspace
         }
     }
 
     static func checkWorkspaceName(_ db: Database, orgID: String, name: String, except id: String?) throws {
         let clash = try String.fetchOne(
-            db, sql: "SELECT id FROM workspaces WHERE org_id = ? AND name_key = ?", arguments: [orgID, name.lowercased()])
+            db.cachedStatement(sql: "SELECT id FROM workspaces WHERE org_id = ? AND name_key = ?"), arguments: [orgID, name.lowercased()])
         if let clash, clash != id {
             throw APIError.conflict("duplicate_name", "A workspace named '\(name)' already exists")
         }
     }
 
     public func workspace(orgID: String, id: String) async throws -> Workspace? {
-        try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM workspaces WHERE id = ? AND org_id = ?", arguments: [id, orgID])
-                .map(SQLiteStore.workspace)
+        try readRaw { connection in
+            var found: Workspace?
+            try connection.query(
+                "SELECT \(SQLiteStore.workspaceColumns) FROM workspaces WHERE id = ? AND org_id = ?", [.text(id), .text(orgID)]
+            ) { found = SQLiteStore.workspace($0) }
+            return found
         }
     }
 
     public func workspace(publishableKey: String) async throws -> Workspace? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM workspaces WHERE publishable_key = ?", arguments: [publishableKey])
-                .map(SQLiteStore.workspace)
+            try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT \(SQLiteStore.workspaceColumns) FROM workspaces WHERE publishable_key = ?"),
+                arguments: [publishableKey]
+            )
+            .map(SQLiteStore.workspace)
         }
     }
 
@@ -65,13 +75,14 @@ extension SQLiteStore {
         return try await write { db in
             guard
                 var workspace = try Row.fetchOne(
-                    db, sql: "SELECT * FROM workspaces WHERE id = ? AND org_id = ?", arguments: [id, orgID]
+                    db.cachedStatement(sql: "SELECT \(SQLiteStore.workspaceColumns) FROM workspaces WHERE id = ? AND org_id = ?"),
+                    arguments: [id, orgID]
                 ).map(SQLiteStore.workspace)
             else { throw APIError.notFound("Workspace") }
             try SQLiteStore.checkWorkspaceName(db, orgID: orgID, name: name, except: id)
-            try db.execute(
-                sql: "UPDATE workspaces SET name = ?, name_key = ?, description = ?, updated_at = ? WHERE id = ?",
-                arguments: [name, name.lowercased(), description, now, id])
+            try db.cachedStatement(
+                sql: "UPDATE workspaces SET name = ?, name_key = ?, description = ?, updated_at = ? WHERE id = ?"
+            ).execute(arguments: [name, name.lowercased(), description, now, id])
             workspace.name = name
             workspace.description = description
             workspace.updatedAt = now
@@ -126,33 +137,33 @@ extension SQLiteStore {
         return try await write { db in
             guard
                 try Bool.fetchOne(
-                    db, sql: "SELECT 1 FROM workspaces WHERE id = ? AND org_id = ?", arguments: [workspaceID, orgID]) != nil
+                    db.cachedStatement(sql: "SELECT 1 FROM workspaces WHERE id = ? AND org_id = ?"), arguments: [workspaceID, orgID]) != nil
             else { throw APIError.notFound("Workspace") }
             try SQLiteStore.checkConnectionName(db, workspaceID: workspaceID, name: input.name, except: nil)
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO connections (id, org_id, workspace_id, type, name, metadata, secrets, active, inactive_reason,
                         hidden, created_by, created_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    id, orgID, workspaceID, input.type, input.name, metadata, sealed, input.active, input.inactiveReason,
-                    input.hidden, createdBy, now, now,
-                ])
+                    """
+            ).execute(arguments: [
+                id, orgID, workspaceID, input.type, input.name, metadata, sealed, input.active, input.inactiveReason,
+                input.hidden, createdBy, now, now,
+            ])
             return try SQLiteStore.fetchConnection(db, orgID: orgID, id: id)!
         }
     }
 
     static func checkConnectionName(_ db: Database, workspaceID: String, name: String, except id: String?) throws {
         let clash = try String.fetchOne(
-            db, sql: "SELECT id FROM connections WHERE workspace_id = ? AND name = ?", arguments: [workspaceID, name])
+            db.cachedStatement(sql: "SELECT id FROM connections WHERE workspace_id = ? AND name = ?"), arguments: [workspaceID, name])
         if let clash, clash != id {
             throw APIError.conflict("duplicate_name", "A connection named '\(name)' already exists in this workspace")
         }
     }
 
     static func fetchConnection(_ db: Database, orgID: String, id: String) throws -> Connection? {
-        try Row.fetchOne(db, sql: "SELECT * FROM connections WHERE id = ? AND org_id = ?", arguments: [id, orgID])
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM connections WHERE id = ? AND org_id = ?"), arguments: [id, orgID])
             .map(SQLiteStore.connectionRow)
     }
 
@@ -164,7 +175,7 @@ extension SQLiteStore {
         let id = connection.id
         guard
             let sealed = try await read({ db in
-                try Data.fetchOne(db, sql: "SELECT secrets FROM connections WHERE id = ?", arguments: [id])
+                try Data.fetchOne(db.cachedStatement(sql: "SELECT secrets FROM connections WHERE id = ?"), arguments: [id])
             })
         else { return [:] }
         guard let plain = try? sealer.open(Array(sealed), recordID: id),
@@ -184,17 +195,17 @@ extension SQLiteStore {
                 throw APIError.notFound("Connection")
             }
             try SQLiteStore.checkConnectionName(db, workspaceID: existing.workspaceID, name: input.name, except: id)
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE connections SET name = ?, metadata = ?, secrets = ?, hidden = ?, active = ?, inactive_reason = ?,
                         failure_streak = CASE WHEN ? THEN 0 ELSE failure_streak END,
                         streak_auth_only = CASE WHEN ? THEN 1 ELSE streak_auth_only END, updated_at = ?
                     WHERE id = ?
-                    """,
-                arguments: [
-                    input.name, metadata, sealed, input.hidden, input.active, input.inactiveReason,
-                    input.active && !existing.active, input.active && !existing.active, now, id,
-                ])
+                    """
+            ).execute(arguments: [
+                input.name, metadata, sealed, input.hidden, input.active, input.inactiveReason,
+                input.active && !existing.active, input.active && !existing.active, now, id,
+            ])
             if existing.active && !input.active {
                 try SQLiteStore.failPendingWork(
                     db, connectionID: id, reason: "connection_inactive:\(input.inactiveReason ?? "manually_inactivated")",
@@ -210,13 +221,13 @@ extension SQLiteStore {
             guard let existing = try SQLiteStore.fetchConnection(db, orgID: orgID, id: id) else {
                 throw APIError.notFound("Connection")
             }
-            let ruleIDs = try String.fetchAll(db, sql: "SELECT id FROM rules WHERE connection_id = ?", arguments: [id])
+            let ruleIDs = try String.fetchAll(db.cachedStatement(sql: "SELECT id FROM rules WHERE connection_id = ?"), arguments: [id])
             if !ruleIDs.isEmpty && !force {
                 throw APIError.conflict("connection_has_rules", "Connection has active rules")
             }
             for ruleID in ruleIDs { try SQLiteStore.cancelRuleWork(db, ruleID: ruleID, now: now) }
-            try db.execute(sql: "DELETE FROM rules WHERE connection_id = ?", arguments: [id])
-            try db.execute(sql: "DELETE FROM connections WHERE id = ?", arguments: [id])
+            try db.cachedStatement(sql: "DELETE FROM rules WHERE connection_id = ?").execute(arguments: [id])
+            try db.cachedStatement(sql: "DELETE FROM connections WHERE id = ?").execute(arguments: [id])
             return existing
         }
     }
@@ -253,20 +264,20 @@ extension SQLiteStore {
             guard let connection = try SQLiteStore.fetchConnection(db, orgID: orgID, id: input.connectionID),
                 connection.workspaceID == input.workspaceID
             else { throw APIError.notFound("Connection") }
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM rules WHERE dedup_key = ?", arguments: [dedup]) != nil {
+            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM rules WHERE dedup_key = ?"), arguments: [dedup]) != nil {
                 throw APIError.conflict("duplicate_rule", "An identical rule already exists for this connection")
             }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO rules (id, org_id, workspace_id, connection_id, type, event, resource, resource_id, metadata,
                         dedup_key, active, hidden, created_by, created_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    id, orgID, input.workspaceID, input.connectionID, connection.type, input.event, input.resource,
-                    input.resourceID, JSONEmitter.compact(.object(input.metadata)), dedup, input.active, input.hidden,
-                    createdBy, now, now,
-                ])
+                    """
+            ).execute(arguments: [
+                id, orgID, input.workspaceID, input.connectionID, connection.type, input.event, input.resource,
+                input.resourceID, JSONEmitter.compact(.object(input.metadata)), dedup, input.active, input.hidden,
+                createdBy, now, now,
+            ])
             return Rule(
                 id: id, orgID: orgID, workspaceID: input.workspaceID, connectionID: input.connectionID, type: connection.type,
                 event: input.event, resource: input.resource, resourceID: input.resourceID, metadata: input.metadata,
@@ -276,7 +287,8 @@ extension SQLiteStore {
 
     public func rule(orgID: String, id: String) async throws -> Rule? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM rules WHERE id = ? AND org_id = ?", arguments: [id, orgID]).map(SQLiteStore.rule)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM rules WHERE id = ? AND org_id = ?"), arguments: [id, orgID]).map(
+                SQLiteStore.rule)
         }
     }
 
@@ -284,11 +296,13 @@ extension SQLiteStore {
         let now = now()
         return try await write { db in
             guard
-                let rule = try Row.fetchOne(db, sql: "SELECT * FROM rules WHERE id = ? AND org_id = ?", arguments: [id, orgID])
-                    .map(SQLiteStore.rule)
+                let rule = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT * FROM rules WHERE id = ? AND org_id = ?"), arguments: [id, orgID]
+                )
+                .map(SQLiteStore.rule)
             else { throw APIError.notFound("Rule") }
             try SQLiteStore.cancelRuleWork(db, ruleID: id, now: now)
-            try db.execute(sql: "DELETE FROM rules WHERE id = ?", arguments: [id])
+            try db.cachedStatement(sql: "DELETE FROM rules WHERE id = ?").execute(arguments: [id])
             return rule
         }
     }
@@ -298,7 +312,7 @@ extension SQLiteStore {
     public func catalog(workspaceID: String, kind: CatalogKind) async throws -> [CatalogItem] {
         try await read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM catalog_items WHERE workspace_id = ? AND kind = ? ORDER BY key",
+                db.cachedStatement(sql: "SELECT * FROM catalog_items WHERE workspace_id = ? AND kind = ? ORDER BY key"),
                 arguments: [workspaceID, kind.rawValue]
             ).map {
                 CatalogItem(

@@ -15,27 +15,28 @@ extension SQLiteStore {
 
     public func createSession(_ session: SessionRecord, launchTokenHash: String, launchExpiresAt: Int64) async throws {
         _ = try await write { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO sessions (session_id, org_id, workspace_id, role, session_type, external_user_id, resource,
                         resource_id, ttl_seconds, launch_page, allowed_origins, scopes, status, created_at, expires_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    session.sessionID, session.orgID, session.workspaceID, session.role, session.sessionType,
-                    session.externalUserID, session.resource, session.resourceID, session.ttlSeconds, session.launchPage,
-                    JSONEmitter.compact(.strings(session.allowedOrigins)), JSONEmitter.compact(.strings(session.scopes)),
-                    session.status, session.createdAt, session.expiresAt,
-                ])
-            try db.execute(
-                sql: "INSERT INTO launch_tokens (token_hash, session_id, expires_at) VALUES (?, ?, ?)",
-                arguments: [launchTokenHash, session.sessionID, launchExpiresAt])
+                    """
+            ).execute(arguments: [
+                session.sessionID, session.orgID, session.workspaceID, session.role, session.sessionType,
+                session.externalUserID, session.resource, session.resourceID, session.ttlSeconds, session.launchPage,
+                JSONEmitter.compact(.strings(session.allowedOrigins)), JSONEmitter.compact(.strings(session.scopes)),
+                session.status, session.createdAt, session.expiresAt,
+            ])
+            try db.cachedStatement(
+                sql: "INSERT INTO launch_tokens (token_hash, session_id, expires_at) VALUES (?, ?, ?)"
+            ).execute(arguments: [launchTokenHash, session.sessionID, launchExpiresAt])
         }
     }
 
     public func session(id: String) async throws -> SessionRecord? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM sessions WHERE session_id = ?", arguments: [id]).map(SQLiteStore.sessionRecord)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM sessions WHERE session_id = ?"), arguments: [id]).map(
+                SQLiteStore.sessionRecord)
         }
     }
 
@@ -59,11 +60,12 @@ extension SQLiteStore {
 
     public func refreshSession(orgID: String, id: String, expiresAt: Int64) async throws -> SessionRecord {
         try await write { db in
-            try db.execute(
-                sql: "UPDATE sessions SET expires_at = ? WHERE session_id = ? AND org_id = ?", arguments: [expiresAt, id, orgID])
+            try db.cachedStatement(
+                sql: "UPDATE sessions SET expires_at = ? WHERE session_id = ? AND org_id = ?"
+            ).execute(arguments: [expiresAt, id, orgID])
             guard
                 let session = try Row.fetchOne(
-                    db, sql: "SELECT * FROM sessions WHERE session_id = ? AND org_id = ?", arguments: [id, orgID]
+                    db.cachedStatement(sql: "SELECT * FROM sessions WHERE session_id = ? AND org_id = ?"), arguments: [id, orgID]
                 ).map(SQLiteStore.sessionRecord)
             else { throw APIError.notFound("Session") }
             return session
@@ -74,24 +76,25 @@ extension SQLiteStore {
         try await write { db in
             guard
                 let status = try String.fetchOne(
-                    db, sql: "SELECT status FROM sessions WHERE session_id = ? AND org_id = ?", arguments: [id, orgID])
+                    db.cachedStatement(sql: "SELECT status FROM sessions WHERE session_id = ? AND org_id = ?"), arguments: [id, orgID])
             else { throw APIError.notFound("Session") }
             guard status == "active" else { return false }
-            try db.execute(sql: "UPDATE sessions SET status = 'revoked' WHERE session_id = ?", arguments: [id])
-            try db.execute(sql: "DELETE FROM launch_tokens WHERE session_id = ?", arguments: [id])
+            try db.cachedStatement(sql: "UPDATE sessions SET status = 'revoked' WHERE session_id = ?").execute(arguments: [id])
+            try db.cachedStatement(sql: "DELETE FROM launch_tokens WHERE session_id = ?").execute(arguments: [id])
             return true
         }
     }
 
     public func consumeLaunchToken(hash: String, now: Int64) async throws -> SessionRecord? {
         try await write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM launch_tokens WHERE token_hash = ?", arguments: [hash]) else {
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM launch_tokens WHERE token_hash = ?"), arguments: [hash])
+            else {
                 return nil
             }
-            try db.execute(sql: "DELETE FROM launch_tokens WHERE token_hash = ?", arguments: [hash])
+            try db.cachedStatement(sql: "DELETE FROM launch_tokens WHERE token_hash = ?").execute(arguments: [hash])
             guard (row["expires_at"] as Int64) > now else { return nil }
             let session = try Row.fetchOne(
-                db, sql: "SELECT * FROM sessions WHERE session_id = ?", arguments: [row["session_id"] as String]
+                db.cachedStatement(sql: "SELECT * FROM sessions WHERE session_id = ?"), arguments: [row["session_id"] as String]
             ).map(SQLiteStore.sessionRecord)
             return session?.isActive == true ? session : nil
         }
