@@ -53,6 +53,25 @@ struct Base64Tests {
         }
     }
 
+    @Test("exactly one spelling decodes: every other last symbol of a short tail is refused")
+    func onlyTheCanonicalSpellingDecodes() {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        for length in 1...5 {
+            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 * 77 + 13) }
+            let text = Base64URL.encode(bytes)
+            var accepted = 0
+            for symbol in alphabet {
+                let variant = String(text.dropLast()) + String(symbol)
+                if let decoded = Base64URL.decode(variant) {
+                    accepted += 1
+                    #expect(Base64URL.encode(decoded) == variant)
+                }
+            }
+            // Full groups leave no unused bits (all 64 spellings are other bytes); 1 or 2 tail bytes leave 4 or 2.
+            #expect(accepted == [0: 64, 1: 4, 2: 16][length % 3])
+        }
+    }
+
     @Test("constant-time comparison compares every byte and the lengths")
     func constantTime() {
         #expect(ConstantTime.equals([1, 2, 3], [1, 2, 3]))

@@ -58,19 +58,34 @@ enum Base64Codec: Sendable {
         if padding > 0 {
             guard input.count % 4 == 0, padding == 4 - remainder else { return nil }
         }
-        let symbols = input[..<end]
-        guard symbols.allSatisfy(isSymbol) else { return nil }
-        var standard = symbols.map { byte -> UInt8 in
-            switch byte {
-            case UInt8(ascii: "-"): return UInt8(ascii: "+")
-            case UInt8(ascii: "_"): return UInt8(ascii: "/")
-            default: return byte
+        // Table decoding: every symbol of the alphabet, and the bits left over at the end all zero (the one
+        // canonical spelling of the bytes).
+        let table = self == .url ? Base64Codec.urlValues : Base64Codec.standardValues
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(end * 3 / 4)
+        var accumulator: UInt32 = 0
+        var bits = 0
+        for index in 0..<end {
+            let value = table[Int(input[index])]
+            guard value != 0xFF else { return nil }
+            accumulator = (accumulator << 6 | UInt32(value)) & 0xFF_FFFF
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                bytes.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
             }
         }
-        standard += [UInt8](repeating: Base64Codec.pad, count: (4 - remainder) % 4)
-        guard let data = Data(base64Encoded: Data(standard)) else { return nil }
-        let bytes = [UInt8](data)
-        guard Array(encode(bytes, padded: false).utf8) == Array(symbols) else { return nil }
+        guard accumulator & ((1 << UInt32(bits)) - 1) == 0 else { return nil }
         return bytes
     }
+
+    /// The 6-bit value of each byte in one alphabet (0xFF: not a symbol).
+    private static func values(_ alphabet: String) -> [UInt8] {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (value, byte) in alphabet.utf8.enumerated() { table[Int(byte)] = UInt8(value) }
+        return table
+    }
+
+    private static let standardValues = values("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+    private static let urlValues = values("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 }

@@ -195,9 +195,9 @@ struct Authenticator: Sendable {
 
     /// The `kid` of a compact JWT's header, when it parses.
     static func keyID(of token: String) -> String? {
-        guard let header = token.split(separator: ".", omittingEmptySubsequences: false).first,
-            let bytes = Base64URL.decode(String(header)), let value = try? JSONParser.parse(bytes: bytes)
-        else { return nil }
+        let utf8 = token.utf8
+        let header = utf8.firstIndex(of: UInt8(ascii: ".")).map { token[..<$0] } ?? token[...]
+        guard let bytes = Base64URL.decode(String(header)), let value = try? JSONParser.parse(bytes: bytes) else { return nil }
         return value["kid"]?.stringValue
     }
 }
