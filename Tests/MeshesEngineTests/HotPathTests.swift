@@ -155,6 +155,37 @@ import Testing
             ).contains("payload"))
     }
 
+    @Test func theCheckpointerKeepsTheLogShortWithoutTheWriterCheckpointing() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("meshes-checkpoint-\(UUID().uuidString)").path
+        let path = folder + "/meshes.db"
+        let store = try SQLiteStore(
+            path: path, sealer: Sealer(masterKey: MasterKey.generate()), clock: { Formats.nowMilliseconds() }, cacheMiB: 8,
+            checkpoints: SQLiteCheckpointer.Policy(interval: 0.02, restartFrames: 40))
+        let checkpointer = try #require(store.checkpointer)
+        #expect(try await store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") } == 0)
+        let workspace = try await store.createWorkspace(orgID: store.defaultOrg.id, name: "w", description: nil)
+        for round in 0..<60 {
+            let items = (0..<50).map { index in
+                IngestJob(
+                    workspaceID: workspace.id,
+                    record: IngestRecord(event: "user.signup", payload: ["n": .int(round * 50 + index)]), createdBy: "test")
+            }
+            _ = try await store.ingestMany(orgID: store.defaultOrg.id, items: items)
+        }
+        // Without a checkpoint the log would hold every frame written above (well over 400); the thread restarts it.
+        var frames: Int32 = .max
+        for _ in 0..<200 where frames > 40 {
+            try await Task.sleep(for: .milliseconds(20))
+            frames = checkpointer.progress.withLock { $0.logFrames }
+        }
+        #expect(frames <= 40)
+        #expect(checkpointer.progress.withLock { $0.runs } > 1)
+        // Everything is there, read by another connection.
+        let other = try DatabaseQueue(path: path)
+        #expect(try await other.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") } == 3000)
+        await store.close()
+    }
+
     @Test func theStageSplitNamesTheRouteAndItsStages() async throws {
         let engine = try await TestEngine(.sqlite)
         let workspace = try await engine.workspace()

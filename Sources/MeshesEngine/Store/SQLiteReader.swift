@@ -44,6 +44,10 @@ final class SQLiteReader: Sendable {
 final class ReaderConnection: @unchecked Sendable {
     let handle: OpaquePointer
     private var statements: [String: OpaquePointer] = [:]
+    /// The last text read from each column position in the current query: rows of a page repeat most of their
+    /// values (workspace, event name, creator, connection, …), and a repeated value reuses its `String`.
+    fileprivate var lastText = [String?](repeating: nil, count: ReaderConnection.rememberedColumns)
+    fileprivate static let rememberedColumns = 32
 
     init(path: String) throws {
         var handle: OpaquePointer?
@@ -89,9 +93,10 @@ final class ReaderConnection: @unchecked Sendable {
         for (index, argument) in arguments.enumerated() {
             guard argument.bind(statement, Int32(index + 1)) == SQLITE_OK else { throw failure() }
         }
+        for index in lastText.indices { lastText[index] = nil }
         while true {
             switch sqlite3_step(statement) {
-            case SQLITE_ROW: try row(Columns(statement: statement))
+            case SQLITE_ROW: try row(Columns(statement: statement, connection: self))
             case SQLITE_DONE: return
             default: throw failure()
             }
@@ -126,11 +131,23 @@ extension Row: ColumnReader {
 /// The current row of a raw statement.
 struct Columns: ColumnReader {
     let statement: OpaquePointer
+    let connection: ReaderConnection
 
     func string(_ index: Int32) -> String {
         guard let text = sqlite3_column_text(statement, index) else { return "" }
         let count = Int(sqlite3_column_bytes(statement, index))
-        return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
+        let slot = Int(index)
+        guard slot < ReaderConnection.rememberedColumns else {
+            return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
+        }
+        if var last = connection.lastText[slot], last.utf8.count == count,
+            last.withUTF8({ count == 0 || memcmp($0.baseAddress!, text, count) == 0 })
+        {
+            return last
+        }
+        let value = String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
+        connection.lastText[slot] = value
+        return value
     }
 
     func optionalString(_ index: Int32) -> String? {

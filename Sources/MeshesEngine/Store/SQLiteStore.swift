@@ -17,6 +17,8 @@ public final class SQLiteStore: MeshesStore {
     let committer: GroupCommit
     /// Raw read-only connections for the request hot paths (see `SQLiteReader`).
     let reader: SQLiteReader
+    /// WAL checkpoints on a thread of their own (nil: SQLite's automatic checkpoint in the committing writer).
+    let checkpointer: SQLiteCheckpointer?
     let ingestCache = IngestCache()
     /// Machine-key secrets already unsealed, by access key and sealed bytes (every authenticated request reads its
     /// key; AES-GCM once per key instead of once per request).
@@ -30,9 +32,17 @@ public final class SQLiteStore: MeshesStore {
     /// Opens (creating when missing) the store at `path`: folder 0700, file 0600, WAL, busy timeout 5 s,
     /// migrations applied; a newer schema is refused. `cacheMiB` bounds each connection's page cache (a
     /// memory-bounded job such as a backfill passes less).
-    public init(
+    public convenience init(
         path: String, sealer: any SecretSealer, clock: @escaping @Sendable () -> Int64 = { Formats.nowMilliseconds() },
         cacheMiB: Int = SQLiteStore.defaultCacheMiB
+    ) throws {
+        try self.init(path: path, sealer: sealer, clock: clock, cacheMiB: cacheMiB, checkpoints: SQLiteCheckpointer.Policy())
+    }
+
+    /// `checkpoints`: how the background checkpointer runs (nil: SQLite's automatic checkpoint inside commits).
+    init(
+        path: String, sealer: any SecretSealer, clock: @escaping @Sendable () -> Int64, cacheMiB: Int,
+        checkpoints: SQLiteCheckpointer.Policy?
     ) throws {
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
@@ -62,6 +72,11 @@ public final class SQLiteStore: MeshesStore {
         self.clock = clock
         committer = GroupCommit(writer: pool)
         reader = SQLiteReader(path: path)
+        checkpointer = checkpoints.flatMap { SQLiteCheckpointer(path: path, policy: $0) }
+        if checkpointer != nil {
+            // This connection writes; the checkpointer thread copies the log into the database meanwhile.
+            try pool.write { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+        }
         defaultOrg = try pool.write { db in try SQLiteStore.ensureDefaultOrg(db, now: clock()) }
     }
 
@@ -110,8 +125,10 @@ public final class SQLiteStore: MeshesStore {
         }
     }
 
-    /// Nothing to release early: the file's connections close when the last reference to the store goes.
-    public func close() async {}
+    /// Stops the checkpointer; the file's connections close when the last reference to the store goes.
+    public func close() async { checkpointer?.stop() }
+
+    deinit { checkpointer?.stop() }
 
     public func takeTokens(_ key: String, count: Double, rate: Double, burst: Double, now: Double) async throws -> Int? {
         try await write { db in try SQLiteStore.takeTokens(db, key, count: count, rate: rate, burst: burst, now: now) }
