@@ -29,12 +29,6 @@ EVENTS = int(os.environ.get("BACKFILL_EVENTS", "100000"))
 LARGE_BYTES = int(os.environ.get("BACKFILL_LARGE_BYTES", str(1 << 30)))
 
 
-def env_bin(name):
-    value = os.environ.get(name)
-    if not value or not os.access(value, os.X_OK):
-        sys.exit("backfill benchmark: %s is not set or not executable; run it through Scripts/bench" % name)
-    return value
-
 
 def line(n):
     return '{"event":"user.signup","payload":{"email":"user%d@example.com","plan":"pro"}}\n' % n
@@ -93,10 +87,10 @@ def measured(cmd, cwd, env):
 
 
 def serve(folder, db):
-    keys = subprocess.run([env_bin("MESHES_BIN"), "keys", "create", "--json", "--db", db], cwd=folder,
+    keys = subprocess.run([benchlib.env_bin("MESHES_BIN", "backfill"), "keys", "create", "--json", "--db", db], cwd=folder,
                           capture_output=True, check=True)
     key = json.loads(keys.stdout)
-    server = subprocess.Popen([env_bin("MESHES_BIN"), "serve", "--port", "0", "--no-delivery", "--db", db], cwd=folder,
+    server = subprocess.Popen([benchlib.env_bin("MESHES_BIN", "backfill"), "serve", "--port", "0", "--no-delivery", "--db", db], cwd=folder,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     banner = server.stderr.readline().decode()
     if "listening on" not in banner:
@@ -130,7 +124,7 @@ def embedded_run(folder, jsonl):
     server, _, _, workspace = serve(folder, "embedded.db")
     stop(server)
     env = {"PATH": os.environ.get("PATH", "")}
-    wall, rss, stdout = measured([env_bin("MESHES_BIN"), "backfill", jsonl, "--workspace", workspace, "--db", "embedded.db",
+    wall, rss, stdout = measured([benchlib.env_bin("MESHES_BIN", "backfill"), "backfill", jsonl, "--workspace", workspace, "--db", "embedded.db",
                                   "--json", "--no-progress"], folder, env)
     check(stdout)
     return EVENTS / wall, rss
@@ -141,7 +135,7 @@ def remote_run(folder, jsonl):
     try:
         env = {"PATH": os.environ.get("PATH", ""), "MESHES_ACCESS_KEY": key["access_key"], "MESHES_SECRET_KEY": key["secret_key"],
                "MESHES_ORG_ID": key["org_id"], "MESHES_API_URL": "http://127.0.0.1:%d" % port}
-        wall, rss, stdout = measured([env_bin("MESHES_BIN"), "backfill", jsonl, "--workspace", workspace, "--json",
+        wall, rss, stdout = measured([benchlib.env_bin("MESHES_BIN", "backfill"), "backfill", jsonl, "--workspace", workspace, "--json",
                                       "--no-progress", "--checkpoint", os.path.join(folder, "remote.checkpoint")], folder, env)
         check(stdout)
         return EVENTS / wall, rss
@@ -199,7 +193,7 @@ def large_run(folder):
     size = write_large(path, LARGE_BYTES)
     env = {"PATH": os.environ.get("PATH", "")}
     try:
-        wall, rss, stdout = measured([env_bin("MESHES_BIN"), "backfill", path, "--dry-run", "--json", "--no-progress",
+        wall, rss, stdout = measured([benchlib.env_bin("MESHES_BIN", "backfill"), "backfill", path, "--dry-run", "--json", "--no-progress",
                                       "--workspace", str(uuid.uuid4())], folder, env)
     finally:
         os.remove(path)

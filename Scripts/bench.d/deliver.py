@@ -16,7 +16,6 @@ wrk rate; p99 <= 20 ms."""
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -32,33 +31,11 @@ RATE_SECONDS = 10
 WORKERS = 64
 
 
-def env_bin(name):
-    value = os.environ.get(name)
-    if not value or not os.access(value, os.X_OK):
-        sys.exit("deliver benchmark: %s is not set or not executable; run it through Scripts/bench" % name)
-    return value
 
-
-def ensure_wrk():
-    if shutil.which("wrk"):
-        return
-    print("deliver benchmark: installing wrk (Debian package)", file=sys.stderr)
-    subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, stdout=subprocess.DEVNULL)
-
-
-def peak_rss_kib(pid):
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 def start_receiver(folder):
-    receiver = subprocess.Popen([env_bin("MESHES_BENCH_BIN"), "receiver", "--port", "0"], cwd=folder,
+    receiver = subprocess.Popen([benchlib.env_bin("MESHES_BENCH_BIN", "deliver"), "receiver", "--port", "0"], cwd=folder,
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     port = int(receiver.stdout.readline().decode().strip())
     return receiver, port
@@ -82,10 +59,10 @@ def wrk_rate(port, folder):
 
 
 def start_server(db, folder, *flags):
-    keys = subprocess.run([env_bin("MESHES_BIN"), "keys", "create", "--json", "--db", db], cwd=folder,
+    keys = subprocess.run([benchlib.env_bin("MESHES_BIN", "deliver"), "keys", "create", "--json", "--db", db], cwd=folder,
                           capture_output=True, check=True)
     key = json.loads(keys.stdout)
-    server = subprocess.Popen([env_bin("MESHES_BIN"), "serve", "--port", "0", "--db", db] + list(flags), cwd=folder,
+    server = subprocess.Popen([benchlib.env_bin("MESHES_BIN", "deliver"), "serve", "--port", "0", "--db", db] + list(flags), cwd=folder,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     line = server.stderr.readline().decode()
     if "listening on" not in line:
@@ -130,13 +107,13 @@ def throughput_run(folder, receiver_port):
         server.wait(timeout=30)
     Client(receiver_port).call("DELETE", "/stats")
     start = time.perf_counter()
-    deliver = subprocess.Popen([env_bin("MESHES_BIN"), "deliver", "--until-idle", "--workers", str(WORKERS), "--allow-http",
+    deliver = subprocess.Popen([benchlib.env_bin("MESHES_BIN", "deliver"), "deliver", "--until-idle", "--workers", str(WORKERS), "--allow-http",
                                 "--allow-private-egress", "--db", db], cwd=folder,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     rss = 0
     last = start
     while deliver.poll() is None:
-        rss = max(rss, peak_rss_kib(deliver.pid))
+        rss = max(rss, benchlib.status_kib(deliver.pid, "VmHWM:"))
         seen = receiver_stats(receiver_port)["requests"]
         if seen >= EVENTS:
             last = time.perf_counter()
@@ -180,12 +157,12 @@ def latency_run(folder, receiver_port):
         for thread in threads:
             thread.start()
         while any(t.is_alive() for t in threads):
-            rss[0] = max(rss[0], peak_rss_kib(server.pid))
+            rss[0] = max(rss[0], benchlib.status_kib(server.pid, "VmHWM:"))
             time.sleep(0.1)
         deadline = time.time() + 60
         while receiver_stats(receiver_port)["requests"] < total and time.time() < deadline:
             time.sleep(0.05)
-        rss[0] = max(rss[0], peak_rss_kib(server.pid))
+        rss[0] = max(rss[0], benchlib.status_kib(server.pid, "VmHWM:"))
         if failures:
             raise benchlib.CommandFailed("%d emits failed, e.g. status %d" % (len(failures), failures[0]))
         latencies = sorted(receiver_stats(receiver_port)["latencies_ms"])
@@ -199,7 +176,7 @@ def latency_run(folder, receiver_port):
 
 def main():
     env = benchlib.Env()
-    ensure_wrk()
+    benchlib.ensure_wrk("deliver")
     runs = max(1, min(env.runs, 3))
     wrk_rates, rates, p50s, p99s, rss_throughput, rss_latency, duplicates = [], [], [], [], [], [], []
     for run in range(runs):

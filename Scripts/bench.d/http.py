@@ -18,26 +18,17 @@ CPU time per stage (printed at exit) follows the table. (Timings cost a few cloc
 rows above run without them.)
 Targets: reads >= 50% of /healthz; POST >= 40%; list >= 5,000 req/s and >= 20%; p99 < 20 ms; flat RSS."""
 
-import os
-import sys
-
-# This file is named after its benchmark (`Scripts/bench http`); its folder must not shadow the standard `http` package.
-sys.path = [p for p in sys.path if os.path.abspath(p or ".") != os.path.dirname(os.path.abspath(__file__))]
-
-import base64
-import hashlib
-import hmac
 import json
+import os
 import re
-import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
-import uuid
 
 import benchlib
-from meshesclient import Client
+from meshesclient import Client, token
 
 EVENTS = int(os.environ.get("HTTP_EVENTS", "100000"))
 SECONDS = int(os.environ.get("HTTP_SECONDS", "10"))
@@ -46,46 +37,9 @@ CONNECTIONS = 64
 BATCH = 100
 
 
-def env_bin(name):
-    value = os.environ.get(name)
-    if not value or not os.access(value, os.X_OK):
-        sys.exit("http benchmark: %s is not set or not executable; run it through Scripts/bench" % name)
-    return value
 
 
-def ensure_wrk():
-    if shutil.which("wrk"):
-        return
-    print("http benchmark: installing wrk (Debian package)", file=sys.stderr)
-    subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, stdout=subprocess.DEVNULL)
 
-
-def b64(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def mint(key, unique):
-    """A machine token (spec 4.1) valid for 60 s; with `unique` it carries a random jti, so no two are equal."""
-    now = int(time.time())
-    header = b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": key["access_key"]}, separators=(",", ":")).encode())
-    claims = {"iss": "urn:meshes:m2m:" + key["access_key"], "aud": "meshes-api", "org": key["org_id"], "iat": now,
-              "exp": now + 60}
-    if unique:
-        claims["jti"] = uuid.uuid4().hex
-    body = b64(json.dumps(claims, separators=(",", ":")).encode())
-    signature = b64(hmac.new(key["secret_key"].encode(), (header + "." + body).encode(), hashlib.sha256).digest())
-    return header + "." + body + "." + signature
-
-
-def rss_kib(pid, field="VmRSS:"):
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                if line.startswith(field):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 def lua_string(text):
@@ -155,12 +109,12 @@ def wrk(port, script, seconds):
 
 
 def start_server(db, folder, timings=False):
-    keys = subprocess.run([env_bin("MESHES_BIN"), "keys", "create", "--json", "--db", db], cwd=folder,
+    keys = subprocess.run([benchlib.env_bin("MESHES_BIN", "http"), "keys", "create", "--json", "--db", db], cwd=folder,
                           capture_output=True, check=True)
     key = json.loads(keys.stdout)
     env = dict(os.environ, MESHES_TIMINGS="1" if timings else "0")
     stderr = open(os.path.join(folder, "serve.stderr"), "w+")
-    server = subprocess.Popen([env_bin("MESHES_BIN"), "serve", "--port", "0", "--db", db, "--no-delivery", "--allow-http"],
+    server = subprocess.Popen([benchlib.env_bin("MESHES_BIN", "http"), "serve", "--port", "0", "--db", db, "--no-delivery", "--allow-http"],
                               cwd=folder, stdout=subprocess.DEVNULL, stderr=stderr, env=env)
     deadline = time.time() + 30
     while time.time() < deadline:
@@ -215,7 +169,7 @@ def token_files(folder, key, count):
         path = os.path.join(folder, "tokens-%d.txt" % thread)
         with open(path, "w") as f:
             for _ in range(count // 2):
-                f.write(mint(key, True) + "\n")
+                f.write(token(key, 60, True) + "\n")
         paths.append(path)
     return paths
 
@@ -231,15 +185,15 @@ def soak(port, folder, requests, key, pid):
         seconds = int(min(50, SOAK_SECONDS - (time.time() - begin)))
         if seconds < 1:
             break
-        script = write_script(folder, "soak", requests, token=mint(key, False))
+        script = write_script(folder, "soak", requests, token=token(key, 60, False))
         runner = threading.Thread(target=lambda: samples.append(wrk(port, script, seconds)))
         runner.start()
         while runner.is_alive():
-            rss.append((time.time() - begin, rss_kib(pid)))
+            rss.append((time.time() - begin, benchlib.status_kib(pid, "VmRSS:")))
             runner.join(5)
     if not samples:
         raise benchlib.CommandFailed("the soak's wrk runs failed")
-    rss.append((time.time() - begin, rss_kib(pid)))
+    rss.append((time.time() - begin, benchlib.status_kib(pid, "VmRSS:")))
     total = sum(count for _, _, count in samples)
     rate = total / (time.time() - begin)
     after_minute = [r for t, r in rss if t >= 60] or [rss[-1][1]]
@@ -259,7 +213,7 @@ def stage_split(db, folder, routes):
     server, port, key, stderr = start_server(db, folder, timings=True)
     try:
         for _, request in routes:
-            wrk(port, write_script(folder, "split", [request], token=mint(key, False)), 3)
+            wrk(port, write_script(folder, "split", [request], token=token(key, 60, False)), 3)
     finally:
         stop(server)
     stderr.seek(0)
@@ -268,7 +222,7 @@ def stage_split(db, folder, routes):
 
 def main():
     env = benchlib.Env()
-    ensure_wrk()
+    benchlib.ensure_wrk("http")
     folder = os.path.join(env.tmp, "http")
     os.makedirs(folder)
     db = os.path.join(folder, "store.db")
@@ -290,7 +244,7 @@ def main():
         results["healthz"] = wrk(port, health_script, SECONDS)
         print("http: /healthz %.0f req/s" % results["healthz"][0], file=sys.stderr)
         for name, request in routes:
-            script = write_script(folder, "reused", [request], token=mint(key, False))
+            script = write_script(folder, "reused", [request], token=token(key, 60, False))
             results[(name, "reused")] = wrk(port, script, SECONDS)
             count = int(min(400000, max(20000, results[(name, "reused")][0] * SECONDS * 1.5)))
             script = write_script(folder, "fresh", [request], token_files=token_files(folder, key, count))

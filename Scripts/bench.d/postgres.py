@@ -35,12 +35,6 @@ THREADS = 4
 WORKERS = 64
 
 
-def env_bin(name):
-    value = os.environ.get(name)
-    if not value or not os.access(value, os.X_OK):
-        sys.exit("postgres benchmark: %s is not set or not executable; run it through Scripts/bench" % name)
-    return value
-
 
 def free_port():
     with socket.socket() as s:
@@ -120,11 +114,11 @@ def environment(key):
 
 
 def start_server(db, folder, env):
-    keys = subprocess.run([env_bin("MESHES_BIN"), "keys", "create", "--json", "--db", db], cwd=folder, env=env,
+    keys = subprocess.run([benchlib.env_bin("MESHES_BIN", "postgres"), "keys", "create", "--json", "--db", db], cwd=folder, env=env,
                           capture_output=True)
     if keys.returncode != 0:
         raise benchlib.CommandFailed("keys create: %s" % keys.stderr.decode()[-300:])
-    server = subprocess.Popen([env_bin("MESHES_BIN"), "serve", "--port", "0", "--db", db, "--no-delivery", "--allow-http"],
+    server = subprocess.Popen([benchlib.env_bin("MESHES_BIN", "postgres"), "serve", "--port", "0", "--db", db, "--no-delivery", "--allow-http"],
                               cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     line = server.stderr.readline().decode()
     if "listening on" not in line:
@@ -186,7 +180,7 @@ def deliver(db, folder, env, receiver_port, nodes):
     """Delivers what `ingest` stored with `nodes` `meshes deliver --until-idle` processes; returns deliveries/s."""
     Client(receiver_port).call("DELETE", "/stats")
     start = time.perf_counter()
-    processes = [subprocess.Popen([env_bin("MESHES_BIN"), "deliver", "--until-idle", "--workers", str(WORKERS),
+    processes = [subprocess.Popen([benchlib.env_bin("MESHES_BIN", "postgres"), "deliver", "--until-idle", "--workers", str(WORKERS),
                                    "--allow-http", "--allow-private-egress", "--db", db], cwd=folder, env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(nodes)]
     last = None
@@ -223,7 +217,7 @@ def main():
         os.makedirs(folder)
         # Outside BENCH_TMP (0700, root's): the server runs as the `postgres` user when we are root.
         cluster = Cluster(tempfile.mkdtemp(prefix="meshes-bench-pg-"))
-        receiver = subprocess.Popen([env_bin("MESHES_BENCH_BIN"), "receiver", "--port", "0"], cwd=folder,
+        receiver = subprocess.Popen([benchlib.env_bin("MESHES_BENCH_BIN", "postgres"), "receiver", "--port", "0"], cwd=folder,
                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         try:
             receiver_port = int(receiver.stdout.readline().decode().strip())

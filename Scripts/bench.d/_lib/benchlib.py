@@ -2,6 +2,7 @@
 
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -113,3 +114,31 @@ def count_files(path, exclude_top=()):
             files += 1
             size += os.lstat(full).st_size
     return files, size
+
+
+def env_bin(name, bench):
+    """The executable Scripts/bench passes in environment variable `name`; exits naming `bench` when it is missing."""
+    value = os.environ.get(name)
+    if not value or not os.access(value, os.X_OK):
+        sys.exit("%s benchmark: %s is not set or not executable; run it through Scripts/bench" % (bench, name))
+    return value
+
+
+def ensure_wrk(bench):
+    """Installs wrk (Debian package) when it is missing."""
+    if shutil.which("wrk"):
+        return
+    print("%s benchmark: installing wrk (Debian package)" % bench, file=sys.stderr)
+    subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, stdout=subprocess.DEVNULL)
+
+
+def status_kib(pid, field):
+    """A `/proc/PID/status` memory field (`VmRSS:`, `VmHWM:`) in KiB, 0 once the process is gone."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith(field):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
