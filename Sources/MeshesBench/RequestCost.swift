@@ -36,13 +36,13 @@ enum RequestCost {
         ]
         let only = option("--only").map { Set($0.split(separator: ",").map(String.init)) }
         var results = JSONObject()
-        for (index, route) in routes.enumerated() where only?.contains(String(index)) ?? true {
+        for (routeIndex, route) in routes.enumerated() where only?.contains(String(routeIndex)) ?? true {
             var row = JSONObject()
             for fresh in [false, true] {
                 let tokens = (0..<(fresh ? count : 1)).map { index in
                     MachineJWT.mint(
                         accessKey: accessKey, secret: secret, orgID: store.defaultOrg.id, issuedAt: now,
-                        tokenID: fresh ? String(index) : nil)
+                        tokenID: fresh ? "\(routeIndex)-\(index)" : nil)
                 }
                 let requests = (0..<count).map { index in
                     APIRequest(

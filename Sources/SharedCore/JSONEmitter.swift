@@ -109,29 +109,86 @@ public enum JSONEmitter {
     /// Appends `s` as a JSON string literal: `"` and `\` escaped, control characters as the short escapes
     /// (`\n \r \t \b \f`) or `\u00XX`; everything else (including `/` and non-ASCII) verbatim.
     static func appendQuoted(_ s: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
         var s = s
-        s.withUTF8 { bytes in
-            var start = 0
-            for (i, byte) in bytes.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
-                start = i + 1
-                switch byte {
-                case 0x22: out.append(contentsOf: #"\""#.utf8)
-                case 0x5C: out.append(contentsOf: #"\\"#.utf8)
-                case 0x0A: out.append(contentsOf: #"\n"#.utf8)
-                case 0x0D: out.append(contentsOf: #"\r"#.utf8)
-                case 0x09: out.append(contentsOf: #"\t"#.utf8)
-                case 0x08: out.append(contentsOf: #"\b"#.utf8)
-                case 0x0C: out.append(contentsOf: #"\f"#.utf8)
-                default:
-                    out.append(contentsOf: #"\u00"#.utf8)
-                    Hex.append(byte, to: &out)
-                }
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
+        s.withUTF8 { appendQuoted(utf8: $0, into: &out) }
+    }
+
+    /// `appendQuoted` of text given as valid UTF-8 bytes.
+    static func appendQuoted(utf8 bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        // Most text (ids, names, timestamps) needs no escape: find the first byte that does 8 at a time.
+        let first = ByteScan.firstNeedingEscape(bytes)
+        guard first < bytes.count else {
+            out.append(contentsOf: bytes)
+            out.append(UInt8(ascii: "\""))
+            return
         }
+        var start = 0
+        for i in first..<bytes.count {
+            let byte = bytes[i]
+            guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
+            start = i + 1
+            switch byte {
+            case 0x22: out.append(contentsOf: #"\""#.utf8)
+            case 0x5C: out.append(contentsOf: #"\\"#.utf8)
+            case 0x0A: out.append(contentsOf: #"\n"#.utf8)
+            case 0x0D: out.append(contentsOf: #"\r"#.utf8)
+            case 0x09: out.append(contentsOf: #"\t"#.utf8)
+            case 0x08: out.append(contentsOf: #"\b"#.utf8)
+            case 0x0C: out.append(contentsOf: #"\f"#.utf8)
+            default:
+                out.append(contentsOf: #"\u00"#.utf8)
+                Hex.append(byte, to: &out)
+            }
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
         out.append(UInt8(ascii: "\""))
     }
 
+}
+
+/// Scans of UTF-8 text eight bytes at a time (SWAR): long runs of plain ASCII are the common case of what we write.
+enum ByteScan {
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// Whether some byte of `word` is zero.
+    @inline(__always)
+    private static func hasZero(_ word: UInt64) -> Bool { (word &- ones) & ~word & highs != 0 }
+
+    /// The index of the first byte that a JSON string must escape (`"`, `\`, below 0x20), or `bytes.count`.
+    static func firstNeedingEscape(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
+        var index = 0
+        while index + 8 <= bytes.count {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            let control = (word &- ones &* 0x20) & ~word & highs != 0
+            if control || hasZero(word ^ (ones &* 0x22)) || hasZero(word ^ (ones &* 0x5C)) { break }
+            index += 8
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte < 0x20 || byte == 0x22 || byte == 0x5C { return index }
+            index += 1
+        }
+        return index
+    }
+
+    /// Whether every byte is below 0x80.
+    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        var index = 0
+        var any: UInt64 = 0
+        while index + 8 <= bytes.count {
+            any |= UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            index += 8
+        }
+        var tail: UInt8 = 0
+        while index < bytes.count {
+            tail |= bytes[index]
+            index += 1
+        }
+        return any & highs == 0 && tail < 0x80
+    }
 }

@@ -86,9 +86,10 @@ import Testing
             return response.status == 200 ? response.jsonBody : nil
         }
 
-        let (version, seqs, links, integrity, foreignKeys) = try await store.pool.read { db in
+        let (version, ruleEventIndex, seqs, links, integrity, foreignKeys) = try await store.pool.read { db in
             (
                 try Int.fetchOne(db, sql: "PRAGMA user_version"),
+                try String.fetchAll(db, sql: "SELECT name FROM pragma_index_info('rule_events_event') ORDER BY seqno"),
                 try Row.fetchAll(db, sql: "SELECT seq, id FROM events ORDER BY seq").map { "\($0["seq"] as Int64):\($0["id"] as String)" },
                 try Row.fetchAll(
                     db, sql: "SELECT r.event_seq, a.rule_event_seq FROM rule_events r JOIN attempts a ON a.rule_event_seq = r.seq"
@@ -98,7 +99,9 @@ import Testing
                 try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count
             )
         }
-        #expect(version == 5)
+        #expect(version == 6)
+        // v6: an event's rule events come out of the index in their API order.
+        #expect(ruleEventIndex == ["event_seq", "created_at", "id"])
         #expect(seqs == ["1:\(MigrationTests.delivered)", "2:\(MigrationTests.unmatched)"])
         #expect(links == ["1/1"])
         #expect(integrity == "ok")

@@ -72,4 +72,40 @@ import Testing
                 w.endArray()
             } == "[{},null,[]]")
     }
+
+    /// The word-at-a-time scans find exactly what a byte loop finds, at every position and for every byte value
+    /// (escapes, control characters, bytes with the high bit set, text shorter and longer than a word).
+    @Test func wordScansAgreeWithAByteLoop() {
+        var state: UInt64 = 42
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 33
+        }
+        var cases: [[UInt8]] = [[], Array("plain-ascii-uuid-0123456789abcdef".utf8)]
+        for length in 0..<40 {
+            for special: UInt8 in [0x00, 0x1F, 0x20, 0x21, 0x22, 0x5B, 0x5C, 0x5D, 0x7F, 0x80, 0xC3, 0xFF] {
+                for position in stride(from: 0, to: length, by: max(1, length / 5)) {
+                    var bytes = [UInt8](repeating: 0x61, count: length)
+                    bytes[position] = special
+                    cases.append(bytes)
+                }
+            }
+        }
+        for _ in 0..<3000 {
+            cases.append((0..<Int(next() % 48)).map { _ in UInt8(truncatingIfNeeded: next() % 7 == 0 ? next() : 0x41 + next() % 60) })
+        }
+        for bytes in cases {
+            let escape = bytes.firstIndex { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C } ?? bytes.count
+            bytes.withUnsafeBufferPointer { buffer in
+                #expect(ByteScan.firstNeedingEscape(buffer) == escape, "\(bytes)")
+                #expect(ByteScan.isASCII(buffer) == bytes.allSatisfy { $0 < 0x80 }, "\(bytes)")
+                // Bytes written as a column are written as the String they decode to.
+                var fromBytes = JSONWriter()
+                fromBytes.string(utf8: buffer)
+                var fromString = JSONWriter()
+                fromString.string(String(decoding: bytes, as: UTF8.self))
+                #expect(fromBytes.bytes == fromString.bytes, "\(bytes)")
+            }
+        }
+    }
 }

@@ -108,6 +108,11 @@ public struct APIResponse: Sendable {
         return APIResponse(status: status, headers: jsonHeaders, body: body)
     }
 
+    /// A JSON response whose body is already written.
+    static func json(_ status: Int, body: [UInt8]) -> APIResponse {
+        APIResponse(status: status, headers: jsonHeaders, body: body)
+    }
+
     static let jsonHeaders: [(name: String, value: String)] = [("Content-Type", "application/json")]
 
     /// An error response `{message, error, details?}` plus the error's own headers.

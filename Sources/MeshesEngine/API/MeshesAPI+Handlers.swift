@@ -50,8 +50,7 @@ extension MeshesAPI {
         let filter = try eventFilter(call.request, caller: call.caller)
         _ = try await ownedWorkspace(call.id, caller: call.caller)
         let (org, id) = (call.caller.orgID, call.id)
-        let events = try await run { try await store.listEvents(orgID: org, workspaceID: id, filter: filter, page: page) }
-        return .json(200) { writer in events.write(to: &writer) { $0.write(to: &$1) } }
+        return .json(200, body: try await run { try await store.renderedEvents(orgID: org, workspaceID: id, filter: filter, page: page) })
     }
 
     // MARK: - Connections
@@ -142,18 +141,16 @@ extension MeshesAPI {
     func listEvents(_ call: EndpointCall) async throws(APIError) -> APIResponse {
         let page = try page(call.request)
         let org = call.caller.orgID
-        let events = try await run { try await store.listEvents(orgID: org, workspaceID: nil, filter: EventFilter(), page: page) }
-        return .json(200) { writer in events.write(to: &writer) { $0.write(to: &$1) } }
+        return .json(
+            200, body: try await run { try await store.renderedEvents(orgID: org, workspaceID: nil, filter: EventFilter(), page: page) })
     }
 
     func getEvent(_ call: EndpointCall) async throws(APIError) -> APIResponse {
-        let event = try await ownedEvent(call.id, caller: call.caller)
-        return .json(200) { event.write(to: &$0) }
+        .json(200, body: try await ownedRenderedEvent(call.id, caller: call.caller, payload: false))
     }
 
     func getEventPayload(_ call: EndpointCall) async throws(APIError) -> APIResponse {
-        let event = try await ownedEvent(call.id, caller: call.caller, payload: true)
-        return .json(200) { event.write(to: &$0, includePayload: true) }
+        .json(200, body: try await ownedRenderedEvent(call.id, caller: call.caller, payload: true))
     }
 
     func cancelEvent(_ call: EndpointCall) async throws(APIError) -> APIResponse {

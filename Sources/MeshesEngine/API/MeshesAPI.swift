@@ -184,6 +184,18 @@ public final class MeshesAPI: Sendable {
         return event
     }
 
+    /// `ownedEvent`, written as JSON by the store.
+    func ownedRenderedEvent(_ id: String, caller: Principal, payload: Bool) async throws(APIError) -> [UInt8] {
+        guard let event = try await run({ try await store.renderedEvent(orgID: caller.orgID, id: id, includePayload: payload) }) else {
+            throw APIError.notFound("Event")
+        }
+        if let grant = caller.grant {
+            try SessionPolicy.check(
+                grant, workspace: event.workspaceID, resource: .some(event.resource), resourceID: .some(event.resourceID))
+        }
+        return event.json
+    }
+
     func ruleFilter(_ request: APIRequest, caller: Principal) -> RuleFilter {
         var filter = RuleFilter(
             event: request.queryValue("event"), resource: request.queryValue("resource"), resourceID: request.queryValue("resource_id"))

@@ -283,54 +283,7 @@ public struct RuleEvent: Sendable, Equatable {
 
     public var json: JSONValue { JSONWriter.value { write(to: &$0) } }
 
-    public func write(to writer: inout JSONWriter) {
-        writer.beginObject()
-        writer.key("id")
-        writer.string(id)
-        writer.key("type")
-        writer.string("rule")
-        writer.key("workspace")
-        writer.string(workspaceID)
-        writer.key("event")
-        writer.string(eventName)
-        writer.key("event_id")
-        writer.string(eventID)
-        writer.key("resource")
-        writer.string(resource)
-        writer.key("resource_id")
-        writer.string(resourceID)
-        writer.key("connection")
-        writer.string(connectionID)
-        writer.key("rule")
-        writer.string(ruleID)
-        writer.key("integration_type")
-        writer.string(integrationType)
-        writer.key("status")
-        writer.string(status.rawValue)
-        writer.key("attempt_count")
-        writer.int(attemptCount)
-        if let nextAttemptAt {
-            writer.key("next_attempt_at")
-            writer.timestamp(nextAttemptAt)
-        }
-        if let startedAt {
-            writer.key("started_at")
-            writer.timestamp(startedAt)
-        }
-        if let completedAt {
-            writer.key("completed_at")
-            writer.timestamp(completedAt)
-        }
-        if let lastError {
-            writer.key("last_error")
-            writer.string(lastError)
-        }
-        writer.key("created_by")
-        writer.string(createdBy)
-        writer.key("created_at")
-        writer.timestamp(createdAt)
-        writer.endObject()
-    }
+    public func write(to writer: inout JSONWriter) { EventJSON.write(self, to: &writer) }
 }
 
 /// §2.5 stored event.
@@ -412,50 +365,9 @@ public struct Event: Sendable, Equatable {
     }
 
     public func write(to writer: inout JSONWriter, includePayload: Bool = false) {
-        writer.beginObject()
-        writer.key("id")
-        writer.string(id)
-        writer.key("type")
-        writer.string("event")
-        writer.key("workspace")
-        writer.string(workspaceID)
-        writer.key("event")
-        writer.string(event)
-        writer.key("resource")
-        writer.string(resource)
-        writer.key("resource_id")
-        writer.string(resourceID)
-        writer.key("status")
-        writer.string(status.rawValue)
-        writer.key("total_rules")
-        writer.int(totalRules)
-        writer.key("completed_count")
-        writer.int(completedCount)
-        writer.key("failed_count")
-        writer.int(failedCount)
-        writer.key("canceled_count")
-        writer.int(canceledCount)
-        if let startedAt {
-            writer.key("started_at")
-            writer.timestamp(startedAt)
+        EventJSON.write(self, to: &writer, payload: includePayload ? payload : nil) { writer in
+            for ruleEvent in ruleEvents { ruleEvent.write(to: &writer) }
         }
-        if let completedAt {
-            writer.key("completed_at")
-            writer.timestamp(completedAt)
-        }
-        writer.key("created_by")
-        writer.string(createdBy)
-        writer.key("created_at")
-        writer.timestamp(createdAt)
-        writer.key("rule_events")
-        writer.beginArray()
-        for ruleEvent in ruleEvents { ruleEvent.write(to: &writer) }
-        writer.endArray()
-        if includePayload, let payload {
-            writer.key("payload")
-            writer.value(payload)
-        }
-        writer.endObject()
     }
 }
 

@@ -89,16 +89,25 @@ public struct Page<Element: Sendable>: Sendable {
 
     /// `{count, limit, next_cursor, records}`, each record written by `write`.
     public func write(to writer: inout JSONWriter, _ write: (Element, inout JSONWriter) -> Void) {
+        Page.writeEnvelope(to: &writer, count: records.count, limit: limit, next: next) { writer in
+            for record in records { write(record, &writer) }
+        }
+    }
+
+    /// `{count, limit, next_cursor, records}` around records that `records` writes.
+    static func writeEnvelope(
+        to writer: inout JSONWriter, count: Int, limit: Int, next: Cursor?, records: (inout JSONWriter) -> Void
+    ) {
         writer.beginObject()
         writer.key("count")
-        writer.int(records.count)
+        writer.int(count)
         writer.key("limit")
         writer.int(limit)
         writer.key("next_cursor")
         writer.string(next?.encoded)
         writer.key("records")
         writer.beginArray()
-        for record in records { write(record, &writer) }
+        records(&writer)
         writer.endArray()
         writer.endObject()
     }

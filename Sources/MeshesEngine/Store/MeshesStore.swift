@@ -158,6 +158,11 @@ public protocol MeshesStore: MappingStore, SessionStore, DeliveryStore {
     func ingestMany(orgID: String, items: [IngestJob]) async throws -> [Result<Event, APIError>]
     func event(orgID: String, id: String, includePayload: Bool) async throws -> Event?
     func listEvents(orgID: String, workspaceID: String?, filter: EventFilter, page: PageRequest) async throws -> Page<Event>
+    /// `event(...)` as the JSON the API answers (the full form; the payload when asked for). A store that can write
+    /// it straight from its rows does; the default writes the `Event`.
+    func renderedEvent(orgID: String, id: String, includePayload: Bool) async throws -> RenderedEvent?
+    /// `listEvents(...)` as the page JSON the API answers (same bytes as writing the `Page<Event>`).
+    func renderedEvents(orgID: String, workspaceID: String?, filter: EventFilter, page: PageRequest) async throws -> [UInt8]
     func cancelEvent(orgID: String, id: String) async throws -> Event
     func ruleEvent(orgID: String, eventID: String, ruleID: String) async throws -> RuleEvent?
     func cancelRuleEvent(orgID: String, eventID: String, ruleID: String) async throws -> RuleEvent
@@ -170,6 +175,37 @@ public protocol MeshesStore: MappingStore, SessionStore, DeliveryStore {
     func idempotencyBegin(orgID: String, key: String, path: String, bodyHash: String) async throws -> IdempotencyState
     func idempotencyComplete(orgID: String, key: String, path: String, status: Int, body: String) async throws
     func idempotencyAbandon(orgID: String, key: String, path: String) async throws
+}
+
+extension MeshesStore {
+    public func renderedEvent(orgID: String, id: String, includePayload: Bool) async throws -> RenderedEvent? {
+        guard let event = try await event(orgID: orgID, id: id, includePayload: includePayload) else { return nil }
+        var writer = JSONWriter(capacity: 1024)
+        event.write(to: &writer, includePayload: includePayload)
+        return RenderedEvent(json: writer.bytes, workspaceID: event.workspaceID, resource: event.resource, resourceID: event.resourceID)
+    }
+
+    public func renderedEvents(orgID: String, workspaceID: String?, filter: EventFilter, page: PageRequest) async throws -> [UInt8] {
+        let events = try await listEvents(orgID: orgID, workspaceID: workspaceID, filter: filter, page: page)
+        var writer = JSONWriter(capacity: 1024)
+        events.write(to: &writer) { $0.write(to: &$1) }
+        return writer.bytes
+    }
+}
+
+/// An event's JSON form, with what a session grant is checked against (§4.3).
+public struct RenderedEvent: Sendable {
+    public var json: [UInt8]
+    public var workspaceID: String
+    public var resource: String
+    public var resourceID: String?
+
+    public init(json: [UInt8], workspaceID: String, resource: String, resourceID: String?) {
+        self.json = json
+        self.workspaceID = workspaceID
+        self.resource = resource
+        self.resourceID = resourceID
+    }
 }
 
 /// The two auto-registered catalogues of a workspace (§2.9).

@@ -103,6 +103,35 @@ final class ReaderConnection: @unchecked Sendable {
         }
     }
 
+    /// Binds `arguments` to the statement of `sql` and calls `row` with the statement on each result row, until
+    /// there are no more or `row` returns false. The statement's columns are valid only during the call.
+    func rows(_ sql: String, _ arguments: [ReaderValue], row: (OpaquePointer) throws -> Bool) throws {
+        let statement = try statement(sql)
+        defer { sqlite3_reset(statement) }
+        for (index, argument) in arguments.enumerated() {
+            guard argument.bind(statement, Int32(index + 1)) == SQLITE_OK else { throw failure() }
+        }
+        try rows(of: statement, row: row)
+    }
+
+    /// `rows` with one integer argument (no argument array).
+    func rows(_ sql: String, _ argument: Int64, row: (OpaquePointer) throws -> Bool) throws {
+        let statement = try statement(sql)
+        defer { sqlite3_reset(statement) }
+        guard sqlite3_bind_int64(statement, 1, argument) == SQLITE_OK else { throw failure() }
+        try rows(of: statement, row: row)
+    }
+
+    private func rows(of statement: OpaquePointer, row: (OpaquePointer) throws -> Bool) throws {
+        while true {
+            switch sqlite3_step(statement) {
+            case SQLITE_ROW: if try !row(statement) { return }
+            case SQLITE_DONE: return
+            default: throw failure()
+            }
+        }
+    }
+
     private func failure() -> StoreError {
         .unavailable(String(cString: sqlite3_errmsg(handle)))
     }

@@ -54,7 +54,7 @@ extension SQLiteStore {
                     WHERE seq = ?
                     """)
             for row in candidates where jobs.count < limit {
-                let connectionID: String = row[SQLiteStore.RuleEventColumn.connectionID]
+                let connectionID: String = row[Int(SQLiteStore.RuleEventColumn.connectionID)]
                 if connections[connectionID] == nil {
                     connections[connectionID] = try SQLiteStore.deliveryConnection(db, id: connectionID, sealer: sealer)
                 }
@@ -69,10 +69,10 @@ extension SQLiteStore {
                     continue
                 }
                 processing[connectionID] = busy + 1
-                let seq: Int64 = row[SQLiteStore.RuleEventColumn.seq]
+                let seq: Int64 = row[Int(SQLiteStore.RuleEventColumn.seq)]
                 try lease.execute(arguments: [owner, now + Int64(connection.timeoutSeconds) * 1000 + SQLiteStore.leaseMarginMS, now, seq])
                 jobs.append(SQLiteStore.job(row, connection: connection, owner: owner, trigger: .scheduled, now: now))
-                touchedEvents.insert(row[SQLiteStore.RuleEventColumn.eventSeq])
+                touchedEvents.insert(row[Int(SQLiteStore.RuleEventColumn.eventSeq)])
             }
             for eventSeq in touchedEvents { try SQLiteStore.recomputeEvent(db, eventSeq: eventSeq, now: now) }
             return jobs
@@ -90,9 +90,10 @@ extension SQLiteStore {
         leased.status = .processing
         leased.startedAt = before.startedAt ?? now
         return DeliveryJob(
-            ruleEvent: leased, storeKey: row[SQLiteStore.RuleEventColumn.seq], previousStatus: before.status,
+            ruleEvent: leased, storeKey: row[Int(SQLiteStore.RuleEventColumn.seq)], previousStatus: before.status,
             previousNextAttemptAt: before.nextAttemptAt,
-            scheduledFailures: row[SQLiteStore.RuleEventColumn.scheduledFailures], trigger: trigger, leaseOwner: owner, envelope: envelope,
+            scheduledFailures: row[Int(SQLiteStore.RuleEventColumn.scheduledFailures)], trigger: trigger, leaseOwner: owner,
+            envelope: envelope,
             connection: connection, ruleMetadata: row.jsonObject("ru_metadata"), fields: JSONObject())
     }
 
@@ -117,7 +118,7 @@ extension SQLiteStore {
     static func lease(
         _ db: Database, row: Row, connection: DeliveryConnection, owner: String, trigger: AttemptTrigger, now: Int64
     ) throws -> DeliveryJob? {
-        let seq: Int64 = row[SQLiteStore.RuleEventColumn.seq]
+        let seq: Int64 = row[Int(SQLiteStore.RuleEventColumn.seq)]
         let leaseUntil = now + Int64(connection.timeoutSeconds) * 1000 + leaseMarginMS
         try db.cachedStatement(
             sql: """
@@ -199,9 +200,9 @@ extension SQLiteStore {
                 db.cachedStatement(sql: "SELECT * FROM rule_events WHERE seq = ? AND id = ?"),
                 arguments: [job.storeKey, job.ruleEvent.id])
         else { throw APIError.notFound("Rule event") }
-        let seq: Int64 = row[SQLiteStore.RuleEventColumn.seq]
+        let seq: Int64 = row[Int(SQLiteStore.RuleEventColumn.seq)]
         var current = SQLiteStore.ruleEvent(row)
-        let owned = (row[SQLiteStore.RuleEventColumn.leaseOwner] as String?) == job.leaseOwner && current.status == .processing
+        let owned = (row[Int(SQLiteStore.RuleEventColumn.leaseOwner)] as String?) == job.leaseOwner && current.status == .processing
         try SQLiteStore.insertAttempt(
             db, id: attemptID, ruleEventSeq: seq, job: job, number: current.attemptCount + 1, report: report,
             nextAttemptAt: decision.scheduledNext ? decision.nextAttemptAt : nil)
@@ -237,7 +238,7 @@ extension SQLiteStore {
             ])
         }
         try SQLiteStore.applyHealth(db, connectionID: job.connection.id, report: report, now: report.endedAt)
-        try SQLiteStore.recomputeEvent(db, eventSeq: row[SQLiteStore.RuleEventColumn.eventSeq], now: report.endedAt)
+        try SQLiteStore.recomputeEvent(db, eventSeq: row[Int(SQLiteStore.RuleEventColumn.eventSeq)], now: report.endedAt)
         return current
     }
 
@@ -304,15 +305,15 @@ extension SQLiteStore {
                 arguments: [now])
             var events: Set<String> = []
             for row in rows {
-                let seq: Int64 = row[SQLiteStore.RuleEventColumn.seq]
+                let seq: Int64 = row[Int(SQLiteStore.RuleEventColumn.seq)]
                 let ruleEvent = SQLiteStore.ruleEvent(row)
                 let recovery = LeaseRecovery(
                     ruleEvent: ruleEvent, storeKey: seq,
                     connection: try SQLiteStore.deliveryConnection(db, id: ruleEvent.connectionID, sealer: sealer),
-                    scheduledFailures: row[SQLiteStore.RuleEventColumn.scheduledFailures],
-                    cancelRequested: row[SQLiteStore.RuleEventColumn.cancelRequested],
-                    leaseOwner: row[SQLiteStore.RuleEventColumn.leaseOwner],
-                    leaseExpiresAt: row[SQLiteStore.RuleEventColumn.leaseExpiresAt], now: now)
+                    scheduledFailures: row[Int(SQLiteStore.RuleEventColumn.scheduledFailures)],
+                    cancelRequested: row[Int(SQLiteStore.RuleEventColumn.cancelRequested)],
+                    leaseOwner: row[Int(SQLiteStore.RuleEventColumn.leaseOwner)],
+                    leaseExpiresAt: row[Int(SQLiteStore.RuleEventColumn.leaseExpiresAt)], now: now)
                 try SQLiteStore.insertAttempt(
                     db, id: Formats.uuid(), ruleEventSeq: seq, job: recovery.job, number: ruleEvent.attemptCount + 1,
                     report: recovery.report,

@@ -160,40 +160,86 @@ extension SQLiteStore {
     /// Decodes a `rule_events` row read with `SELECT *` (or `r.*` first): by position, in table order (the
     /// delivery paths decode thousands per second; a lookup by name costs more than the row).
     static func ruleEvent(_ row: some ColumnReader) -> RuleEvent {
-        RuleEvent(
-            id: row.string(1), orgID: row.string(3), workspaceID: row.string(4), eventID: row.string(5), eventName: row.string(6),
-            resource: row.string(7), resourceID: row.optionalString(8), connectionID: row.string(9), ruleID: row.string(10),
-            integrationType: row.string(11), status: DeliveryStatus(rawValue: row.string(12)) ?? .pending, attemptCount: row.int(13),
-            nextAttemptAt: row.optionalInt64(15), startedAt: row.optionalInt64(16), completedAt: row.optionalInt64(17),
-            lastError: row.optionalString(18), cancelRequested: row.bool(21), createdBy: row.string(22), createdAt: row.int64(23))
+        typealias C = RuleEventColumn
+        return RuleEvent(
+            id: row.string(C.id), orgID: row.string(C.orgID), workspaceID: row.string(C.workspaceID), eventID: row.string(C.eventID),
+            eventName: row.string(C.eventName), resource: row.string(C.resource), resourceID: row.optionalString(C.resourceID),
+            connectionID: row.string(C.connectionID), ruleID: row.string(C.ruleID), integrationType: row.string(C.integrationType),
+            status: DeliveryStatus(rawValue: row.string(C.status)) ?? .pending, attemptCount: row.int(C.attemptCount),
+            nextAttemptAt: row.optionalInt64(C.nextAttemptAt), startedAt: row.optionalInt64(C.startedAt),
+            completedAt: row.optionalInt64(C.completedAt), lastError: row.optionalString(C.lastError),
+            cancelRequested: row.bool(C.cancelRequested), createdBy: row.string(C.createdBy), createdAt: row.int64(C.createdAt))
     }
 
-    /// Positions of `rule_events` columns used by name elsewhere in the delivery paths (table order, §schema v3).
+    /// Positions of the `rule_events` columns (table order, schema v3), for rows read with `SELECT *`.
     enum RuleEventColumn {
-        static let seq = 0
-        static let eventSeq = 2
-        static let connectionID = 9
-        static let scheduledFailures = 14
-        static let leaseOwner = 19
-        static let leaseExpiresAt = 20
-        static let cancelRequested = 21
+        static let seq: Int32 = 0
+        static let id: Int32 = 1
+        static let eventSeq: Int32 = 2
+        static let orgID: Int32 = 3
+        static let workspaceID: Int32 = 4
+        static let eventID: Int32 = 5
+        static let eventName: Int32 = 6
+        static let resource: Int32 = 7
+        static let resourceID: Int32 = 8
+        static let connectionID: Int32 = 9
+        static let ruleID: Int32 = 10
+        static let integrationType: Int32 = 11
+        static let status: Int32 = 12
+        static let attemptCount: Int32 = 13
+        static let scheduledFailures: Int32 = 14
+        static let nextAttemptAt: Int32 = 15
+        static let startedAt: Int32 = 16
+        static let completedAt: Int32 = 17
+        static let lastError: Int32 = 18
+        static let leaseOwner: Int32 = 19
+        static let leaseExpiresAt: Int32 = 20
+        static let cancelRequested: Int32 = 21
+        static let createdBy: Int32 = 22
+        static let createdAt: Int32 = 23
     }
 
-    /// The `events` columns `event(_:)` decodes, in its order; `payload` last (NULL unless asked for).
+    /// The `events` columns `event(_:)` decodes, in `EventColumn` order; `payload` last (NULL unless asked for).
     static func eventColumns(payload: Bool) -> String {
         "id, org_id, workspace_id, event, resource, resource_id, status, total_rules, completed_count, failed_count, "
             + "canceled_count, started_at, completed_at, created_by, created_at, " + (payload ? "payload" : "NULL")
     }
 
+    /// Positions of the columns of `eventColumns`; the hot reads select `seq` after them.
+    enum EventColumn {
+        static let id: Int32 = 0
+        static let orgID: Int32 = 1
+        static let workspaceID: Int32 = 2
+        static let event: Int32 = 3
+        static let resource: Int32 = 4
+        static let resourceID: Int32 = 5
+        static let status: Int32 = 6
+        static let totalRules: Int32 = 7
+        static let completedCount: Int32 = 8
+        static let failedCount: Int32 = 9
+        static let canceledCount: Int32 = 10
+        static let startedAt: Int32 = 11
+        static let completedAt: Int32 = 12
+        static let createdBy: Int32 = 13
+        static let createdAt: Int32 = 14
+        static let payload: Int32 = 15
+        static let seq: Int32 = 16
+    }
+
     /// Decodes a row read with `eventColumns` (by position: pages decode thousands of rows per second).
     static func event(_ row: some ColumnReader) -> Event {
-        Event(
-            id: row.string(0), orgID: row.string(1), workspaceID: row.string(2), event: row.string(3), resource: row.string(4),
-            resourceID: row.optionalString(5), status: DeliveryStatus(rawValue: row.string(6)) ?? .pending, totalRules: row.int(7),
-            completedCount: row.int(8), failedCount: row.int(9), canceledCount: row.int(10), startedAt: row.optionalInt64(11),
-            completedAt: row.optionalInt64(12), createdBy: row.string(13), createdAt: row.int64(14),
-            payload: row.optionalString(15).flatMap { try? JSONParser.parse(bytes: Array($0.utf8)) }, ruleEvents: [])
+        typealias C = EventColumn
+        return Event(
+            id: row.string(C.id), orgID: row.string(C.orgID), workspaceID: row.string(C.workspaceID), event: row.string(C.event),
+            resource: row.string(C.resource), resourceID: row.optionalString(C.resourceID),
+            status: DeliveryStatus(rawValue: row.string(C.status)) ?? .pending, totalRules: row.int(C.totalRules),
+            completedCount: row.int(C.completedCount), failedCount: row.int(C.failedCount), canceledCount: row.int(C.canceledCount),
+            startedAt: row.optionalInt64(C.startedAt), completedAt: row.optionalInt64(C.completedAt), createdBy: row.string(C.createdBy),
+            createdAt: row.int64(C.createdAt), payload: row.optionalString(C.payload).flatMap(eventPayload), ruleEvents: [])
     }
+
+    /// The stored payload text as a value (nil when it does not parse).
+    static func eventPayload(_ text: String) -> JSONValue? { try? JSONParser.parse(bytes: Array(text.utf8)) }
 
     /// `attachRuleEvents` on a raw connection, for events read with their `seq` (the key of `rule_events`).
     static func attachRuleEvents(_ connection: ReaderConnection, _ events: [(event: Event, seq: Int64)]) throws -> [Event] {
@@ -201,7 +247,7 @@ extension SQLiteStore {
         let placeholders = Array(repeating: "?", count: events.count).joined(separator: ",")
         var byEvent: [String: [RuleEvent]] = [:]
         try connection.query(
-            "SELECT * FROM rule_events WHERE event_seq IN (\(placeholders)) ORDER BY created_at, id", events.map { .int($0.seq) }
+            "SELECT * FROM rule_events WHERE event_seq IN (\(placeholders)) ORDER BY event_seq, created_at, id", events.map { .int($0.seq) }
         ) { row in
             let ruleEvent = ruleEvent(row)
             byEvent[ruleEvent.eventID, default: []].append(ruleEvent)
@@ -221,7 +267,7 @@ extension SQLiteStore {
             db.cachedStatement(
                 sql: """
                     SELECT * FROM rule_events WHERE event_seq IN (SELECT seq FROM events WHERE id IN (\(placeholders)))
-                    ORDER BY created_at, id
+                    ORDER BY event_seq, created_at, id
                     """),
             arguments: StatementArguments(events.map(\.id)))
         var byEvent: [String: [RuleEvent]] = [:]
@@ -251,7 +297,7 @@ extension SQLiteStore {
             try connection.query(
                 "SELECT \(SQLiteStore.eventColumns(payload: includePayload)), seq FROM events WHERE id = ? AND org_id = ?",
                 [.text(id), .text(orgID)]
-            ) { found = (SQLiteStore.event($0), $0.int64(16)) }
+            ) { found = (SQLiteStore.event($0), $0.int64(SQLiteStore.EventColumn.seq)) }
             guard let found else { return nil }
             return try SQLiteStore.attachRuleEvents(connection, [found]).first
         }
@@ -259,27 +305,10 @@ extension SQLiteStore {
 
     public func listEvents(orgID: String, workspaceID: String?, filter: EventFilter, page: PageRequest) async throws -> Page<Event> {
         try readRaw { connection in
-            var condition = "org_id = ?"
-            var arguments: [ReaderValue] = [.text(orgID)]
-            let filters = [
-                ("workspace_id", workspaceID), ("event", filter.event), ("status", filter.status?.rawValue), ("resource", filter.resource),
-                ("resource_id", filter.resourceID),
-            ]
-            for case (let column, let value?) in filters {
-                condition += " AND \(column) = ?"
-                arguments.append(.text(value))
-            }
-            if let after = page.after {
-                condition += " AND (created_at < ? OR (created_at = ? AND id < ?))"
-                arguments += [.int(after.createdAt), .int(after.createdAt), .text(after.id)]
-            }
-            arguments.append(.int(Int64(page.limit + 1)))
+            let (sql, arguments) = SQLiteStore.eventPageQuery(orgID: orgID, workspaceID: workspaceID, filter: filter, page: page)
             var records: [(event: Event, seq: Int64)] = []
             records.reserveCapacity(page.limit + 1)
-            try connection.query(
-                "SELECT \(SQLiteStore.eventColumns(payload: false)), seq FROM events WHERE \(condition) ORDER BY created_at DESC, id DESC LIMIT ?",
-                arguments
-            ) { records.append((SQLiteStore.event($0), $0.int64(16))) }
+            try connection.query(sql, arguments) { records.append((SQLiteStore.event($0), $0.int64(SQLiteStore.EventColumn.seq))) }
             var next: Cursor?
             if records.count > page.limit {
                 records.removeLast()
@@ -287,6 +316,28 @@ extension SQLiteStore {
             }
             return Page(records: try SQLiteStore.attachRuleEvents(connection, records), next: next, limit: page.limit)
         }
+    }
+
+    /// The query of one page of events, newest first, with one row more than the page (to know whether another
+    /// follows): `eventColumns` and `seq`.
+    static func eventPageQuery(orgID: String, workspaceID: String?, filter: EventFilter, page: PageRequest) -> (String, [ReaderValue]) {
+        var condition = "org_id = ?"
+        var arguments: [ReaderValue] = [.text(orgID)]
+        let filters = [
+            ("workspace_id", workspaceID), ("event", filter.event), ("status", filter.status?.rawValue), ("resource", filter.resource),
+            ("resource_id", filter.resourceID),
+        ]
+        for case (let column, let value?) in filters {
+            condition += " AND \(column) = ?"
+            arguments.append(.text(value))
+        }
+        if let after = page.after {
+            condition += " AND (created_at < ? OR (created_at = ? AND id < ?))"
+            arguments += [.int(after.createdAt), .int(after.createdAt), .text(after.id)]
+        }
+        arguments.append(.int(Int64(page.limit + 1)))
+        let sql = "SELECT \(eventColumns(payload: false)), seq FROM events WHERE \(condition) ORDER BY created_at DESC, id DESC LIMIT ?"
+        return (sql, arguments)
     }
 
     public func ruleEvent(orgID: String, eventID: String, ruleID: String) async throws -> RuleEvent? {

@@ -3,7 +3,7 @@ internal import GRDB
 /// Forward-only schema migrations; the schema version lives in `PRAGMA user_version` (§1).
 enum Schema {
     /// The version this engine writes.
-    static let currentVersion = 5
+    static let currentVersion = 6
 
     /// Statements per version; version `n` is `migrations[n - 1]`.
     static let migrations: [[String]] = [
@@ -387,6 +387,12 @@ enum Schema {
         // 5: limits shared by every process on the database (manual retries per org, §5.9).
         [
             "CREATE TABLE rate_buckets (key TEXT PRIMARY KEY, tokens REAL NOT NULL, updated REAL NOT NULL)"
+        ],
+        // 6: an event's rule events are read in their API order (created_at, id) straight from the index, without a
+        // sort per read; a lookup by (event, rule) reads the event's few entries.
+        [
+            "DROP INDEX rule_events_event",
+            "CREATE INDEX rule_events_event ON rule_events (event_seq, created_at, id)",
         ],
     ]
 
