@@ -81,6 +81,43 @@ import Testing
         #expect(try await lastUsed() != nil)
     }
 
+    /// The rule matches of ingest are kept across transactions, and every change of routing is seen by the very
+    /// next event: rules created and deleted here, a connection disabled and enabled again by another process.
+    @Test func cachedRuleMatchesFollowEveryRoutingChangeWhoeverMakesIt() async throws {
+        let engine = try await TestEngine(.sqlite)
+        let store = try #require(engine.sqlite)
+        let workspace = try await engine.workspace()
+        let hook = try await engine.webhook(workspace)
+        func rules() async throws -> Int {
+            try await store.ingest(
+                orgID: engine.orgID, workspaceID: workspace, record: IngestRecord(event: "user.signup", payload: ["n": 1]),
+                createdBy: "test"
+            ).ruleEvents.count
+        }
+        func version() async throws -> Int64 {
+            try #require(try await store.pool.read { db in try Int64.fetchOne(db, sql: "SELECT value FROM store_versions") })
+        }
+        #expect(try await rules() == 0)
+        #expect(try await rules() == 0)
+        let start = try await version()
+        let rule = try await engine.rule(workspace, hook, event: "user.signup")
+        #expect(try await version() != start)
+        #expect(try await rules() == 1)
+        #expect(try await rules() == 1)
+        // Another process disables the connection, then enables it again.
+        let other = try DatabaseQueue(path: engine.folder + "/meshes.db")
+        try await other.write { db in try db.execute(sql: "UPDATE connections SET active = 0") }
+        #expect(try await rules() == 0)
+        try await other.write { db in try db.execute(sql: "UPDATE connections SET active = 1") }
+        #expect(try await rules() == 1)
+        // Writes that cannot change routing leave the version (and the cache) alone.
+        let before = try await version()
+        try await other.write { db in try db.execute(sql: "UPDATE connections SET failure_streak = 3") }
+        #expect(try await version() == before)
+        #expect((await engine.call("DELETE", "/api/v1/rules/\(rule)")).status == 200)
+        #expect(try await rules() == 0)
+    }
+
     @Test func headerNamesCompareIgnoringASCIICaseOnly() {
         #expect(APIRequest.sameHeaderName("Authorization", "authorization"))
         #expect(APIRequest.sameHeaderName("X-MESHES-publishable-KEY", "x-meshes-publishable-key"))

@@ -99,7 +99,7 @@ import Testing
                 try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count
             )
         }
-        #expect(version == 6)
+        #expect(version == 7)
         // v6: an event's rule events come out of the index in their API order.
         #expect(ruleEventIndex == ["event_seq", "created_at", "id"])
         #expect(seqs == ["1:\(MigrationTests.delivered)", "2:\(MigrationTests.unmatched)"])

@@ -365,7 +365,8 @@ import Testing
         }
         let sqlite = try await source.store.pool.read { db in
             var tables: [String: [String: String]] = [:]
-            for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'") {
+            let names = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+            for table in names where !StoreTable.sqliteOnly.contains(table) {
                 for row in try Row.fetchAll(db, sql: "SELECT name, type FROM pragma_table_info('\(table)')") {
                     tables[table, default: [:]][row["name"]] = row["type"]
                 }
@@ -419,7 +420,9 @@ import Testing
         let sourceSealer = Sealer(masterKey: source.key)
         let targetSealer = try Self.targetSealer
         let tables = try await source.store.pool.read { db in
-            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").map { table in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").filter {
+                !StoreTable.sqliteOnly.contains($0)
+            }.map { table in
                 (table, try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info('\(table)') WHERE pk > 0 ORDER BY pk"))
             }
         }

@@ -49,16 +49,17 @@ actor GroupCommit {
     }
 
     /// Runs `work` in a savepoint of the current transaction: rolled back alone when it throws. The statements are
-    /// cached (GRDB's `inSavepoint` compiles two statements per call, which costs more than a small job).
+    /// cached and stepped through the C API (GRDB's `inSavepoint` compiles two statements per call, and its
+    /// `execute` bookkeeping costs more than the statement: a single-event ingest is a few inserts).
     static func inSavepoint<T>(_ db: Database, _ work: () throws -> T) throws -> T {
-        try db.cachedStatement(sql: "SAVEPOINT job").execute()
+        try db.cachedStatement(sql: "SAVEPOINT job").run([], in: db)
         do {
             let value = try work()
-            try db.cachedStatement(sql: "RELEASE SAVEPOINT job").execute()
+            try db.cachedStatement(sql: "RELEASE SAVEPOINT job").run([], in: db)
             return value
         } catch {
-            try? db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT job").execute()
-            try? db.cachedStatement(sql: "RELEASE SAVEPOINT job").execute()
+            try? db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT job").run([], in: db)
+            try? db.cachedStatement(sql: "RELEASE SAVEPOINT job").run([], in: db)
             throw error
         }
     }
@@ -80,9 +81,9 @@ actor GroupCommit {
                     }
                     var resumes: [@Sendable ((any Error)?) -> Void] = []
                     do {
-                        try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
+                        try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").run([], in: db)
                         resumes = batch.map { $0.run(db) }
-                        try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
+                        try db.cachedStatement(sql: "COMMIT TRANSACTION").run([], in: db)
                         return (resumes, (any Error)?.none)
                     } catch {
                         if db.isInsideTransaction { try? db.cachedStatement(sql: "ROLLBACK TRANSACTION").execute() }

@@ -26,3 +26,29 @@ final class IngestCache: Sendable {
         "c\u{1}\(workspace)\u{1}\(kind.rawValue)\u{1}\(key)"
     }
 }
+
+/// The rules each ingest key fans out to, kept across transactions while the database's routing version is the one
+/// they were read under. Triggers (schema v7) give that version a new random value on every change of `rules` and
+/// of a connection's `active`, by this process or any other, so a rule created, deleted or disabled anywhere is seen
+/// by the very next ingest. Used only inside write transactions (one writer at a time), hence one lock.
+final class RoutingCache: Sendable {
+    static let maximumEntries = 4096
+
+    private let state = Mutex<(version: Int64?, matches: [SQLiteStore.MatchKey: [SQLiteStore.RuleMatch]])>((nil, [:]))
+
+    /// The matches of `key` under the database's current routing `version` (read by the caller in its transaction),
+    /// loading them with `load` when they are not known under it.
+    func matches(
+        _ key: SQLiteStore.MatchKey, version: Int64, load: () throws -> [SQLiteStore.RuleMatch]
+    ) rethrows -> [SQLiteStore.RuleMatch] {
+        if let known = state.withLock({ $0.version == version ? $0.matches[key] : nil }) { return known }
+        let loaded = try load()
+        state.withLock { state in
+            if state.version != version || state.matches.count >= RoutingCache.maximumEntries {
+                state = (version, [:])
+            }
+            state.matches[key] = loaded
+        }
+        return loaded
+    }
+}

@@ -238,5 +238,19 @@ extension Statement {
     }
 }
 
+extension Statement {
+    /// The first column of the first row of this (cached, argument-free) statement, through the C API.
+    func int64(in db: Database) throws -> Int64? {
+        let statement = sqliteStatement
+        sqlite3_reset(statement)
+        defer { sqlite3_reset(statement) }
+        switch sqlite3_step(statement) {
+        case SQLITE_ROW: return sqlite3_column_type(statement, 0) == SQLITE_NULL ? nil : sqlite3_column_int64(statement, 0)
+        case SQLITE_DONE: return nil
+        case let code: throw DatabaseError(resultCode: ResultCode(rawValue: code), message: db.lastErrorMessage, sql: sql)
+        }
+    }
+}
+
 /// SQLite's "copy the bound value" destructor.
 private let transientDestructor = unsafeBitCast(-1, to: sqlite3_destructor_type.self)

@@ -11,9 +11,10 @@ extension SQLiteStore {
         let facts = item.facts(orgID: orgID)
         let known = ingestCache.lookup(facts)
         let now = now()
+        let routes = routingCache
         let event: Event = try await write { db in
-            var matchCache: [MatchKey: [RuleMatch]] = [:]
-            return try SQLiteStore.insertEvent(db, orgID: orgID, item, known: known, now: now, matchCache: &matchCache)
+            try SQLiteStore.insertEvent(
+                db, orgID: orgID, item, known: known, now: now, routes: routes, version: try SQLiteStore.routingVersion(db))
         }
         if known.contains(false) { ingestCache.remember(facts) }
         return event
@@ -23,18 +24,18 @@ extension SQLiteStore {
         let facts = items.map { $0.facts(orgID: orgID) }
         let known = ingestCache.lookup(facts.flatMap { $0 })
         let now = now()
+        let routes = routingCache
         let results: [Result<Event, APIError>] = try await write { db in
             var out: [Result<Event, APIError>] = []
             out.reserveCapacity(items.count)
             // No savepoint per item: `insertEvent` throws its API errors before it writes anything, and any
-            // other error fails the whole job (rolled back by the job's savepoint). Items of one request
-            // usually share workspace and event, so rule matches are looked up once per distinct key.
-            var matchCache: [MatchKey: [RuleMatch]] = [:]
+            // other error fails the whole job (rolled back by the job's savepoint).
+            let version = try SQLiteStore.routingVersion(db)
             for (index, item) in items.enumerated() {
                 do {
                     let event = try SQLiteStore.insertEvent(
-                        db, orgID: orgID, item, known: Array(known[(index * 3)..<(index * 3 + 3)]), now: now,
-                        matchCache: &matchCache)
+                        db, orgID: orgID, item, known: Array(known[(index * 3)..<(index * 3 + 3)]), now: now, routes: routes,
+                        version: version)
                     out.append(.success(event))
                 } catch let error as APIError {
                     out.append(.failure(error))
@@ -50,10 +51,15 @@ extension SQLiteStore {
         return results
     }
 
+    /// The database's routing version (schema v7), read in the caller's transaction.
+    static func routingVersion(_ db: Database) throws -> Int64 {
+        try db.cachedStatement(sql: "SELECT value FROM store_versions WHERE name = 'routing'").int64(in: db) ?? 0
+    }
+
     /// Stores one event and its rule events (§5.1) in the caller's transaction. API errors (unknown workspace)
-    /// are thrown before the first write.
+    /// are thrown before the first write. `version` is the routing version read in this transaction.
     static func insertEvent(
-        _ db: Database, orgID: String, _ item: IngestJob, known: [Bool], now: Int64, matchCache: inout [MatchKey: [RuleMatch]]
+        _ db: Database, orgID: String, _ item: IngestJob, known: [Bool], now: Int64, routes: RoutingCache, version: Int64
     ) throws -> Event {
         let workspaceID = item.workspaceID
         let record = item.record
@@ -67,11 +73,8 @@ extension SQLiteStore {
             else { throw APIError.notFound("Workspace") }
         }
         let key = MatchKey(workspaceID: workspaceID, event: record.event, resource: record.resource, resourceID: record.resourceID)
-        let matches: [RuleMatch]
-        if let cached = matchCache[key] {
-            matches = cached
-        } else {
-            matches = try Row.fetchAll(
+        let matches = try routes.matches(key, version: version) {
+            try Row.fetchAll(
                 db.cachedStatement(
                     sql: """
                         SELECT r.id, r.connection_id, r.type FROM rules r JOIN connections c ON c.id = r.connection_id
@@ -81,7 +84,6 @@ extension SQLiteStore {
                         """),
                 arguments: [workspaceID, record.event, record.resource, record.resourceID]
             ).map { RuleMatch(ruleID: $0["id"], connectionID: $0["connection_id"], integrationType: $0["type"]) }
-            matchCache[key] = matches
         }
         let status: DeliveryStatus = matches.isEmpty ? .completed : .pending
         try db.cachedStatement(
@@ -141,7 +143,7 @@ extension SQLiteStore {
     }
 
     /// What decides the rules an event matches (§5.1).
-    struct MatchKey: Hashable {
+    struct MatchKey: Hashable, Sendable {
         let workspaceID: String
         let event: String
         let resource: String
@@ -149,7 +151,7 @@ extension SQLiteStore {
     }
 
     /// One active rule (with an active connection) an event fans out to.
-    struct RuleMatch {
+    struct RuleMatch: Sendable {
         let ruleID: String
         let connectionID: String
         let integrationType: String

@@ -20,6 +20,7 @@ public final class SQLiteStore: MeshesStore {
     /// WAL checkpoints on a thread of their own (nil: SQLite's automatic checkpoint in the committing writer).
     let checkpointer: SQLiteCheckpointer?
     let ingestCache = IngestCache()
+    let routingCache = RoutingCache()
     /// Machine-key secrets already unsealed, by access key and sealed bytes (every authenticated request reads its
     /// key; AES-GCM once per key instead of once per request).
     let openedSecrets = OpenedSecrets()

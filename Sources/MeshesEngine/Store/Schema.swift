@@ -3,7 +3,7 @@ internal import GRDB
 /// Forward-only schema migrations; the schema version lives in `PRAGMA user_version` (§1).
 enum Schema {
     /// The version this engine writes.
-    static let currentVersion = 6
+    static let currentVersion = 7
 
     /// Statements per version; version `n` is `migrations[n - 1]`.
     static let migrations: [[String]] = [
@@ -393,6 +393,33 @@ enum Schema {
         [
             "DROP INDEX rule_events_event",
             "CREATE INDEX rule_events_event ON rule_events (event_seq, created_at, id)",
+        ],
+        // 7: a routing version for the ingest path's rule-match cache: a new random value on every change that can
+        // change which rules an event matches (rules written, a connection enabled, disabled or deleted), whoever
+        // makes it. Random rather than counted, so that a value never comes back after a rolled-back change.
+        [
+            "CREATE TABLE store_versions (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) WITHOUT ROWID",
+            "INSERT INTO store_versions (name, value) VALUES ('routing', random())",
+            """
+            CREATE TRIGGER rules_routing_insert AFTER INSERT ON rules
+            BEGIN UPDATE store_versions SET value = random() WHERE name = 'routing'; END
+            """,
+            """
+            CREATE TRIGGER rules_routing_update AFTER UPDATE ON rules
+            BEGIN UPDATE store_versions SET value = random() WHERE name = 'routing'; END
+            """,
+            """
+            CREATE TRIGGER rules_routing_delete AFTER DELETE ON rules
+            BEGIN UPDATE store_versions SET value = random() WHERE name = 'routing'; END
+            """,
+            """
+            CREATE TRIGGER connections_routing_update AFTER UPDATE OF active ON connections
+            BEGIN UPDATE store_versions SET value = random() WHERE name = 'routing'; END
+            """,
+            """
+            CREATE TRIGGER connections_routing_delete AFTER DELETE ON connections
+            BEGIN UPDATE store_versions SET value = random() WHERE name = 'routing'; END
+            """,
         ],
     ]
 

@@ -55,6 +55,10 @@ public struct StoreTable: Sendable, Equatable {
     /// Position of `column` in `columns`.
     public func index(of column: String) -> Int? { columns.firstIndex { $0.name == column } }
 
+    /// Tables of the SQLite store that hold no data of their own and are not copied: `store_versions` (schema 7)
+    /// is bookkeeping of the ingest path's cache, kept by triggers.
+    public static let sqliteOnly: Set<String> = ["store_versions"]
+
     /// Every table, each after the tables its rows refer to.
     public static let all: [StoreTable] = [
         StoreTable(
