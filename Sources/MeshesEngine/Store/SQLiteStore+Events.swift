@@ -86,9 +86,12 @@ extension SQLiteStore {
             ).map { RuleMatch(ruleID: $0["id"], connectionID: $0["connection_id"], integrationType: $0["type"]) }
         }
         let status: DeliveryStatus = matches.isEmpty ? .completed : .pending
+        // `OR FAIL`: a single-row insert checks its constraints before it writes, so SQLite need not open a
+        // statement journal per insert (it does for the default ABORT); the job's savepoint undoes the whole
+        // job when anything fails.
         try db.cachedStatement(
             sql: """
-                INSERT INTO events (id, org_id, workspace_id, event, resource, resource_id, payload, status, total_rules,
+                INSERT OR FAIL INTO events (id, org_id, workspace_id, event, resource, resource_id, payload, status, total_rules,
                     completed_at, created_by, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
@@ -102,7 +105,7 @@ extension SQLiteStore {
         var ruleEvents: [RuleEvent] = []
         let insert = try db.cachedStatement(
             sql: """
-                INSERT INTO rule_events (id, event_seq, org_id, workspace_id, event_id, event_name, resource, resource_id,
+                INSERT OR FAIL INTO rule_events (id, event_seq, org_id, workspace_id, event_id, event_name, resource, resource_id,
                     connection_id, rule_id, integration_type, status, next_attempt_at, created_by, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
                 """)
