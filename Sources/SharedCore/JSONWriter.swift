@@ -176,11 +176,6 @@ public struct JSONWriter: ~Copyable {
         needsComma = true
     }
 
-    /// An already-written JSON value (from another writer), placed as the next value.
-    public mutating func raw(_ json: [UInt8]) {
-        json.withUnsafeBufferPointer { raw($0) }
-    }
-
     /// An already-written JSON value, placed as the next value.
     public mutating func raw(_ json: UnsafeBufferPointer<UInt8>) {
         separate()

@@ -16,6 +16,13 @@ extension JSONWriter {
     mutating func text(_ value: (some JSONText)?) {
         if let value { value.write(to: &self) } else { null() }
     }
+
+    /// The member `name` with a timestamp, left out when there is none (the optional times of §2.5/§2.6).
+    mutating func timestamp(_ name: StaticString, ifPresent milliseconds: Int64?) {
+        guard let milliseconds else { return }
+        key(name)
+        timestamp(milliseconds)
+    }
 }
 
 /// What the JSON form of an event shows (§2.5), read from an `Event` or from a row of the store.
@@ -96,14 +103,8 @@ enum EventJSON {
         writer.int(event.failedCount)
         writer.key("canceled_count")
         writer.int(event.canceledCount)
-        if let startedAt = event.startedAt {
-            writer.key("started_at")
-            writer.timestamp(startedAt)
-        }
-        if let completedAt = event.completedAt {
-            writer.key("completed_at")
-            writer.timestamp(completedAt)
-        }
+        writer.timestamp("started_at", ifPresent: event.startedAt)
+        writer.timestamp("completed_at", ifPresent: event.completedAt)
         writer.key("created_by")
         writer.text(event.createdBy)
         writer.key("created_at")
@@ -145,18 +146,9 @@ enum EventJSON {
         writer.string(ruleEvent.statusText)
         writer.key("attempt_count")
         writer.int(ruleEvent.attemptCount)
-        if let nextAttemptAt = ruleEvent.nextAttemptAt {
-            writer.key("next_attempt_at")
-            writer.timestamp(nextAttemptAt)
-        }
-        if let startedAt = ruleEvent.startedAt {
-            writer.key("started_at")
-            writer.timestamp(startedAt)
-        }
-        if let completedAt = ruleEvent.completedAt {
-            writer.key("completed_at")
-            writer.timestamp(completedAt)
-        }
+        writer.timestamp("next_attempt_at", ifPresent: ruleEvent.nextAttemptAt)
+        writer.timestamp("started_at", ifPresent: ruleEvent.startedAt)
+        writer.timestamp("completed_at", ifPresent: ruleEvent.completedAt)
         if let lastError = ruleEvent.lastError {
             writer.key("last_error")
             writer.text(lastError)

@@ -185,9 +185,7 @@ struct Columns: ColumnReader {
 
     func int64(_ index: Int32) -> Int64 { sqlite3_column_int64(statement, index) }
 
-    func optionalInt64(_ index: Int32) -> Int64? {
-        sqlite3_column_type(statement, index) == SQLITE_NULL ? nil : sqlite3_column_int64(statement, index)
-    }
+    func optionalInt64(_ index: Int32) -> Int64? { SQLiteStore.optionalInt64(statement, index) }
 
     func int(_ index: Int32) -> Int { Int(sqlite3_column_int64(statement, index)) }
 
